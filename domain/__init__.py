@@ -1,0 +1,1 @@
+"""Pure AMO rules and use cases. Imports the standard library only."""

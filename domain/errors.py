@@ -1,0 +1,54 @@
+"""Domain errors: they know nothing of HTTP; the gateway maps each to a status."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every business error. `code` is a stable code of the reason CodeSystem."""
+
+    code = "erreur-metier"
+
+    def __init__(
+        self, detail: str = "", *, code: str | None = None, expression: str | None = None
+    ) -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail  # French, for the person at the desk; never patient data
+        self.expression = expression  # FHIRPath of the element at fault, when there is one
+        if code is not None:
+            self.code = code
+
+
+class InvalidIdentifier(DomainError):
+    """A person or provider identifier does not have the shape its system requires."""
+
+    code = "identifiant-invalide"
+
+
+class InvalidRequest(DomainError):
+    """The request is well-formed but says something the rules cannot accept."""
+
+    code = "requete-invalide"
+
+
+class UnknownCode(DomainError):
+    """A code is not in the value set its element is bound to."""
+
+    code = "code-inconnu"
+
+
+class NotFound(DomainError):
+    """The resource does not exist for this caller (a foreign id is not found either)."""
+
+    code = "ressource-introuvable"
+
+
+class Conflict(DomainError):
+    """The request conflicts with what is already recorded."""
+
+    code = "conflit"
+
+
+class ReferenceDataError(DomainError):
+    """Reference data is missing or contradictory for the date asked."""
+
+    code = "referentiel-incomplet"
