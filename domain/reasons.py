@@ -1,0 +1,59 @@
+"""Reason codes: the stable codes of the published reason CodeSystem, with French labels.
+
+Decision reasons explain an eligibility answer; error reasons explain a refused request.
+Codes never change once published; labels may be reworded.
+"""
+
+from __future__ import annotations
+
+# Decision reasons: why an answer is what it is.
+DECISION_REASONS: dict[str, str] = {
+    "droits-ouverts": "Droits ouverts à la date des soins",
+    "jours-cotises-insuffisants": "Moins de jours de travail déclarés que le minimum requis "
+    "sur la période de référence",
+    "stage-en-cours": "Période de stage en cours : droits non encore ouverts",
+    "mutation-sans-stage": "Changement de régime AMO : pas de période de stage",
+    "cotisations-impayees": "Prestations suspendues pour cotisations impayées",
+    "suspension-sauf-ald": "Suspension : seuls les soins liés à une ALD/ALC restent couverts",
+    "droits-maintenus": "Droits maintenus après la perte d'éligibilité",
+    "droits-expires": "Droits expirés : la période de maintien est écoulée",
+    "membre-introuvable": "Aucun assuré trouvé pour cet identifiant",
+    "double-affiliation": "Plus d'une affiliation AMO active à la date des soins",
+    "affiliation-non-commencee": "L'affiliation ne commence qu'après la date des soins",
+    "ayant-droit-age-limite": "Ayant droit au-delà de la limite d'âge",
+    "ayant-droit-etudiant": "Ayant droit étudiant : limite d'âge prolongée",
+    "ayant-droit-handicape": "Ayant droit handicapé : sans limite d'âge",
+    "assure-principal-sans-droits": "L'assuré principal n'a pas de droits ouverts",
+    "exoneration-ald": "Ticket modérateur exonéré : soins liés à une ALD/ALC",
+    "accord-prealable-requis": "Prise en charge préalable requise",
+    "categorie-non-couverte": "Catégorie de soins sans taux de couverture pour ce régime",
+    "payeur-non-route": "Aucun organisme payeur pour ce régime à la date des soins",
+}
+
+# Error reasons: why a request was refused (OperationOutcome details).
+ERROR_REASONS: dict[str, str] = {
+    "erreur-metier": "La demande ne peut être traitée",
+    "requete-invalide": "La requête est invalide",
+    "ressource-invalide": "La ressource FHIR est invalide",
+    "json-invalide": "Le corps de la requête n'est pas un JSON valide",
+    "json-trop-profond": "Le JSON est imbriqué au-delà de la profondeur autorisée",
+    "corps-trop-volumineux": "Le corps de la requête dépasse la taille autorisée",
+    "type-contenu-invalide": "Type de contenu non pris en charge : utilisez application/fhir+json",
+    "type-ressource-invalide": "Type de ressource inattendu pour ce point d'accès",
+    "identifiant-invalide": "Identifiant invalide",
+    "code-inconnu": "Code absent du jeu de valeurs requis",
+    "parametre-invalide": "Paramètre de recherche invalide",
+    "ressource-introuvable": "Ressource introuvable",
+    "conflit": "La requête est en conflit avec l'état enregistré",
+    "referentiel-incomplet": "Référentiel incomplet pour la date demandée",
+    "authentification-requise": "Authentification requise : jeton d'accès absent",
+    "jeton-invalide": "Jeton d'accès invalide ou expiré",
+    "portee-insuffisante": "Portée (scope) insuffisante pour cette opération",
+    "limite-de-debit": "Trop de requêtes : réessayez plus tard",
+    "methode-non-autorisee": "Méthode HTTP non autorisée sur ce point d'accès",
+    "format-non-accepte": "Format de réponse non pris en charge : utilisez application/fhir+json",
+    "service-indisponible": "Service momentanément indisponible : réessayez plus tard",
+    "erreur-interne": "Erreur interne : l'incident a été enregistré",
+}
+
+ALL_REASONS: dict[str, str] = {**DECISION_REASONS, **ERROR_REASONS}
