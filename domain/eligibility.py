@@ -76,6 +76,7 @@ class RequestedItem:
     code: str | None = None  # NGAP act, EAN13 drug, ... or None for the whole category
     ald_condition: str | None = None  # the ALD the care is declared linked to, if any
     sequence: int = 0
+    situation: str | None = None  # public-hospital, generic, ... (None: the category's default)
 
 
 @dataclass(frozen=True, slots=True)

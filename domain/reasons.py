@@ -28,6 +28,9 @@ DECISION_REASONS: dict[str, str] = {
     "accord-prealable-requis": "Prise en charge préalable requise",
     "categorie-non-couverte": "Catégorie de soins sans taux de couverture pour ce régime",
     "payeur-non-route": "Aucun organisme payeur pour ce régime à la date des soins",
+    "regime-inconnu": "Régime AMO inconnu ou non en vigueur à la date des soins",
+    "ayant-droit-non-prevu": "Qualité d'ayant droit non prévue par le régime à la date des soins",
+    "ayant-droit-lien-termine": "Le rattachement de l'ayant droit à l'assuré a pris fin",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from domain.rules.reference_lookup import ReferenceIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,18 @@ class IdentifierFormat:
     pattern: str
     validity: Validity
     provenance: Provenance
+    label: str = ""  # the system's French name, for messages
+    hint: str = ""  # the expected shape in words ("10 chiffres"), for messages
+
+
+@dataclass(frozen=True, slots=True)
+class CareCategory:
+    """A care category (consultation, pharmacy, ...) with its French label."""
+
+    code: str
+    label: str
+    validity: Validity
+    provenance: Provenance
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,3 +162,54 @@ class ReferenceData:
     prior_auth: tuple[PriorAuthRule, ...] = ()
     identifier_formats: tuple[IdentifierFormat, ...] = ()
     categories: tuple[str, ...] = field(default=())  # care category codes, in display order
+    care_categories: tuple[CareCategory, ...] = ()  # the same, with labels and provenance
+
+    def index(self) -> ReferenceIndex:
+        """The lookup tables over these rows, built on first use and kept."""
+        # Imported here: the index module imports this one.
+        from domain.rules.reference_lookup import index_of
+
+        return index_of(self)
+
+    def scheme(self, code: str, day: date) -> Scheme | None:
+        """The scheme with that code in force on the day."""
+        return self.index().scheme(code, day)
+
+    def payer_for(self, scheme: str, day: date) -> str | None:
+        """The payer that pays the scheme's care on that date of care (law 54.23 routing)."""
+        return self.index().payer_for(scheme, day)
+
+    def rate_for(self, scheme: str, category: str, situation: str, day: date) -> RateRule | None:
+        """The rate rule for a scheme, care category and situation on the day."""
+        return self.index().rate_for(scheme, category, situation, day)
+
+    def rates_for(self, scheme: str, category: str, day: date) -> tuple[RateRule, ...]:
+        """Every rate rule of a scheme's care category in force on the day."""
+        return self.index().rates_for(scheme, category, day)
+
+    def param(self, scheme: str, name: str, day: date) -> int | None:
+        """A named eligibility figure; the scheme's own row wins over the "*" row."""
+        return self.index().param(scheme, name, day)
+
+    def dependant_rule(self, scheme: str, role: str, day: date) -> DependantRule | None:
+        """The dependant rule for a role; the scheme's own row wins over the "*" row."""
+        return self.index().dependant_rule(scheme, role, day)
+
+    def prior_auth_rules(
+        self, scheme: str, category: str, code: str | None, day: date
+    ) -> tuple[PriorAuthRule, ...]:
+        """The prior-authorization rules that apply to a category, or to a code in it."""
+        return self.index().prior_auth_rules(scheme, category, code, day)
+
+    def ald_condition(self, code: str, day: date) -> AldCondition | None:
+        """The listed ALD/ALC with that code, if in force on the day."""
+        return self.index().ald(code, day)
+
+    def identifier_format(self, kind: str, day: date) -> IdentifierFormat | None:
+        """The format an identifier system requires on the day."""
+        return self.index().identifier_format(kind, day)
+
+    def identifier_pattern(self, kind: str, day: date) -> str | None:
+        """The regular expression an identifier system's values must match on the day."""
+        found = self.identifier_format(kind, day)
+        return found.pattern if found else None

@@ -1,0 +1,106 @@
+"""Rights of an insured person in their own right, for one affiliation and one date of care.
+
+Scheme differences are data: `min_working_days` and `lookback_months` (CNSS salariés: 54 days
+in 6 months), `waiting_months` (TNS: 3 from the first payment), `maintain_months` (6 after
+loss). A scheme without a parameter does not apply that condition: Tadamon, public sector and
+students open rights from the affiliation start (Tadamon contributions are paid by the State,
+public-sector ones withheld from salaries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from domain.eligibility import EligibilityStatus
+from domain.errors import ReferenceDataError
+from domain.members import Affiliation
+from domain.reference import ReferenceData
+from domain.rules.calendar import add_months, month_start
+
+Status = EligibilityStatus
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """An insured's status on a date, why, and the coverage period when one is known."""
+
+    status: EligibilityStatus
+    reasons: tuple[str, ...]
+    start: date | None = None
+    end: date | None = None  # last day covered, when the end is known
+
+
+def insured_status(affiliation: Affiliation, day: date, ref: ReferenceData) -> Rights:
+    """The insured's rights on the day, for an affiliation that started on or before it."""
+    if affiliation.end is not None and day >= affiliation.end:
+        return _after_loss(affiliation, day, ref)
+    return _affiliated(affiliation, day, ref)
+
+
+def _affiliated(affiliation: Affiliation, day: date, ref: ReferenceData) -> Rights:
+    opened = _opening(affiliation, day, ref)
+    if opened.status is not Status.OPEN:
+        return opened
+    if is_suspended(affiliation, day):
+        return Rights(
+            Status.SUSPENDED, ("cotisations-impayees", "suspension-sauf-ald"), opened.start
+        )
+    return opened
+
+
+def _opening(affiliation: Affiliation, day: date, ref: ReferenceData) -> Rights:
+    """Whether rights are open, before any suspension."""
+    moved = affiliation.transferred_from
+    if moved is not None and ref.scheme(moved, day) is not None:
+        return Rights(Status.OPEN, ("droits-ouverts", "mutation-sans-stage"), affiliation.start)
+    waiting_end = _waiting_end(affiliation, day, ref)
+    if waiting_end is None or day < waiting_end:
+        return Rights(Status.WAITING_PERIOD, ("stage-en-cours",), waiting_end)
+    if not _enough_working_days(affiliation, day, ref):
+        return Rights(Status.WAITING_PERIOD, ("jours-cotises-insuffisants",))
+    return Rights(Status.OPEN, ("droits-ouverts",), max(affiliation.start, waiting_end))
+
+
+def _waiting_end(affiliation: Affiliation, day: date, ref: ReferenceData) -> date | None:
+    """The first day after the waiting period (None: no payment yet to start it)."""
+    months = ref.param(affiliation.scheme, "waiting_months", day) or 0
+    if months <= 0:
+        return affiliation.start
+    if affiliation.first_payment is None:
+        return None
+    return add_months(affiliation.first_payment, months)
+
+
+def _enough_working_days(affiliation: Affiliation, day: date, ref: ReferenceData) -> bool:
+    """Enough days declared in the complete calendar months before the month of care."""
+    minimum = ref.param(affiliation.scheme, "min_working_days", day)
+    if minimum is None:
+        return True
+    months = ref.param(affiliation.scheme, "lookback_months", day)
+    if months is None:
+        raise ReferenceDataError(f"lookback_months manquant pour {affiliation.scheme} le {day}")
+    end = month_start(day)
+    start = add_months(end, -months)
+    declared = sum(c.working_days for c in affiliation.contributions if start <= c.month < end)
+    return declared >= minimum
+
+
+def is_suspended(affiliation: Affiliation, day: date) -> bool:
+    """Contributions in arrears on the day (settled on `suspended_until`)."""
+    since, until = affiliation.suspended_from, affiliation.suspended_until
+    return since is not None and since <= day and (until is None or day < until)
+
+
+def _after_loss(affiliation: Affiliation, day: date, ref: ReferenceData) -> Rights:
+    assert affiliation.end is not None
+    months = ref.param(affiliation.scheme, "maintain_months", day) or 0
+    until = add_months(affiliation.end, months)  # first day no longer maintained
+    last_day = affiliation.end - ONE_DAY
+    if day >= until or last_day < affiliation.start:
+        return Rights(Status.NOT_FOUND, ("droits-expires",))
+    before = _affiliated(affiliation, last_day, ref)
+    if before.status is not Status.OPEN:
+        return Rights(Status.NOT_FOUND, ("droits-expires",))
+    return Rights(Status.MAINTAINED, ("droits-maintenus",), before.start, until - ONE_DAY)

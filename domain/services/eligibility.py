@@ -1,0 +1,58 @@
+"""Eligibility use cases: check a person's rights on a date of care; record the exchange."""
+
+from __future__ import annotations
+
+from domain.eligibility import (
+    CheckEligibility,
+    EligibilityDecision,
+    EligibilityOutcome,
+    EligibilityStatus,
+)
+from domain.errors import InvalidRequest
+from domain.members import EligibilityFacts
+from domain.ports import AuditEntry, DecisionCache, ExchangeRecord, UnitOfWork
+from domain.reference import ReferenceData
+from domain.rules.coverage import decide_items
+from domain.rules.eligibility import decide_eligibility
+
+
+def check_eligibility(
+    cmd: CheckEligibility, *, uow: UnitOfWork, cache: DecisionCache, ref: ReferenceData
+) -> EligibilityOutcome:
+    """The decision for the command's person and date, from the cache or the registry."""
+    if not cmd.identifiers:
+        raise InvalidRequest("Aucun identifiant de patient dans la demande")
+    key = cmd.identifiers[0]
+    cached = cache.get(key, cmd.date_of_care, ref.version)
+    if cached is not None:
+        return _outcome(cached, cmd, ref, from_cache=True)
+    decision = decide_eligibility(_records(cmd, uow), cmd.date_of_care, ref)
+    # A person not found may be registered any minute: only found people are cached.
+    if decision.status is not EligibilityStatus.NOT_FOUND:
+        cache.put(key, decision)
+    return _outcome(decision, cmd, ref, from_cache=False)
+
+
+def _records(cmd: CheckEligibility, uow: UnitOfWork) -> list[EligibilityFacts]:
+    """The records of the first identifier that finds any (read only: nothing committed)."""
+    with uow:
+        for identifier in cmd.identifiers:
+            found = uow.members.find(identifier)
+            if found:
+                return found
+    return []
+
+
+def _outcome(
+    decision: EligibilityDecision, cmd: CheckEligibility, ref: ReferenceData, *, from_cache: bool
+) -> EligibilityOutcome:
+    items = decide_items(decision, cmd.items, ref) if cmd.items else ()
+    return EligibilityOutcome(decision=decision, items=items, from_cache=from_cache)
+
+
+def record_exchange(record: ExchangeRecord, audit: AuditEntry, *, uow: UnitOfWork) -> None:
+    """Store an exchange and its audit entry in one transaction."""
+    with uow:
+        uow.exchanges.add(record)
+        uow.audit.append(audit)
+        uow.commit()

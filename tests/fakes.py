@@ -1,0 +1,315 @@
+"""In-memory fakes of the ports in `domain/ports.py`: one per Protocol, for unit tests.
+
+They behave like the real adapters where a test can tell the difference (scoping by tenant,
+newest first, rollback without commit), and keep what they were given so tests can look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from domain.eligibility import EligibilityDecision
+from domain.members import EligibilityFacts, Member, PersonIdentifier
+from domain.ports import (
+    AuditEntry,
+    ExchangeQuery,
+    ExchangeRecord,
+    Provider,
+    RegistryEntry,
+)
+from domain.reference import ReferenceData
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self._now = now or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        """The current fake instant."""
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move time forward."""
+        self._now += delta
+
+    def set(self, now: datetime) -> None:
+        """Jump to an instant."""
+        self._now = now
+
+
+class FakeMemberRepository:
+    """Registry entries by member_id; `find` resolves the insureds of dependants."""
+
+    def __init__(self, entries: Iterable[RegistryEntry] = ()) -> None:
+        self.entries: dict[str, RegistryEntry] = {}
+        for entry in entries:
+            self.save(entry)
+
+    def find(self, identifier: PersonIdentifier) -> list[EligibilityFacts]:
+        """Every member carrying that identifier, with the insureds they depend on."""
+        found = [e.member for e in self.entries.values() if identifier in e.identifiers]
+        return [EligibilityFacts(member=m, insureds=self._insureds_of(m)) for m in found]
+
+    def _insureds_of(self, member: Member) -> dict[str, Member]:
+        ids = {a.insured_id for a in member.affiliations if a.insured_id is not None}
+        return {i: self.entries[i].member for i in ids if i in self.entries}
+
+    def save(self, entry: RegistryEntry) -> None:
+        """Insert or replace by member_id."""
+        self.entries[entry.member.member_id] = entry
+
+    def identifiers_of(self, member_id: str) -> tuple[PersonIdentifier, ...]:
+        """The identifiers stored for a member (empty if unknown)."""
+        entry = self.entries.get(member_id)
+        return entry.identifiers if entry else ()
+
+    def count(self) -> int:
+        """How many members are stored."""
+        return len(self.entries)
+
+
+class FakeExchangeRepository:
+    """Exchanges in insertion order; every read is scoped to a tenant and a kind."""
+
+    def __init__(self) -> None:
+        self.records: list[ExchangeRecord] = []
+
+    def add(self, record: ExchangeRecord) -> None:
+        """Store one exchange."""
+        self.records.append(record)
+
+    def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
+        """The tenant's exchange with that id."""
+        return self._first(tenant, kind, lambda r: r.id == record_id)
+
+    def get_by_request(self, tenant: str, kind: str, request_id: str) -> ExchangeRecord | None:
+        """The tenant's exchange with that request id."""
+        return self._first(tenant, kind, lambda r: r.request_id == request_id)
+
+    def _first(self, tenant: str, kind: str, match: Any) -> ExchangeRecord | None:
+        for record in self.records:
+            if record.tenant == tenant and record.kind == kind and match(record):
+                return record
+        return None
+
+    def search(self, query: ExchangeQuery) -> tuple[list[ExchangeRecord], int]:
+        """Matching exchanges, newest first, paged, and the total before paging."""
+        hits = [r for r in self.records if _matches(r, query)]
+        hits.sort(key=lambda r: r.created, reverse=True)
+        return hits[query.offset : query.offset + query.limit], len(hits)
+
+
+def _matches(record: ExchangeRecord, query: ExchangeQuery) -> bool:
+    checks = (
+        record.tenant == query.tenant and record.kind == query.kind,
+        query.patient_identifier is None or query.patient_identifier in record.patient_identifiers,
+        query.patient_ref is None or record.patient_ref == query.patient_ref,
+        query.request_id is None or record.request_id == query.request_id,
+        query.created_from is None or record.created >= query.created_from,
+        query.created_to is None or record.created < query.created_to,
+    )
+    return all(checks)
+
+
+class FakeAuditLog:
+    """Audit entries in order (no hashing: the chain is the SQL adapter's business)."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    def append(self, entry: AuditEntry) -> None:
+        """Add an entry at the end."""
+        self.entries.append(entry)
+
+
+class FakeProviderRepository:
+    """Providers by id; INPE and client id are unique as in the real store."""
+
+    def __init__(self, providers: Iterable[Provider] = ()) -> None:
+        self.providers: dict[str, Provider] = {}
+        for provider in providers:
+            self.add(provider)
+
+    def add(self, provider: Provider) -> None:
+        """Register a provider; a duplicate INPE or client id is refused."""
+        for other in self.providers.values():
+            if other.inpe == provider.inpe or other.client_id == provider.client_id:
+                raise ValueError("duplicate INPE or client id")
+        self.providers[provider.id] = provider
+
+    def by_client_id(self, client_id: str) -> Provider | None:
+        """The provider owning that client."""
+        return next((p for p in self.providers.values() if p.client_id == client_id), None)
+
+    def by_inpe(self, inpe: str) -> Provider | None:
+        """The provider with that INPE."""
+        return next((p for p in self.providers.values() if p.inpe == inpe), None)
+
+    def all(self) -> list[Provider]:
+        """Every provider, in registration order."""
+        return list(self.providers.values())
+
+
+class FakeReplayStore:
+    """jti values per client, with their expiry."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], datetime] = {}
+
+    def remember(self, client_id: str, jti: str, expires_at: datetime) -> bool:
+        """Record a jti; False if that client already used it."""
+        key = (client_id, jti)
+        if key in self.seen:
+            return False
+        self.seen[key] = expires_at
+        return True
+
+
+class FakeReferenceRepository:
+    """Datasets by version; the last one stored is current."""
+
+    def __init__(self, current: ReferenceData | None = None) -> None:
+        self.versions: dict[str, ReferenceData] = {}
+        self._current: str | None = None
+        if current is not None:
+            self.store(current)
+
+    def current(self) -> ReferenceData | None:
+        """The dataset in force, if any."""
+        return self.versions[self._current] if self._current else None
+
+    def store(self, data: ReferenceData) -> bool:
+        """Store and make current; False when that version is already current."""
+        if self._current == data.version:
+            return False
+        self.versions[data.version] = data
+        self._current = data.version
+        return True
+
+
+class FakeUnitOfWork:
+    """A transaction over the fakes: state is snapshotted on entry, restored on rollback."""
+
+    def __init__(
+        self,
+        *,
+        members: FakeMemberRepository | None = None,
+        exchanges: FakeExchangeRepository | None = None,
+        audit: FakeAuditLog | None = None,
+        providers: FakeProviderRepository | None = None,
+        replay: FakeReplayStore | None = None,
+        reference: FakeReferenceRepository | None = None,
+    ) -> None:
+        self.members = members or FakeMemberRepository()
+        self.exchanges = exchanges or FakeExchangeRepository()
+        self.audit = audit or FakeAuditLog()
+        self.providers = providers or FakeProviderRepository()
+        self.replay = replay or FakeReplayStore()
+        self.reference = reference or FakeReferenceRepository()
+        self.committed = False  # whether the last block committed
+        self.commits = 0
+        self.rollbacks = 0
+        self.entered = 0
+        self._snapshot: dict[str, dict[str, Any]] | None = None
+
+    def _repositories(self) -> dict[str, Any]:
+        names = ("members", "exchanges", "audit", "providers", "replay", "reference")
+        return {name: getattr(self, name) for name in names}
+
+    def __enter__(self) -> Self:
+        self.entered += 1
+        self.committed = False
+        self._snapshot = self._state()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self.committed:
+            self.rollback()
+        self._snapshot = None
+
+    def commit(self) -> None:
+        """Keep the work done since entry."""
+        self.committed = True
+        self.commits += 1
+        self._snapshot = self._state()
+
+    def rollback(self) -> None:
+        """Restore the state of entry (or of the last commit)."""
+        self.rollbacks += 1
+        if self._snapshot is None:
+            return
+        for name, repository in self._repositories().items():
+            repository.__dict__.update(_copy_state(self._snapshot[name]))
+
+    def _state(self) -> dict[str, dict[str, Any]]:
+        return {n: _copy_state(r.__dict__) for n, r in self._repositories().items()}
+
+
+def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
+    # One level is enough: the stored values are frozen dataclasses.
+    return {k: v.copy() if isinstance(v, dict | list | set) else v for k, v in state.items()}
+
+
+class FakeUnitOfWorkFactory:
+    """Hands out the same fake unit of work each time, so tests can inspect it."""
+
+    def __init__(self, uow: FakeUnitOfWork | None = None) -> None:
+        self.uow = uow or FakeUnitOfWork()
+
+    def __call__(self) -> FakeUnitOfWork:
+        """The shared fake unit of work."""
+        return self.uow
+
+
+class FakeDecisionCache:
+    """Decisions by (identifier, date of care, rules version); counts hits and misses."""
+
+    def __init__(self) -> None:
+        self.decisions: dict[tuple[PersonIdentifier, date, str], EligibilityDecision] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(
+        self, identifier: PersonIdentifier, day: date, rules_version: str
+    ) -> EligibilityDecision | None:
+        """A cached decision, or None."""
+        decision = self.decisions.get((identifier, day, rules_version))
+        if decision is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return decision
+
+    def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
+        """Cache under the decision's date of care and rules version."""
+        key = (identifier, decision.date_of_care, decision.rules_version)
+        self.decisions[key] = decision
+
+    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
+        """Forget every decision cached for these identifiers."""
+        gone = set(identifiers)
+        self.decisions = {k: v for k, v in self.decisions.items() if k[0] not in gone}
+
+
+class FakeRateLimiter:
+    """Allows `limit` hits per key, then asks to wait `retry_after` seconds."""
+
+    def __init__(self, limit: int = 1_000_000, retry_after: float = 1.0) -> None:
+        self.limit = limit
+        self.retry_after = retry_after
+        self.counts: dict[str, int] = {}
+
+    def hit(self, key: str) -> float:
+        """Count one request; 0.0 while under the limit."""
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return 0.0 if self.counts[key] <= self.limit else self.retry_after
