@@ -191,12 +191,23 @@ class ReferenceRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: leaving the block without commit() rolls back."""
 
-    members: MemberRepository
-    exchanges: ExchangeRepository
-    audit: AuditLog
-    providers: ProviderRepository
-    replay: ReplayStore
-    reference: ReferenceRepository
+    @property
+    def members(self) -> MemberRepository: ...
+
+    @property
+    def exchanges(self) -> ExchangeRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def providers(self) -> ProviderRepository: ...
+
+    @property
+    def replay(self) -> ReplayStore: ...
+
+    @property
+    def reference(self) -> ReferenceRepository: ...
 
     def __enter__(self) -> Self: ...
 

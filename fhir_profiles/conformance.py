@@ -1,0 +1,144 @@
+"""The CapabilityStatement (GET [base]/metadata): what the server does, how to sign in."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from fhir_profiles import publication, r4, systems
+
+Json = dict[str, Any]
+CONFORMANCE_TYPES: Final = ("StructureDefinition", "CodeSystem", "ValueSet", "NamingSystem")
+SUBMIT_OPERATION: Final = f"{systems.BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
+
+
+def capability_statement(base_url: str, *, software_version: str, token_url: str) -> Json:
+    """The R4 CapabilityStatement of this server instance."""
+    return {
+        "resourceType": "CapabilityStatement",
+        "id": "amo-gateway",
+        "url": f"{base_url.rstrip('/')}/metadata",
+        "version": software_version,
+        "name": "AmoTiersPayantGateway",
+        "title": "Passerelle AMO tiers payant",
+        "status": "active",
+        "experimental": False,
+        "date": publication.DATE,
+        "publisher": publication.PUBLISHER,
+        "jurisdiction": publication.JURISDICTION,
+        "kind": "instance",
+        "software": {"name": "amo-gateway", "version": software_version},
+        "implementation": {
+            "description": "Passerelle FHIR R4 entre professionnels de santé et organismes AMO",
+            "url": base_url,
+        },
+        "fhirVersion": r4.FHIR_VERSION,
+        "format": [r4.MEDIA_TYPE, "json"],
+        "rest": [_rest(token_url)],
+    }
+
+
+def _rest(token_url: str) -> Json:
+    """The server's RESTful interface, secured by SMART Backend Services."""
+    return {
+        "mode": "server",
+        "security": _security(token_url),
+        "resource": [
+            _eligibility_request(),
+            _eligibility_response(),
+            *(_conformance_resource(kind) for kind in CONFORMANCE_TYPES),
+        ],
+    }
+
+
+def _security(token_url: str) -> Json:
+    """SMART-on-FHIR security with the token endpoint (oauth-uris extension)."""
+    return {
+        "extension": [
+            {
+                "url": systems.HL7_OAUTH_URIS,
+                "extension": [{"url": "token", "valueUri": token_url}],
+            }
+        ],
+        "cors": False,
+        "service": [
+            {
+                "coding": [{"system": systems.HL7_RESTFUL_SECURITY, "code": "SMART-on-FHIR"}],
+                "text": "OAuth2 client credentials, assertion private_key_jwt (SMART Backend "
+                "Services)",
+            }
+        ],
+    }
+
+
+def _interactions(*codes: str) -> list[Json]:
+    """Interaction entries of a resource."""
+    return [{"code": code} for code in codes]
+
+
+def _eligibility_request() -> Json:
+    """CoverageEligibilityRequest: submitted (create or $submit) and read back."""
+    return {
+        "type": "CoverageEligibilityRequest",
+        "profile": systems.SD_ELIGIBILITY_REQUEST,
+        "supportedProfile": [systems.SD_ELIGIBILITY_REQUEST],
+        "interaction": _interactions("create", "read"),
+        "versioning": "no-version",
+        "readHistory": False,
+        "updateCreate": False,
+        "operation": [
+            {
+                "name": "submit",
+                "definition": SUBMIT_OPERATION,
+                "documentation": "Soumet une demande, seule ou dans un Bundle collection ; "
+                "répond par la CoverageEligibilityResponse.",
+            }
+        ],
+    }
+
+
+def _eligibility_response() -> Json:
+    """CoverageEligibilityResponse: read and searched by the provider that asked."""
+    return {
+        "type": "CoverageEligibilityResponse",
+        "supportedProfile": [systems.SD_ELIGIBILITY_RESPONSE],
+        "interaction": _interactions("read", "search-type"),
+        "versioning": "no-version",
+        "searchParam": [
+            _param(
+                "patient",
+                "reference",
+                "Patient (référence telle qu'écrite dans la demande) ;"
+                " patient:identifier=système|valeur pour un identifiant publié",
+            ),
+            _param("created", "date", "Date de création de la réponse (ge, gt, le, lt, eq)"),
+            _param("request", "reference", "CoverageEligibilityRequest/[id] de la demande"),
+            _param("_count", "number", "Nombre de réponses par page"),
+        ],
+    }
+
+
+def _param(name: str, kind: str, documentation: str) -> Json:
+    """A search parameter of a resource."""
+    param = {"name": name, "type": kind, "documentation": documentation}
+    if not name.startswith("_"):
+        param["definition"] = f"http://hl7.org/fhir/SearchParameter/{_definition_id(name)}"
+    return param
+
+
+def _definition_id(name: str) -> str:
+    """The id of the HL7 SearchParameter a parameter of CoverageEligibilityResponse uses."""
+    return f"CoverageEligibilityResponse-{name}"
+
+
+def _conformance_resource(kind: str) -> Json:
+    """Our published profiles and terminology: read and listed."""
+    return {
+        "type": kind,
+        "interaction": _interactions("read", "search-type"),
+        "searchParam": [_url_param()],
+    }
+
+
+def _url_param() -> Json:
+    """The url search parameter of canonical resources."""
+    return {"name": "url", "type": "uri"}

@@ -1,0 +1,199 @@
+"""CoverageEligibilityRequest (bare, or in a collection Bundle) -> CheckEligibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Final
+
+from domain.eligibility import CheckEligibility, Purpose
+from domain.errors import DomainError, InvalidRequest
+from domain.members import PersonIdentifier
+from domain.reference import ReferenceData
+from fhir_profiles import bindings, bundle, items, patients, structure, systems
+from fhir_profiles.bundle import Resources
+
+Json = dict[str, Any]
+REQUEST: Final = "CoverageEligibilityRequest"
+# The elements of an R4 CoverageEligibilityRequest (anything else is refused).
+ELEMENTS: Final = frozenset(
+    {
+        "resourceType", "id", "meta", "implicitRules", "language", "text", "contained",
+        "extension", "modifierExtension", "identifier", "status", "priority", "purpose",
+        "patient", "servicedDate", "servicedPeriod", "created", "enterer", "provider",
+        "insurer", "facility", "supportingInfo", "insurance", "item",
+    }
+)  # fmt: skip
+_REFERENCE_KEYS: Final = ("reference", "type", "identifier", "display")
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRequestIn:
+    """A checked request: the domain command and what the response must echo."""
+
+    command: CheckEligibility
+    resource: Json  # the CoverageEligibilityRequest as received
+    patient: Json  # the patient reference to echo (logical when it pointed inside the request)
+    insurer: Json  # the insurer reference to echo, same rule
+    purposes: tuple[str, ...]  # in the order written
+    identifiers: tuple[Json, ...]  # the request's business identifiers
+    created: str
+    items: tuple[items.ItemEcho, ...] = ()
+    ref: ReferenceData | None = field(default=None, compare=False, repr=False)
+
+
+def to_domain(body: Json, *, ref: ReferenceData, today: date) -> EligibilityRequestIn:
+    """Check a request and turn it into the domain command; only domain errors come out."""
+    try:
+        return _to_domain(body, ref, today)
+    except DomainError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
+        raise InvalidRequest(
+            "La ressource n'a pas la structure d'une CoverageEligibilityRequest R4",
+            code="ressource-invalide",
+        ) from exc
+
+
+def patient_reference(request: EligibilityRequestIn) -> str | None:
+    """The patient's literal reference as written ("Patient/12"), None when it had none."""
+    value = request.patient.get("reference")
+    return value if isinstance(value, str) else None
+
+
+def _to_domain(body: Json, ref: ReferenceData, today: date) -> EligibilityRequestIn:
+    """Find the request in the body, then map it."""
+    kind = structure.as_object(body, "Resource").get("resourceType")
+    if kind == "Bundle":
+        request, resources = bundle.collection(body)
+    elif kind == REQUEST:
+        request, resources = body, Resources()
+    else:
+        raise InvalidRequest(
+            "Ressource attendue : CoverageEligibilityRequest, ou un Bundle « collection » "
+            "qui en contient une",
+            code="type-ressource-invalide",
+        )
+    return _request(request, resources, ref, today)
+
+
+def _request(
+    request: Json, resources: Resources, ref: ReferenceData, today: date
+) -> EligibilityRequestIn:
+    """Map one CoverageEligibilityRequest, checking each element it reads."""
+    structure.only_known(request, ELEMENTS, REQUEST)
+    _check_status(request)
+    purposes = _purposes(request)
+    created = structure.required_string(request, "created", REQUEST)
+    structure.date_time(created, f"{REQUEST}.created")
+    day = _date_of_care(request, today)
+    ctx = patients.Context(resources, bundle.contained_by_id(request, REQUEST), ref, day)
+    persons = patients.identifiers(request, ctx)
+    asked = items.requested(request, ref, day)
+    command = CheckEligibility(
+        identifiers=persons,
+        date_of_care=day,
+        purposes=frozenset(Purpose(p) for p in purposes),
+        items=tuple(a.item for a in asked),
+    )
+    return EligibilityRequestIn(
+        command=command,
+        resource=request,
+        patient=_patient_echo(request, persons[0]),
+        insurer=_insurer_echo(request, ctx),
+        purposes=purposes,
+        identifiers=_business_identifiers(request),
+        created=created,
+        items=asked,
+        ref=ref,
+    )
+
+
+def _check_status(request: Json) -> None:
+    """The status is in fm-status, and only an active request asks for an answer."""
+    path = f"{REQUEST}.status"
+    status = structure.required_string(request, "status", REQUEST)
+    if bindings.check(status, bindings.FM_STATUS, path) != "active":
+        raise InvalidRequest("Seule une demande au statut « active » est traitée", expression=path)
+
+
+def _purposes(request: Json) -> tuple[str, ...]:
+    """The purposes (1..*, each in eligibilityrequest-purpose), in order, without repeats."""
+    path = f"{REQUEST}.purpose"
+    values = structure.array(request, "purpose", REQUEST)
+    if not values:
+        raise structure.invalid("L'élément « purpose » est obligatoire", path)
+    found: list[str] = []
+    for i, value in enumerate(values):
+        code = structure.as_string(value, f"{path}[{i}]")
+        if bindings.check(code, bindings.ELIGIBILITY_PURPOSE, f"{path}[{i}]") not in found:
+            found.append(code)
+    return tuple(found)
+
+
+def _date_of_care(request: Json, today: date) -> date:
+    """servicedDate, else servicedPeriod.start, else today."""
+    if "servicedDate" in request and "servicedPeriod" in request:
+        raise structure.invalid(
+            "servicedDate et servicedPeriod sont exclusifs", f"{REQUEST}.serviced"
+        )
+    written = structure.optional_string(request, "servicedDate", REQUEST)
+    path = f"{REQUEST}.servicedDate"
+    period = structure.optional_object(request, "servicedPeriod", REQUEST)
+    if period is not None:
+        path = f"{REQUEST}.servicedPeriod.start"
+        start = structure.optional_string(period, "start", f"{REQUEST}.servicedPeriod")
+        written = None if start is None else structure.date_time(start, path)[:10]
+    return today if written is None else structure.full_date(written, path)
+
+
+def _patient_echo(request: Json, first: PersonIdentifier) -> Json:
+    """The patient reference as written, or a logical one when it pointed inside the request."""
+    written = _reference_keys(request["patient"])
+    if not _internal(written):
+        return written
+    echo: Json = {"type": "Patient", "identifier": _identifier_of(first)}
+    if "display" in written:
+        echo["display"] = written["display"]
+    return echo
+
+
+def _insurer_echo(request: Json, ctx: patients.Context) -> Json:
+    """The insurer reference as written, or the resolved Organization's identifier."""
+    path = f"{REQUEST}.insurer"
+    written = _reference_keys(structure.reference(request.get("insurer"), path))
+    if not _internal(written):
+        return written
+    org = patients.resolved(written, "Organization", path, ctx) or {}
+    echo: Json = {"type": "Organization"}
+    ids = structure.array(org, "identifier", f"{path}.resolve()")
+    if ids:
+        echo["identifier"] = structure.identifier(ids[0], f"{path}.resolve().identifier[0]")
+    name = org.get("name") or written.get("display")
+    if isinstance(name, str) and name.strip():
+        echo["display"] = name
+    return echo if len(echo) > 1 else {"display": "Assurance maladie obligatoire"}
+
+
+def _business_identifiers(request: Json) -> tuple[Json, ...]:
+    """The request's own identifiers, checked."""
+    values = structure.array(request, "identifier", REQUEST)
+    return tuple(
+        structure.identifier(v, f"{REQUEST}.identifier[{i}]") for i, v in enumerate(values)
+    )
+
+
+def _reference_keys(ref: Json) -> Json:
+    """The parts of a Reference we echo (no extensions, no element ids)."""
+    return {k: ref[k] for k in _REFERENCE_KEYS if k in ref}
+
+
+def _internal(ref: Json) -> bool:
+    """Whether a reference only makes sense inside the request (contained or bundle entry)."""
+    target = ref.get("reference")
+    return isinstance(target, str) and target.startswith(("#", "urn:uuid:", "urn:oid:"))
+
+
+def _identifier_of(person: PersonIdentifier) -> Json:
+    """A FHIR Identifier for a person identifier of ours."""
+    return {"system": systems.system_of(person.kind), "value": person.value}

@@ -1,0 +1,61 @@
+"""Display names: from the reference data when it has them, else the tables here."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Final
+
+from domain.eligibility import EligibilityStatus
+from domain.reference import ReferenceData
+
+STATUS_LABELS: Final[dict[EligibilityStatus, str]] = {
+    EligibilityStatus.OPEN: "Droits ouverts",
+    EligibilityStatus.WAITING_PERIOD: "Période de stage",
+    EligibilityStatus.SUSPENDED: "Droits suspendus",
+    EligibilityStatus.MAINTAINED: "Droits maintenus",
+    EligibilityStatus.NOT_FOUND: "Assuré introuvable",
+    EligibilityStatus.DOUBLE_AFFILIATION: "Double affiliation",
+}
+
+# Used when the reference data carries category codes without labels.
+CATEGORY_LABELS: Final[dict[str, str]] = {
+    "consultation": "Consultations et actes ambulatoires",
+    "pharmacy": "Médicaments",
+    "costly-drug": "Médicaments coûteux",
+    "hospitalisation": "Hospitalisation",
+    "day-hospital": "Hôpital de jour",
+    "laboratory": "Analyses de biologie médicale",
+    "radiology": "Radiologie et imagerie médicale",
+    "dental": "Soins dentaires",
+    "dental-prosthesis": "Prothèses dentaires",
+    "optics": "Optique médicale",
+    "device": "Dispositifs médicaux, prothèses, orthèses et implants",
+    "physiotherapy": "Rééducation et soins en séries",
+    "dialysis": "Dialyse",
+    "oncology": "Oncologie",
+    "maternity": "Maternité : grossesse et accouchement",
+}
+
+BENEFIT_TYPE_LABELS: Final[dict[str, str]] = {
+    "rate": "Taux de prise en charge par le régime obligatoire (pourcentage)",
+    "base": "Base de remboursement (TNR, PPV, PBR, forfait)",
+    "ald-exemption": "Taux appliqué aux soins liés à une ALD/ALC (ticket modérateur exonéré)",
+}
+
+
+def categories(ref: ReferenceData, day: date | None = None) -> dict[str, str]:
+    """Care category codes with their French labels, in display order (in force on day)."""
+    rows = ref.care_categories
+    if rows:
+        return {r.code: r.label for r in rows if day is None or r.validity.covers(day)}
+    return {code: CATEGORY_LABELS.get(code, code) for code in ref.categories}
+
+
+def scheme_label(ref: ReferenceData, code: str) -> str:
+    """The French name of a scheme (its code when unknown)."""
+    return next((s.label for s in ref.schemes if s.code == code), code)
+
+
+def payer_label(ref: ReferenceData, code: str) -> str:
+    """The French name of a payer (its code when unknown)."""
+    return next((p.label for p in ref.payers if p.code == code), code)

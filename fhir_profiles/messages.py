@@ -1,0 +1,161 @@
+"""Labels of the reason codes in French, Arabic and English, and Accept-Language parsing.
+
+French labels are the reference ones, held by the domain (`domain.reasons`); the Arabic and
+English ones translate them here, where they are shown to people.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from domain.reasons import ALL_REASONS
+
+LANGUAGES: Final = ("fr", "ar", "en")
+DEFAULT_LANGUAGE: Final = "fr"
+
+ARABIC: Final[dict[str, str]] = {
+    "droits-ouverts": "الحقوق مفتوحة في تاريخ العلاج",
+    "jours-cotises-insuffisants": "عدد أيام العمل المصرح بها أقل من الحد الأدنى المطلوب "
+    "خلال الفترة المرجعية",
+    "stage-en-cours": "فترة التدريب جارية: الحقوق غير مفتوحة بعد",
+    "mutation-sans-stage": "تغيير نظام التأمين الإجباري عن المرض: بدون فترة تدريب",
+    "cotisations-impayees": "الخدمات موقوفة بسبب اشتراكات غير مؤداة",
+    "suspension-sauf-ald": "توقيف: تبقى العلاجات المرتبطة بمرض مزمن أو مكلف وحدها مغطاة",
+    "droits-maintenus": "الحقوق محتفظ بها بعد فقدان الأهلية",
+    "droits-expires": "الحقوق منتهية: انقضت فترة الاحتفاظ",
+    "membre-introuvable": "لم يتم العثور على أي مؤمن له بهذا المعرف",
+    "double-affiliation": "أكثر من انخراط نشط في التأمين الإجباري عن المرض في تاريخ العلاج",
+    "affiliation-non-commencee": "لا يبدأ الانخراط إلا بعد تاريخ العلاج",
+    "ayant-droit-age-limite": "ذو حق تجاوز السن المحددة",
+    "ayant-droit-etudiant": "ذو حق طالب: تمديد السن المحددة",
+    "ayant-droit-handicape": "ذو حق في وضعية إعاقة: بدون حد للسن",
+    "assure-principal-sans-droits": "المؤمن له الرئيسي ليست له حقوق مفتوحة",
+    "exoneration-ald": "إعفاء من الجزء المتبقي على عاتق المؤمن: علاجات مرتبطة بمرض مزمن أو مكلف",
+    "accord-prealable-requis": "يلزم الحصول على تحمل مسبق",
+    "categorie-non-couverte": "فئة علاجات بدون نسبة تغطية لهذا النظام",
+    "payeur-non-route": "لا توجد هيئة مؤدية لهذا النظام في تاريخ العلاج",
+    "regime-inconnu": "نظام التأمين الإجباري عن المرض غير معروف أو غير ساري في تاريخ العلاج",
+    "ayant-droit-non-prevu": "صفة ذي الحق غير منصوص عليها في النظام في تاريخ العلاج",
+    "ayant-droit-lien-termine": "انتهى ارتباط ذي الحق بالمؤمن له",
+    "erreur-metier": "لا يمكن معالجة الطلب",
+    "requete-invalide": "الطلب غير صالح",
+    "ressource-invalide": "مورد FHIR غير صالح",
+    "json-invalide": "محتوى الطلب ليس JSON صالحا",
+    "json-trop-profond": "تداخل JSON يتجاوز العمق المسموح به",
+    "corps-trop-volumineux": "حجم محتوى الطلب يتجاوز الحد المسموح به",
+    "type-contenu-invalide": "نوع المحتوى غير مدعوم: استعمل application/fhir+json",
+    "type-ressource-invalide": "نوع مورد غير متوقع لنقطة الولوج هذه",
+    "identifiant-invalide": "معرف غير صالح",
+    "code-inconnu": "رمز غير موجود في مجموعة القيم المطلوبة",
+    "parametre-invalide": "معامل بحث غير صالح",
+    "ressource-introuvable": "المورد غير موجود",
+    "conflit": "الطلب يتعارض مع الحالة المسجلة",
+    "referentiel-incomplet": "المرجع غير مكتمل بالنسبة للتاريخ المطلوب",
+    "authentification-requise": "المصادقة مطلوبة: رمز الولوج غائب",
+    "jeton-invalide": "رمز الولوج غير صالح أو منتهي الصلاحية",
+    "portee-insuffisante": "نطاق الصلاحيات غير كاف لهذه العملية",
+    "limite-de-debit": "طلبات كثيرة جدا: أعد المحاولة لاحقا",
+    "methode-non-autorisee": "طريقة HTTP غير مسموح بها في نقطة الولوج هذه",
+    "format-non-accepte": "صيغة الجواب غير مدعومة: استعمل application/fhir+json",
+    "service-indisponible": "الخدمة غير متوفرة مؤقتا: أعد المحاولة لاحقا",
+    "erreur-interne": "خطأ داخلي: تم تسجيل الحادث",
+}
+
+ENGLISH: Final[dict[str, str]] = {
+    "droits-ouverts": "Coverage in force on the date of care",
+    "jours-cotises-insuffisants": "Fewer declared working days than the minimum required "
+    "over the reference period",
+    "stage-en-cours": "Waiting period in progress: rights not yet open",
+    "mutation-sans-stage": "Move from another AMO scheme: no waiting period",
+    "cotisations-impayees": "Benefits suspended for unpaid contributions",
+    "suspension-sauf-ald": "Suspended: only care linked to a long-term condition stays covered",
+    "droits-maintenus": "Rights maintained after loss of eligibility",
+    "droits-expires": "Rights expired: the maintenance period is over",
+    "membre-introuvable": "No insured person found for this identifier",
+    "double-affiliation": "More than one active AMO affiliation on the date of care",
+    "affiliation-non-commencee": "The affiliation only starts after the date of care",
+    "ayant-droit-age-limite": "Dependant over the age limit",
+    "ayant-droit-etudiant": "Student dependant: extended age limit",
+    "ayant-droit-handicape": "Disabled dependant: no age limit",
+    "assure-principal-sans-droits": "The main insured person has no rights in force",
+    "exoneration-ald": "Co-payment waived: care linked to a long-term condition",
+    "accord-prealable-requis": "Prior authorization required",
+    "categorie-non-couverte": "Care category without a coverage rate for this scheme",
+    "payeur-non-route": "No payer for this scheme on the date of care",
+    "regime-inconnu": "AMO scheme unknown or not in force on the date of care",
+    "ayant-droit-non-prevu": "Dependant status not provided for by the scheme on the date of care",
+    "ayant-droit-lien-termine": "The dependant's link to the insured person has ended",
+    "erreur-metier": "The request cannot be processed",
+    "requete-invalide": "The request is invalid",
+    "ressource-invalide": "The FHIR resource is invalid",
+    "json-invalide": "The request body is not valid JSON",
+    "json-trop-profond": "The JSON is nested deeper than allowed",
+    "corps-trop-volumineux": "The request body is larger than allowed",
+    "type-contenu-invalide": "Unsupported content type: use application/fhir+json",
+    "type-ressource-invalide": "Unexpected resource type for this endpoint",
+    "identifiant-invalide": "Invalid identifier",
+    "code-inconnu": "Code not in the required value set",
+    "parametre-invalide": "Invalid search parameter",
+    "ressource-introuvable": "Resource not found",
+    "conflit": "The request conflicts with the recorded state",
+    "referentiel-incomplet": "Reference data incomplete for the requested date",
+    "authentification-requise": "Authentication required: access token missing",
+    "jeton-invalide": "Invalid or expired access token",
+    "portee-insuffisante": "Insufficient scope for this operation",
+    "limite-de-debit": "Too many requests: try again later",
+    "methode-non-autorisee": "HTTP method not allowed on this endpoint",
+    "format-non-accepte": "Unsupported response format: use application/fhir+json",
+    "service-indisponible": "Service temporarily unavailable: try again later",
+    "erreur-interne": "Internal error: the incident has been recorded",
+}
+
+_TABLES: Final[dict[str, dict[str, str]]] = {"fr": ALL_REASONS, "ar": ARABIC, "en": ENGLISH}
+
+
+def label(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The label of a reason code in a language (French when the language is not ours)."""
+    table = _TABLES.get(lang, ALL_REASONS)
+    return table.get(code) or ALL_REASONS.get(code) or code
+
+
+def pick_language(accept_language: str | None) -> str:
+    """The best of fr, ar, en for an Accept-Language header (fr when nothing matches)."""
+    best, best_q = DEFAULT_LANGUAGE, 0.0
+    for tag, q in _ranges(accept_language or ""):
+        lang = _ours(tag)
+        # Strictly greater: on a tie the earlier range wins, as the header's order is a hint.
+        if lang is not None and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def _ranges(header: str) -> list[tuple[str, float]]:
+    """The language ranges of a header with their weights, weight 0 left out."""
+    ranges = []
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = _weight(params)
+        if tag and q > 0:
+            ranges.append((tag.strip().lower(), q))
+    return ranges
+
+
+def _weight(params: str) -> float:
+    """The q value of a range's parameters (1 when absent, 0 when malformed)."""
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                q = float(value.strip())
+            except ValueError:
+                return 0.0
+            return q if 0.0 <= q <= 1.0 else 0.0
+    return 1.0
+
+
+def _ours(tag: str) -> str | None:
+    """Which of our languages a range designates (`*` means our default)."""
+    if tag == "*":
+        return DEFAULT_LANGUAGE
+    primary = tag.split("-")[0]
+    return primary if primary in LANGUAGES else None

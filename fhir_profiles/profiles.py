@@ -1,0 +1,163 @@
+"""StructureDefinitions of our profiles and extension (differential only)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from fhir_profiles import publication, systems
+
+Json = dict[str, Any]
+HL7_SD: Final = "http://hl7.org/fhir/StructureDefinition"
+CER: Final = "CoverageEligibilityRequest"
+CERESP: Final = "CoverageEligibilityResponse"
+
+# amo-1: the patient is found by an identifier of one of our systems, wherever it is written.
+_OUR_IDENTIFIERS: Final = (
+    "(patient.identifier | patient.resolve().identifier"
+    " | insurance.coverage.resolve().identifier"
+    " | insurance.coverage.resolve().beneficiary.identifier"
+    " | insurance.coverage.resolve().beneficiary.resolve().identifier)"
+    f".where(system in ('{systems.IDCS}' | '{systems.CNSS}' | '{systems.CNOPS}' | '{systems.CIN}'))"
+    ".exists()"
+)
+
+
+_AMO_1: Final = {
+    "key": "amo-1",
+    "severity": "error",
+    "human": "Le patient porte un identifiant d'un système publié (IDCS, immatriculation "
+    "CNSS, affiliation CNOPS, CIN)",
+    "expression": _OUR_IDENTIFIERS,
+}
+
+
+def structure_definitions() -> list[Json]:
+    """Our two profiles and the eligibility-status extension."""
+    return [_request_profile(), _response_profile(), _status_extension()]
+
+
+def _element(path: str, **rules: Any) -> Json:
+    """A differential element: its id is its path unless the rules name a slice."""
+    slice_name = rules.get("sliceName")
+    element_id = f"{path}:{slice_name}" if slice_name else path
+    return {"id": element_id, "path": path, **rules}
+
+
+def _value_set(rid: str) -> str:
+    """The canonical URL of one of our ValueSets."""
+    return f"{systems.BASE}/ValueSet/{rid}"
+
+
+def _profile(rid: str, url: str, name: str, title: str, kind: str, base: str) -> Json:
+    """The head of a StructureDefinition constraining a base definition."""
+    sd = publication.header("StructureDefinition", rid, url, name, title)
+    sd |= {
+        "fhirVersion": "4.0.1",
+        "kind": kind,
+        "abstract": False,
+        "type": base,
+        "baseDefinition": f"{HL7_SD}/{base}",
+        "derivation": "constraint",
+    }
+    return sd
+
+
+def _request_profile() -> Json:
+    """The eligibility request we accept."""
+    sd = _profile(
+        "amo-coverageeligibilityrequest", systems.SD_ELIGIBILITY_REQUEST,
+        "AmoCoverageEligibilityRequest", "Demande d'éligibilité AMO", "resource", CER,
+    )  # fmt: skip
+    sd["description"] = (
+        "Demande d'éligibilité adressée à la passerelle AMO : seule ou dans un Bundle de type "
+        "collection avec le Patient, la Coverage et l'Organization qu'elle référence."
+    )
+    sd["differential"] = {
+        "element": [
+            _element(CER, constraint=[_AMO_1]),
+            _element(f"{CER}.status", patternCode="active", mustSupport=True),
+            _element(f"{CER}.purpose", mustSupport=True),
+            _element(f"{CER}.patient", mustSupport=True),
+            _element(
+                f"{CER}.serviced[x]",
+                mustSupport=True,
+                comment="Date des soins ; à défaut, la date du jour.",
+            ),
+            _element(f"{CER}.created", mustSupport=True),
+            _element(f"{CER}.insurer", mustSupport=True),
+            _element(
+                f"{CER}.item.category",
+                mustSupport=True,
+                binding={"strength": "extensible", "valueSet": _value_set("care-category")},
+            ),
+            _element(f"{CER}.item.productOrService", mustSupport=True),
+            _element(
+                f"{CER}.item.diagnosis.diagnosis[x]",
+                comment="Une ALD/ALC du CodeSystem "
+                f"{systems.CS_ALD} déclare les soins liés à cette affection.",
+            ),
+        ]
+    }
+    return sd
+
+
+def _response_profile() -> Json:
+    """The eligibility response we send."""
+    sd = _profile(
+        "amo-coverageeligibilityresponse", systems.SD_ELIGIBILITY_RESPONSE,
+        "AmoCoverageEligibilityResponse", "Réponse d'éligibilité AMO", "resource", CERESP,
+    )  # fmt: skip
+    sd["description"] = "Réponse de la passerelle AMO : droits, régime, payeur et taux."
+    ext = f"{CERESP}.insurance.extension"
+    sd["differential"] = {
+        "element": [
+            _element(f"{CERESP}.insurer", mustSupport=True),
+            _element(
+                ext, slicing={"discriminator": [{"type": "value", "path": "url"}], "rules": "open"}
+            ),
+            _element(
+                ext,
+                sliceName="eligibilityStatus",
+                min=1,
+                max="1",
+                type=[{"code": "Extension", "profile": [systems.EXT_ELIGIBILITY_STATUS]}],
+            ),
+            _element(
+                f"{CERESP}.insurance.item.category",
+                binding={"strength": "extensible", "valueSet": _value_set("care-category")},
+            ),
+            _element(
+                f"{CERESP}.insurance.item.benefit.type",
+                binding={"strength": "extensible", "valueSet": _value_set("benefit-type")},
+            ),
+            _element(
+                f"{CERESP}.error.code",
+                binding={"strength": "extensible", "valueSet": _value_set("reason")},
+            ),
+        ]
+    }
+    return sd
+
+
+def _status_extension() -> Json:
+    """The extension carrying our eligibility status on CoverageEligibilityResponse.insurance."""
+    sd = _profile(
+        "eligibility-status", systems.EXT_ELIGIBILITY_STATUS, "EligibilityStatus",
+        "Statut d'éligibilité AMO", "complex-type", "Extension",
+    )  # fmt: skip
+    sd["description"] = "Statut d'éligibilité AMO détaillé (stage, suspension, maintien, ...)."
+    sd["context"] = [{"type": "element", "expression": f"{CERESP}.insurance"}]
+    sd["differential"] = {
+        "element": [
+            _element("Extension", max="1"),
+            _element("Extension.extension", max="0"),
+            _element("Extension.url", fixedUri=systems.EXT_ELIGIBILITY_STATUS),
+            _element(
+                "Extension.value[x]",
+                min=1,
+                type=[{"code": "Coding"}],
+                binding={"strength": "required", "valueSet": _value_set("eligibility-status")},
+            ),
+        ]
+    }
+    return sd

@@ -1,0 +1,65 @@
+"""The canonical URLs we publish: identifier systems, code systems, profiles, extensions."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from domain.members import IdentifierKind
+
+BASE: Final = "https://fhir.tiers-payant.ma"
+
+# Identifier systems (NamingSystem resources describe them).
+IDCS: Final = f"{BASE}/sid/idcs"
+CNSS: Final = f"{BASE}/sid/cnss-immatriculation"
+CNOPS: Final = f"{BASE}/sid/cnops-affiliation"
+CIN: Final = f"{BASE}/sid/cin"
+INPE: Final = f"{BASE}/sid/inpe"
+PAYER_ID: Final = f"{BASE}/sid/payer"  # Organization identifier of a payer: its payer code
+
+# Code systems.
+CS_REASON: Final = f"{BASE}/CodeSystem/reason"
+CS_CARE_CATEGORY: Final = f"{BASE}/CodeSystem/care-category"
+CS_SCHEME: Final = f"{BASE}/CodeSystem/scheme"
+CS_PAYER: Final = f"{BASE}/CodeSystem/payer"
+CS_ELIGIBILITY_STATUS: Final = f"{BASE}/CodeSystem/eligibility-status"
+CS_BENEFIT_TYPE: Final = f"{BASE}/CodeSystem/benefit-type"
+CS_ALD: Final = f"{BASE}/CodeSystem/ald"
+
+# Profiles and extensions.
+SD_ELIGIBILITY_REQUEST: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityrequest"
+SD_ELIGIBILITY_RESPONSE: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityresponse"
+EXT_ELIGIBILITY_STATUS: Final = f"{BASE}/StructureDefinition/eligibility-status"
+
+# HL7 systems we write codes of.
+HL7_COVERAGE_CLASS: Final = "http://terminology.hl7.org/CodeSystem/coverage-class"
+HL7_SUBSCRIBER_RELATIONSHIP: Final = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
+HL7_RESTFUL_SECURITY: Final = "http://terminology.hl7.org/CodeSystem/restful-security-service"
+HL7_OAUTH_URIS: Final = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+
+# Our benefit types (CodeSystem benefit-type).
+BENEFIT_RATE: Final = "rate"  # allowedUnsignedInt: share paid by the RO, in percent
+BENEFIT_BASE: Final = "base"  # allowedString: the tariff base (TNR, PPV, PBR, FLAT)
+BENEFIT_ALD_EXEMPTION: Final = "ald-exemption"  # allowedUnsignedInt: rate for linked ALD care
+
+PERSON_SYSTEMS: Final[dict[str, IdentifierKind]] = {
+    IDCS: IdentifierKind.IDCS,
+    CNSS: IdentifierKind.CNSS,
+    CNOPS: IdentifierKind.CNOPS,
+    CIN: IdentifierKind.CIN,
+}
+KIND_SYSTEMS: Final[dict[IdentifierKind, str]] = {
+    kind: system for system, kind in PERSON_SYSTEMS.items()
+}
+
+
+def kind_of(system: str | None) -> IdentifierKind | None:
+    """The identifier kind a system URI stands for, or None when it is not one of ours."""
+    return PERSON_SYSTEMS.get(system or "")
+
+
+kind_of_system = kind_of  # the name the search parameters parser uses
+
+
+def system_of(kind: IdentifierKind) -> str:
+    """The identifier system URI we publish for an identifier kind."""
+    return KIND_SYSTEMS[kind]

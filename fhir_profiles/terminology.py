@@ -1,0 +1,154 @@
+"""Our terminology as FHIR R4 resources: CodeSystems, ValueSets, NamingSystems, and the
+catalogue of everything we publish at GET [base]/{type}/{id}."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Final
+
+from domain.eligibility import EligibilityStatus
+from domain.reasons import ALL_REASONS
+from domain.reference import ReferenceData
+from fhir_profiles import bundle, labels, messages, profiles, publication, systems
+
+Json = dict[str, Any]
+Concept = tuple[str, str]  # (code, French display)
+
+NAMING_SYSTEMS: Final = (
+    ("idcs", systems.IDCS, "Identifiant civil et social (IDCS), 10 chiffres"),
+    ("cnss-immatriculation", systems.CNSS, "Numéro d'immatriculation à la CNSS"),
+    ("cnops-affiliation", systems.CNOPS, "Numéro d'affiliation à la CNOPS"),
+    ("cin", systems.CIN, "Carte d'identité nationale électronique (CIN)"),
+    ("inpe", systems.INPE, "Identifiant national des professionnels et établissements (INPE)"),
+    ("payer", systems.PAYER_ID, "Code d'organisme payeur AMO (CodeSystem payer)"),
+)
+
+
+def code_systems(ref: ReferenceData) -> list[Json]:
+    """Every CodeSystem we publish, the reference-data ones as loaded in `ref`."""
+    return [
+        _reason_system(),
+        _code_system("eligibility-status", "Statut d'éligibilité AMO", _statuses()),
+        _code_system("care-category", "Catégorie de soins AMO", labels.categories(ref).items()),
+        _code_system("scheme", "Régime AMO", ((s.code, s.label) for s in ref.schemes)),
+        _code_system("payer", "Organisme payeur AMO", ((p.code, p.label) for p in ref.payers)),
+        _code_system("benefit-type", "Type de prestation AMO", labels.BENEFIT_TYPE_LABELS.items()),
+        _ald_system(ref),
+    ]
+
+
+def value_sets(code_systems: Iterable[Json]) -> list[Json]:
+    """One ValueSet per CodeSystem, holding all its codes."""
+    return [_value_set(cs) for cs in code_systems]
+
+
+def naming_systems() -> list[Json]:
+    """The NamingSystems of the identifier systems we define."""
+    return [_naming_system(rid, url, text) for rid, url, text in NAMING_SYSTEMS]
+
+
+def definitions(ref: ReferenceData) -> dict[tuple[str, str], Json]:
+    """Everything we publish, by (resourceType, id), for GET [base]/{type}/{id}."""
+    found = code_systems(ref)
+    found += value_sets(found) + naming_systems() + profiles.structure_definitions()
+    return {(r["resourceType"], r["id"]): r for r in found}
+
+
+def definitions_bundle(
+    resources: list[Json], base_url: str, resource_type: str | None = None
+) -> Json:
+    """A searchset Bundle listing published resources (all of them: no paging)."""
+    kinds = {r["resourceType"] for r in resources}
+    kind = resource_type or (kinds.pop() if len(kinds) == 1 else None)
+    base = base_url.rstrip("/")
+    self_url = f"{base}/{kind}" if kind else base
+    return bundle.searchset(resources, len(resources), self_url, None, base_url)
+
+
+def _url(kind: str, rid: str) -> str:
+    """The canonical URL of one of our resources."""
+    return f"{systems.BASE}/{kind}/{rid}"
+
+
+def _name(rid: str) -> str:
+    """A computable name from an id: care-category -> CareCategory."""
+    return "".join(part.capitalize() for part in rid.split("-"))
+
+
+def _code_system(rid: str, title: str, concepts: Iterable[Concept]) -> Json:
+    """A complete CodeSystem of (code, display) pairs."""
+    concept = [{"code": code, "display": display} for code, display in concepts]
+    return _with_concepts(rid, title, concept)
+
+
+def _with_concepts(rid: str, title: str, concept: list[Json]) -> Json:
+    """A complete CodeSystem of prepared concepts (FHIR forbids an empty concept array)."""
+    cs = publication.header("CodeSystem", rid, _url("CodeSystem", rid), _name(rid), title)
+    cs |= {
+        "language": "fr",
+        "description": f"{title} : codes publiés par la passerelle AMO tiers payant.",
+        "caseSensitive": True,
+        "valueSet": _url("ValueSet", rid),
+        "content": "complete",
+        "count": len(concept),
+    }
+    if concept:
+        cs["concept"] = concept
+    return cs
+
+
+def _reason_system() -> Json:
+    """Reason codes, French displays with Arabic and English designations."""
+    concept = [
+        {
+            "code": code,
+            "display": display,
+            "designation": [
+                {"language": "ar", "value": messages.label(code, "ar")},
+                {"language": "en", "value": messages.label(code, "en")},
+            ],
+        }
+        for code, display in ALL_REASONS.items()
+    ]
+    return _with_concepts("reason", "Motifs de décision et d'erreur AMO", concept)
+
+
+def _statuses() -> list[Concept]:
+    """Eligibility statuses with their French labels."""
+    return [(s.value, labels.STATUS_LABELS[s]) for s in EligibilityStatus]
+
+
+def _ald_system(ref: ReferenceData) -> Json:
+    """Long-term conditions (ALD/ALC), each with its kind as a property."""
+    concept = [
+        {"code": a.code, "display": a.label, "property": [{"code": "kind", "valueCode": a.kind}]}
+        for a in ref.ald
+    ]
+    cs = _with_concepts("ald", "Affections de longue durée et longues et coûteuses", concept)
+    cs["property"] = [{"code": "kind", "description": "ALD ou ALC", "type": "code"}]
+    return cs
+
+
+def _value_set(cs: Json) -> Json:
+    """The ValueSet of every code of a CodeSystem."""
+    rid = cs["id"]
+    vs = publication.header("ValueSet", rid, _url("ValueSet", rid), cs["name"], cs["title"])
+    vs["description"] = f"Tous les codes du CodeSystem {cs['url']}."
+    vs["compose"] = {"include": [{"system": cs["url"]}]}
+    return vs
+
+
+def _naming_system(rid: str, url: str, description: str) -> Json:
+    """A NamingSystem for one identifier system we define."""
+    return {
+        "resourceType": "NamingSystem",
+        "id": rid,
+        "name": _name(rid),
+        "status": "active",
+        "kind": "identifier",
+        "date": publication.DATE,
+        "publisher": publication.PUBLISHER,
+        "description": description,
+        "jurisdiction": publication.JURISDICTION,
+        "uniqueId": [{"type": "uri", "value": url, "preferred": True}],
+    }

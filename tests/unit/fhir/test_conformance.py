@@ -1,0 +1,62 @@
+"""The CapabilityStatement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fhir_profiles import r4, systems
+from fhir_profiles.conformance import capability_statement
+from tests.fhir_schema import assert_valid_r4
+
+TOKEN_URL = "https://gw.example/auth/token"
+
+
+def statement() -> dict[str, Any]:
+    return capability_statement(
+        "https://gw.example/fhir", software_version="1.2.3", token_url=TOKEN_URL
+    )
+
+
+def resources() -> dict[str, dict[str, Any]]:
+    return {r["type"]: r for r in statement()["rest"][0]["resource"]}
+
+
+class TestCapabilityStatement:
+    def test_is_valid_r4(self) -> None:
+        assert_valid_r4(statement())
+        r4.parse(statement())
+
+    def test_describes_an_r4_json_server_instance(self) -> None:
+        cs = statement()
+        assert (cs["kind"], cs["fhirVersion"], cs["status"]) == ("instance", "4.0.1", "active")
+        assert "application/fhir+json" in cs["format"]
+        assert cs["software"]["version"] == "1.2.3"
+
+    def test_security_is_smart_with_the_token_endpoint(self) -> None:
+        security = statement()["rest"][0]["security"]
+        assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
+        oauth = security["extension"][0]
+        assert oauth["url"] == systems.HL7_OAUTH_URIS
+        assert oauth["extension"] == [{"url": "token", "valueUri": TOKEN_URL}]
+
+    def test_eligibility_request_is_created_read_and_submitted(self) -> None:
+        request = resources()["CoverageEligibilityRequest"]
+        assert [i["code"] for i in request["interaction"]] == ["create", "read"]
+        assert request["operation"][0]["name"] == "submit"
+        assert request["supportedProfile"] == [systems.SD_ELIGIBILITY_REQUEST]
+
+    def test_eligibility_response_is_searched_by_patient_created_request(self) -> None:
+        response = resources()["CoverageEligibilityResponse"]
+        assert [i["code"] for i in response["interaction"]] == ["read", "search-type"]
+        params = {p["name"]: p["type"] for p in response["searchParam"]}
+        assert params == {
+            "patient": "reference",
+            "created": "date",
+            "request": "reference",
+            "_count": "number",
+        }
+
+    def test_conformance_resources_are_read_and_listed(self) -> None:
+        found = resources()
+        for kind in ("StructureDefinition", "CodeSystem", "ValueSet"):
+            assert [i["code"] for i in found[kind]["interaction"]] == ["read", "search-type"]
