@@ -1,0 +1,43 @@
+"""Payer registry files on disk: JSON Lines, one household object per line.
+
+Reading streams the file: a million-person registry never sits in memory as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+
+from domain.errors import InvalidRequest
+
+_BOM = b"\xef\xbb\xbf"  # some export tools start UTF-8 files with one
+
+
+def read_registry(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    """Each household of a registry file with its line number (1-based); blank lines skipped."""
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            text = raw.removeprefix(_BOM) if number == 1 else raw
+            if text.strip():
+                yield number, _household(text, number)
+
+
+def _household(raw: bytes, number: int) -> dict[str, object]:
+    """One line's JSON object; the message never quotes the line: it is patient data."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise InvalidRequest(
+            f"ligne {number} : JSON invalide (colonne {error.colno})", code="json-invalide"
+        ) from None
+    if not isinstance(value, dict):
+        raise InvalidRequest(f"ligne {number} : objet JSON attendu (un foyer par ligne)")
+    return value
+
+
+def count_lines(path: Path) -> int:
+    """How many households a registry file holds (its non-blank lines), for a progress bar."""
+    with path.open("rb") as lines:
+        return sum(1 for raw in lines if raw.strip())
