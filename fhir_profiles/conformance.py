@@ -7,8 +7,13 @@ from typing import Any, Final
 from fhir_profiles import publication, r4, systems
 
 Json = dict[str, Any]
-CONFORMANCE_TYPES: Final = ("StructureDefinition", "CodeSystem", "ValueSet", "NamingSystem")
-SUBMIT_OPERATION: Final = f"{systems.BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
+CONFORMANCE_TYPES: Final = (
+    "StructureDefinition",
+    "CodeSystem",
+    "ValueSet",
+    "NamingSystem",
+    "OperationDefinition",
+)
 
 
 def capability_statement(base_url: str, *, software_version: str, token_url: str) -> Json:
@@ -88,7 +93,7 @@ def _eligibility_request() -> Json:
         "operation": [
             {
                 "name": "submit",
-                "definition": SUBMIT_OPERATION,
+                "definition": systems.OD_ELIGIBILITY_SUBMIT,
                 "documentation": "Soumet une demande, seule ou dans un Bundle collection ; "
                 "répond par la CoverageEligibilityResponse.",
             }

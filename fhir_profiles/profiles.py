@@ -1,4 +1,5 @@
-"""StructureDefinitions of our profiles and extension (differential only)."""
+"""StructureDefinitions of our profiles and extension (differential only), and the
+OperationDefinition of $submit."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ _AMO_1: Final = {
 def structure_definitions() -> list[Json]:
     """Our two profiles and the eligibility-status extension."""
     return [_request_profile(), _response_profile(), _status_extension()]
+
+
+def operation_definitions() -> list[Json]:
+    """The $submit operation on CoverageEligibilityRequest."""
+    return [_submit_operation()]
 
 
 def _element(path: str, **rules: Any) -> Json:
@@ -161,3 +167,55 @@ def _status_extension() -> Json:
         ]
     }
     return sd
+
+
+def _submit_operation() -> Json:
+    """$submit: one CoverageEligibilityRequest in, its CoverageEligibilityResponse out."""
+    od = publication.header(
+        "OperationDefinition", f"{CER}-submit", systems.OD_ELIGIBILITY_SUBMIT,
+        "CoverageEligibilityRequestSubmit", "Soumettre une demande d'éligibilité AMO",
+    )  # fmt: skip
+    od |= {
+        "kind": "operation",
+        "description": "Soumet une demande d'éligibilité à la passerelle AMO, qui la décide, "
+        "l'enregistre et répond par la CoverageEligibilityResponse (HTTP 200).",
+        "affectsState": True,
+        "code": "submit",
+        "comment": "Le corps de la requête est la ressource elle-même, sans Parameters : "
+        "l'opération n'a qu'un paramètre d'entrée, de type ressource.",
+        "resource": [CER],
+        "system": False,
+        "type": True,
+        "instance": False,
+        "parameter": [
+            _parameter(
+                "resource",
+                "in",
+                "Resource",
+                "La demande : une CoverageEligibilityRequest conforme au profil "
+                f"{systems.SD_ELIGIBILITY_REQUEST}, ou un Bundle de type collection qui en "
+                "porte une seule, avec le Patient, la Coverage et l'Organization qu'elle "
+                "référence.",
+            ),
+            _parameter(
+                "return",
+                "out",
+                CERESP,
+                "La réponse, conforme au profil "
+                f"{systems.SD_ELIGIBILITY_RESPONSE} : droits, régime, payeur et taux.",
+            ),
+        ],
+    }
+    return od
+
+
+def _parameter(name: str, use: str, kind: str, documentation: str) -> Json:
+    """A parameter of an operation, required exactly once."""
+    return {
+        "name": name,
+        "use": use,
+        "min": 1,
+        "max": "1",
+        "documentation": documentation,
+        "type": kind,
+    }

@@ -19,6 +19,7 @@ from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
 from fhir.resources.R4B.namingsystem import NamingSystem
+from fhir.resources.R4B.operationdefinition import OperationDefinition
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
@@ -39,6 +40,7 @@ MODELS: dict[str, Any] = {
         CoverageEligibilityRequest,
         CoverageEligibilityResponse,
         NamingSystem,
+        OperationDefinition,
         OperationOutcome,
         Organization,
         Patient,
@@ -59,6 +61,7 @@ __all__ = [
     "CoverageEligibilityRequest",
     "CoverageEligibilityResponse",
     "NamingSystem",
+    "OperationDefinition",
     "OperationOutcome",
     "Organization",
     "Patient",

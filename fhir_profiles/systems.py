@@ -1,4 +1,5 @@
-"""The canonical URLs we publish: identifier systems, code systems, profiles, extensions."""
+"""The canonical URLs we publish: identifier systems, code systems, profiles, extensions,
+operations."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ CS_ALD: Final = f"{BASE}/CodeSystem/ald"
 SD_ELIGIBILITY_REQUEST: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityrequest"
 SD_ELIGIBILITY_RESPONSE: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityresponse"
 EXT_ELIGIBILITY_STATUS: Final = f"{BASE}/StructureDefinition/eligibility-status"
+
+# Operations.
+OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
 
 # HL7 systems we write codes of.
 HL7_COVERAGE_CLASS: Final = "http://terminology.hl7.org/CodeSystem/coverage-class"

@@ -1,5 +1,5 @@
 """Our terminology as FHIR R4 resources: CodeSystems, ValueSets, NamingSystems, and the
-catalogue of everything we publish at GET [base]/{type}/{id}."""
+catalogue of everything we publish at GET [base]/{type}/{id} (profiles and operations too)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ def definitions(ref: ReferenceData) -> dict[tuple[str, str], Json]:
     """Everything we publish, by (resourceType, id), for GET [base]/{type}/{id}."""
     found = code_systems(ref)
     found += value_sets(found) + naming_systems() + profiles.structure_definitions()
+    found += profiles.operation_definitions()
     return {(r["resourceType"], r["id"]): r for r in found}
 
 
