@@ -1,0 +1,93 @@
+"""Engines for SQLite (embedded default) and PostgreSQL, and the migration entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 3  # an unreachable database must turn into a 503 quickly
+POOL_TIMEOUT_SECONDS = 5  # waiting longer for a pooled connection only delays the 503
+SQLITE_BUSY_TIMEOUT_MS = 5000
+_MIGRATION_LOCK = 7_310_420_001  # pg advisory lock id: replicas starting together migrate once
+
+
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+    """An engine tuned for the backend the URL names."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, echo=echo)
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args=_connect_args(parsed.get_backend_name()),
+    )
+
+
+def _connect_args(backend: str) -> dict[str, Any]:
+    return {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if backend == "postgresql" else {}
+
+
+def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy emits BEGIN itself (below): sqlite3's legacy mode would skip it for SELECT
+    # and SAVEPOINT, which breaks repeatable reads and nested transactions.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process in WAL
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front. A deferred transaction that reads, then
+    # writes after another connection committed, fails at once with "database is locked"
+    # (busy_timeout does not apply); the gateway's read-then-record requests do just that.
+    # Straight to the driver: through exec_driver_sql this costs as much as a query.
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest revision (idempotent); safe with replicas starting."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration of the package's migrations (no ini file needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+_UNAVAILABLE = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.DisconnectionError)
+
+
+def is_database_error(error: BaseException) -> bool:
+    """Whether an error means the database is unreachable or busy (answer 503), not a bug."""
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, _UNAVAILABLE)

@@ -1,0 +1,164 @@
+"""Stored exchanges, encrypted at rest and always read within the caller's tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, Row, bindparam, func, insert, select
+from sqlalchemy.orm import Session
+
+from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.members import identifier_index
+from adapters.sql.tables import ExchangePatientRow, ExchangeRow
+from domain.members import IdentifierKind, PersonIdentifier
+from domain.ports import ExchangeQuery, ExchangeRecord
+
+EXCHANGE = ExchangeRow.__table__
+EXCHANGE_PATIENT = ExchangePatientRow.__table__
+PATIENT_REF_KIND = "patient-ref"  # blind index namespace of literal patient references
+_COLUMNS = (
+    EXCHANGE.c.id,
+    EXCHANGE.c.kind,
+    EXCHANGE.c.tenant,
+    EXCHANGE.c.created,
+    EXCHANGE.c.request_id,
+    EXCHANGE.c.status,
+    EXCHANGE.c.request_enc,
+    EXCHANGE.c.response_enc,
+    EXCHANGE.c.patient_enc,
+)
+# Built once: composing a statement costs more than running it on SQLite (hot path).
+_INSERT = insert(EXCHANGE)
+_INSERT_PATIENT = insert(EXCHANGE_PATIENT)
+_NEWEST_FIRST = (EXCHANGE.c.created.desc(), EXCHANGE.c.id.desc())
+_TENANT = (EXCHANGE.c.tenant == bindparam("tenant"), EXCHANGE.c.kind == bindparam("kind"))
+_GET = select(*_COLUMNS).where(EXCHANGE.c.id == bindparam("record_id"), *_TENANT)
+_GET_BY_REQUEST = (
+    select(*_COLUMNS)
+    .where(EXCHANGE.c.request_id == bindparam("request_id"), *_TENANT)
+    .order_by(*_NEWEST_FIRST)
+    .limit(1)
+)
+
+
+class SqlExchangeRepository:
+    """domain.ports.ExchangeRepository over the exchange and exchange_patient tables."""
+
+    def __init__(self, session: Session, *, cipher: FieldCipher, index: BlindIndex) -> None:
+        self._session = session
+        self._cipher = cipher
+        self._index = index
+
+    def add(self, record: ExchangeRecord) -> None:
+        """Store one exchange, its bodies and patient data encrypted under the current key."""
+        self._session.execute(_INSERT, self._row(record))
+        indexes = sorted({identifier_index(self._index, i) for i in record.patient_identifiers})
+        if indexes:
+            rows = [{"index": value, "exchange_id": record.id} for value in indexes]
+            self._session.execute(_INSERT_PATIENT, rows if len(rows) > 1 else rows[0])
+
+    def _row(self, record: ExchangeRecord) -> dict[str, Any]:
+        seal = self._cipher.encrypt
+        has_patient = record.patient_ref is not None or record.patient_identifiers
+        return {
+            "id": record.id,
+            "kind": record.kind,
+            "tenant": record.tenant,
+            "created": record.created,
+            "request_id": record.request_id,
+            "status": record.status,
+            "patient_ref_index": self._ref_index(record.patient_ref),
+            "key_id": self._cipher.current_key_id,
+            "request_enc": seal(record.request_body, aad=_aad(record.id, "request")),
+            "response_enc": seal(record.response_body, aad=_aad(record.id, "response")),
+            "patient_enc": seal(_patient(record), aad=_aad(record.id, "patient"))
+            if has_patient
+            else None,
+        }
+
+    def _ref_index(self, patient_ref: str | None) -> str | None:
+        return None if patient_ref is None else self._index.digest(PATIENT_REF_KIND, patient_ref)
+
+    def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
+        """The exchange with that answer id, if it belongs to that tenant."""
+        params = {"record_id": record_id, "tenant": tenant, "kind": kind}
+        row = self._session.execute(_GET, params).first()
+        return None if row is None else self._record(row)
+
+    def get_by_request(self, tenant: str, kind: str, request_id: str) -> ExchangeRecord | None:
+        """The newest exchange with that request id, if it belongs to that tenant."""
+        params = {"request_id": request_id, "tenant": tenant, "kind": kind}
+        row = self._session.execute(_GET_BY_REQUEST, params).first()
+        return None if row is None else self._record(row)
+
+    def search(self, query: ExchangeQuery) -> tuple[list[ExchangeRecord], int]:
+        """Matching exchanges of the tenant, newest first, and the total before paging."""
+        where = self._criteria(query)
+        total = self._session.execute(
+            select(func.count()).select_from(EXCHANGE).where(*where)
+        ).scalar_one()
+        page = (
+            select(*_COLUMNS)
+            .where(*where)
+            .order_by(*_NEWEST_FIRST)
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        return [self._record(row) for row in self._session.execute(page)], total
+
+    def _criteria(self, query: ExchangeQuery) -> list[ColumnElement[bool]]:
+        where = _scope(query.tenant, query.kind)
+        if query.patient_identifier is not None:
+            digest = identifier_index(self._index, query.patient_identifier)
+            ids = select(EXCHANGE_PATIENT.c.exchange_id).where(EXCHANGE_PATIENT.c.index == digest)
+            where.append(EXCHANGE.c.id.in_(ids))
+        if query.patient_ref is not None:
+            where.append(EXCHANGE.c.patient_ref_index == self._ref_index(query.patient_ref))
+        if query.request_id is not None:
+            where.append(EXCHANGE.c.request_id == query.request_id)
+        if query.created_from is not None:
+            where.append(EXCHANGE.c.created >= query.created_from)
+        if query.created_to is not None:
+            where.append(EXCHANGE.c.created < query.created_to)
+        return where
+
+    def _record(self, row: Row[Any]) -> ExchangeRecord:
+        open_ = self._cipher.decrypt
+        ref, identifiers = _unpack_patient(
+            None if row.patient_enc is None else open_(row.patient_enc, aad=_aad(row.id, "patient"))
+        )
+        return ExchangeRecord(
+            id=row.id,
+            kind=row.kind,
+            tenant=row.tenant,
+            created=row.created,
+            request_id=row.request_id,
+            status=row.status,
+            patient_ref=ref,
+            patient_identifiers=identifiers,
+            request_body=open_(row.request_enc, aad=_aad(row.id, "request")),
+            response_body=open_(row.response_enc, aad=_aad(row.id, "response")),
+        )
+
+
+def _scope(tenant: str, kind: str) -> list[ColumnElement[bool]]:
+    return [EXCHANGE.c.tenant == tenant, EXCHANGE.c.kind == kind]
+
+
+def _aad(record_id: str, column: str) -> bytes:
+    # Binding the token to its row and column: a token copied elsewhere does not decrypt.
+    return f"exchange/{record_id}/{column}".encode()
+
+
+def _patient(record: ExchangeRecord) -> bytes:
+    ids = [[i.kind.value, i.value] for i in record.patient_identifiers]
+    return orjson.dumps({"ref": record.patient_ref, "ids": ids})
+
+
+def _unpack_patient(data: bytes | None) -> tuple[str | None, tuple[PersonIdentifier, ...]]:
+    if data is None:
+        return None, ()
+    patient = orjson.loads(data)
+    ids = tuple(PersonIdentifier(IdentifierKind(kind), value) for kind, value in patient["ids"])
+    return patient["ref"], ids

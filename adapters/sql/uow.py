@@ -1,0 +1,106 @@
+"""The SQL unit of work: one session, one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.audit import AuditStream, SqlAuditLog
+from adapters.sql.exchanges import SqlExchangeRepository
+from adapters.sql.idempotency import IdempotencyStore
+from adapters.sql.members import SqlMemberRepository
+from adapters.sql.providers import SqlProviderRepository
+from adapters.sql.reference import SqlReferenceRepository
+from adapters.sql.replay import SqlReplayStore
+
+
+class SqlUnitOfWork:
+    """domain.ports.UnitOfWork: leaving the `with` block without commit() rolls back."""
+
+    members: SqlMemberRepository
+    exchanges: SqlExchangeRepository
+    audit: SqlAuditLog
+    providers: SqlProviderRepository
+    replay: SqlReplayStore
+    reference: SqlReferenceRepository
+    idempotency: IdempotencyStore
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        *,
+        cipher: FieldCipher,
+        index: BlindIndex,
+        audit_stream: AuditStream,
+    ) -> None:
+        self._session_factory = session_factory
+        self._cipher = cipher
+        self._index = index
+        self._audit_stream = audit_stream
+        self._session: Session | None = None
+
+    def __enter__(self) -> Self:
+        session = self._session = self._session_factory()
+        secrets = {"cipher": self._cipher, "index": self._index}
+        self.members = SqlMemberRepository(session, **secrets)
+        self.exchanges = SqlExchangeRepository(session, **secrets)
+        self.audit = SqlAuditLog(session, self._audit_stream)
+        self.providers = SqlProviderRepository(session)
+        self.replay = SqlReplayStore(session)
+        self.reference = SqlReferenceRepository(session)
+        self.idempotency = IdempotencyStore(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                session.rollback()  # nothing left to undo after a commit()
+            finally:
+                session.close()
+
+    @property
+    def session(self) -> Session:
+        """The open transaction's session, for repositories kept outside this package."""
+        return self._active()
+
+    def commit(self) -> None:
+        """Make the work durable."""
+        self._active().commit()
+
+    def rollback(self) -> None:
+        """Undo the work done since the last commit."""
+        self._active().rollback()
+
+    def _active(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._session
+
+
+class SqlUnitOfWorkFactory:
+    """domain.ports.UnitOfWorkFactory: a new SqlUnitOfWork per call, sharing one engine."""
+
+    def __init__(
+        self, engine: Engine, *, cipher: FieldCipher, index: BlindIndex, audit_stream_id: str
+    ) -> None:
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        self._cipher = cipher
+        self._index = index
+        self._stream = AuditStream(audit_stream_id)
+
+    def __call__(self) -> SqlUnitOfWork:
+        """A fresh unit of work, to use in a `with` block."""
+        return SqlUnitOfWork(
+            self._sessions, cipher=self._cipher, index=self._index, audit_stream=self._stream
+        )

@@ -1,0 +1,86 @@
+"""The jti replay store and the idempotency store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from adapters.sql import SqlUnitOfWorkFactory
+from adapters.sql.idempotency import StoredResponse
+from adapters.sql.replay import SqlReplayStore
+from tests.integration.builders import provider
+
+LATER = datetime.now(UTC) + timedelta(minutes=5)
+
+
+class TestSqlReplayStore:
+    def test_first_use_is_accepted_and_replay_refused(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        with uow_factory() as uow:
+            assert uow.replay.remember("client-1", "jti-1", LATER) is True
+            assert uow.replay.remember("client-1", "jti-1", LATER) is False
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.replay.remember("client-1", "jti-1", LATER) is False
+
+    def test_same_jti_of_another_client_is_accepted(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        with uow_factory() as uow:
+            assert uow.replay.remember("client-1", "jti-1", LATER)
+            assert uow.replay.remember("client-2", "jti-1", LATER)
+
+    def test_transaction_survives_a_replay(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        with uow_factory() as uow:
+            uow.replay.remember("client-1", "jti-1", LATER)
+            uow.replay.remember("client-1", "jti-1", LATER)
+            uow.providers.add(provider())
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.providers.all() == [provider()]
+            assert uow.replay.remember("client-1", "jti-1", LATER) is False
+
+    def test_expired_jtis_are_purged(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        past = datetime.now(UTC) - timedelta(seconds=1)
+        with uow_factory() as uow:
+            uow.replay.remember("client-1", "old", past)
+            uow.replay.remember("client-1", "fresh", LATER)
+            uow.commit()
+        with uow_factory() as uow:
+            store = SqlReplayStore(uow.session)
+            assert store.purge_expired() == 1
+            assert store.remember("client-1", "old", LATER) is True
+            assert store.remember("client-1", "fresh", LATER) is False
+
+    def test_remember_purges_now_and_then(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        with uow_factory() as uow:
+            uow.replay.remember("client-1", "old", datetime.now(UTC) - timedelta(seconds=1))
+            store = SqlReplayStore(uow.session, purge_probability=1.0)
+            store.remember("client-1", "new", LATER)
+            assert store.remember("client-1", "old", LATER) is True
+
+
+class TestIdempotencyStore:
+    def test_put_then_get(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        response = StoredResponse("sha256:abc", 201, b'{"resourceType":"ClaimResponse"}')
+        with uow_factory() as uow:
+            uow.idempotency.put("P-1", "key-1", response)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.idempotency.get("P-1", "key-1") == response
+            assert uow.idempotency.get("P-2", "key-1") is None
+
+    def test_second_put_of_a_key_is_refused(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        response = StoredResponse("h", 201, b"{}")
+        with pytest.raises(IntegrityError), uow_factory() as uow:
+            uow.idempotency.put("P-1", "key-1", response)
+            uow.idempotency.put("P-1", "key-1", response)
+
+    def test_purge_before_forgets_old_answers(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        with uow_factory() as uow:
+            uow.idempotency.put("P-1", "key-1", StoredResponse("h", 201, b"{}"))
+            assert uow.idempotency.purge_before(datetime.now(UTC) + timedelta(seconds=1)) == 1
+            assert uow.idempotency.get("P-1", "key-1") is None
