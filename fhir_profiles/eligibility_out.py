@@ -55,12 +55,15 @@ def from_domain(
     }
     if request.identifiers:
         body["identifier"] = list(request.identifiers)
-    if decision.status is EligibilityStatus.NOT_FOUND:
-        body["outcome"] = "error"
-        body["error"] = [{"code": _reason(c)} for c in decision.reasons or ("membre-introuvable",)]
-    elif decision.payer is not None and decision.scheme is not None:
+    if decision.status is not EligibilityStatus.NOT_FOUND and decision.payer and decision.scheme:
         body["contained"] = [_coverage(decision, request, names)]
         body["insurance"] = [_insurance(outcome, request, names)]
+    else:
+        # No coverage to describe (not found, or two affiliations to resolve): the reasons are
+        # the answer, as coded errors a client can act on.
+        body["outcome"] = "error"
+        fallback = ("membre-introuvable",) if decision.status is EligibilityStatus.NOT_FOUND else ()
+        body["error"] = [{"code": _reason(c)} for c in decision.reasons or fallback]
     return body
 
 

@@ -143,7 +143,8 @@ class TestFromDomain:
         response = answer(
             status=EligibilityStatus.DOUBLE_AFFILIATION, payer=None, reasons=("double-affiliation",)
         )
-        assert response["outcome"] == "complete" and "insurance" not in response
+        assert response["outcome"] == "error" and "insurance" not in response
+        assert [e["code"]["coding"][0]["code"] for e in response["error"]] == ["double-affiliation"]
 
     @pytest.mark.parametrize("name", ["hcx-eligibility-bundle.json", "pas-eligibility-bundle.json"])
     def test_bundle_requests_answer_valid_r4(self, name: str) -> None:

@@ -1,0 +1,45 @@
+# AMO tiers-payant gateway. `make` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo serve test test-fast lint fmt bench lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the locked dependencies
+
+demo: $(STAMP) ## run the gateway on SQLite with demo data (10,000 people) on 127.0.0.1:8000
+	$(BIN)/amo-gateway demo
+
+test: $(STAMP) ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff, mypy --strict on domain/ and fhir_profiles/, import contracts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy domain fhir_profiles
+	$(BIN)/lint-imports
+
+fmt: $(STAMP) ## format and autofix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP) ## load-test a real uvicorn on loopback; prints ratios to a trivial endpoint
+	$(BIN)/python -m bench.run
+
+lock: ## re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet -o requirements.lock
+
+clean: ## remove the virtualenv and local state
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

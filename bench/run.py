@@ -1,0 +1,152 @@
+"""`make bench`: a real uvicorn (one worker) on loopback, driven by wrk with 32 connections.
+
+Scenarios: a trivial endpoint first (the ceiling), then eligibility with a warm cache and with
+a cold cache, authentication, rate limit and audit included. Figures are reported as ratios
+to the ceiling measured in the same run: the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+import orjson
+
+from bench import wrk
+from bench.setup import prepare, request_bodies
+
+IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Prepare a database, start the gateway, run the scenarios, print the table."""
+    args = _args(argv)
+    with tempfile.TemporaryDirectory(prefix="amo-bench-") as tmp:
+        work = Path(tmp)
+        env = prepare(
+            work, people=args.people, database_url=args.database_url, redis_url=args.redis_url
+        )
+        port = _free_port()
+        env["AMO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        server = _start(env, port)
+        try:
+            results = _scenarios(work, env, port, args)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    _print(results, args)
+    return 0 if all(r.errors == 0 for r in results) else 1
+
+
+def _scenarios(
+    work: Path, env: dict[str, str], port: int, args: argparse.Namespace
+) -> list[wrk.Result]:
+    base = f"http://127.0.0.1:{port}"
+    token = _token(work, env, base)
+    idcs = [line for line in (work / "idcs.txt").read_text().split() if line]
+    warm = request_bodies(idcs[: args.warm_patients])
+    cold = request_bodies(idcs[args.warm_patients :])
+    url = f"{base}/fhir/CoverageEligibilityRequest/$submit"
+    _warm_up(url, token, warm)
+    run = dict(workdir=work, seconds=args.seconds, connections=args.connections)
+    return [
+        wrk.run("ceiling", f"{base}/healthz", **run),
+        wrk.run("warm", url, bodies=warm, token=token, method="POST", **run),
+        wrk.run("cold", url, bodies=cold, token=token, method="POST", **run),
+    ]
+
+
+def _warm_up(url: str, token: str, bodies: list[bytes]) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+    with httpx.Client(timeout=10) as client:
+        for body in bodies:
+            answer = client.post(url, content=body, headers=headers)
+            if answer.status_code != 200:
+                raise SystemExit(f"warm-up failed: {answer.status_code} {answer.text[:300]}")
+
+
+def _token(work: Path, env: dict[str, str], base: str) -> str:
+    from gateway.commands.client import sign_assertion
+
+    assertion = sign_assertion(
+        work / "client-key.jwk.json", env["BENCH_CLIENT_ID"], f"{base}/auth/token"
+    )
+    form = {
+        "grant_type": "client_credentials",
+        "scope": "system/CoverageEligibilityRequest.c",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion,
+    }
+    answer = httpx.post(f"{base}/auth/token", data=form, timeout=10)
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "gateway.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the gateway did not become ready in 30 s")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _print(results: list[wrk.Result], args: argparse.Namespace) -> None:
+    ceiling = results[0].requests_per_second
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    cache = "Redis" if args.redis_url else "in-process"
+    print(
+        f"\nAMO gateway benchmark — {date.today()} — 1 uvicorn worker, "
+        f"{args.connections} connections, {args.seconds} s per scenario, {backend}, cache {cache}"
+    )
+    print(f"{'scenario':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'errors':>7}")
+    for r in results:
+        ratio = r.requests_per_second / ceiling if ceiling else 0.0
+        print(
+            f"{r.name:<10} {r.requests_per_second:>10,.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+            f"{ratio:>7.3f} {r.errors:>7}"
+        )
+    print(orjson.dumps({r.name: r.__dict__ for r in results}).decode())
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--people", type=int, default=60_000)
+    parser.add_argument("--warm-patients", type=int, default=500)
+    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1/test")
+    parser.add_argument("--redis-url", help="e.g. redis://127.0.0.1:6379/14")
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

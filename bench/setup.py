@@ -1,0 +1,92 @@
+"""Bench set-up: a database with a population, a provider, and request bodies."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+from gateway.commands import admin
+from gateway.commands.client import generate_client_key
+from gateway.settings import Settings
+
+IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
+CLIENT_ID = "bench-pharmacy"
+
+
+def prepare(
+    work: Path, *, people: int, database_url: str | None, redis_url: str | None
+) -> dict[str, str]:
+    """Migrate, import a population, register a provider; returns the server's environment."""
+    env = {
+        "AMO_STATE_DIR": str(work),
+        "AMO_DATABASE_URL": database_url or f"sqlite:///{work / 'bench.db'}",
+        # The limiter runs on every request; the limit is set above what one client sends here.
+        "AMO_RATE_LIMIT_PER_SECOND": "1000000",
+        "AMO_RATE_LIMIT_BURST": "1000000",
+        "AMO_LOG_LEVEL": "WARNING",
+        "BENCH_CLIENT_ID": CLIENT_ID,
+    }
+    if redis_url:
+        env["AMO_REDIS_URL"] = redis_url
+    settings = Settings.from_env(env)
+    admin.run_migrations(settings)
+    registry = work / "population.jsonl"
+    admin.generate(registry, seed=7, people=people, today=date.today())
+    admin.import_members(settings, registry, quiet=True)
+    _write_identifiers(registry, work / "idcs.txt")
+    jwks = generate_client_key(work / "client-key.jwk.json", key_id="bench")
+    (work / "jwks.json").write_bytes(orjson.dumps(jwks))
+    admin.add_provider(
+        settings,
+        inpe="300400500",
+        name="Pharmacie du banc d'essai",
+        category="pharmacy",
+        payers=["CNSS", "CNOPS"],
+        jwks_path=work / "jwks.json",
+        client_id=CLIENT_ID,
+    )
+    return env
+
+
+def _write_identifiers(registry: Path, out: Path) -> None:
+    values = []
+    with registry.open("rb") as lines:
+        for line in lines:
+            for member in orjson.loads(line)["members"]:
+                idcs = member["identifiers"].get("idcs")
+                if idcs:
+                    values.append(idcs)
+    out.write_text("\n".join(dict.fromkeys(values)))
+
+
+def request_bodies(identifiers: list[str]) -> list[bytes]:
+    """One CoverageEligibilityRequest per patient, as a pharmacy's desk would send it."""
+    today = date.today().isoformat()
+    return [
+        orjson.dumps(
+            {
+                "resourceType": "CoverageEligibilityRequest",
+                "status": "active",
+                "purpose": ["validation", "benefits"],
+                "patient": {"identifier": {"system": IDCS, "value": value}},
+                "servicedDate": today,
+                "created": today,
+                "insurer": {"display": "AMO"},
+                "item": [
+                    {
+                        "category": {
+                            "coding": [
+                                {
+                                    "system": "https://fhir.tiers-payant.ma/CodeSystem/care-category",
+                                    "code": "pharmacy",
+                                }
+                            ]
+                        }
+                    }
+                ],
+            }
+        )
+        for value in identifiers
+    ]

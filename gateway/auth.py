@@ -1,0 +1,212 @@
+"""SMART Backend Services: client_credentials with a private_key_jwt assertion.
+
+The client signs an assertion with its private key; we verify it with the public JWKS the
+provider registered, refuse replays through the SQL jti store, and issue a short-lived access
+token (HS256, shared key: every replica can verify it without a round trip).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, OctKey
+
+from domain.ports import AuditEntry, Clock, Provider, UnitOfWorkFactory
+from gateway.scopes import grantable
+
+log = logging.getLogger("amo.auth")
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALGORITHMS = ["RS384", "ES384", "RS256", "ES256"]  # SMART requires RS384 and ES384
+ACCESS_ALGORITHM = "HS256"
+
+
+class OAuthError(Exception):
+    """An RFC 6749 section 5.2 error: answered as {"error", "error_description"}."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+class InvalidToken(Exception):
+    """The bearer token is missing, malformed, badly signed or expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The verified identity behind a request: the tenant comes from here only."""
+
+    client_id: str
+    tenant: str  # provider id
+    inpe: str
+    scopes: tuple[str, ...]
+    expires_at: int
+
+
+class TokenService:
+    """Issues access tokens for valid assertions and verifies them on every request."""
+
+    def __init__(
+        self,
+        *,
+        key: bytes,
+        issuer: str,
+        audience: str,
+        token_url: str,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        token_seconds: int,
+        assertion_max_seconds: int,
+    ) -> None:
+        self._key = OctKey.import_key(key)
+        self._issuer = issuer
+        self._audience = audience
+        self._token_url = token_url.rstrip("/")
+        self._uow = uow
+        self._clock = clock
+        self._token_seconds = token_seconds
+        self._assertion_max = assertion_max_seconds
+        self._verified: dict[str, Caller] = {}
+
+    def issue(self, form: Mapping[str, str]) -> dict[str, Any]:
+        """Exchange a client assertion for an access token (the token endpoint)."""
+        _check_grant(form)
+        provider, claims = self._verify_assertion(form.get("client_assertion", ""))
+        scopes = grantable(form.get("scope", ""))
+        if not scopes:
+            raise OAuthError("invalid_scope", "Aucune portée demandée n'est accordable")
+        self._consume_jti(provider, claims)
+        return self._access_token(provider, scopes)
+
+    def verify(self, token: str) -> Caller:
+        """The caller behind a bearer token; cached until the token expires."""
+        now = int(self._clock.now().timestamp())
+        cached = self._verified.get(token)
+        if cached is not None and cached.expires_at > now:
+            return cached
+        caller = self._decode_access(token, now)
+        if len(self._verified) > 50_000:  # bounded memory: forget all, re-verify on demand
+            self._verified.clear()
+        self._verified[token] = caller
+        return caller
+
+    def _decode_access(self, token: str, now: int) -> Caller:
+        try:
+            claims = jwt.decode(token, self._key, algorithms=[ACCESS_ALGORITHM]).claims
+        except (JoseError, ValueError) as exc:
+            raise InvalidToken("jeton illisible ou mal signé") from exc
+        exp = claims.get("exp")
+        if claims.get("aud") != self._audience or not isinstance(exp, int) or exp <= now:
+            raise InvalidToken("jeton expiré ou destiné à un autre service")
+        return Caller(
+            client_id=str(claims["sub"]),
+            tenant=str(claims["tenant"]),
+            inpe=str(claims["inpe"]),
+            scopes=tuple(str(claims.get("scope", "")).split()),
+            expires_at=exp,
+        )
+
+    def _verify_assertion(self, assertion: str) -> tuple[Provider, dict[str, Any]]:
+        client_id = _unverified_issuer(assertion)
+        with self._uow() as uow:
+            provider = uow.providers.by_client_id(client_id)
+        if provider is None or not provider.active:
+            raise OAuthError("invalid_client", "Client inconnu ou désactivé", 401)
+        try:
+            keys = KeySet.import_key_set(_jwks(provider.jwks))
+            token = jwt.decode(assertion, keys, algorithms=ASSERTION_ALGORITHMS)
+        except (JoseError, ValueError) as exc:
+            raise OAuthError("invalid_client", "Signature de l'assertion invalide", 401) from exc
+        self._check_claims(token.claims, client_id)
+        return provider, token.claims
+
+    def _check_claims(self, claims: dict[str, Any], client_id: str) -> None:
+        now = int(self._clock.now().timestamp())
+        exp, aud = claims.get("exp"), claims.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if claims.get("sub") != client_id:
+            raise OAuthError("invalid_client", "iss et sub de l'assertion diffèrent", 401)
+        if self._token_url not in [str(a).rstrip("/") for a in audiences]:
+            raise OAuthError("invalid_client", "Audience de l'assertion incorrecte", 401)
+        if not isinstance(exp, int) or exp <= now:
+            raise OAuthError("invalid_client", "Assertion expirée", 401)
+        if exp > now + self._assertion_max:
+            raise OAuthError("invalid_client", "Assertion valable trop longtemps", 401)
+        if not isinstance(claims.get("jti"), str) or not claims["jti"]:
+            raise OAuthError("invalid_client", "Assertion sans identifiant jti", 401)
+
+    def _consume_jti(self, provider: Provider, claims: dict[str, Any]) -> None:
+        expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+        with self._uow() as uow:
+            fresh = uow.replay.remember(provider.client_id, str(claims["jti"]), expires)
+            uow.audit.append(
+                AuditEntry(
+                    at=self._clock.now(),
+                    action="token.issue",
+                    outcome=200 if fresh else 401,
+                    tenant=provider.id,
+                    client_id=provider.client_id,
+                    detail="" if fresh else "assertion rejouée",
+                )
+            )
+            uow.commit()
+        if not fresh:
+            raise OAuthError("invalid_client", "Assertion déjà utilisée (jti rejoué)", 401)
+
+    def _access_token(self, provider: Provider, scopes: list[str]) -> dict[str, Any]:
+        now = int(self._clock.now().timestamp())
+        claims = {
+            "iss": self._issuer,
+            "sub": provider.client_id,
+            "aud": self._audience,
+            "iat": now,
+            "exp": now + self._token_seconds,
+            "jti": secrets.token_urlsafe(16),
+            "scope": " ".join(scopes),
+            "tenant": provider.id,
+            "inpe": provider.inpe,
+        }
+        token = jwt.encode({"alg": ACCESS_ALGORITHM}, claims, self._key)
+        return {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": self._token_seconds,
+            "scope": claims["scope"],
+        }
+
+
+def _check_grant(form: Mapping[str, str]) -> None:
+    if form.get("grant_type") != "client_credentials":
+        raise OAuthError("unsupported_grant_type", "Seul client_credentials est accepté")
+    if form.get("client_assertion_type") != ASSERTION_TYPE:
+        raise OAuthError("invalid_request", "client_assertion_type doit être jwt-bearer")
+    if not form.get("client_assertion"):
+        raise OAuthError("invalid_request", "client_assertion manquante")
+
+
+def _unverified_issuer(assertion: str) -> str:
+    """The iss claim, read before verification only to find which keys verify it."""
+    try:
+        claims = orjson.loads(jws.extract_compact(assertion.encode()).payload)
+    except (JoseError, ValueError) as exc:
+        raise OAuthError("invalid_client", "Assertion illisible", 401) from exc
+    iss = claims.get("iss") if isinstance(claims, dict) else None
+    if not isinstance(iss, str) or not iss:
+        raise OAuthError("invalid_client", "Assertion sans émetteur (iss)", 401)
+    return iss
+
+
+def _jwks(text: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = orjson.loads(text)
+    return loaded

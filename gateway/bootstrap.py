@@ -1,0 +1,118 @@
+"""The composition root: turns Settings into adapters, once, in the app's lifespan."""
+
+from __future__ import annotations
+
+import logging
+from base64 import b64decode
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from sqlalchemy import Engine
+
+from adapters.cache.memory import MemoryDecisionCache, MemoryRateLimiter
+from adapters.cache.redis import RedisDecisionCache, RedisRateLimiter, make_redis
+from adapters.clock import SystemClock
+from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
+from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from adapters.sql.engine import make_engine
+from adapters.sql.uow import SqlUnitOfWorkFactory
+from domain.ports import Clock, DecisionCache, RateLimiter, UnitOfWorkFactory
+from domain.reference import ReferenceData
+from gateway.auth import TokenService
+from gateway.settings import Settings
+
+log = logging.getLogger("amo.bootstrap")
+
+
+@dataclass
+class Container:
+    """Everything a request needs, built from Settings and closed with the app."""
+
+    settings: Settings
+    engine: Engine
+    uow: UnitOfWorkFactory
+    cache: DecisionCache
+    limiter: RateLimiter
+    tokens: TokenService
+    clock: Clock
+    index: BlindIndex
+    redis: redis.Redis | None = None
+    reference: ReferenceData | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ref(self) -> ReferenceData:
+        """The reference dataset in force (loaded once at start)."""
+        if self.reference is None:
+            self.reference = load_reference(self.uow)
+        return self.reference
+
+    def close(self) -> None:
+        """Release pools and connections."""
+        if self.redis is not None:
+            self.redis.close()
+        self.engine.dispose()
+
+
+def build_storage(settings: Settings) -> tuple[Engine, SqlUnitOfWorkFactory, BlindIndex]:
+    """The SQL engine and the unit-of-work factory, with the personal-data keys."""
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    keys = parse_keyring(settings.data_keys)
+    cipher = FieldCipher(keys, settings.data_key_current or next(iter(keys)))
+    index = BlindIndex(b64decode(settings.index_key))
+    uow = SqlUnitOfWorkFactory(
+        engine, cipher=cipher, index=index, audit_stream_id=settings.instance_id
+    )
+    return engine, uow, index
+
+
+def build_container(settings: Settings) -> Container:
+    """Wire every adapter; Redis when configured, in-process equivalents otherwise."""
+    settings = settings.with_secrets()
+    engine, uow, index = build_storage(settings)
+    clock = SystemClock()
+    client = make_redis(settings.redis_url) if settings.redis_url else None
+    cache, limiter = _caches(settings, client, index)
+    tokens = TokenService(
+        key=b64decode(settings.token_key),
+        issuer=settings.public_url,
+        audience=settings.fhir_base,
+        token_url=settings.token_url,
+        uow=uow,
+        clock=clock,
+        token_seconds=settings.access_token_seconds,
+        assertion_max_seconds=settings.assertion_max_seconds,
+    )
+    return Container(settings, engine, uow, cache, limiter, tokens, clock, index, client)
+
+
+def _caches(
+    settings: Settings, client: redis.Redis | None, index: BlindIndex
+) -> tuple[DecisionCache, RateLimiter]:
+    if client is None:
+        return (
+            MemoryDecisionCache(ttl_seconds=settings.cache_ttl_seconds, index=index),
+            MemoryRateLimiter(
+                rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+            ),
+        )
+    return (
+        RedisDecisionCache(client, index=index, ttl_seconds=settings.cache_ttl_seconds),
+        RedisRateLimiter(
+            client, rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+        ),
+    )
+
+
+def load_reference(uow: UnitOfWorkFactory) -> ReferenceData:
+    """The current reference dataset; the repository's files are loaded on first start."""
+    with uow() as work:
+        current = work.reference.current()
+        if current is not None:
+            return current
+        data = load_reference_files(DEFAULT_REFDATA_DIR)
+        work.reference.store(data)
+        work.commit()
+        log.info("reference data %s loaded from %s", data.version, DEFAULT_REFDATA_DIR)
+        return data

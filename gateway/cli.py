@@ -1,0 +1,249 @@
+"""The `amo-gateway` console command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+from domain.errors import DomainError
+from gateway.settings import Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and run one command; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    settings = Settings.from_env(database_url=args.database_url, redis_url=args.redis_url)
+    try:
+        return int(args.handler(args, settings))
+    except DomainError as exc:
+        print(f"erreur : {exc.detail or exc.code}", file=sys.stderr)
+        return 2
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    _export(settings, host=args.host, port=args.port)
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        access_log=False,
+        proxy_headers=True,
+        log_level="warning",
+    )
+    return 0
+
+
+def _export(settings: Settings, **overrides: object) -> None:
+    """Pass settings to uvicorn's workers through the environment they read."""
+    values = {"database_url": settings.database_url, "redis_url": settings.redis_url}
+    values.update({k: v for k, v in overrides.items() if v})
+    values.update({"state_dir": settings.state_dir, "public_url": settings.public_url})
+    for name, value in values.items():
+        if value is not None:
+            os.environ["AMO_" + name.upper()] = str(value)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.demo import demo_settings, prepare_demo, where_to_go
+
+    public = f"http://{args.host}:{args.port}"
+    settings = demo_settings(Settings.from_env(public_url=public), Path(args.state_dir))
+    people = prepare_demo(settings, people=args.people, seed=args.seed)
+    print(where_to_go(settings, people), flush=True)
+    if args.no_serve:
+        return 0
+    args.workers = 1
+    return _serve(args, settings)
+
+
+def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import run_migrations
+
+    print(f"schéma à jour ; référentiel {run_migrations(settings)}")
+    return 0
+
+
+def _refdata(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import load_refdata
+
+    version, new = load_refdata(settings, Path(args.directory))
+    print(f"référentiel {version} {'chargé' if new else 'déjà en vigueur'}")
+    return 0
+
+
+def _providers_add(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import add_provider
+
+    provider = add_provider(
+        settings,
+        inpe=args.inpe,
+        name=args.name,
+        category=args.category,
+        payers=[p.strip() for p in args.payers.split(",") if p.strip()],
+        jwks_path=Path(args.jwks),
+        client_id=args.client_id,
+    )
+    print(f"prestataire {provider.id} enregistré ; client_id = {provider.client_id}")
+    return 0
+
+
+def _providers_list(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import list_providers
+
+    for p in list_providers(settings):
+        print(f"{p.inpe}\t{p.client_id}\t{p.category}\t{','.join(p.payers)}\t{p.name}")
+    return 0
+
+
+def _members_import(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import import_members
+
+    report = import_members(settings, Path(args.file), quiet=args.quiet)
+    print(f"import terminé : {report}")
+    return 0
+
+
+def _population(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import generate
+
+    today = date.fromisoformat(args.today) if args.today else date.today()
+    count = generate(Path(args.out), seed=args.seed, people=args.people, today=today)
+    print(f"{count:,} personnes écrites dans {args.out}")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import verify_audit
+
+    return 0 if verify_audit(settings) else 1
+
+
+def _client_keygen(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.client import generate_client_key
+
+    public = generate_client_key(Path(args.out), key_id=args.kid)
+    sys.stdout.write(orjson.dumps(public, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return 0
+
+
+def _client_assertion(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.client import sign_assertion
+
+    print(sign_assertion(Path(args.key), args.client_id, args.aud or settings.token_url))
+    return 0
+
+
+def _keys_new(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amo-gateway", description=__doc__)
+    parser.add_argument("--database-url", help="overrides AMO_DATABASE_URL")
+    parser.add_argument("--redis-url", help="overrides AMO_REDIS_URL")
+    sub = parser.add_subparsers(metavar="command")
+    _add(sub, "serve", _serve, "run the HTTP gateway", _serve_args)
+    _add(sub, "demo", _demo, "embedded gateway with demo data (make demo)", _demo_args)
+    _add(sub, "migrate", _migrate, "create or upgrade the schema, load reference data")
+    _add(sub, "refdata", _refdata, "load reference data files as a new version", _dir_arg)
+    providers = sub.add_parser("providers", help="provider organizations").add_subparsers()
+    _add(providers, "add", _providers_add, "register a provider and its client", _provider_args)
+    _add(providers, "list", _providers_list, "list registered providers")
+    members = sub.add_parser("members", help="payer registries").add_subparsers()
+    _add(members, "import", _members_import, "import a registry file (JSON Lines)", _file_args)
+    _add(sub, "generate-population", _population, "write a synthetic registry", _pop_args)
+    audit = sub.add_parser("audit", help="audit trail").add_subparsers()
+    _add(audit, "verify", _audit_verify, "check the audit hash chains")
+    client = sub.add_parser("client", help="a provider's client tools").add_subparsers()
+    _add(client, "keygen", _client_keygen, "new private key; prints the public JWKS", _key_args)
+    _add(client, "assertion", _client_assertion, "sign a client assertion", _assertion_args)
+    keys = sub.add_parser("keys", help="server keys").add_subparsers()
+    _add(keys, "new", _keys_new, "print a new random 256-bit key (base64)")
+    return parser
+
+
+def _add(
+    sub: argparse._SubParsersAction,  # type: ignore[type-arg]
+    name: str,
+    handler: Handler,
+    help_text: str,
+    configure: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> None:
+    command = sub.add_parser(name, help=help_text, description=help_text)
+    command.set_defaults(handler=handler)
+    if configure:
+        configure(command)
+
+
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, default=1)
+
+
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--people", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--state-dir", default="var/demo")
+    p.add_argument("--no-serve", action="store_true", help="prepare the data and stop")
+
+
+def _dir_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("directory", nargs="?", default="refdata")
+
+
+def _provider_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inpe", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--category", required=True)
+    p.add_argument("--payers", required=True, help="comma-separated, e.g. CNSS,CNOPS")
+    p.add_argument("--jwks", required=True, help="file holding the client's public JWK Set")
+    p.add_argument("--client-id")
+
+
+def _file_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file")
+    p.add_argument("--quiet", action="store_true")
+
+
+def _pop_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--people", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--today", help="reference date (ISO); default: today")
+    p.add_argument("--out", required=True)
+
+
+def _key_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, help="where to write the private JWK")
+    p.add_argument("--kid")
+
+
+def _assertion_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--key", required=True, help="private JWK file")
+    p.add_argument("--client-id", required=True)
+    p.add_argument("--aud", help="token endpoint URL (default: AMO_PUBLIC_URL/auth/token)")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""Administration commands: schema, reference data, providers, members, audit."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+from adapters.sql.audit import verify_chain
+
+from adapters.population import write_population
+from adapters.refdata_files import load_reference_files
+from adapters.registry_files import count_lines, read_registry
+from adapters.sql.engine import migrate
+from domain.ports import Provider
+from domain.rules.identifiers import validate_pattern
+from domain.services.registry import ImportReport, import_registry
+from gateway.bootstrap import Container, build_container, build_storage, load_reference
+from gateway.progress import ProgressBar
+from gateway.settings import Settings
+
+
+def run_migrations(settings: Settings) -> str:
+    """Bring the schema to the latest revision and make sure reference data is loaded."""
+    engine, uow, _ = build_storage(settings.with_secrets())
+    try:
+        migrate(engine)
+        return load_reference(uow).version
+    finally:
+        engine.dispose()
+
+
+def load_refdata(settings: Settings, directory: Path) -> tuple[str, bool]:
+    """Load reference files as a new dataset version; (version, whether it was new)."""
+    data = load_reference_files(directory)
+    engine, uow, _ = build_storage(settings.with_secrets())
+    try:
+        with uow() as work:
+            stored = work.reference.store(data)
+            work.commit()
+        return data.version, stored
+    finally:
+        engine.dispose()
+
+
+def add_provider(
+    settings: Settings,
+    *,
+    inpe: str,
+    name: str,
+    category: str,
+    payers: list[str],
+    jwks_path: Path,
+    client_id: str | None = None,
+) -> Provider:
+    """Register a provider organization and its OAuth client's public keys."""
+    jwks = orjson.loads(jwks_path.read_bytes())
+    if not isinstance(jwks, dict) or not jwks.get("keys"):
+        raise SystemExit(f"{jwks_path} : JWK Set attendu ({{'keys': [...]}})")
+    if any("d" in key for key in jwks["keys"]):
+        raise SystemExit(f"{jwks_path} contient une clé privée : enregistrez la clé publique")
+    container = build_container(settings)
+    try:
+        return _register(container, inpe, name, category, payers, jwks, client_id)
+    finally:
+        container.close()
+
+
+def _register(
+    container: Container,
+    inpe: str,
+    name: str,
+    category: str,
+    payers: list[str],
+    jwks: dict[str, Any],
+    client_id: str | None,
+) -> Provider:
+    ref = container.ref
+    if not validate_pattern("inpe", inpe, ref, date.today()):
+        raise SystemExit(f"INPE invalide : {inpe} (9 chiffres attendus)")
+    known = {payer.code for payer in ref.payers}
+    if not payers or not set(payers) <= known:
+        unknown = sorted(set(payers) - known)
+        raise SystemExit(f"Organismes inconnus : {unknown} ; connus : {sorted(known)}")
+    provider = Provider(
+        id=f"org-{inpe}",
+        inpe=inpe,
+        name=name,
+        category=category,
+        payers=tuple(payers),
+        client_id=client_id or f"client-{inpe}-{secrets.token_hex(4)}",
+        jwks=orjson.dumps(jwks).decode(),
+    )
+    with container.uow() as uow:
+        if uow.providers.by_inpe(inpe) is not None:
+            raise SystemExit(f"Un prestataire avec l'INPE {inpe} est déjà enregistré")
+        uow.providers.add(provider)
+        uow.commit()
+    return provider
+
+
+def list_providers(settings: Settings) -> list[Provider]:
+    """Every registered provider."""
+    engine, uow, _ = build_storage(settings.with_secrets())
+    try:
+        with uow() as work:
+            return work.providers.all()
+    finally:
+        engine.dispose()
+
+
+def import_members(settings: Settings, path: Path, *, quiet: bool = False) -> ImportReport:
+    """Import a payer's registry file, all or nothing, with a progress bar."""
+    container = build_container(settings)
+    try:
+        total = count_lines(path)
+        progress = None if quiet else ProgressBar(total, "import")
+        return import_registry(
+            read_registry(path),
+            uow=container.uow(),
+            cache=container.cache,
+            ref=container.ref,
+            today=container.clock.now().date(),
+            progress=progress,
+        )
+    finally:
+        container.close()
+
+
+def generate(path: Path, *, seed: int, people: int, today: date) -> int:
+    """Write a synthetic registry file; returns how many people it holds."""
+    return write_population(path, seed=seed, people=people, today=today)
+
+
+def verify_audit(settings: Settings) -> bool:
+    """Check the audit hash chains; prints one line per stream."""
+    engine, _, _ = build_storage(settings.with_secrets())
+    try:
+        report = verify_chain(engine)
+        print(report, file=sys.stdout)
+        return bool(report.ok)
+    finally:
+        engine.dispose()

@@ -1,0 +1,56 @@
+"""FHIR JSON on the wire: strict reading of request bodies, fast writing with orjson."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+
+FHIR_JSON = "application/fhir+json; charset=utf-8"
+ACCEPTED_BODY_TYPES = ("application/fhir+json", "application/json")
+ACCEPTED_ANSWER_TYPES = ("application/fhir+json", "application/json", "application/*", "*/*")
+
+
+def dumps(resource: Any) -> bytes:
+    """Serialise a resource built as plain dicts (fhir.resources stays off the hot path)."""
+    return orjson.dumps(resource)
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest deeper than `limit` (iterative: hostile input is safe)."""
+    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
+def media_type(header: str | None) -> str:
+    """The bare media type of a Content-Type or Accept entry."""
+    return (header or "").split(";", 1)[0].strip().lower()
+
+
+def accepts_fhir_json(accept: str | None) -> bool:
+    """Whether an Accept header admits FHIR JSON (absent means anything)."""
+    if not accept:
+        return True
+    return any(media_type(part) in ACCEPTED_ANSWER_TYPES for part in accept.split(","))
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes | None:
+    """The request body, or None as soon as it grows past `max_bytes`."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

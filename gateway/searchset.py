@@ -1,0 +1,50 @@
+"""Paging links of a searchset Bundle of stored answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+
+from domain.ports import ExchangeQuery, ExchangeRecord
+from fhir_profiles.systems import system_of
+
+
+def bundle_of(
+    records: list[ExchangeRecord],
+    total: int,
+    query: ExchangeQuery,
+    base: str,
+    build: Callable[..., dict[str, Any]],
+) -> dict[str, Any]:
+    """A searchset Bundle of stored answers with self and next links."""
+    entries = [orjson.loads(record.response_body) for record in records]
+    more = query.offset + len(records) < total
+    next_query = replace(query, offset=query.offset + query.limit)
+    return build(
+        entries,
+        total,
+        self_url=_url(base, query),
+        next_url=_url(base, next_query) if more else None,
+        base_url=base,
+    )
+
+
+def _url(base: str, query: ExchangeQuery) -> str:
+    params: list[tuple[str, str]] = []
+    if query.patient_ref:
+        params.append(("patient", query.patient_ref))
+    if query.request_id:
+        params.append(("request", f"CoverageEligibilityRequest/{query.request_id}"))
+    if query.created_from:
+        params.append(("created", "ge" + query.created_from.isoformat()))
+    if query.created_to:
+        params.append(("created", "lt" + query.created_to.isoformat()))
+    if query.patient_identifier:
+        ident = query.patient_identifier
+        params.append(("patient:identifier", f"{system_of(ident.kind)}|{ident.value}"))
+    params += [("_count", str(query.limit)), ("_offset", str(query.offset))]
+    return f"{base}/CoverageEligibilityResponse?{urlencode(params)}"

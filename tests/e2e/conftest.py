@@ -1,0 +1,60 @@
+"""Fixtures: the real app in-process (TestClient) and a real uvicorn on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from tests.e2e.support import (
+    Client,
+    GatewayState,
+    free_port,
+    prepare_state,
+    start_uvicorn,
+    stop,
+    token_form,
+)
+
+
+@pytest.fixture(scope="session")
+def state(tmp_path_factory: pytest.TempPathFactory) -> GatewayState:
+    """A prepared SQLite gateway for in-process tests (base URL http://testserver)."""
+    return prepare_state(tmp_path_factory.mktemp("inprocess"), "http://testserver")
+
+
+@pytest.fixture(scope="session")
+def app_client(state: GatewayState) -> Iterator[TestClient]:
+    """The real app, lifespan included, driven in-process."""
+    with TestClient(create_app(state.settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+def bearer(client: TestClient, who: Client, scope: str | None = None) -> dict[str, str]:
+    """Authorization header for a fresh token of `who`."""
+    form = token_form(who, "http://testserver/auth/token", **({"scope": scope} if scope else {}))
+    answer = client.post("/auth/token", data=form)
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@pytest.fixture(scope="session")
+def pharmacy_auth(app_client: TestClient, state: GatewayState) -> dict[str, str]:
+    """The pharmacy's bearer header, every scope granted."""
+    return bearer(app_client, state.pharmacy)
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, GatewayState]]:
+    """A real uvicorn process on loopback over its own SQLite state."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    work = tmp_path_factory.mktemp("live")
+    prepared = prepare_state(work, base)
+    server = start_uvicorn(prepared.env, port, work / "server.log")
+    try:
+        yield base, prepared
+    finally:
+        stop(server)

@@ -1,0 +1,146 @@
+"""What the end-to-end tests share: a prepared gateway state, tokens, request bodies."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from adapters.population import personas
+from gateway.commands import admin
+from gateway.commands.client import generate_client_key, sign_assertion
+from gateway.settings import Settings
+
+IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
+CATEGORY = "https://fhir.tiers-payant.ma/CodeSystem/care-category"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ALL_SCOPES = "system/CoverageEligibilityRequest.cr system/CoverageEligibilityResponse.rs"
+SEED, PEOPLE = 11, 1200
+
+
+@dataclass(frozen=True)
+class Client:
+    """A registered provider's OAuth client: its id and private key file."""
+
+    client_id: str
+    key: Path
+    inpe: str
+
+
+@dataclass(frozen=True)
+class GatewayState:
+    """A migrated database with a population and two providers."""
+
+    settings: Settings
+    env: dict[str, str]
+    pharmacy: Client
+    clinic: Client
+    people: dict[str, tuple[str, str]]
+
+
+def prepare_state(work: Path, public_url: str, **env_overrides: str) -> GatewayState:
+    """Migrate, import a population, register a pharmacy and a clinic."""
+    env = {
+        "AMO_STATE_DIR": str(work),
+        "AMO_DATABASE_URL": f"sqlite:///{work / 'gateway.db'}",
+        "AMO_PUBLIC_URL": public_url,
+        "AMO_LOG_LEVEL": "WARNING",
+        **env_overrides,
+    }
+    settings = Settings.from_env(env).with_secrets()
+    admin.run_migrations(settings)
+    registry = work / "registry.jsonl"
+    admin.generate(registry, seed=SEED, people=PEOPLE, today=date.today())
+    admin.import_members(settings, registry, quiet=True)
+    pharmacy = _client(settings, work, "pharmacy", "111222333")
+    clinic = _client(settings, work, "clinic", "444555666")
+    people = personas(seed=SEED, people=PEOPLE, today=date.today())
+    return GatewayState(settings, env, pharmacy, clinic, people)
+
+
+def _client(settings: Settings, work: Path, category: str, inpe: str) -> Client:
+    key = work / f"{category}.jwk.json"
+    (work / f"{category}.jwks.json").write_bytes(orjson.dumps(generate_client_key(key)))
+    provider = admin.add_provider(
+        settings,
+        inpe=inpe,
+        name=f"Test {category}",
+        category=category,
+        payers=["CNSS", "CNOPS"],
+        jwks_path=work / f"{category}.jwks.json",
+    )
+    return Client(provider.client_id, key, inpe)
+
+
+def token_form(client: Client, token_url: str, scope: str = ALL_SCOPES) -> dict[str, str]:
+    """The token request form with a fresh assertion."""
+    return {
+        "grant_type": "client_credentials",
+        "scope": scope,
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": sign_assertion(client.key, client.client_id, token_url),
+    }
+
+
+def eligibility_request(
+    idcs: str, *, categories: tuple[str, ...] = ("pharmacy",)
+) -> dict[str, Any]:
+    """A CoverageEligibilityRequest as a pharmacy's desk sends it."""
+    return {
+        "resourceType": "CoverageEligibilityRequest",
+        "status": "active",
+        "purpose": ["validation", "benefits", "auth-requirements"],
+        "patient": {"identifier": {"system": IDCS, "value": idcs}},
+        "created": date.today().isoformat(),
+        "servicedDate": date.today().isoformat(),
+        "insurer": {"display": "AMO"},
+        "item": [
+            {"category": {"coding": [{"system": CATEGORY, "code": code}]}} for code in categories
+        ],
+    }
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_uvicorn(env: Mapping[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """`amo-gateway serve` in its own process; returns once /healthz answers."""
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--host", "127.0.0.1"]
+    with log.open("ab") as out:
+        server = subprocess.Popen(
+            [*command, "--port", str(port)], env={**os.environ, **env}, stdout=out, stderr=out
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gateway exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gateway did not answer within 30 s")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop a gateway process."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()

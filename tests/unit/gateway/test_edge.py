@@ -1,0 +1,117 @@
+"""Units of the edge: scopes, JSON limits, settings, search parameters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from domain.members import IdentifierKind
+from gateway.fhirjson import accepts_fhir_json, json_depth_exceeds
+from gateway.scopes import allows, grantable
+from gateway.search import InvalidSearch, parse_query
+from gateway.settings import Settings
+
+REF = load_reference_files(DEFAULT_REFDATA_DIR)
+IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
+
+
+class TestScopes:
+    def test_v1_write_allows_create_not_read(self) -> None:
+        scopes = ["system/CoverageEligibilityRequest.write"]
+        assert allows(scopes, "CoverageEligibilityRequest", "c")
+        assert not allows(scopes, "CoverageEligibilityRequest", "r")
+
+    def test_v2_letters(self) -> None:
+        scopes = ["system/CoverageEligibilityResponse.rs"]
+        assert allows(scopes, "CoverageEligibilityResponse", "s")
+        assert not allows(scopes, "CoverageEligibilityResponse", "c")
+        assert not allows(scopes, "CoverageEligibilityRequest", "r")
+
+    def test_wildcard_resource(self) -> None:
+        assert allows(["system/*.read"], "CoverageEligibilityResponse", "r")
+
+    def test_unknown_scopes_are_not_granted(self) -> None:
+        requested = "system/Patient.read launch openid system/CoverageEligibilityRequest.c"
+        assert grantable(requested) == ["system/CoverageEligibilityRequest.c"]
+
+    def test_user_scopes_are_not_granted(self) -> None:
+        assert grantable("user/CoverageEligibilityRequest.write") == []
+
+
+class TestJsonLimits:
+    def test_flat_object_is_within_limits(self) -> None:
+        assert not json_depth_exceeds({"a": [1, 2, {"b": 3}]}, 3)
+
+    def test_depth_is_counted_through_lists_and_objects(self) -> None:
+        assert json_depth_exceeds({"a": [{"b": [1]}]}, 3)
+
+    def test_accept_headers(self) -> None:
+        assert accepts_fhir_json(None)
+        assert accepts_fhir_json("application/fhir+json; fhirVersion=4.0")
+        assert accepts_fhir_json("text/html, */*;q=0.1")
+        assert not accepts_fhir_json("application/xml")
+
+
+class TestSettings:
+    def test_environment_is_read_and_typed(self) -> None:
+        env = {"AMO_PORT": "9001", "AMO_RATE_LIMIT_PER_SECOND": "2.5", "AMO_LOG_JSON": "false"}
+        settings = Settings.from_env(env)
+        assert settings.port == 9001
+        assert settings.rate_limit_per_second == 2.5
+        assert settings.log_json is False
+
+    def test_overrides_win_over_the_environment(self) -> None:
+        settings = Settings.from_env(
+            {"AMO_DATABASE_URL": "sqlite:///a.db"}, database_url="sqlite:///b.db"
+        )
+        assert settings.database_url == "sqlite:///b.db"
+
+    def test_generated_secrets_are_stable_and_private(self, tmp_path: Path) -> None:
+        first = Settings(state_dir=tmp_path).with_secrets()
+        second = Settings(state_dir=tmp_path).with_secrets()
+        assert first.token_key == second.token_key != ""
+        assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
+
+
+class TestSearchParameters:
+    def test_identifier_created_and_paging(self) -> None:
+        query = parse_query(
+            [
+                ("patient:identifier", f"{IDCS}|1234567890"),
+                ("created", "ge2026-01-01"),
+                ("created", "lt2026-02-01"),
+                ("_count", "10"),
+            ],
+            tenant="t",
+            kind="eligibility",
+            ref=REF,
+        )
+        assert query.patient_identifier is not None
+        assert query.patient_identifier.kind == IdentifierKind.IDCS
+        assert query.created_from == datetime(2026, 1, 1, tzinfo=UTC)
+        assert query.created_to == datetime(2026, 2, 1, tzinfo=UTC)
+        assert query.limit == 10
+
+    def test_eq_day_covers_the_whole_day(self) -> None:
+        query = parse_query([("created", "2026-03-05")], tenant="t", kind="eligibility", ref=REF)
+        assert query.created_from == datetime(2026, 3, 5, tzinfo=UTC)
+        assert query.created_to == datetime(2026, 3, 6, tzinfo=UTC)
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            [("name", "x")],
+            [("_count", "1000")],
+            [("_count", "-1")],
+            [("created", "xx2026-01-01")],
+            [("created", "ge2026-02-30")],
+            [("patient:identifier", "1234567890")],
+            [("patient:identifier", "http://unknown|1")],
+        ],
+    )
+    def test_bad_parameters_are_refused(self, params: list[tuple[str, str]]) -> None:
+        with pytest.raises(InvalidSearch):
+            parse_query(params, tenant="t", kind="eligibility", ref=REF)
