@@ -5,7 +5,7 @@ Adapters implement them (SQL, Redis, in-process); unit tests use one fake per Pr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -127,6 +127,10 @@ class ExchangeRepository(Protocol):
         """Store one exchange."""
         ...
 
+    def add_many(self, records: Sequence[ExchangeRecord]) -> None:
+        """Store several exchanges (one round trip where the store allows it)."""
+        ...
+
     def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
         """The exchange with that answer id, if it belongs to that tenant."""
         ...
@@ -145,6 +149,10 @@ class AuditLog(Protocol):
 
     def append(self, entry: AuditEntry) -> None:
         """Add an entry at the end of the chain."""
+        ...
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Add several entries at the end of the chain, in order."""
         ...
 
 

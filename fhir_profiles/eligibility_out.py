@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any, Final
 
 from domain.eligibility import (
@@ -204,7 +205,13 @@ def _items(
 
 def _category_item(benefit: Benefit, ref: ReferenceData) -> Json:
     """What the RO pays for a care category."""
-    label = labels.categories(ref).get(benefit.category, benefit.category)
+    return _category_item_with(benefit, labels.category_label(ref, benefit.category))
+
+
+@lru_cache(maxsize=4096)
+def _category_item_with(benefit: Benefit, label: str) -> Json:
+    # Every answer of a scheme lists the same few benefits: built once, shared read-only
+    # (answers are serialised, never modified).
     return {
         "category": _coding(systems.CS_CARE_CATEGORY, benefit.category, label),
         "benefit": _benefits(benefit.rate, benefit.base, benefit.ald_exempt),

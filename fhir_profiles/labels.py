@@ -51,6 +51,19 @@ def categories(ref: ReferenceData, day: date | None = None) -> dict[str, str]:
     return {code: CATEGORY_LABELS.get(code, code) for code in ref.categories}
 
 
+_LABELS: dict[int, tuple[ReferenceData, dict[str, str]]] = {}
+
+
+def category_label(ref: ReferenceData, code: str) -> str:
+    """A care category's French label (built once per reference dataset)."""
+    known = _LABELS.get(id(ref))
+    if known is None or known[0] is not ref:  # the dataset is kept: its id stays its own
+        if len(_LABELS) > 16:  # a few datasets per process at most; tests make more
+            _LABELS.clear()
+        known = _LABELS[id(ref)] = (ref, categories(ref))
+    return known[1].get(code, code)
+
+
 def scheme_label(ref: ReferenceData, code: str) -> str:
     """The French name of a scheme (its code when unknown)."""
     return next((s.label for s in ref.schemes if s.code == code), code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -33,6 +34,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         container.extras["metrics"] = metrics
         app.state.container = container
         app.state.settings = container.settings
+        # What exists now lives as long as the process: keep it out of the collector's
+        # scans, so that full collections under load stay short (fewer latency spikes).
+        gc.collect()
+        gc.freeze()
+        # Each request allocates a few thousand short-lived objects (FHIR dicts): collect the
+        # young generation every 20,000 allocations rather than 700.
+        gc.set_threshold(20_000, 20, 20)
         try:
             yield
         finally:
@@ -49,10 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(ops.router)
+    app.include_router(eligibility.router)  # first: routes are matched in order
     app.include_router(token.router)
+    app.include_router(ops.router)
     app.include_router(conformance.smart)
-    app.include_router(eligibility.router)
     app.include_router(conformance.router)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     return app

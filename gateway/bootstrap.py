@@ -15,11 +15,12 @@ from adapters.cache.redis import RedisDecisionCache, RedisRateLimiter, make_redi
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
-from adapters.sql.engine import make_engine
+from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.ports import Clock, DecisionCache, RateLimiter, UnitOfWorkFactory
 from domain.reference import ReferenceData
 from gateway.auth import TokenService
+from gateway.recorder import GroupCommitRecorder
 from gateway.settings import Settings
 
 log = logging.getLogger("amo.bootstrap")
@@ -37,9 +38,16 @@ class Container:
     tokens: TokenService
     clock: Clock
     index: BlindIndex
+    reader: UnitOfWorkFactory  # transactions that only read (they never wait for writers)
+    recorder: GroupCommitRecorder
     redis: redis.Redis | None = None
     reference: ReferenceData | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def local(self) -> bool:
+        """Whether the cache and the limiter are in process (calling them never blocks)."""
+        return self.redis is None
 
     @property
     def ref(self) -> ReferenceData:
@@ -49,7 +57,8 @@ class Container:
         return self.reference
 
     def close(self) -> None:
-        """Release pools and connections."""
+        """Commit what is queued, then release pools and connections."""
+        self.recorder.close()
         if self.redis is not None:
             self.redis.close()
         self.engine.dispose()
@@ -58,13 +67,16 @@ class Container:
 def build_storage(settings: Settings) -> tuple[Engine, SqlUnitOfWorkFactory, BlindIndex]:
     """The SQL engine and the unit-of-work factory, with the personal-data keys."""
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    return engine, _uow_factory(engine, settings), BlindIndex(b64decode(settings.index_key))
+
+
+def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
     keys = parse_keyring(settings.data_keys)
     cipher = FieldCipher(keys, settings.data_key_current or next(iter(keys)))
     index = BlindIndex(b64decode(settings.index_key))
-    uow = SqlUnitOfWorkFactory(
+    return SqlUnitOfWorkFactory(
         engine, cipher=cipher, index=index, audit_stream_id=settings.instance_id
     )
-    return engine, uow, index
 
 
 def build_container(settings: Settings) -> Container:
@@ -84,7 +96,11 @@ def build_container(settings: Settings) -> Container:
         token_seconds=settings.access_token_seconds,
         assertion_max_seconds=settings.assertion_max_seconds,
     )
-    return Container(settings, engine, uow, cache, limiter, tokens, clock, index, client)
+    reader = _uow_factory(reader_engine(engine), settings)
+    recorder = GroupCommitRecorder(uow)
+    return Container(
+        settings, engine, uow, cache, limiter, tokens, clock, index, reader, recorder, client
+    )
 
 
 def _caches(

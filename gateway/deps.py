@@ -1,8 +1,13 @@
-"""FastAPI dependencies as Annotated aliases: the container, the caller, the FHIR body."""
+"""FastAPI dependencies as Annotated aliases: the container, the caller, the FHIR body.
+
+Each dependency takes the Request alone: nested dependencies cost FastAPI a solve each,
+on every request, and the eligibility route is the hot path.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
@@ -19,6 +24,14 @@ from gateway.fhirjson import (
     read_body,
 )
 from gateway.scopes import allows
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An authorized call: who calls, and the container serving it."""
+
+    caller: Caller
+    container: Container
 
 
 async def get_container(request: Request) -> Container:
@@ -43,10 +56,11 @@ def _bearer(request: Request) -> str:
     return token.strip()
 
 
-def authorized(resource: str, interaction: str) -> Callable[..., Awaitable[Caller]]:
+def authorized(resource: str, interaction: str) -> Callable[[Request], Awaitable[Call]]:
     """A dependency admitting callers whose token grants `interaction` on `resource`."""
 
-    async def dependency(request: Request, container: ContainerDep) -> Caller:
+    async def dependency(request: Request) -> Call:
+        container: Container = request.app.state.container
         try:
             caller = container.tokens.verify(_bearer(request))
         except InvalidToken as exc:
@@ -60,30 +74,22 @@ def authorized(resource: str, interaction: str) -> Callable[..., Awaitable[Calle
         if not allows(caller.scopes, resource, interaction):
             raise GatewayError(403, "portee-insuffisante", issue_type="forbidden")
         request.scope.setdefault("state", {})["client_id"] = caller.client_id
-        _check_accept(request)
-        return caller
+        if not accepts_fhir_json(request.headers.get("accept")):
+            raise GatewayError(406, "format-non-accepte", issue_type="not-supported")
+        return Call(caller, container)
 
     return dependency
 
 
-def _check_accept(request: Request) -> None:
-    if not accepts_fhir_json(request.headers.get("accept")):
-        raise GatewayError(406, "format-non-accepte", issue_type="not-supported")
-
-
-def fhir_body_reader() -> Callable[[Request, Container], Awaitable[dict[str, Any]]]:
-    """A dependency reading a FHIR JSON body within the size and depth limits."""
-
-    async def dependency(request: Request, container: ContainerDep) -> dict[str, Any]:
-        settings = container.settings
-        if media_type(request.headers.get("content-type")) not in ACCEPTED_BODY_TYPES:
-            raise GatewayError(415, "type-contenu-invalide", issue_type="not-supported")
-        raw = await read_body(request, settings.max_body_bytes)
-        if raw is None:
-            raise GatewayError(413, "corps-trop-volumineux", issue_type="too-costly")
-        return _parse(raw, settings.max_json_depth)
-
-    return dependency
+async def fhir_body(request: Request) -> dict[str, Any]:
+    """A FHIR JSON body read within the size and depth limits."""
+    settings = request.app.state.container.settings
+    if media_type(request.headers.get("content-type")) not in ACCEPTED_BODY_TYPES:
+        raise GatewayError(415, "type-contenu-invalide", issue_type="not-supported")
+    raw = await read_body(request, settings.max_body_bytes)
+    if raw is None:
+        raise GatewayError(413, "corps-trop-volumineux", issue_type="too-costly")
+    return _parse(raw, settings.max_json_depth)
 
 
 def _parse(raw: bytes, max_depth: int) -> dict[str, Any]:
@@ -98,8 +104,7 @@ def _parse(raw: bytes, max_depth: int) -> dict[str, Any]:
     return body
 
 
-FhirBody = Annotated[dict[str, Any], Depends(fhir_body_reader())]
-EligibilityWriter = Annotated[Caller, Depends(authorized("CoverageEligibilityRequest", "c"))]
-ResponseReader = Annotated[Caller, Depends(authorized("CoverageEligibilityResponse", "r"))]
-ResponseSearcher = Annotated[Caller, Depends(authorized("CoverageEligibilityResponse", "s"))]
-RequestReader = Annotated[Caller, Depends(authorized("CoverageEligibilityRequest", "r"))]
+FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
+ResponseReader = Annotated[Call, Depends(authorized("CoverageEligibilityResponse", "r"))]
+ResponseSearcher = Annotated[Call, Depends(authorized("CoverageEligibilityResponse", "s"))]
+RequestReader = Annotated[Call, Depends(authorized("CoverageEligibilityRequest", "r"))]

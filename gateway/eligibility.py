@@ -1,23 +1,29 @@
 """The eligibility exchange: FHIR in, domain decision, FHIR out, recorded and audited.
 
-Runs in a worker thread (SQL and Redis calls block); routes only hand it the parsed body.
+Blocking calls (SQL, Redis) run in worker threads. With the in-process cache a cached
+decision is pure computation, answered on the event loop without a thread hop. Recording
+goes through the group-commit recorder; the answer leaves once it is committed.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from domain.services.eligibility import check_eligibility, record_exchange
+from starlette.concurrency import run_in_threadpool
 
+from domain.eligibility import EligibilityOutcome
 from domain.errors import NotFound
 from domain.ports import AuditEntry, ExchangeQuery, ExchangeRecord
+from domain.services.eligibility import answer_from_cache, check_eligibility
 from fhir_profiles import eligibility_in, eligibility_out
+from fhir_profiles.eligibility_in import EligibilityRequestIn
 from gateway.auth import Caller
 from gateway.bootstrap import Container
 from gateway.fhirjson import dumps
 from gateway.guard import guarded
+from gateway.ids import new_id
 
 KIND = "eligibility"
 
@@ -31,75 +37,120 @@ class Submitted:
     request_id: str
 
 
-def submit(container: Container, caller: Caller, body: dict[str, Any]) -> Submitted:
-    """Decide, answer and record one CoverageEligibilityRequest."""
-    with guarded(container, caller, "eligibility.check"):
-        ref, now = container.ref, container.clock.now()
-        parsed = eligibility_in.to_domain(body, ref=ref, today=now.date())
-        outcome = check_eligibility(
-            parsed.command, uow=container.uow(), cache=container.cache, ref=ref
-        )
-        response_id, request_id = str(uuid.uuid4()), str(uuid.uuid4())
-        response = eligibility_out.from_domain(
-            parsed,
-            outcome,
-            response_id=response_id,
-            request_id=request_id,
-            created=now,
-            requestor_inpe=caller.inpe,
-        )
-        answer = dumps(response)
-        record = ExchangeRecord(
-            id=response_id,
-            kind=KIND,
-            tenant=caller.tenant,
-            created=now,
-            request_id=request_id,
-            status=outcome.decision.status.value,
-            patient_ref=eligibility_in.patient_reference(parsed),
-            patient_identifiers=parsed.command.identifiers,
-            request_body=dumps(eligibility_out.request_resource(parsed, request_id)),
-            response_body=answer,
-        )
-        audit = AuditEntry(
-            at=now,
-            action="eligibility.check",
-            outcome=200,
-            tenant=caller.tenant,
-            client_id=caller.client_id,
-            resource=f"CoverageEligibilityResponse/{response_id}",
-            detail=outcome.decision.status.value,
-        )
-        record_exchange(record, audit, uow=container.uow())
-        container.extras["metrics"].decision(outcome.decision.status.value, outcome.from_cache)
-        return Submitted(answer, response_id, request_id)
+async def submit(container: Container, caller: Caller, body: dict[str, Any]) -> Submitted:
+    """Decide, record and answer one CoverageEligibilityRequest."""
+    async with guarded(container, caller, "eligibility.check"):
+        now = container.clock.now()
+        parsed = eligibility_in.to_domain(body, ref=container.ref, today=now.date())
+        outcome = await _outcome(container, parsed)
+        answer, record = _answer(container, caller, parsed, outcome, now)
+    audit = _audit(container, caller, "eligibility.check", answer.response_id, record.status)
+    await container.recorder.record(record, audit)
+    container.extras["metrics"].decision(record.status, outcome.from_cache)
+    return answer
 
 
-def read_response(container: Container, caller: Caller, response_id: str) -> bytes:
+async def _outcome(container: Container, parsed: EligibilityRequestIn) -> EligibilityOutcome:
+    if container.local:
+        cached = answer_from_cache(parsed.command, cache=container.cache, ref=container.ref)
+        if cached is not None:
+            return cached
+    return await run_in_threadpool(
+        lambda: check_eligibility(
+            parsed.command, uow=container.reader(), cache=container.cache, ref=container.ref
+        )
+    )
+
+
+def _answer(
+    container: Container,
+    caller: Caller,
+    parsed: EligibilityRequestIn,
+    outcome: EligibilityOutcome,
+    now: datetime,
+) -> tuple[Submitted, ExchangeRecord]:
+    response_id, request_id = new_id(), new_id()
+    response = eligibility_out.from_domain(
+        parsed,
+        outcome,
+        response_id=response_id,
+        request_id=request_id,
+        created=now,
+        requestor_inpe=caller.inpe,
+    )
+    answer = Submitted(dumps(response), response_id, request_id)
+    record = ExchangeRecord(
+        id=response_id,
+        kind=KIND,
+        tenant=caller.tenant,
+        created=now,
+        request_id=request_id,
+        status=outcome.decision.status.value,
+        patient_ref=eligibility_in.patient_reference(parsed),
+        patient_identifiers=parsed.command.identifiers,
+        request_body=dumps(eligibility_out.request_resource(parsed, request_id)),
+        response_body=answer.body,
+    )
+    return answer, record
+
+
+def _audit(
+    container: Container, caller: Caller, action: str, resource_id: str, detail: str = ""
+) -> AuditEntry:
+    return AuditEntry(
+        at=container.clock.now(),
+        action=action,
+        outcome=200,
+        tenant=caller.tenant,
+        client_id=caller.client_id,
+        resource=f"CoverageEligibilityResponse/{resource_id}" if resource_id else None,
+        detail=detail,
+    )
+
+
+async def read_response(container: Container, caller: Caller, response_id: str) -> bytes:
     """A stored CoverageEligibilityResponse of the caller's (another's answers 404)."""
-    with guarded(
-        container, caller, "eligibility.read", f"CoverageEligibilityResponse/{response_id}"
-    ):
-        with container.uow() as uow:
-            record = uow.exchanges.get(caller.tenant, KIND, response_id)
-        if record is None:
-            raise NotFound("Aucune réponse d'éligibilité avec cet identifiant")
-        return record.response_body
+    record = await _find(container, caller, "CoverageEligibilityResponse", response_id)
+    return record.response_body
 
 
-def read_request(container: Container, caller: Caller, request_id: str) -> bytes:
+async def read_request(container: Container, caller: Caller, request_id: str) -> bytes:
     """A stored CoverageEligibilityRequest of the caller's (another's answers 404)."""
-    with guarded(container, caller, "eligibility.read", f"CoverageEligibilityRequest/{request_id}"):
-        with container.uow() as uow:
-            record = uow.exchanges.get_by_request(caller.tenant, KIND, request_id)
+    record = await _find(container, caller, "CoverageEligibilityRequest", request_id)
+    return record.request_body
+
+
+async def _find(container: Container, caller: Caller, resource: str, wanted: str) -> ExchangeRecord:
+    async with guarded(container, caller, "eligibility.read", f"{resource}/{wanted}"):
+        record = await run_in_threadpool(_lookup, container, caller, resource, wanted)
         if record is None:
-            raise NotFound("Aucune demande d'éligibilité avec cet identifiant")
-        return record.request_body
+            raise NotFound(f"Aucune ressource {resource} avec cet identifiant")
+    await container.recorder.record(None, _audit(container, caller, "eligibility.read", record.id))
+    return record
 
 
-def search(
+def _lookup(
+    container: Container, caller: Caller, resource: str, wanted: str
+) -> ExchangeRecord | None:
+    with container.reader() as uow:
+        if resource == "CoverageEligibilityResponse":
+            return uow.exchanges.get(caller.tenant, KIND, wanted)
+        return uow.exchanges.get_by_request(caller.tenant, KIND, wanted)
+
+
+async def search(
     container: Container, caller: Caller, query: ExchangeQuery
 ) -> tuple[list[ExchangeRecord], int]:
     """The caller's stored answers matching a search, newest first."""
-    with guarded(container, caller, "eligibility.search"), container.uow() as uow:
+    async with guarded(container, caller, "eligibility.search"):
+        found = await run_in_threadpool(_search, container, query)
+    detail = f"{found[1]} résultat(s)"
+    await container.recorder.record(
+        None, _audit(container, caller, "eligibility.search", "", detail)
+    )
+    return found
+
+
+def _search(container: Container, query: ExchangeQuery) -> tuple[list[ExchangeRecord], int]:
+    with container.reader() as uow:
         return uow.exchanges.search(query)

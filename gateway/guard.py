@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.concurrency import run_in_threadpool
 
 from adapters.sql.engine import is_database_error
 from domain.errors import DomainError
@@ -16,14 +18,14 @@ from gateway.errors import GatewayError, domain_status
 log = logging.getLogger("amo.audit")
 
 
-@contextmanager
-def guarded(
+@asynccontextmanager
+async def guarded(
     container: Container, caller: Caller, action: str, resource: str | None = None
-) -> Iterator[None]:
+) -> AsyncIterator[None]:
     """Apply the rate limit, then run the exchange; audit it if it is refused."""
-    wait = container.limiter.hit(caller.client_id)
+    wait = await _hit(container, caller.client_id)
     if wait > 0:
-        _audit_refusal(container, caller, action, resource, 429, "limite-de-debit")
+        await _audit_refusal(container, caller, action, resource, 429, "limite-de-debit")
         raise GatewayError(
             429,
             "limite-de-debit",
@@ -33,11 +35,17 @@ def guarded(
     try:
         yield
     except DomainError as exc:
-        _audit_refusal(container, caller, action, resource, domain_status(exc)[0], exc.code)
+        await _audit_refusal(container, caller, action, resource, domain_status(exc)[0], exc.code)
         raise
 
 
-def _audit_refusal(
+async def _hit(container: Container, client_id: str) -> float:
+    if container.local:  # in-process limiter: nothing to wait for
+        return container.limiter.hit(client_id)
+    return await run_in_threadpool(container.limiter.hit, client_id)
+
+
+async def _audit_refusal(
     container: Container,
     caller: Caller,
     action: str,
@@ -55,9 +63,7 @@ def _audit_refusal(
         detail=code,
     )
     try:
-        with container.uow() as uow:
-            uow.audit.append(entry)
-            uow.commit()
+        await container.recorder.record(None, entry)
     except Exception as exc:
         if not is_database_error(exc):
             raise

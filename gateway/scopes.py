@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 # The resource types a provider may be granted access to.
 SCOPED_RESOURCES = ("CoverageEligibilityRequest", "CoverageEligibilityResponse")
@@ -12,6 +13,7 @@ _SCOPE = re.compile(r"^system/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)(\?
 _V1 = {"read": "rs", "write": "cud", "*": "cruds"}
 
 
+@lru_cache(maxsize=1024)
 def interactions(scope: str) -> tuple[str, str] | None:
     """(resource type or "*", permitted interaction letters) of a SMART v1 or v2 scope."""
     match = _SCOPE.match(scope)

@@ -6,7 +6,7 @@ newest first, rollback without commit), and keep what they were given so tests c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -83,6 +83,10 @@ class FakeExchangeRepository:
         """Store one exchange."""
         self.records.append(record)
 
+    def add_many(self, records: Sequence[ExchangeRecord]) -> None:
+        """Store several exchanges."""
+        self.records.extend(records)
+
     def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
         """The tenant's exchange with that id."""
         return self._first(tenant, kind, lambda r: r.id == record_id)
@@ -125,6 +129,10 @@ class FakeAuditLog:
     def append(self, entry: AuditEntry) -> None:
         """Add an entry at the end."""
         self.entries.append(entry)
+
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Add several entries at the end, in order."""
+        self.entries.extend(entries)
 
 
 class FakeProviderRepository:

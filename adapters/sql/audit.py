@@ -11,6 +11,7 @@ one stream in line, so the chain never forks and a rollback leaves no gap.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -80,20 +81,25 @@ class SqlAuditLog:
 
     def append(self, entry: AuditEntry) -> None:
         """Add an entry at the end of this process's chain."""
-        fields = _fields(entry)
-        seq, digest, prev_hash = self._advance(fields)
-        row = {"stream": self._stream.id, "seq": seq, "prev_hash": prev_hash, "hash": digest}
-        self._session.execute(_INSERT_EVENT, {**row, **_columns(entry)})
+        self.append_many([entry])
 
-    def _advance(self, fields: dict[str, Any]) -> tuple[int, str, str]:
-        """Move the stream's head one entry on; returns (seq, hash, previous hash)."""
+    def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        """Add entries in order: one head move and one multi-row insert for all of them."""
+        if not entries:
+            return
         for _ in range(MAX_ATTEMPTS):
-            seq, prev_hash = self._stream.head or self._read_head()
-            digest = chain_hash(prev_hash, self._stream.id, seq + 1, fields)
-            move = {"old_seq": seq, "old_hash": prev_hash, "new_seq": seq + 1, "new_hash": digest}
+            start = self._stream.head or self._read_head()
+            rows, end = _chain(self._stream.id, start, entries)
+            move = {
+                "old_seq": start[0],
+                "old_hash": start[1],
+                "new_seq": end[0],
+                "new_hash": end[1],
+            }
             if self._session.execute(_MOVE_HEAD, {"stream_id": self._stream.id, **move}).rowcount:
-                self._stream.head = (seq + 1, digest)
-                return seq + 1, digest, prev_hash
+                self._session.connection().execute(_INSERT_EVENT, rows)
+                self._stream.head = end
+                return
             self._stream.head = None  # stale: re-read it
         raise RuntimeError(f"audit stream {self._stream.id!r} is written by another process")
 
@@ -109,6 +115,21 @@ class SqlAuditLog:
         dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
         values = {"stream": self._stream.id, "seq": 0, "hash": GENESIS}
         return dialect.insert(AUDIT_HEAD).values(values).on_conflict_do_nothing()
+
+
+def _chain(
+    stream: str, head: tuple[int, str], entries: Sequence[AuditEntry]
+) -> tuple[list[dict[str, Any]], tuple[int, str]]:
+    """The rows that extend a chain from `head`, and the new head."""
+    seq, prev_hash = head
+    rows = []
+    for entry in entries:
+        seq += 1
+        digest = chain_hash(prev_hash, stream, seq, _fields(entry))
+        rows.append({"stream": stream, "seq": seq, "prev_hash": prev_hash, "hash": digest})
+        rows[-1].update(_columns(entry))
+        prev_hash = digest
+    return rows, (seq, prev_hash)
 
 
 def _columns(entry: AuditEntry) -> dict[str, Any]:

@@ -17,6 +17,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 _MIGRATION_LOCK = 7_310_420_001  # pg advisory lock id: replicas starting together migrate once
 
 
+READ_ONLY_OPTION = "amo_read_only"
+
+
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     """An engine tuned for the backend the URL names."""
     parsed = make_url(url)
@@ -61,9 +64,16 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front. A deferred transaction that reads, then
     # writes after another connection committed, fails at once with "database is locked"
-    # (busy_timeout does not apply); the gateway's read-then-record requests do just that.
+    # (busy_timeout does not apply). Engines made by `reader_engine` only read: they begin
+    # deferred, so that readers never wait for the writer (WAL lets both run at once).
     # Straight to the driver: through exec_driver_sql this costs as much as a query.
-    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+    deferred = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+    connection.connection.driver_connection.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def reader_engine(engine: Engine) -> Engine:
+    """The same engine and pool, for transactions that only read."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def migrate(engine: Engine) -> None:

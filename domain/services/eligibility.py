@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from domain.eligibility import (
     CheckEligibility,
     EligibilityDecision,
@@ -20,17 +22,25 @@ def check_eligibility(
     cmd: CheckEligibility, *, uow: UnitOfWork, cache: DecisionCache, ref: ReferenceData
 ) -> EligibilityOutcome:
     """The decision for the command's person and date, from the cache or the registry."""
-    if not cmd.identifiers:
-        raise InvalidRequest("Aucun identifiant de patient dans la demande")
-    key = cmd.identifiers[0]
-    cached = cache.get(key, cmd.date_of_care, ref.version)
+    cached = answer_from_cache(cmd, cache=cache, ref=ref)
     if cached is not None:
-        return _outcome(cached, cmd, ref, from_cache=True)
+        return cached
+    key = cmd.identifiers[0]
     decision = decide_eligibility(_records(cmd, uow), cmd.date_of_care, ref)
     # A person not found may be registered any minute: only found people are cached.
     if decision.status is not EligibilityStatus.NOT_FOUND:
         cache.put(key, decision)
     return _outcome(decision, cmd, ref, from_cache=False)
+
+
+def answer_from_cache(
+    cmd: CheckEligibility, *, cache: DecisionCache, ref: ReferenceData
+) -> EligibilityOutcome | None:
+    """The outcome from a cached decision, or None when the cache has none."""
+    if not cmd.identifiers:
+        raise InvalidRequest("Aucun identifiant de patient dans la demande")
+    cached = cache.get(cmd.identifiers[0], cmd.date_of_care, ref.version)
+    return None if cached is None else _outcome(cached, cmd, ref, from_cache=True)
 
 
 def _records(cmd: CheckEligibility, uow: UnitOfWork) -> list[EligibilityFacts]:
@@ -52,7 +62,14 @@ def _outcome(
 
 def record_exchange(record: ExchangeRecord, audit: AuditEntry, *, uow: UnitOfWork) -> None:
     """Store an exchange and its audit entry in one transaction."""
+    record_exchanges([(record, audit)], uow=uow)
+
+
+def record_exchanges(
+    entries: Sequence[tuple[ExchangeRecord | None, AuditEntry]], *, uow: UnitOfWork
+) -> None:
+    """Store several exchanges (or audit-only entries) in one transaction: all or none."""
     with uow:
-        uow.exchanges.add(record)
-        uow.audit.append(audit)
+        uow.exchanges.add_many([record for record, _ in entries if record is not None])
+        uow.audit.append_many([audit for _, audit in entries])
         uow.commit()

@@ -1,0 +1,105 @@
+"""Group commit: exchanges waiting at the same moment share one transaction.
+
+A request is answered only once its exchange and audit entry are committed, as with one
+transaction per request; but a single writer thread commits whatever has queued up meanwhile,
+so under load one commit (and one SQLite write lock) serves dozens of requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+from adapters.sql.engine import is_database_error
+from domain.ports import AuditEntry, ExchangeRecord, UnitOfWorkFactory
+from domain.services.eligibility import record_exchanges
+
+log = logging.getLogger("amo.recorder")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    record: ExchangeRecord | None
+    audit: AuditEntry
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[None]
+
+
+class GroupCommitRecorder:
+    """Records exchanges and audit entries in batches, from one writer thread."""
+
+    def __init__(self, uow: UnitOfWorkFactory, *, max_batch: int = 256) -> None:
+        self._uow = uow
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="amo-recorder", daemon=True)
+        self._thread.start()
+
+    async def record(self, record: ExchangeRecord | None, audit: AuditEntry) -> None:
+        """Store an exchange (None: an audit entry alone); returns once it is committed."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        self._queue.put(_Pending(record, audit, loop, future))
+        await future
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the writer."""
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, stop = self._drain(first)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _drain(self, first: _Pending) -> tuple[list[_Pending], bool]:
+        batch = [first]
+        while len(batch) < self._max_batch:
+            try:
+                pending = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, False
+            if pending is None:
+                return batch, True
+            batch.append(pending)
+        return batch, False
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        try:
+            record_exchanges([(p.record, p.audit) for p in batch], uow=self._uow())
+        except Exception as exc:
+            if len(batch) > 1 and not is_database_error(exc):
+                log.warning("batch of %d refused; committing one by one", len(batch))
+                for pending in batch:  # one bad entry must not fail the others
+                    self._commit([pending])
+                return
+            _wake(batch, exc)
+            return
+        _wake(batch, None)
+
+
+def _wake(batch: list[_Pending], error: BaseException | None) -> None:
+    """Settle a batch's futures: one wake-up per event loop, not one per request."""
+    loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for pending in batch:
+        loops.setdefault(pending.loop, []).append(pending.future)
+    for loop, futures in loops.items():
+        loop.call_soon_threadsafe(_settle, futures, error)
+
+
+def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for future in futures:
+        if future.done():  # the client went away and the request was cancelled
+            continue
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)

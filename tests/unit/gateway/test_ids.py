@@ -1,0 +1,31 @@
+"""Time-ordered resource ids."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from gateway.ids import new_id
+
+
+class TestNewId:
+    def test_is_a_version_7_rfc_uuid(self) -> None:
+        parsed = uuid.UUID(new_id())
+        assert parsed.version == 7
+        assert parsed.variant == uuid.RFC_4122
+
+    def test_carries_the_creation_millisecond(self) -> None:
+        before = time.time_ns() // 1_000_000
+        stamp = uuid.UUID(new_id()).int >> 80
+        assert before <= stamp <= time.time_ns() // 1_000_000
+
+    def test_later_ids_sort_after_earlier_ones(self) -> None:
+        first = new_id()
+        time.sleep(0.002)
+        assert new_id() > first
+
+    def test_is_a_valid_fhir_id_and_unique(self) -> None:
+        ids = {new_id() for _ in range(10_000)}
+        assert len(ids) == 10_000
+        assert all(re.fullmatch(r"[A-Za-z0-9\-\.]{1,64}", i) for i in ids)
