@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from fastapi import FastAPI
 
 from gateway.bootstrap import build_container
 from gateway.errors import install_error_handlers
+from gateway.freshness import watch_registry
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
@@ -41,9 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Each request allocates a few thousand short-lived objects (FHIR dicts): collect the
         # young generation every 20,000 allocations rather than 700.
         gc.set_threshold(20_000, 20, 20)
+        watcher = asyncio.create_task(watch_registry(container, settings.registry_poll_seconds))
         try:
             yield
         finally:
+            watcher.cancel()
             container.close()
 
     app = FastAPI(

@@ -15,6 +15,7 @@ from adapters.cache.redis import RedisDecisionCache, RedisRateLimiter, make_redi
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.ports import Clock, DecisionCache, RateLimiter, UnitOfWorkFactory
@@ -41,6 +42,7 @@ class Container:
     reader: UnitOfWorkFactory  # transactions that only read (they never wait for writers)
     recorder: GroupCommitRecorder
     redis: redis.Redis | None = None
+    checkpointer: SqliteCheckpointer | None = None
     reference: ReferenceData | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -59,6 +61,8 @@ class Container:
     def close(self) -> None:
         """Commit what is queued, then release pools and connections."""
         self.recorder.close()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         if self.redis is not None:
             self.redis.close()
         self.engine.dispose()
@@ -83,6 +87,7 @@ def build_container(settings: Settings) -> Container:
     """Wire every adapter; Redis when configured, in-process equivalents otherwise."""
     settings = settings.with_secrets()
     engine, uow, index = build_storage(settings)
+    checkpointer = SqliteCheckpointer.start_for(engine)
     clock = SystemClock()
     client = make_redis(settings.redis_url) if settings.redis_url else None
     cache, limiter = _caches(settings, client, index)
@@ -99,7 +104,18 @@ def build_container(settings: Settings) -> Container:
     reader = _uow_factory(reader_engine(engine), settings)
     recorder = GroupCommitRecorder(uow)
     return Container(
-        settings, engine, uow, cache, limiter, tokens, clock, index, reader, recorder, client
+        settings,
+        engine,
+        uow,
+        cache,
+        limiter,
+        tokens,
+        clock,
+        index,
+        reader,
+        recorder,
+        client,
+        checkpointer=checkpointer,
     )
 
 

@@ -34,6 +34,7 @@ class Settings:
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
     cache_ttl_seconds: int = 300
+    registry_poll_seconds: float = 2.0  # without Redis: how often to look for registry changes
     max_body_bytes: int = 1_048_576
     max_json_depth: int = 32
     db_pool_size: int = 10

@@ -60,6 +60,11 @@ class MemoryDecisionCache:
             while len(self._people) > self._max_entries:
                 self._people.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget everything (another process changed the registry)."""
+        with self._lock:
+            self._people.clear()
+
     def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
         """Forget every decision cached for these identifiers."""
         keys = [self._key(identifier) for identifier in identifiers]

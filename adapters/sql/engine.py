@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 _MIGRATION_LOCK = 7_310_420_001  # pg advisory lock id: replicas starting together migrate once
 
 
+# SQLite engines whose WAL checkpoints run in a thread of their own (adapters/sql/checkpoints.py)
+BACKGROUND_CHECKPOINTS: weakref.WeakSet[Engine] = weakref.WeakSet()
 READ_ONLY_OPTION = "amo_read_only"
 
 
@@ -45,6 +49,7 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "connect", _sqlite_checkpoint_mode(engine))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
@@ -59,6 +64,14 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _sqlite_checkpoint_mode(engine: Engine) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if engine in BACKGROUND_CHECKPOINTS:  # a SqliteCheckpointer does it instead
+            dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+    return on_connect
 
 
 def _sqlite_on_begin(connection: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex, FieldCipher
@@ -109,3 +109,14 @@ def _insured_ids(members: list[Member]) -> set[str]:
 def _insureds_of(member: Member, loaded: dict[str, Member]) -> dict[str, Member]:
     wanted = {a.insured_id for a in member.affiliations if a.insured_id is not None}
     return {member_id: loaded[member_id] for member_id in sorted(wanted) if member_id in loaded}
+
+
+def latest_member_change(engine: Engine) -> datetime | None:
+    """When a member was last written (None: no member yet); an indexed look-up."""
+    with engine.connect() as connection:
+        latest = connection.execute(select(func.max(MEMBER.c.updated_at))).scalar_one()
+    if isinstance(latest, str):  # SQLite returns max() of the stored text as is
+        latest = datetime.fromisoformat(latest)
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    return latest  # type: ignore[no-any-return]

@@ -9,6 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -87,7 +88,10 @@ class TestMigrate:
         migrate(engine)
         with engine.connect() as connection:
             version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-            assert version.scalar_one() == "0001"
+            assert (
+                version.scalar_one()
+                == ScriptDirectory.from_config(alembic_config()).get_current_head()
+            )
 
     def test_schema_matches_the_table_classes(self, engine: Engine) -> None:
         with engine.connect() as connection:
