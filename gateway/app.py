@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from gateway.bootstrap import build_container
 from gateway.errors import install_error_handlers
+from gateway.fastpath import SubmitFastPath
 from gateway.freshness import watch_registry
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
@@ -66,5 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(conformance.smart)
     app.include_router(conformance.router)
+    hot = [eligibility.submit, eligibility.create]
+    app.add_middleware(SubmitFastPath, router=eligibility.router, endpoints=hot)  # innermost
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     return app

@@ -155,6 +155,13 @@ def _route(request: Request) -> str:
     return getattr(route, "path", "?")
 
 
+async def render_error(request: Request, exc: Exception) -> Response:
+    """The answer to a refused request, as the registered handlers give it."""
+    if isinstance(exc, GatewayError):
+        return await _gateway_error(request, exc)
+    return await _domain_error(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register every handler once: every non-2xx body is an OperationOutcome."""
     app.add_exception_handler(GatewayError, _gateway_error)
