@@ -21,7 +21,7 @@ import httpx
 import orjson
 
 from bench import wrk
-from bench.setup import prepare, request_bodies
+from bench.setup import prepare, request_bodies, scratch_database
 
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 
@@ -29,11 +29,10 @@ IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 def main(argv: list[str] | None = None) -> int:
     """Prepare a database, start the gateway, run the scenarios, print the table."""
     args = _args(argv)
-    with tempfile.TemporaryDirectory(prefix="amo-bench-") as tmp:
+    scratch = scratch_database(args.database_url)  # never the server's own database
+    with tempfile.TemporaryDirectory(prefix="amo-bench-") as tmp, scratch as database_url:
         work = Path(tmp)
-        env = prepare(
-            work, people=args.people, database_url=args.database_url, redis_url=args.redis_url
-        )
+        env = prepare(work, people=args.people, database_url=database_url, redis_url=args.redis_url)
         port = _free_port()
         env["AMO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         server = _start(env, port)
@@ -143,7 +142,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--people", type=int, default=60_000)
     parser.add_argument("--warm-patients", type=int, default=500)
-    parser.add_argument("--database-url", help="e.g. postgresql+psycopg://postgres@127.0.0.1/test")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server to bench on, e.g. postgresql+psycopg://postgres@127.0.0.1/test"
+        " (a scratch database is created on it and dropped after)",
+    )
     parser.add_argument("--redis-url", help="e.g. redis://127.0.0.1:6379/14")
     return parser.parse_args(argv)
 

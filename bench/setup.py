@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import orjson
+import psycopg
 
 from gateway.commands import admin
 from gateway.commands.client import generate_client_key
@@ -13,6 +17,23 @@ from gateway.settings import Settings
 
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 CLIENT_ID = "bench-pharmacy"
+
+
+@contextmanager
+def scratch_database(server_url: str | None) -> Iterator[str | None]:
+    """A new PostgreSQL database on that server for the run, dropped after (None: SQLite)."""
+    if not server_url:
+        yield None
+        return
+    name = f"amo_bench_{secrets.token_hex(4)}"
+    libpq = server_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(libpq, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(libpq, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def prepare(
