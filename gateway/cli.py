@@ -115,7 +115,10 @@ def _members_import(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import import_members
 
     report = import_members(settings, Path(args.file), quiet=args.quiet)
-    print(f"import terminé : {report}")
+    print(
+        f"import terminé : {report.households:,} foyers, {report.members:,} personnes "
+        f"(dont {report.replaced:,} déjà connues, mises à jour)"
+    )
     return 0
 
 

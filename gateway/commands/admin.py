@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from adapters.sql.audit import verify_chain
 
 from adapters.population import write_population
 from adapters.refdata_files import load_reference_files
 from adapters.registry_files import count_lines, read_registry
+from adapters.sql.audit import verify_chain
 from adapters.sql.engine import migrate
 from domain.ports import Provider
 from domain.rules.identifiers import validate_pattern
@@ -140,7 +140,13 @@ def verify_audit(settings: Settings) -> bool:
     engine, _, _ = build_storage(settings.with_secrets())
     try:
         report = verify_chain(engine)
-        print(report, file=sys.stdout)
+        if report.ok:
+            print(f"journal d'audit intègre : {report.entries:,} entrées vérifiées")
+        else:
+            where = f"flux {report.first_bad_stream}, entrée {report.first_bad_seq}"
+            print(
+                f"journal d'audit ROMPU ({where}) après {report.entries:,} entrées", file=sys.stderr
+            )
         return bool(report.ok)
     finally:
         engine.dispose()
