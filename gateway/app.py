@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             watcher.cancel()
-            container.close()
+            await container.aclose()
 
     app = FastAPI(
         title="AMO tiers-payant gateway",

@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+import redis.asyncio as aioredis
 from sqlalchemy import Engine
 
 from adapters.cache.memory import MemoryDecisionCache, MemoryRateLimiter
 from adapters.cache.redis import RedisDecisionCache, RedisRateLimiter, make_redis
+from adapters.cache.redis_async import (
+    AsyncRedisDecisionReader,
+    AsyncRedisRateLimiter,
+    make_async_redis,
+)
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
@@ -43,6 +49,10 @@ class Container:
     recorder: GroupCommitRecorder
     redis: redis.Redis | None = None
     checkpointer: SqliteCheckpointer | None = None
+    # The hot path's Redis reads, from the event loop (None without Redis).
+    async_redis: aioredis.Redis | None = None
+    async_cache: AsyncRedisDecisionReader | None = None
+    async_limiter: AsyncRedisRateLimiter | None = None
     reference: ReferenceData | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -57,6 +67,12 @@ class Container:
         if self.reference is None:
             self.reference = load_reference(self.uow)
         return self.reference
+
+    async def aclose(self) -> None:
+        """Close, the event loop's Redis client included."""
+        self.close()
+        if self.async_redis is not None:
+            await self.async_redis.aclose()
 
     def close(self) -> None:
         """Commit what is queued, then release pools and connections."""
@@ -103,7 +119,7 @@ def build_container(settings: Settings) -> Container:
     )
     reader = _uow_factory(reader_engine(engine), settings)
     recorder = GroupCommitRecorder(uow)
-    return Container(
+    container = Container(
         settings,
         engine,
         uow,
@@ -116,6 +132,18 @@ def build_container(settings: Settings) -> Container:
         recorder,
         client,
         checkpointer=checkpointer,
+    )
+    if settings.redis_url:  # built here, in the lifespan: the client binds to this loop
+        _async_redis(container, settings.redis_url)
+    return container
+
+
+def _async_redis(container: Container, url: str) -> None:
+    settings = container.settings
+    client = container.async_redis = make_async_redis(url)
+    container.async_cache = AsyncRedisDecisionReader(client, index=container.index)
+    container.async_limiter = AsyncRedisRateLimiter(
+        client, rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
     )
 
 

@@ -16,7 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from domain.eligibility import EligibilityOutcome
 from domain.errors import NotFound
 from domain.ports import AuditEntry, ExchangeQuery, ExchangeRecord
-from domain.services.eligibility import answer_from_cache, check_eligibility
+from domain.services.eligibility import (
+    answer_from_cache,
+    answer_from_decision,
+    check_eligibility,
+)
 from fhir_profiles import eligibility_in, eligibility_out
 from fhir_profiles.eligibility_in import EligibilityRequestIn
 from gateway.auth import Caller
@@ -51,13 +55,21 @@ async def submit(container: Container, caller: Caller, body: dict[str, Any]) -> 
 
 
 async def _outcome(container: Container, parsed: EligibilityRequestIn) -> EligibilityOutcome:
+    cmd, ref = parsed.command, container.ref
     if container.local:
-        cached = answer_from_cache(parsed.command, cache=container.cache, ref=container.ref)
+        cached = answer_from_cache(cmd, cache=container.cache, ref=ref)
         if cached is not None:
             return cached
+    elif container.async_cache is not None and cmd.identifiers:
+        decision = await container.async_cache.get(
+            cmd.identifiers[0], cmd.date_of_care, ref.version
+        )
+        if decision is not None:
+            return answer_from_decision(decision, cmd, ref)
+    looked = container.local or container.async_cache is not None  # and missed
     return await run_in_threadpool(
         lambda: check_eligibility(
-            parsed.command, uow=container.reader(), cache=container.cache, ref=container.ref
+            cmd, uow=container.reader(), cache=container.cache, ref=ref, look_in_cache=not looked
         )
     )
 

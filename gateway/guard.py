@@ -40,6 +40,8 @@ async def guarded(
 
 
 async def _hit(container: Container, client_id: str) -> float:
+    if container.async_limiter is not None:  # Redis, from the event loop
+        return await container.async_limiter.hit(client_id)
     if container.local:  # in-process limiter: nothing to wait for
         return container.limiter.hit(client_id)
     return await run_in_threadpool(container.limiter.hit, client_id)

@@ -77,8 +77,7 @@ class RedisDecisionCache:
         self._outage = RedisOutage("eligibility answered without cache")
 
     def _key(self, identifier: PersonIdentifier) -> str:
-        digest = self._index.digest(identifier.kind.value, identifier.value)
-        return f"{self._prefix}elig:{digest}"
+        return decision_key(self._index, self._prefix, identifier)
 
     def get(
         self, identifier: PersonIdentifier, day: date, rules_version: str
@@ -87,16 +86,16 @@ class RedisDecisionCache:
         if not self._outage.available():
             return None
         try:
-            value = self._client.hget(self._key(identifier), _field(day, rules_version))
+            value = self._client.hget(self._key(identifier), cache_field(day, rules_version))
         except redis.RedisError as error:
             self._outage.failed(error)
             return None
-        return None if value is None else _unpack(value)
+        return None if value is None else unpack_decision(value)
 
     def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
         """Cache a decision; the person's hash expires ttl_seconds after the last put."""
         key = self._key(identifier)
-        field = _field(decision.date_of_care, decision.rules_version)
+        field = cache_field(decision.date_of_care, decision.rules_version)
         value = _pack(time.time() + self._ttl, encode_decision(decision))
         self._run(lambda pipe: pipe.hset(key, field, value).expire(key, self._ttl))
 
@@ -117,7 +116,13 @@ class RedisDecisionCache:
             self._outage.failed(error)
 
 
-def _field(day: date, rules_version: str) -> str:
+def decision_key(index: BlindIndex, prefix: str, identifier: PersonIdentifier) -> str:
+    """The Redis hash holding a person's cached decisions (blind index: no identifier)."""
+    return f"{prefix}elig:{index.digest(identifier.kind.value, identifier.value)}"
+
+
+def cache_field(day: date, rules_version: str) -> str:
+    """The hash field of one decision: the date of care and the rules version."""
     return f"{day.isoformat()}|{rules_version}"
 
 
@@ -127,7 +132,8 @@ def _pack(expires_at: float, data: bytes) -> bytes:
     return b"%d|%s" % (int(expires_at), data)
 
 
-def _unpack(value: bytes) -> EligibilityDecision | None:
+def unpack_decision(value: bytes) -> EligibilityDecision | None:
+    """A stored decision, or None once past its own expiry (or unreadable)."""
     expires_at, _, data = value.partition(b"|")
     try:
         if int(expires_at) <= time.time():
@@ -140,7 +146,7 @@ def _unpack(value: bytes) -> EligibilityDecision | None:
 
 # GCRA (generic cell rate algorithm): one key per client holding the theoretical arrival
 # time of its next request; Redis' clock, so that every replica shares one notion of now.
-_GCRA = """
+GCRA_SCRIPT = """
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local now = redis.call('TIME')
@@ -163,7 +169,7 @@ class RedisRateLimiter:
     ) -> None:
         if rate_per_second <= 0 or burst < 1:
             raise ValueError("the rate must be positive and the burst at least 1")
-        self._script = client.register_script(_GCRA)  # EVALSHA, EVAL once if not loaded
+        self._script = client.register_script(GCRA_SCRIPT)  # EVALSHA, EVAL once if not loaded
         self._args = (repr(1.0 / rate_per_second), burst)
         self._prefix = prefix
         self._outage = RedisOutage("requests not rate limited")

@@ -19,12 +19,22 @@ from domain.rules.eligibility import decide_eligibility
 
 
 def check_eligibility(
-    cmd: CheckEligibility, *, uow: UnitOfWork, cache: DecisionCache, ref: ReferenceData
+    cmd: CheckEligibility,
+    *,
+    uow: UnitOfWork,
+    cache: DecisionCache,
+    ref: ReferenceData,
+    look_in_cache: bool = True,
 ) -> EligibilityOutcome:
-    """The decision for the command's person and date, from the cache or the registry."""
-    cached = answer_from_cache(cmd, cache=cache, ref=ref)
+    """The decision for the command's person and date, from the cache or the registry.
+
+    look_in_cache=False: the caller has just read the cache and missed.
+    """
+    cached = answer_from_cache(cmd, cache=cache, ref=ref) if look_in_cache else None
     if cached is not None:
         return cached
+    if not cmd.identifiers:
+        raise InvalidRequest("Aucun identifiant de patient dans la demande")
     key = cmd.identifiers[0]
     decision = decide_eligibility(_records(cmd, uow), cmd.date_of_care, ref)
     # A person not found may be registered any minute: only found people are cached.
@@ -40,7 +50,14 @@ def answer_from_cache(
     if not cmd.identifiers:
         raise InvalidRequest("Aucun identifiant de patient dans la demande")
     cached = cache.get(cmd.identifiers[0], cmd.date_of_care, ref.version)
-    return None if cached is None else _outcome(cached, cmd, ref, from_cache=True)
+    return None if cached is None else answer_from_decision(cached, cmd, ref)
+
+
+def answer_from_decision(
+    decision: EligibilityDecision, cmd: CheckEligibility, ref: ReferenceData
+) -> EligibilityOutcome:
+    """The outcome of a decision read from a cache: the items are decided afresh."""
+    return _outcome(decision, cmd, ref, from_cache=True)
 
 
 def _records(cmd: CheckEligibility, uow: UnitOfWork) -> list[EligibilityFacts]:
