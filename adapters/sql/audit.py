@@ -17,10 +17,11 @@ from datetime import UTC
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from adapters.sql.bulk import insert_rows
 from adapters.sql.tables import AuditEventRow, AuditHeadRow
 from domain.ports import AuditEntry
 
@@ -28,7 +29,6 @@ AUDIT_EVENT = AuditEventRow.__table__
 AUDIT_HEAD = AuditHeadRow.__table__
 GENESIS = "0" * 64  # prev_hash of a stream's first entry
 MAX_ATTEMPTS = 5  # a head moving under us this often means something else writes the stream
-_INSERT_EVENT = insert(AUDIT_EVENT)
 _READ_HEAD = select(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash).where(
     AUDIT_HEAD.c.stream == bindparam("stream_id")
 )
@@ -97,7 +97,7 @@ class SqlAuditLog:
                 "new_hash": end[1],
             }
             if self._session.execute(_MOVE_HEAD, {"stream_id": self._stream.id, **move}).rowcount:
-                self._session.connection().execute(_INSERT_EVENT, rows)
+                insert_rows(self._session.connection(), AUDIT_EVENT, rows)
                 self._stream.head = end
                 return
             self._stream.head = None  # stale: re-read it

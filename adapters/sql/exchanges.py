@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Row, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.bulk import insert_rows
 from adapters.sql.members import identifier_index
 from adapters.sql.tables import ExchangePatientRow, ExchangeRow
 from domain.members import IdentifierKind, PersonIdentifier
@@ -31,8 +32,6 @@ _COLUMNS = (
     EXCHANGE.c.patient_enc,
 )
 # Built once: composing a statement costs more than running it on SQLite (hot path).
-_INSERT = insert(EXCHANGE)
-_INSERT_PATIENT = insert(EXCHANGE_PATIENT)
 _NEWEST_FIRST = (EXCHANGE.c.created.desc(), EXCHANGE.c.id.desc())
 _TENANT = (EXCHANGE.c.tenant == bindparam("tenant"), EXCHANGE.c.kind == bindparam("kind"))
 _GET = select(*_COLUMNS).where(EXCHANGE.c.id == bindparam("record_id"), *_TENANT)
@@ -61,10 +60,9 @@ class SqlExchangeRepository:
         if not records:
             return
         connection = self._session.connection()
-        connection.execute(_INSERT, [self._row(record) for record in records])
+        insert_rows(connection, EXCHANGE, [self._row(record) for record in records])
         patients = [row for record in records for row in self._patient_rows(record)]
-        if patients:
-            connection.execute(_INSERT_PATIENT, patients)
+        insert_rows(connection, EXCHANGE_PATIENT, patients)
 
     def _patient_rows(self, record: ExchangeRecord) -> list[dict[str, str]]:
         indexes = sorted({identifier_index(self._index, i) for i in record.patient_identifiers})
