@@ -92,6 +92,26 @@ class AuditEntry:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class IdempotentAnswer:
+    """The answer given to a request that carried an Idempotency-Key, kept for its retries."""
+
+    tenant: str
+    key: str
+    request_hash: str  # what was asked: the same key with another request is refused
+    status: int
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """What one exchange leaves behind: its record, its audit entry, its idempotent answer."""
+
+    record: ExchangeRecord | None  # None: an audit entry alone (a read, a refusal)
+    audit: AuditEntry
+    answer: IdempotentAnswer | None = None
+
+
 class Clock(Protocol):
     """The time, so that rules and tests agree on "now"."""
 
@@ -196,6 +216,18 @@ class ReferenceRepository(Protocol):
         ...
 
 
+class IdempotencyStore(Protocol):
+    """Answers kept per (tenant, Idempotency-Key) so that a retried request never acts twice."""
+
+    def get(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        """The answer kept for that key of that tenant, if any."""
+        ...
+
+    def claim(self, answer: IdempotentAnswer) -> bool:
+        """Keep an answer; False if the key was taken meanwhile (by a concurrent retry)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: leaving the block without commit() rolls back."""
 
@@ -216,6 +248,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reference(self) -> ReferenceRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
 
     def __enter__(self) -> Self: ...
 
@@ -275,11 +310,14 @@ __all__ = [
     "ExchangeQuery",
     "ExchangeRecord",
     "ExchangeRepository",
+    "IdempotencyStore",
+    "IdempotentAnswer",
     "MemberRepository",
     "PersonName",
     "Provider",
     "ProviderRepository",
     "RateLimiter",
+    "Recording",
     "ReferenceRepository",
     "RegistryEntry",
     "ReplayStore",

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from starlette.concurrency import run_in_threadpool
 
 from domain.eligibility import EligibilityOutcome
 from domain.errors import NotFound
-from domain.ports import AuditEntry, ExchangeQuery, ExchangeRecord
+from domain.ports import AuditEntry, ExchangeQuery, ExchangeRecord, IdempotentAnswer
 from domain.services.eligibility import (
     answer_from_cache,
     answer_from_decision,
@@ -27,6 +28,7 @@ from gateway.auth import Caller
 from gateway.bootstrap import Container
 from gateway.fhirjson import dumps
 from gateway.guard import guarded
+from gateway.idempotency import kept_answer, request_hash
 from gateway.ids import new_id
 
 KIND = "eligibility"
@@ -39,19 +41,50 @@ class Submitted:
     body: bytes
     response_id: str
     request_id: str
+    replayed: bool = False  # the answer kept for an Idempotency-Key, given again
+
+    @classmethod
+    def replay(cls, body: bytes) -> Submitted:
+        """The answer kept for a retried request."""
+        response = orjson.loads(body)
+        request_id = str(response["request"]["reference"]).rpartition("/")[2]
+        return cls(body, str(response["id"]), request_id, replayed=True)
 
 
-async def submit(container: Container, caller: Caller, body: dict[str, Any]) -> Submitted:
-    """Decide, record and answer one CoverageEligibilityRequest."""
+async def submit(
+    container: Container,
+    caller: Caller,
+    body: dict[str, Any],
+    *,
+    operation: str,
+    key: str | None = None,
+) -> Submitted:
+    """Decide, record and answer one CoverageEligibilityRequest (once per Idempotency-Key)."""
+    wanted = request_hash(operation, body) if key else ""
+    if key and (kept := await kept_answer(container, caller.tenant, key, wanted)):
+        return await _replay(container, caller, kept.body)
     async with guarded(container, caller, "eligibility.check"):
         now = container.clock.now()
         parsed = eligibility_in.to_domain(body, ref=container.ref, today=now.date())
         outcome = await _outcome(container, parsed)
         answer, record = _answer(container, caller, parsed, outcome, now)
     audit = _audit(container, caller, "eligibility.check", answer.response_id, record.status)
-    await container.recorder.record(record, audit)
+    keep = IdempotentAnswer(caller.tenant, key, wanted, 200, answer.body) if key else None
+    if not await container.recorder.record(record, audit, keep):
+        # A concurrent retry with the same key was recorded first: its answer is the answer.
+        assert key is not None
+        kept = await kept_answer(container, caller.tenant, key, wanted)
+        assert kept is not None
+        return await _replay(container, caller, kept.body)
     container.extras["metrics"].decision(record.status, outcome.from_cache)
     return answer
+
+
+async def _replay(container: Container, caller: Caller, body: bytes) -> Submitted:
+    replayed = Submitted.replay(body)
+    audit = _audit(container, caller, "eligibility.replay", replayed.response_id)
+    await container.recorder.record(None, audit)
+    return replayed
 
 
 async def _outcome(container: Container, parsed: EligibilityRequestIn) -> EligibilityOutcome:

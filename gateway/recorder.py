@@ -14,7 +14,13 @@ import threading
 from dataclasses import dataclass
 
 from adapters.sql.engine import is_database_error
-from domain.ports import AuditEntry, ExchangeRecord, UnitOfWorkFactory
+from domain.ports import (
+    AuditEntry,
+    ExchangeRecord,
+    IdempotentAnswer,
+    Recording,
+    UnitOfWorkFactory,
+)
 from domain.services.eligibility import record_exchanges
 
 log = logging.getLogger("amo.recorder")
@@ -22,10 +28,9 @@ log = logging.getLogger("amo.recorder")
 
 @dataclass(frozen=True, slots=True)
 class _Pending:
-    record: ExchangeRecord | None
-    audit: AuditEntry
+    recording: Recording
     loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[None]
+    future: asyncio.Future[bool]
 
 
 class GroupCommitRecorder:
@@ -38,12 +43,18 @@ class GroupCommitRecorder:
         self._thread = threading.Thread(target=self._run, name="amo-recorder", daemon=True)
         self._thread.start()
 
-    async def record(self, record: ExchangeRecord | None, audit: AuditEntry) -> None:
-        """Store an exchange (None: an audit entry alone); returns once it is committed."""
+    async def record(
+        self,
+        record: ExchangeRecord | None,
+        audit: AuditEntry,
+        answer: IdempotentAnswer | None = None,
+    ) -> bool:
+        """Store an exchange (None: an audit entry alone) once committed; False if its
+        Idempotency-Key was taken meanwhile, and nothing of it stored."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        self._queue.put(_Pending(record, audit, loop, future))
-        await future
+        future: asyncio.Future[bool] = loop.create_future()
+        self._queue.put(_Pending(Recording(record, audit, answer), loop, future))
+        return await future
 
     def close(self) -> None:
         """Commit what is queued, then stop the writer."""
@@ -74,32 +85,32 @@ class GroupCommitRecorder:
 
     def _commit(self, batch: list[_Pending]) -> None:
         try:
-            record_exchanges([(p.record, p.audit) for p in batch], uow=self._uow())
+            stored = record_exchanges([p.recording for p in batch], uow=self._uow())
         except Exception as exc:
             if len(batch) > 1 and not is_database_error(exc):
                 log.warning("batch of %d refused; committing one by one", len(batch))
                 for pending in batch:  # one bad entry must not fail the others
                     self._commit([pending])
                 return
-            _wake(batch, exc)
+            _wake(batch, [exc] * len(batch))
             return
-        _wake(batch, None)
+        _wake(batch, stored)
 
 
-def _wake(batch: list[_Pending], error: BaseException | None) -> None:
+def _wake(batch: list[_Pending], outcomes: list[bool] | list[Exception]) -> None:
     """Settle a batch's futures: one wake-up per event loop, not one per request."""
-    loops: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
-    for pending in batch:
-        loops.setdefault(pending.loop, []).append(pending.future)
-    for loop, futures in loops.items():
-        loop.call_soon_threadsafe(_settle, futures, error)
+    loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], object]]] = {}
+    for pending, outcome in zip(batch, outcomes, strict=True):
+        loops.setdefault(pending.loop, []).append((pending.future, outcome))
+    for loop, settled in loops.items():
+        loop.call_soon_threadsafe(_settle, settled)
 
 
-def _settle(futures: list[asyncio.Future[None]], error: BaseException | None) -> None:
-    for future in futures:
+def _settle(settled: list[tuple[asyncio.Future[bool], object]]) -> None:
+    for future, outcome in settled:
         if future.done():  # the client went away and the request was cancelled
             continue
-        if error is None:
-            future.set_result(None)
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
         else:
-            future.set_exception(error)
+            future.set_result(bool(outcome))

@@ -17,6 +17,7 @@ from domain.ports import (
     AuditEntry,
     ExchangeQuery,
     ExchangeRecord,
+    IdempotentAnswer,
     Provider,
     RegistryEntry,
 )
@@ -200,6 +201,24 @@ class FakeReferenceRepository:
         return True
 
 
+class FakeIdempotencyStore:
+    """Answers by (tenant, key); a key is claimed once."""
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, str], IdempotentAnswer] = {}
+
+    def get(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        """The answer kept for that key."""
+        return self.answers.get((tenant, key))
+
+    def claim(self, answer: IdempotentAnswer) -> bool:
+        """Keep an answer unless its key is taken."""
+        if (answer.tenant, answer.key) in self.answers:
+            return False
+        self.answers[(answer.tenant, answer.key)] = answer
+        return True
+
+
 class FakeUnitOfWork:
     """A transaction over the fakes: state is snapshotted on entry, restored on rollback."""
 
@@ -212,6 +231,7 @@ class FakeUnitOfWork:
         providers: FakeProviderRepository | None = None,
         replay: FakeReplayStore | None = None,
         reference: FakeReferenceRepository | None = None,
+        idempotency: FakeIdempotencyStore | None = None,
     ) -> None:
         self.members = members or FakeMemberRepository()
         self.exchanges = exchanges or FakeExchangeRepository()
@@ -219,6 +239,7 @@ class FakeUnitOfWork:
         self.providers = providers or FakeProviderRepository()
         self.replay = replay or FakeReplayStore()
         self.reference = reference or FakeReferenceRepository()
+        self.idempotency = idempotency or FakeIdempotencyStore()
         self.committed = False  # whether the last block committed
         self.commits = 0
         self.rollbacks = 0
@@ -226,7 +247,7 @@ class FakeUnitOfWork:
         self._snapshot: dict[str, dict[str, Any]] | None = None
 
     def _repositories(self) -> dict[str, Any]:
-        names = ("members", "exchanges", "audit", "providers", "replay", "reference")
+        names = ("members", "exchanges", "audit", "providers", "replay", "reference", "idempotency")
         return {name: getattr(self, name) for name in names}
 
     def __enter__(self) -> Self:

@@ -2,53 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.sql.tables import IdempotencyKeyRow
+from domain.ports import IdempotentAnswer
 
 IDEMPOTENCY_KEY = IdempotencyKeyRow.__table__
 
 
-@dataclass(frozen=True, slots=True)
-class StoredResponse:
-    """The answer recorded for one (tenant, key), and the hash of the request it answered."""
-
-    request_hash: str
-    status: int
-    body: bytes
-
-
 class IdempotencyStore:
-    """The idempotency_key table; like every repository, it never commits."""
+    """domain.ports.IdempotencyStore over the idempotency_key table; it never commits."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def get(self, tenant: str, key: str) -> StoredResponse | None:
-        """The answer recorded for that key of that tenant, if any."""
+    def get(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        """The answer kept for that key of that tenant, if any."""
         query = select(
             IDEMPOTENCY_KEY.c.request_hash, IDEMPOTENCY_KEY.c.status, IDEMPOTENCY_KEY.c.body
         ).where(IDEMPOTENCY_KEY.c.tenant == tenant, IDEMPOTENCY_KEY.c.key == key)
         row = self._session.execute(query).first()
-        return None if row is None else StoredResponse(row[0], row[1], bytes(row[2]))
+        return None if row is None else IdempotentAnswer(tenant, key, row[0], row[1], bytes(row[2]))
 
-    def put(self, tenant: str, key: str, response: StoredResponse) -> None:
-        """Record an answer; a key already recorded raises IntegrityError (a concurrent retry)."""
+    def put(self, answer: IdempotentAnswer) -> None:
+        """Keep an answer; a key already kept raises IntegrityError."""
         row = {
-            "tenant": tenant,
-            "key": key,
-            "request_hash": response.request_hash,
-            "status": response.status,
-            "body": response.body,
+            "tenant": answer.tenant,
+            "key": answer.key,
+            "request_hash": answer.request_hash,
+            "status": answer.status,
+            "body": answer.body,
             "created_at": datetime.now(UTC),
         }
         self._session.execute(insert(IDEMPOTENCY_KEY), [row])
 
+    def claim(self, answer: IdempotentAnswer) -> bool:
+        """Keep an answer; False if the key was taken meanwhile (the transaction goes on)."""
+        try:
+            with self._session.begin_nested():  # a SAVEPOINT: a clash undoes this insert only
+                self.put(answer)
+        except IntegrityError:
+            return False
+        return True
+
     def purge_before(self, instant: datetime) -> int:
-        """Forget the answers recorded before that instant; returns how many went."""
+        """Forget the answers kept before that instant; returns how many went."""
         query = delete(IDEMPOTENCY_KEY).where(IDEMPOTENCY_KEY.c.created_at < instant)
         return int(self._session.execute(query).rowcount)  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from domain.eligibility import (
 )
 from domain.errors import InvalidRequest
 from domain.members import EligibilityFacts
-from domain.ports import AuditEntry, DecisionCache, ExchangeRecord, UnitOfWork
+from domain.ports import AuditEntry, DecisionCache, ExchangeRecord, Recording, UnitOfWork
 from domain.reference import ReferenceData
 from domain.rules.coverage import decide_items
 from domain.rules.eligibility import decide_eligibility
@@ -79,14 +79,19 @@ def _outcome(
 
 def record_exchange(record: ExchangeRecord, audit: AuditEntry, *, uow: UnitOfWork) -> None:
     """Store an exchange and its audit entry in one transaction."""
-    record_exchanges([(record, audit)], uow=uow)
+    record_exchanges([Recording(record, audit)], uow=uow)
 
 
-def record_exchanges(
-    entries: Sequence[tuple[ExchangeRecord | None, AuditEntry]], *, uow: UnitOfWork
-) -> None:
-    """Store several exchanges (or audit-only entries) in one transaction: all or none."""
+def record_exchanges(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool]:
+    """Store several exchanges in one transaction: all or none.
+
+    Returns, per recording, whether it was stored: False when its Idempotency-Key was taken
+    meanwhile by a concurrent retry, in which case nothing of it is stored (it did not act).
+    """
     with uow:
-        uow.exchanges.add_many([record for record, _ in entries if record is not None])
-        uow.audit.append_many([audit for _, audit in entries])
+        stored = [r.answer is None or uow.idempotency.claim(r.answer) for r in recordings]
+        kept = [r for r, ok in zip(recordings, stored, strict=True) if ok]
+        uow.exchanges.add_many([r.record for r in kept if r.record is not None])
+        uow.audit.append_many([r.audit for r in kept])
         uow.commit()
+    return stored

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response
 from fhir_profiles.bundle import searchset
 from gateway import eligibility
 from gateway.deps import (
+    Call,
     RequestReader,
     ResponseReader,
     ResponseSearcher,
@@ -14,6 +15,7 @@ from gateway.deps import (
     fhir_body,
 )
 from gateway.fhirjson import FHIR_JSON, dumps
+from gateway.idempotency import idempotency_key
 from gateway.search import parse_query
 from gateway.searchset import bundle_of
 
@@ -44,22 +46,34 @@ FHIR_BODY = {
 async def submit(request: Request) -> Response:
     """The $submit operation: the answer (200), as HCX and Da Vinci clients expect."""
     call = await WRITER(request)
-    done = await eligibility.submit(call.container, call.caller, await fhir_body(request))
+    done = await _submit(request, call, "$submit")
     location = f"{call.container.settings.fhir_base}/CoverageEligibilityResponse/{done.response_id}"
-    return Response(done.body, media_type=FHIR_JSON, headers={"Content-Location": location})
+    headers = {"Content-Location": location, **_replayed(done)}
+    return Response(done.body, media_type=FHIR_JSON, headers=headers)
 
 
 @router.post("/CoverageEligibilityRequest", status_code=201, openapi_extra=FHIR_BODY)
 async def create(request: Request) -> Response:
     """Check a patient's rights; the answer is a CoverageEligibilityResponse (201, stored)."""
     call = await WRITER(request)
-    done = await eligibility.submit(call.container, call.caller, await fhir_body(request))
+    done = await _submit(request, call, "create")
     base = call.container.settings.fhir_base
     headers = {
         "Location": f"{base}/CoverageEligibilityRequest/{done.request_id}",
         "Content-Location": f"{base}/CoverageEligibilityResponse/{done.response_id}",
+        **_replayed(done),
     }
     return Response(done.body, status_code=201, media_type=FHIR_JSON, headers=headers)
+
+
+async def _submit(request: Request, call: Call, operation: str) -> eligibility.Submitted:
+    key = idempotency_key(request.headers)
+    body = await fhir_body(request)
+    return await eligibility.submit(call.container, call.caller, body, operation=operation, key=key)
+
+
+def _replayed(done: eligibility.Submitted) -> dict[str, str]:
+    return {"Idempotent-Replayed": "true"} if done.replayed else {}
 
 
 @router.get("/CoverageEligibilityResponse/{response_id}")

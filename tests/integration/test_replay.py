@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sql import SqlUnitOfWorkFactory
-from adapters.sql.idempotency import StoredResponse
 from adapters.sql.replay import SqlReplayStore
+from domain.ports import IdempotentAnswer
 from tests.integration.builders import provider
 
 LATER = datetime.now(UTC) + timedelta(minutes=5)
@@ -65,22 +65,39 @@ class TestSqlReplayStore:
 
 class TestIdempotencyStore:
     def test_put_then_get(self, uow_factory: SqlUnitOfWorkFactory) -> None:
-        response = StoredResponse("sha256:abc", 201, b'{"resourceType":"ClaimResponse"}')
+        answer = IdempotentAnswer("P-1", "key-1", "sha256:abc", 201, b'{"resourceType":"X"}')
         with uow_factory() as uow:
-            uow.idempotency.put("P-1", "key-1", response)
+            uow.idempotency.put(answer)
             uow.commit()
         with uow_factory() as uow:
-            assert uow.idempotency.get("P-1", "key-1") == response
+            assert uow.idempotency.get("P-1", "key-1") == answer
             assert uow.idempotency.get("P-2", "key-1") is None
 
     def test_second_put_of_a_key_is_refused(self, uow_factory: SqlUnitOfWorkFactory) -> None:
-        response = StoredResponse("h", 201, b"{}")
+        answer = IdempotentAnswer("P-1", "key-1", "h", 201, b"{}")
         with pytest.raises(IntegrityError), uow_factory() as uow:
-            uow.idempotency.put("P-1", "key-1", response)
-            uow.idempotency.put("P-1", "key-1", response)
+            uow.idempotency.put(answer)
+            uow.idempotency.put(answer)
+
+    def test_claim_of_a_taken_key_is_false_and_the_transaction_goes_on(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        first = IdempotentAnswer("P-1", "key-1", "h1", 200, b"{1}")
+        with uow_factory() as uow:
+            assert uow.idempotency.claim(first) is True
+            assert (
+                uow.idempotency.claim(IdempotentAnswer("P-1", "key-1", "h2", 200, b"{2}")) is False
+            )
+            assert (
+                uow.idempotency.claim(IdempotentAnswer("P-1", "key-2", "h3", 200, b"{3}")) is True
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.idempotency.get("P-1", "key-1") == first
+            assert uow.idempotency.get("P-1", "key-2") is not None
 
     def test_purge_before_forgets_old_answers(self, uow_factory: SqlUnitOfWorkFactory) -> None:
         with uow_factory() as uow:
-            uow.idempotency.put("P-1", "key-1", StoredResponse("h", 201, b"{}"))
+            uow.idempotency.put(IdempotentAnswer("P-1", "key-1", "h", 201, b"{}"))
             assert uow.idempotency.purge_before(datetime.now(UTC) + timedelta(seconds=1)) == 1
             assert uow.idempotency.get("P-1", "key-1") is None

@@ -11,9 +11,16 @@ from domain.eligibility import CheckEligibility, Purpose, RequestedItem
 from domain.eligibility import EligibilityStatus as S
 from domain.errors import InvalidRequest
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.ports import AuditEntry, ExchangeRecord, PersonName, RegistryEntry
+from domain.ports import (
+    AuditEntry,
+    ExchangeRecord,
+    IdempotentAnswer,
+    PersonName,
+    Recording,
+    RegistryEntry,
+)
 from domain.reference import ReferenceData
-from domain.services.eligibility import check_eligibility, record_exchange
+from domain.services.eligibility import check_eligibility, record_exchange, record_exchanges
 from tests.fakes import FakeDecisionCache, FakeMemberRepository, FakeUnitOfWork
 from tests.unit.domain.builders import member, salarie
 
@@ -113,6 +120,45 @@ class TestRecordExchange:
         uow = FakeUnitOfWork()
         record_exchange(exchange(), AuditEntry(NOW, "eligibility.check", 200), uow=uow)
         assert uow.exchanges.get("prov-2", "eligibility", "r1") is None
+
+
+class TestRecordExchanges:
+    def test_an_exchange_whose_key_is_taken_is_not_stored(self) -> None:
+        uow = FakeUnitOfWork()
+        first = IdempotentAnswer("prov-1", "key-1", "h", 200, b"{}")
+        retry = IdempotentAnswer("prov-1", "key-1", "h", 200, b"{}")
+        second = dataclasses.replace(exchange(), id="r2", request_id="q2")
+        stored = record_exchanges(
+            [
+                Recording(exchange(), AuditEntry(NOW, "eligibility.check", 200), first),
+                Recording(second, AuditEntry(NOW, "eligibility.check", 200), retry),
+            ],
+            uow=uow,
+        )
+        assert stored == [True, False]
+        assert [r.id for r in uow.exchanges.records] == ["r1"]
+        assert len(uow.audit.entries) == 1
+        assert uow.idempotency.get("prov-1", "key-1") == first
+
+    def test_the_same_key_of_another_tenant_is_its_own(self) -> None:
+        uow = FakeUnitOfWork()
+        mine = IdempotentAnswer("prov-1", "key-1", "h", 200, b"{}")
+        theirs = IdempotentAnswer("prov-2", "key-1", "h", 200, b"{}")
+        other = dataclasses.replace(exchange(), id="r2", tenant="prov-2")
+        stored = record_exchanges(
+            [
+                Recording(exchange(), AuditEntry(NOW, "x", 200), mine),
+                Recording(other, AuditEntry(NOW, "x", 200), theirs),
+            ],
+            uow=uow,
+        )
+        assert stored == [True, True]
+
+    def test_audit_only_recordings_store_no_exchange(self) -> None:
+        uow = FakeUnitOfWork()
+        assert record_exchanges([Recording(None, AuditEntry(NOW, "read", 200))], uow=uow) == [True]
+        assert uow.exchanges.records == []
+        assert len(uow.audit.entries) == 1
 
 
 class TestFakeUnitOfWork:
