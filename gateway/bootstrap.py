@@ -90,9 +90,14 @@ def build_storage(settings: Settings) -> tuple[Engine, SqlUnitOfWorkFactory, Bli
     return engine, _uow_factory(engine, settings), BlindIndex(b64decode(settings.index_key))
 
 
-def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
+def data_cipher(settings: Settings) -> FieldCipher:
+    """The personal-data cipher: every key of the keyring, writing with the current one."""
     keys = parse_keyring(settings.data_keys)
-    cipher = FieldCipher(keys, settings.data_key_current or next(iter(keys)))
+    return FieldCipher(keys, settings.data_key_current or next(iter(keys)))
+
+
+def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
+    cipher = data_cipher(settings)
     index = BlindIndex(b64decode(settings.index_key))
     return SqlUnitOfWorkFactory(
         engine, cipher=cipher, index=index, audit_stream_id=settings.instance_id

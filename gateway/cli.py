@@ -159,6 +159,17 @@ def _keys_new(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import rotate_keys
+
+    report = rotate_keys(settings)
+    print(
+        f"rechiffré sous la clé courante : {report.members:,} membres, "
+        f"{report.exchanges:,} échanges"
+    )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amo-gateway", description=__doc__)
     parser.add_argument("--database-url", help="overrides AMO_DATABASE_URL")
@@ -181,6 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     _add(client, "assertion", _client_assertion, "sign a client assertion", _assertion_args)
     keys = sub.add_parser("keys", help="server keys").add_subparsers()
     _add(keys, "new", _keys_new, "print a new random 256-bit key (base64)")
+    _add(keys, "rotate", _keys_rotate, "re-encrypt personal data under AMO_DATA_KEY_CURRENT")
     return parser
 
 

@@ -80,9 +80,11 @@ class SqlExchangeRepository:
             "status": record.status,
             "patient_ref_index": self._ref_index(record.patient_ref),
             "key_id": self._cipher.current_key_id,
-            "request_enc": seal(_pack(record.request_body), aad=_aad(record.id, "request")),
-            "response_enc": seal(_pack(record.response_body), aad=_aad(record.id, "response")),
-            "patient_enc": seal(_patient(record), aad=_aad(record.id, "patient"))
+            "request_enc": seal(_pack(record.request_body), aad=exchange_aad(record.id, "request")),
+            "response_enc": seal(
+                _pack(record.response_body), aad=exchange_aad(record.id, "response")
+            ),
+            "patient_enc": seal(_patient(record), aad=exchange_aad(record.id, "patient"))
             if has_patient
             else None,
         }
@@ -136,7 +138,9 @@ class SqlExchangeRepository:
     def _record(self, row: Row[Any]) -> ExchangeRecord:
         open_ = self._cipher.decrypt
         ref, identifiers = _unpack_patient(
-            None if row.patient_enc is None else open_(row.patient_enc, aad=_aad(row.id, "patient"))
+            None
+            if row.patient_enc is None
+            else open_(row.patient_enc, aad=exchange_aad(row.id, "patient"))
         )
         return ExchangeRecord(
             id=row.id,
@@ -147,8 +151,8 @@ class SqlExchangeRepository:
             status=row.status,
             patient_ref=ref,
             patient_identifiers=identifiers,
-            request_body=_unpack(open_(row.request_enc, aad=_aad(row.id, "request"))),
-            response_body=_unpack(open_(row.response_enc, aad=_aad(row.id, "response"))),
+            request_body=_unpack(open_(row.request_enc, aad=exchange_aad(row.id, "request"))),
+            response_body=_unpack(open_(row.response_enc, aad=exchange_aad(row.id, "response"))),
         )
 
 
@@ -166,7 +170,8 @@ def _unpack(stored: bytes) -> bytes:
     return zlib.decompress(stored)
 
 
-def _aad(record_id: str, column: str) -> bytes:
+def exchange_aad(record_id: str, column: str) -> bytes:
+    """The associated data binding a token to its exchange row and column."""
     # Binding the token to its row and column: a token copied elsewhere does not decrypt.
     return f"exchange/{record_id}/{column}".encode()
 

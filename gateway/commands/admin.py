@@ -14,11 +14,19 @@ from adapters.population import write_population
 from adapters.refdata_files import load_reference_files
 from adapters.registry_files import count_lines, read_registry
 from adapters.sql.audit import verify_chain
-from adapters.sql.engine import migrate
+from adapters.sql.engine import make_engine, migrate
+from adapters.sql.rotation import RotationReport
+from adapters.sql.rotation import rotate_keys as rotate
 from domain.ports import Provider
 from domain.rules.identifiers import validate_pattern
 from domain.services.registry import ImportReport, import_registry
-from gateway.bootstrap import Container, build_container, build_storage, load_reference
+from gateway.bootstrap import (
+    Container,
+    build_container,
+    build_storage,
+    data_cipher,
+    load_reference,
+)
 from gateway.progress import ProgressBar
 from gateway.settings import Settings
 
@@ -133,6 +141,16 @@ def import_members(settings: Settings, path: Path, *, quiet: bool = False) -> Im
 def generate(path: Path, *, seed: int, people: int, today: date) -> int:
     """Write a synthetic registry file; returns how many people it holds."""
     return write_population(path, seed=seed, people=people, today=today)
+
+
+def rotate_keys(settings: Settings) -> RotationReport:
+    """Re-encrypt personal data still under an older key with AMO_DATA_KEY_CURRENT."""
+    settings = settings.with_secrets()
+    engine = make_engine(settings.database_url)
+    try:
+        return rotate(engine, data_cipher(settings))
+    finally:
+        engine.dispose()
 
 
 def verify_audit(settings: Settings) -> bool:
