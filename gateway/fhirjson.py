@@ -18,14 +18,19 @@ def dumps(resource: Any) -> bytes:
 
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether objects and arrays nest deeper than `limit` (iterative: hostile input is safe)."""
-    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
-    while stack:
-        node, depth = stack.pop()
-        children = node.values() if isinstance(node, dict) else node
+    """Whether objects and arrays nest deeper than `limit` (level by level: no recursion)."""
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > limit:
             return True
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
     return False
 
 

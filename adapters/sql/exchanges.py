@@ -20,6 +20,8 @@ from domain.ports import ExchangeQuery, ExchangeRecord
 EXCHANGE = ExchangeRow.__table__
 EXCHANGE_PATIENT = ExchangePatientRow.__table__
 PATIENT_REF_KIND = "patient-ref"  # blind index namespace of literal patient references
+SMALL_BODY = 1024  # bytes: smaller bodies are stored uncompressed
+RAW = b"\x00"  # first byte of a body stored as is (a zlib stream starts with 0x78)
 _COLUMNS = (
     EXCHANGE.c.id,
     EXCHANGE.c.kind,
@@ -161,13 +163,17 @@ def _scope(tenant: str, kind: str) -> list[ColumnElement[bool]]:
 
 
 def _pack(body: bytes) -> bytes:
-    # FHIR JSON repeats its URLs: compressed it stores (and writes to the WAL) about four
-    # times less. Compression comes before encryption, which leaves nothing to compress.
+    # FHIR JSON repeats its URLs: compressed, an answer stores (and writes to the WAL) about
+    # seven times less. Compression comes before encryption, which leaves nothing to compress.
+    # Below a kilobyte it saves little and costs a compressor's set-up: stored as is.
+    if len(body) < SMALL_BODY:
+        return RAW + body
     return zlib.compress(body, 1)
 
 
 def _unpack(stored: bytes) -> bytes:
-    return zlib.decompress(stored)
+    # A zlib stream starts with 0x78; RAW (0x00) marks a body stored as is.
+    return stored[1:] if stored[:1] == RAW else zlib.decompress(stored)
 
 
 def exchange_aad(record_id: str, column: str) -> bytes:

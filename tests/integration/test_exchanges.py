@@ -138,3 +138,20 @@ class TestSqlExchangeRepository:
             rows = connection.exec_driver_sql("SELECT id, key_id, request_enc FROM exchange")
             keys = {row[0]: (row[1], bytes(row[2])[:6]) for row in rows}
         assert keys == {old.id: ("k1", b"v1.k1."), new.id: ("k2", b"v1.k2.")}
+
+
+class TestStoredBodies:
+    def test_small_and_large_bodies_come_back_intact(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        small, large = b'{"resourceType":"X"}', b'{"text":"' + b"abc" * 2000 + b'"}'
+        record = replace(
+            exchange(), id="sizes-1", request_id="sizes-q", request_body=small, response_body=large
+        )
+        with uow_factory() as uow:
+            uow.exchanges.add(record)
+            uow.commit()
+        with uow_factory() as uow:
+            stored = uow.exchanges.get(record.tenant, record.kind, "sizes-1")
+        assert stored is not None
+        assert (stored.request_body, stored.response_body) == (small, large)
