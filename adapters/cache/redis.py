@@ -26,15 +26,19 @@ PAUSE_AFTER_FAILURE_SECONDS = 1.0  # skip Redis this long after an error: no sta
 WARN_EVERY_SECONDS = 60.0
 
 
+def fail_fast(timeout: float, retry: object) -> dict[str, object]:
+    """Client options: short timeouts and no retries (redis-py retries by default)."""
+    return {
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+        "retry": retry,
+        "health_check_interval": 30,
+    }
+
+
 def make_redis(url: str, *, timeout: float = REDIS_TIMEOUT_SECONDS) -> redis.Redis:
-    """A client that fails fast: short timeouts and no retries (redis-py retries by default)."""
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-        health_check_interval=30,
-    )
+    """A client for worker threads that fails fast."""
+    return redis.Redis.from_url(url, **fail_fast(timeout, Retry(NoBackoff(), 0)))
 
 
 class RedisOutage:

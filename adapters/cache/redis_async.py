@@ -18,6 +18,7 @@ from adapters.cache.redis import (
     RedisOutage,
     cache_field,
     decision_key,
+    fail_fast,
     unpack_decision,
 )
 from adapters.crypto import BlindIndex
@@ -27,13 +28,7 @@ from domain.members import PersonIdentifier
 
 def make_async_redis(url: str, *, timeout: float = REDIS_TIMEOUT_SECONDS) -> aioredis.Redis:
     """An event-loop client that fails fast (create it inside the loop that will use it)."""
-    return aioredis.Redis.from_url(
-        url,
-        socket_timeout=timeout,
-        socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0),
-        health_check_interval=30,
-    )
+    return aioredis.Redis.from_url(url, **fail_fast(timeout, Retry(NoBackoff(), 0)))
 
 
 class AsyncRedisDecisionReader:
