@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
@@ -10,21 +9,18 @@ from urllib.parse import urlencode
 import orjson
 
 from domain.ports import ExchangeQuery, ExchangeRecord
+from fhir_profiles.bundle import searchset
 from fhir_profiles.systems import system_of
 
 
 def bundle_of(
-    records: list[ExchangeRecord],
-    total: int,
-    query: ExchangeQuery,
-    base: str,
-    build: Callable[..., dict[str, Any]],
+    records: list[ExchangeRecord], total: int, query: ExchangeQuery, base: str
 ) -> dict[str, Any]:
     """A searchset Bundle of stored answers with self and next links."""
     entries = [orjson.loads(record.response_body) for record in records]
     more = query.offset + len(records) < total
     next_query = replace(query, offset=query.offset + query.limit)
-    return build(
+    return searchset(
         entries,
         total,
         self_url=_url(base, query),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from fhir_profiles.bundle import searchset
 from gateway import eligibility
 from gateway.deps import (
     Call,
@@ -101,5 +100,5 @@ async def search(request: Request, call: ResponseSearcher) -> Response:
         ref=container.ref,
     )
     records, total = await eligibility.search(container, call.caller, query)
-    bundle = bundle_of(records, total, query, container.settings.fhir_base, searchset)
+    bundle = bundle_of(records, total, query, container.settings.fhir_base)
     return Response(dumps(bundle), media_type=FHIR_JSON)
