@@ -109,3 +109,8 @@ class EligibilityOutcome:
     decision: EligibilityDecision
     items: tuple[ItemDecision, ...] = ()
     from_cache: bool = False
+
+    @property
+    def status(self) -> str:
+        """The decision's status, kept with the record for statistics."""
+        return self.decision.status.value

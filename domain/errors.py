@@ -24,8 +24,14 @@ class InvalidIdentifier(DomainError):
     code = "identifiant-invalide"
 
 
+class MalformedRequest(DomainError):
+    """The request is not well-formed: not the structure its type requires (answered 400)."""
+
+    code = "ressource-invalide"
+
+
 class InvalidRequest(DomainError):
-    """The request is well-formed but says something the rules cannot accept."""
+    """The request is well-formed but says something the rules cannot accept (422)."""
 
     code = "requete-invalide"
 
@@ -52,3 +58,19 @@ class ReferenceDataError(DomainError):
     """Reference data is missing or contradictory for the date asked."""
 
     code = "referentiel-incomplet"
+
+
+class RateLimited(DomainError):
+    """The client asked more than its share: it may retry after `retry_after` seconds."""
+
+    code = "limite-de-debit"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("Trop de requêtes : réessayez plus tard")
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """A store the exchange needs is unreachable or too slow: nothing was done, retry later."""
+
+    code = "service-indisponible"

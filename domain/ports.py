@@ -1,115 +1,30 @@
 """Ports: what the domain needs from the outside world, as small Protocols.
 
-Adapters implement them (SQL, Redis, in-process); unit tests use one fake per Protocol.
+Two families. The repositories and the unit of work are synchronous: one transaction, used by
+imports, commands and the adapters themselves. The pipeline ports (from `IdempotencyStore`
+on) are what the use cases of `domain/services/` await; the composition root picks their
+in-process, threaded or Redis implementations once. Unit tests use one fake per Protocol.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from domain.eligibility import EligibilityDecision
-from domain.members import EligibilityFacts, Member, PersonIdentifier
+from domain.members import EligibilityFacts, PersonIdentifier
+from domain.records import (
+    AuditEntry,
+    ExchangeQuery,
+    ExchangeRecord,
+    IdempotentAnswer,
+    Provider,
+    Recording,
+    RegistryEntry,
+)
 from domain.reference import ReferenceData
-
-
-@dataclass(frozen=True, slots=True)
-class PersonName:
-    """A person's names: personal data, encrypted at rest by the adapters."""
-
-    family: str
-    given: str
-
-
-@dataclass(frozen=True, slots=True)
-class RegistryEntry:
-    """One person of a payer's registry file, ready to be stored."""
-
-    member: Member
-    identifiers: tuple[PersonIdentifier, ...]
-    name: PersonName
-    sex: str  # male | female | unknown (FHIR administrative-gender)
-
-
-@dataclass(frozen=True, slots=True)
-class Provider:
-    """A care provider organization registered with the gateway, and its OAuth client."""
-
-    id: str
-    inpe: str
-    name: str
-    category: str  # pharmacy | gp | specialist | clinic | public-hospital | laboratory | ...
-    payers: tuple[str, ...]  # payers it is admitted in tiers payant with
-    client_id: str
-    jwks: str  # the client's public JWK Set, as JSON text
-    active: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ExchangeRecord:
-    """One exchange as stored: the request, the answer, and what finds it again."""
-
-    id: str  # the answer's id (CoverageEligibilityResponse.id)
-    kind: str  # eligibility | ...
-    tenant: str  # provider id: every read is scoped to it
-    created: datetime
-    request_id: str
-    status: str  # decision status, for statistics
-    patient_ref: str | None  # the request's patient reference as written ("Patient/12")
-    patient_identifiers: tuple[PersonIdentifier, ...]
-    request_body: bytes  # FHIR JSON, encrypted at rest by the adapter
-    response_body: bytes  # FHIR JSON, encrypted at rest by the adapter
-
-
-@dataclass(frozen=True, slots=True)
-class ExchangeQuery:
-    """Search criteria over a tenant's stored exchanges (all optional but tenant and kind)."""
-
-    tenant: str
-    kind: str
-    patient_identifier: PersonIdentifier | None = None
-    patient_ref: str | None = None
-    request_id: str | None = None
-    created_from: datetime | None = None  # inclusive
-    created_to: datetime | None = None  # exclusive
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    """What happened in one exchange; the adapter chains entries by hash."""
-
-    at: datetime
-    action: str  # e.g. eligibility.check, eligibility.read, token.issue
-    outcome: int  # HTTP status answered
-    tenant: str | None = None
-    client_id: str | None = None
-    resource: str | None = None  # "CoverageEligibilityResponse/abc": never patient data
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class IdempotentAnswer:
-    """The answer given to a request that carried an Idempotency-Key, kept for its retries."""
-
-    tenant: str
-    key: str
-    request_hash: str  # what was asked: the same key with another request is refused
-    status: int
-    body: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Recording:
-    """What one exchange leaves behind: its record, its audit entry, its idempotent answer."""
-
-    record: ExchangeRecord | None  # None: an audit entry alone (a read, a refusal)
-    audit: AuditEntry
-    answer: IdempotentAnswer | None = None
 
 
 class Clock(Protocol):
@@ -216,8 +131,8 @@ class ReferenceRepository(Protocol):
         ...
 
 
-class IdempotencyStore(Protocol):
-    """Answers kept per (tenant, Idempotency-Key) so that a retried request never acts twice."""
+class IdempotencyRepository(Protocol):
+    """Answers kept per (tenant, Idempotency-Key), inside a unit of work."""
 
     def get(self, tenant: str, key: str) -> IdempotentAnswer | None:
         """The answer kept for that key of that tenant, if any."""
@@ -250,7 +165,7 @@ class UnitOfWork(Protocol):
     def reference(self) -> ReferenceRepository: ...
 
     @property
-    def idempotency(self) -> IdempotencyStore: ...
+    def idempotency(self) -> IdempotencyRepository: ...
 
     def __enter__(self) -> Self: ...
 
@@ -270,57 +185,107 @@ class UnitOfWork(Protocol):
         ...
 
 
-class DecisionCache(Protocol):
-    """Eligibility decisions, cached per person and date of care; never the only copy."""
-
-    def get(
-        self, identifier: PersonIdentifier, day: date, rules_version: str
-    ) -> EligibilityDecision | None:
-        """A cached decision, or None."""
-        ...
-
-    def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
-        """Cache a decision for that identifier and the decision's date of care."""
-        ...
-
-    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
-        """Forget every decision cached for these identifiers (the member changed)."""
-        ...
-
-
-class RateLimiter(Protocol):
-    """Requests allowed per client."""
-
-    def hit(self, key: str) -> float:
-        """Count one request; 0.0 if allowed, else the seconds to wait before retrying."""
-        ...
-
-
 class UnitOfWorkFactory(Protocol):
     """Makes a fresh unit of work per use."""
 
     def __call__(self) -> UnitOfWork: ...
 
 
-__all__ = [
-    "AuditEntry",
-    "AuditLog",
-    "Clock",
-    "DecisionCache",
-    "ExchangeQuery",
-    "ExchangeRecord",
-    "ExchangeRepository",
-    "IdempotencyStore",
-    "IdempotentAnswer",
-    "MemberRepository",
-    "PersonName",
-    "Provider",
-    "ProviderRepository",
-    "RateLimiter",
-    "Recording",
-    "ReferenceRepository",
-    "RegistryEntry",
-    "ReplayStore",
-    "UnitOfWork",
-    "UnitOfWorkFactory",
-]
+class CacheInvalidation(Protocol):
+    """Forgets cached decisions when the registry changes (imports, corrections)."""
+
+    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
+        """Forget every decision cached for these identifiers (the member changed)."""
+        ...
+
+
+# The pipeline ports: what a use case awaits.
+
+
+class IdempotencyStore(Protocol):
+    """Answers kept per (tenant, Idempotency-Key): a retried request never acts twice."""
+
+    async def kept(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        """The answer kept for that key of that tenant, if any."""
+        ...
+
+
+class RateLimiter(Protocol):
+    """Requests allowed per client."""
+
+    async def hit(self, key: str) -> float:
+        """Count one request; 0.0 if allowed, else the seconds to wait before retrying."""
+        ...
+
+
+class DecisionCache(Protocol):
+    """Eligibility decisions per person and date of care; never the only copy."""
+
+    async def get(
+        self, identifier: PersonIdentifier, day: date, rules_version: str
+    ) -> EligibilityDecision | None:
+        """A cached decision, or None (also when the cache is unreachable)."""
+        ...
+
+    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
+        """Cache a decision for that identifier and the decision's date of care."""
+        ...
+
+
+class MemberDirectory(Protocol):
+    """The payers' registries, read by identifier."""
+
+    async def find(self, identifiers: Sequence[PersonIdentifier]) -> list[EligibilityFacts]:
+        """The records of the first identifier that finds any (two: a double affiliation)."""
+        ...
+
+
+class ExchangeRecorder(Protocol):
+    """Stores an exchange, its audit entry and its kept answer in one durable write."""
+
+    async def record(self, recording: Recording) -> bool:
+        """Durable once it returns; False if its Idempotency-Key was taken meanwhile (by a
+        concurrent retry), in which case nothing of it was stored."""
+        ...
+
+
+class AuditTrail(Protocol):
+    """The hash-chained audit trail, for what records no exchange (reads, refusals)."""
+
+    async def append(self, entry: AuditEntry) -> None:
+        """Add an entry; durable once it returns."""
+        ...
+
+
+class ExchangeStore(Protocol):
+    """Stored exchanges, read back by the tenant that made them."""
+
+    async def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
+        """The exchange with that answer id, if it belongs to that tenant."""
+        ...
+
+    async def get_by_request(
+        self, tenant: str, kind: str, request_id: str
+    ) -> ExchangeRecord | None:
+        """The exchange with that request id, if it belongs to that tenant."""
+        ...
+
+    async def search(self, query: ExchangeQuery) -> tuple[list[ExchangeRecord], int]:
+        """Matching exchanges, newest first, and the total count before paging."""
+        ...
+
+
+class IdGenerator(Protocol):
+    """New resource ids."""
+
+    def __call__(self) -> str:
+        """A new id, unique and sortable by creation time."""
+        ...
+
+
+class DecisionMeter(Protocol):
+    """Counts decisions for operators (by status, and whether the cache answered)."""
+
+    def decided(self, status: str, from_cache: bool) -> None:
+        """Count one decision."""
+        ...

@@ -23,7 +23,7 @@ from domain.members import (
     PersonIdentifier,
     Role,
 )
-from domain.ports import PersonName, RegistryEntry
+from domain.records import PersonName, RegistryEntry
 from domain.reference import ReferenceData
 from domain.rules.identifiers import normalize_identifier
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.errors import InvalidRequest
+from domain.errors import MalformedRequest
 from fhir_profiles import bindings, structure
 
 Json = dict[str, Any]
@@ -32,7 +32,7 @@ def collection(body: Json) -> tuple[Json, Resources]:
     kind = structure.required_string(body, "type", "Bundle")
     bindings.check(kind, bindings.BUNDLE_TYPE, "Bundle.type")
     if kind != "collection":
-        raise InvalidRequest(
+        raise MalformedRequest(
             "Seul un Bundle de type « collection » est accepté sur ce point d'accès",
             code="requete-invalide",
             expression="Bundle.type",
@@ -44,7 +44,7 @@ def collection(body: Json) -> tuple[Json, Resources]:
         if resource.get("resourceType") == "CoverageEligibilityRequest":
             requests.append(resource)
     if len(requests) != 1:
-        raise InvalidRequest(
+        raise MalformedRequest(
             f"Le Bundle doit contenir exactement une CoverageEligibilityRequest ({len(requests)})",
             code="requete-invalide",
             expression="Bundle.entry",

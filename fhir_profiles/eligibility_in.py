@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, Final
 
 from domain.eligibility import CheckEligibility, Purpose
-from domain.errors import DomainError, InvalidRequest
+from domain.errors import DomainError, InvalidRequest, MalformedRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
 from fhir_profiles import bindings, bundle, items, patients, structure, systems
@@ -49,7 +49,7 @@ def to_domain(body: Json, *, ref: ReferenceData, today: date) -> EligibilityRequ
     except DomainError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
-        raise InvalidRequest(
+        raise MalformedRequest(
             "La ressource n'a pas la structure d'une CoverageEligibilityRequest R4",
             code="ressource-invalide",
         ) from exc
@@ -69,7 +69,7 @@ def _to_domain(body: Json, ref: ReferenceData, today: date) -> EligibilityReques
     elif kind == REQUEST:
         request, resources = body, Resources()
     else:
-        raise InvalidRequest(
+        raise MalformedRequest(
             "Ressource attendue : CoverageEligibilityRequest, ou un Bundle « collection » "
             "qui en contient une",
             code="type-ressource-invalide",

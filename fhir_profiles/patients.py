@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from domain.errors import InvalidIdentifier, InvalidRequest
+from domain.errors import InvalidIdentifier, MalformedRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
 from domain.rules.identifiers import normalize_identifier
@@ -47,7 +47,7 @@ def resolved(ref: Json, kind: str, path: str, ctx: Context) -> Json | None:
     """The resource a reference points to inside the request, checked to be of that type."""
     target = ctx.resources.resolve(ref, ctx.contained)
     if target is not None and target.get("resourceType") != kind:
-        raise InvalidRequest(
+        raise MalformedRequest(
             f"La référence doit désigner une ressource {kind}",
             code="ressource-invalide",
             expression=f"{path}.reference",

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Any, Final
 
-from domain.errors import InvalidRequest
+from domain.errors import MalformedRequest
 from fhir_profiles import bindings
 
 Json = dict[str, Any]
@@ -28,9 +28,9 @@ _DATE_TIME: Final = re.compile(
 _ID: Final = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
-def invalid(detail: str, expression: str) -> InvalidRequest:
+def invalid(detail: str, expression: str) -> MalformedRequest:
     """The error for a resource that is not well-formed at an element."""
-    return InvalidRequest(detail, code="ressource-invalide", expression=expression)
+    return MalformedRequest(detail, code="ressource-invalide", expression=expression)
 
 
 def as_object(value: Any, path: str) -> Json:

@@ -9,9 +9,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway.bootstrap import build_container
+from domain.ports import Clock, IdGenerator
+from gateway.bootstrap import Gateway, wire
 from gateway.errors import install_error_handlers
-from gateway.fastpath import SubmitFastPath
+from gateway.fastpath import FastPath
 from gateway.freshness import watch_registry
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
@@ -25,31 +26,33 @@ DESCRIPTION = (
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; adapters are created when it starts and closed when it stops."""
+# Every router, included as declared (no include prefix): the fast path finds hot routes here.
+ROUTERS = [eligibility.router, token.router, ops.router, conformance.smart, conformance.router]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    fast_path: bool = True,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+) -> FastAPI:
+    """Build the app; adapters are created when it starts and closed when it stops.
+
+    fast_path=False serves the hot routes through the router too; `clock` and `ids` replace
+    the system's (both for tests that compare the two paths byte for byte)."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = build_container(settings)
-        container.extras["metrics"] = metrics
-        app.state.container = container
-        app.state.settings = container.settings
-        # What exists now lives as long as the process: keep it out of the collector's
-        # scans, so that full collections under load stay short (fewer latency spikes).
-        gc.collect()
-        gc.freeze()
-        # Each request allocates a few thousand short-lived objects (FHIR dicts): collect the
-        # young generation every 20,000 allocations rather than 700.
-        gc.set_threshold(20_000, 20, 20)
-        watcher = asyncio.create_task(watch_registry(container, settings.registry_poll_seconds))
-        try:
-            yield
-        finally:
-            watcher.cancel()
-            await container.aclose()
+        async with wire(settings, metrics, clock=clock, ids=ids) as gateway:
+            app.state.gateway = gateway
+            app.state.settings = gateway.settings
+            _tune_collector()
+            async with _watching_registry(gateway):
+                yield
 
     app = FastAPI(
         title="AMO tiers-payant gateway",
@@ -62,12 +65,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    app.include_router(eligibility.router)  # first: routes are matched in order
-    app.include_router(token.router)
-    app.include_router(ops.router)
-    app.include_router(conformance.smart)
-    app.include_router(conformance.router)
-    hot = [eligibility.submit, eligibility.create]
-    app.add_middleware(SubmitFastPath, router=eligibility.router, endpoints=hot)  # innermost
+    for router in ROUTERS:  # in order: routes are matched in order
+        app.include_router(router)
+    if fast_path:
+        app.add_middleware(FastPath, routers=ROUTERS)  # innermost of ours
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
     return app
+
+
+def _tune_collector() -> None:
+    # What exists now lives as long as the process: keep it out of the collector's
+    # scans, so that full collections under load stay short (fewer latency spikes).
+    gc.collect()
+    gc.freeze()
+    # Each request allocates a few thousand short-lived objects (FHIR dicts): collect the
+    # young generation every 20,000 allocations rather than 700.
+    gc.set_threshold(20_000, 20, 20)
+
+
+@asynccontextmanager
+async def _watching_registry(gateway: Gateway) -> AsyncIterator[None]:
+    """Without Redis, drop the in-process cache whenever another process changes the registry."""
+    if gateway.local_cache is None:
+        yield
+        return
+    poll = gateway.settings.registry_poll_seconds
+    watcher = asyncio.create_task(watch_registry(gateway.local_cache, gateway.storage.engine, poll))
+    try:
+        yield
+    finally:
+        watcher.cancel()

@@ -19,7 +19,9 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
-from domain.ports import AuditEntry, Clock, Provider, UnitOfWorkFactory
+from domain.ports import Clock, UnitOfWorkFactory
+from domain.records import AuditEntry, Provider, Requester
+from gateway.errors import InvalidClient, InvalidScope, OAuthError, UnsupportedGrant
 from gateway.scopes import grantable
 
 log = logging.getLogger("amo.auth")
@@ -27,16 +29,6 @@ log = logging.getLogger("amo.auth")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ["RS384", "ES384", "RS256", "ES256"]  # SMART requires RS384 and ES384
 ACCESS_ALGORITHM = "HS256"
-
-
-class OAuthError(Exception):
-    """An RFC 6749 section 5.2 error: answered as {"error", "error_description"}."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(f"{error}: {description}")
-        self.error = error
-        self.description = description
-        self.status = status
 
 
 class InvalidToken(Exception):
@@ -52,6 +44,11 @@ class Caller:
     inpe: str
     scopes: tuple[str, ...]
     expires_at: int
+
+    @property
+    def requester(self) -> Requester:
+        """The caller as the use cases know it."""
+        return Requester(tenant=self.tenant, client_id=self.client_id)
 
 
 class TokenService:
@@ -85,7 +82,7 @@ class TokenService:
         provider, claims = self._verify_assertion(form.get("client_assertion", ""))
         scopes = grantable(form.get("scope", ""))
         if not scopes:
-            raise OAuthError("invalid_scope", "Aucune portée demandée n'est accordable")
+            raise InvalidScope("Aucune portée demandée n'est accordable")
         self._consume_jti(provider, claims)
         return self._access_token(provider, scopes)
 
@@ -122,12 +119,12 @@ class TokenService:
         with self._uow() as uow:
             provider = uow.providers.by_client_id(client_id)
         if provider is None or not provider.active:
-            raise OAuthError("invalid_client", "Client inconnu ou désactivé", 401)
+            raise InvalidClient("Client inconnu ou désactivé")
         try:
             keys = KeySet.import_key_set(_jwks(provider.jwks))
             token = jwt.decode(assertion, keys, algorithms=ASSERTION_ALGORITHMS)
         except (JoseError, ValueError) as exc:
-            raise OAuthError("invalid_client", "Signature de l'assertion invalide", 401) from exc
+            raise InvalidClient("Signature de l'assertion invalide") from exc
         self._check_claims(token.claims, client_id)
         return provider, token.claims
 
@@ -136,15 +133,15 @@ class TokenService:
         exp, aud = claims.get("exp"), claims.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
         if claims.get("sub") != client_id:
-            raise OAuthError("invalid_client", "iss et sub de l'assertion diffèrent", 401)
+            raise InvalidClient("iss et sub de l'assertion diffèrent")
         if self._token_url not in [str(a).rstrip("/") for a in audiences]:
-            raise OAuthError("invalid_client", "Audience de l'assertion incorrecte", 401)
+            raise InvalidClient("Audience de l'assertion incorrecte")
         if not isinstance(exp, int) or exp <= now:
-            raise OAuthError("invalid_client", "Assertion expirée", 401)
+            raise InvalidClient("Assertion expirée")
         if exp > now + self._assertion_max:
-            raise OAuthError("invalid_client", "Assertion valable trop longtemps", 401)
+            raise InvalidClient("Assertion valable trop longtemps")
         if not isinstance(claims.get("jti"), str) or not claims["jti"]:
-            raise OAuthError("invalid_client", "Assertion sans identifiant jti", 401)
+            raise InvalidClient("Assertion sans identifiant jti")
 
     def _consume_jti(self, provider: Provider, claims: dict[str, Any]) -> None:
         expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
@@ -162,7 +159,7 @@ class TokenService:
             )
             uow.commit()
         if not fresh:
-            raise OAuthError("invalid_client", "Assertion déjà utilisée (jti rejoué)", 401)
+            raise InvalidClient("Assertion déjà utilisée (jti rejoué)")
 
     def _access_token(self, provider: Provider, scopes: list[str]) -> dict[str, Any]:
         now = int(self._clock.now().timestamp())
@@ -188,11 +185,11 @@ class TokenService:
 
 def _check_grant(form: Mapping[str, str]) -> None:
     if form.get("grant_type") != "client_credentials":
-        raise OAuthError("unsupported_grant_type", "Seul client_credentials est accepté")
+        raise UnsupportedGrant("Seul client_credentials est accepté")
     if form.get("client_assertion_type") != ASSERTION_TYPE:
-        raise OAuthError("invalid_request", "client_assertion_type doit être jwt-bearer")
+        raise OAuthError("client_assertion_type doit être jwt-bearer")
     if not form.get("client_assertion"):
-        raise OAuthError("invalid_request", "client_assertion manquante")
+        raise OAuthError("client_assertion manquante")
 
 
 def _unverified_issuer(assertion: str) -> str:
@@ -200,10 +197,10 @@ def _unverified_issuer(assertion: str) -> str:
     try:
         claims = orjson.loads(jws.extract_compact(assertion.encode()).payload)
     except (JoseError, ValueError) as exc:
-        raise OAuthError("invalid_client", "Assertion illisible", 401) from exc
+        raise InvalidClient("Assertion illisible") from exc
     iss = claims.get("iss") if isinstance(claims, dict) else None
     if not isinstance(iss, str) or not iss:
-        raise OAuthError("invalid_client", "Assertion sans émetteur (iss)", 401)
+        raise InvalidClient("Assertion sans émetteur (iss)")
     return iss
 
 

@@ -1,20 +1,24 @@
-"""The composition root: turns Settings into adapters, once, in the app's lifespan."""
+"""The composition root: turns Settings into adapters, once, and closes them after.
+
+The choice between the embedded default (SQLite, caches and limits in process) and the
+production stack (PostgreSQL, Redis shared by replicas) is made here and nowhere else: the
+use cases receive their ports, and never ask which implementation they got.
+"""
 
 from __future__ import annotations
 
 import logging
 from base64 import b64decode
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from dataclasses import dataclass
 
-import redis
-import redis.asyncio as aioredis
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from adapters.cache.memory import MemoryDecisionCache, MemoryRateLimiter
-from adapters.cache.redis import RedisDecisionCache, RedisRateLimiter, make_redis
+from adapters.cache.redis import RedisCacheInvalidation, make_redis
 from adapters.cache.redis_async import (
-    AsyncRedisDecisionReader,
+    AsyncRedisDecisionCache,
     AsyncRedisRateLimiter,
     make_async_redis,
 )
@@ -23,71 +27,86 @@ from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import make_engine, reader_engine
+from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
+from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.uow import SqlUnitOfWorkFactory
-from domain.ports import Clock, DecisionCache, RateLimiter, UnitOfWorkFactory
+from domain.ports import (
+    CacheInvalidation,
+    Clock,
+    DecisionCache,
+    IdGenerator,
+    RateLimiter,
+    UnitOfWorkFactory,
+)
 from domain.reference import ReferenceData
+from domain.services.eligibility import EligibilityPorts
+from domain.services.exchanges import ExchangePorts
 from gateway.auth import TokenService
-from gateway.recorder import GroupCommitRecorder
+from gateway.ids import new_id
+from gateway.metrics import Metrics
 from gateway.settings import Settings
 
 log = logging.getLogger("amo.bootstrap")
 
 
-@dataclass
-class Container:
-    """Everything a request needs, built from Settings and closed with the app."""
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """The SQL store with the personal-data keys: what commands and the app share."""
 
-    settings: Settings
     engine: Engine
     uow: UnitOfWorkFactory
-    cache: DecisionCache
-    limiter: RateLimiter
-    tokens: TokenService
-    clock: Clock
     index: BlindIndex
-    reader: UnitOfWorkFactory  # transactions that only read (they never wait for writers)
-    recorder: GroupCommitRecorder
-    redis: redis.Redis | None = None
-    checkpointer: SqliteCheckpointer | None = None
-    # The hot path's Redis reads, from the event loop (None without Redis).
-    async_redis: aioredis.Redis | None = None
-    async_cache: AsyncRedisDecisionReader | None = None
-    async_limiter: AsyncRedisRateLimiter | None = None
-    reference: ReferenceData | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def local(self) -> bool:
-        """Whether the cache and the limiter are in process (calling them never blocks)."""
-        return self.redis is None
-
-    @property
-    def ref(self) -> ReferenceData:
-        """The reference dataset in force (loaded once at start)."""
-        if self.reference is None:
-            self.reference = load_reference(self.uow)
-        return self.reference
-
-    async def aclose(self) -> None:
-        """Close, the event loop's Redis client included."""
-        self.close()
-        if self.async_redis is not None:
-            await self.async_redis.aclose()
-
-    def close(self) -> None:
-        """Commit what is queued, then release pools and connections."""
-        self.recorder.close()
-        if self.checkpointer is not None:
-            self.checkpointer.stop()
-        if self.redis is not None:
-            self.redis.close()
-        self.engine.dispose()
+    def ping(self) -> None:
+        """Raise unless the database answers a trivial query."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
 
 
-def build_storage(settings: Settings) -> tuple[Engine, SqlUnitOfWorkFactory, BlindIndex]:
-    """The SQL engine and the unit-of-work factory, with the personal-data keys."""
+@dataclass(frozen=True, slots=True)
+class Gateway:
+    """What the app's edge uses, wired once in its lifespan; each route takes what it needs."""
+
+    settings: Settings
+    reference: ReferenceData
+    clock: Clock
+    storage: Storage
+    tokens: TokenService
+    metrics: Metrics
+    exchange: ExchangePorts
+    eligibility: EligibilityPorts
+    # Without Redis each process caches in its own memory: cleared when the registry moves.
+    local_cache: MemoryDecisionCache | None
+
+
+@contextmanager
+def open_storage(settings: Settings) -> Iterator[Storage]:
+    """The SQL engine and unit-of-work factory, disposed of on leaving."""
+    settings = settings.with_secrets()
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    return engine, _uow_factory(engine, settings), BlindIndex(b64decode(settings.index_key))
+    try:
+        yield Storage(engine, _uow_factory(engine, settings), _index(settings))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def cache_invalidation(settings: Settings, storage: Storage) -> Iterator[CacheInvalidation]:
+    """How a command forgets cached decisions: in Redis, or nothing to do in process (the
+    serving processes watch the registry's latest change themselves)."""
+    if not settings.redis_url:
+        yield _NoSharedCache()
+        return
+    client = make_redis(settings.redis_url)
+    try:
+        yield RedisCacheInvalidation(client, index=storage.index)
+    finally:
+        client.close()
+
+
+class _NoSharedCache:
+    def invalidate(self, identifiers: object) -> None:
+        """Nothing is shared between processes without Redis."""
 
 
 def data_cipher(settings: Settings) -> FieldCipher:
@@ -96,77 +115,16 @@ def data_cipher(settings: Settings) -> FieldCipher:
     return FieldCipher(keys, settings.data_key_current or next(iter(keys)))
 
 
+def _index(settings: Settings) -> BlindIndex:
+    return BlindIndex(b64decode(settings.index_key))
+
+
 def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
-    cipher = data_cipher(settings)
-    index = BlindIndex(b64decode(settings.index_key))
     return SqlUnitOfWorkFactory(
-        engine, cipher=cipher, index=index, audit_stream_id=settings.instance_id
-    )
-
-
-def build_container(settings: Settings) -> Container:
-    """Wire every adapter; Redis when configured, in-process equivalents otherwise."""
-    settings = settings.with_secrets()
-    engine, uow, index = build_storage(settings)
-    checkpointer = SqliteCheckpointer.start_for(engine)
-    clock = SystemClock()
-    client = make_redis(settings.redis_url) if settings.redis_url else None
-    cache, limiter = _caches(settings, client, index)
-    tokens = TokenService(
-        key=b64decode(settings.token_key),
-        issuer=settings.public_url,
-        audience=settings.fhir_base,
-        token_url=settings.token_url,
-        uow=uow,
-        clock=clock,
-        token_seconds=settings.access_token_seconds,
-        assertion_max_seconds=settings.assertion_max_seconds,
-    )
-    reader = _uow_factory(reader_engine(engine), settings)
-    recorder = GroupCommitRecorder(uow)
-    container = Container(
-        settings,
         engine,
-        uow,
-        cache,
-        limiter,
-        tokens,
-        clock,
-        index,
-        reader,
-        recorder,
-        client,
-        checkpointer=checkpointer,
-    )
-    if settings.redis_url:  # built here, in the lifespan: the client binds to this loop
-        _async_redis(container, settings.redis_url)
-    return container
-
-
-def _async_redis(container: Container, url: str) -> None:
-    settings = container.settings
-    client = container.async_redis = make_async_redis(url)
-    container.async_cache = AsyncRedisDecisionReader(client, index=container.index)
-    container.async_limiter = AsyncRedisRateLimiter(
-        client, rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
-    )
-
-
-def _caches(
-    settings: Settings, client: redis.Redis | None, index: BlindIndex
-) -> tuple[DecisionCache, RateLimiter]:
-    if client is None:
-        return (
-            MemoryDecisionCache(ttl_seconds=settings.cache_ttl_seconds, index=index),
-            MemoryRateLimiter(
-                rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
-            ),
-        )
-    return (
-        RedisDecisionCache(client, index=index, ttl_seconds=settings.cache_ttl_seconds),
-        RedisRateLimiter(
-            client, rate_per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst
-        ),
+        cipher=data_cipher(settings),
+        index=_index(settings),
+        audit_stream_id=settings.instance_id,
     )
 
 
@@ -181,3 +139,78 @@ def load_reference(uow: UnitOfWorkFactory) -> ReferenceData:
         work.commit()
         log.info("reference data %s loaded from %s", data.version, DEFAULT_REFDATA_DIR)
         return data
+
+
+@asynccontextmanager
+async def wire(
+    settings: Settings,
+    metrics: Metrics,
+    *,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+) -> AsyncIterator[Gateway]:
+    """Build every adapter inside the running event loop; close them all on leaving.
+
+    `clock` and `ids` replace the system's (tests that compare answers byte for byte)."""
+    settings = settings.with_secrets()
+    clock = clock or SystemClock()
+    async with AsyncExitStack() as stack:
+        storage = stack.enter_context(open_storage(settings))
+        checkpointer = SqliteCheckpointer.start_for(storage.engine)
+        if checkpointer is not None:
+            stack.callback(checkpointer.stop)
+        recorder = GroupCommitRecorder(storage.uow)
+        stack.callback(recorder.close)  # runs first: what is queued is committed
+        reader = _uow_factory(reader_engine(storage.engine), settings)
+        reads = SqlReads(reader, threads=settings.db_pool_size)
+        cache, limiter, local = await _shared_state(settings, storage.index, stack)
+        exchange = ExchangePorts(
+            limiter=limiter,
+            idempotency=SqlIdempotencyStore(reads),
+            recorder=recorder,
+            audit=recorder,
+            store=SqlExchangeStore(reads),
+            clock=clock,
+            new_id=ids or new_id,
+        )
+        yield Gateway(
+            settings=settings,
+            reference=load_reference(storage.uow),
+            clock=clock,
+            storage=storage,
+            tokens=_tokens(settings, storage.uow, clock),
+            metrics=metrics,
+            exchange=exchange,
+            eligibility=EligibilityPorts(exchange, cache, SqlMemberDirectory(reads), metrics),
+            local_cache=local,
+        )
+
+
+async def _shared_state(
+    settings: Settings, index: BlindIndex, stack: AsyncExitStack
+) -> tuple[DecisionCache, RateLimiter, MemoryDecisionCache | None]:
+    """The decision cache and the rate limiter: in Redis when configured, else in process."""
+    rate, burst = settings.rate_limit_per_second, settings.rate_limit_burst
+    if not settings.redis_url:
+        cache = MemoryDecisionCache(ttl_seconds=settings.cache_ttl_seconds, index=index)
+        return cache, MemoryRateLimiter(rate_per_second=rate, burst=burst), cache
+    client = make_async_redis(settings.redis_url)  # bound to this event loop
+    stack.push_async_callback(client.aclose)
+    return (
+        AsyncRedisDecisionCache(client, index=index, ttl_seconds=settings.cache_ttl_seconds),
+        AsyncRedisRateLimiter(client, rate_per_second=rate, burst=burst),
+        None,
+    )
+
+
+def _tokens(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> TokenService:
+    return TokenService(
+        key=b64decode(settings.token_key),
+        issuer=settings.public_url,
+        audience=settings.fhir_base,
+        token_url=settings.token_url,
+        uow=uow,
+        clock=clock,
+        token_seconds=settings.access_token_seconds,
+        assertion_max_seconds=settings.assertion_max_seconds,
+    )

@@ -1,21 +1,34 @@
-"""FastAPI dependencies as Annotated aliases: the container, the caller, the FHIR body.
+"""FastAPI dependencies as Annotated aliases: the caller, the FHIR body, the ports.
 
-Each dependency takes the Request alone: nested dependencies cost FastAPI a solve each,
-on every request, and the eligibility route is the hot path.
+Each dependency takes the Request alone, so that the fast path (gateway/fastpath.py) can call
+it directly on the hot routes, with no dependency solving per request.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
 
+from domain.records import IdempotencyKey
+from domain.reference import ReferenceData
+from domain.services.eligibility import EligibilityPorts
 from gateway.auth import Caller, InvalidToken
-from gateway.bootstrap import Container
-from gateway.errors import GatewayError
+from gateway.bootstrap import Gateway
+from gateway.errors import (
+    InvalidAccessToken,
+    MalformedBody,
+    NotAcceptable,
+    PayloadTooLarge,
+    ScopeMissing,
+    TooDeep,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
 from gateway.fhirjson import (
     ACCEPTED_BODY_TYPES,
     accepts_fhir_json,
@@ -24,87 +37,97 @@ from gateway.fhirjson import (
     read_body,
 )
 from gateway.scopes import allows
+from gateway.settings import Settings
+
+_KEY = re.compile(r"[\x21-\x7e]{1,128}")  # Idempotency-Key: visible ASCII, as in headers
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """An authorized call: who calls, and the container serving it."""
-
-    caller: Caller
-    container: Container
+def gateway_of(request: Request) -> Gateway:
+    """What the app wired in its lifespan."""
+    wired: Gateway = request.app.state.gateway
+    return wired
 
 
-async def get_container(request: Request) -> Container:
-    """The app's container, built in its lifespan."""
-    container: Container = request.app.state.container
-    return container
+def settings_of(request: Request) -> Settings:
+    """The settings in force."""
+    return gateway_of(request).settings
 
 
-ContainerDep = Annotated[Container, Depends(get_container)]
+def reference_of(request: Request) -> ReferenceData:
+    """The reference dataset in force."""
+    return gateway_of(request).reference
+
+
+def eligibility_ports(request: Request) -> EligibilityPorts:
+    """The eligibility use case's ports."""
+    return gateway_of(request).eligibility
+
+
+def authorized(resource: str, interaction: str) -> Callable[[Request], Awaitable[Caller]]:
+    """A dependency admitting callers whose token grants `interaction` on `resource`."""
+
+    async def caller(request: Request) -> Caller:
+        try:
+            found = gateway_of(request).tokens.verify(_bearer(request))
+        except InvalidToken as exc:
+            raise InvalidAccessToken(detail=f"Jeton d'accès invalide : {exc}") from exc
+        if not allows(found.scopes, resource, interaction):
+            raise ScopeMissing()
+        state = request.scope.setdefault("state", {})
+        state["caller"], state["client_id"] = found, found.client_id  # audit and access log
+        if not accepts_fhir_json(request.headers.get("accept")):
+            raise NotAcceptable()
+        return found
+
+    return caller
 
 
 def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise GatewayError(
-            401,
-            "authentification-requise",
-            issue_type="login",
-            headers={"WWW-Authenticate": 'Bearer realm="amo"'},
-        )
+        raise Unauthenticated()
     return token.strip()
-
-
-def authorized(resource: str, interaction: str) -> Callable[[Request], Awaitable[Call]]:
-    """A dependency admitting callers whose token grants `interaction` on `resource`."""
-
-    async def dependency(request: Request) -> Call:
-        container: Container = request.app.state.container
-        try:
-            caller = container.tokens.verify(_bearer(request))
-        except InvalidToken as exc:
-            raise GatewayError(
-                401,
-                "jeton-invalide",
-                issue_type="login",
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-                detail=f"Jeton d'accès invalide : {exc}",
-            ) from exc
-        if not allows(caller.scopes, resource, interaction):
-            raise GatewayError(403, "portee-insuffisante", issue_type="forbidden")
-        request.scope.setdefault("state", {})["client_id"] = caller.client_id
-        if not accepts_fhir_json(request.headers.get("accept")):
-            raise GatewayError(406, "format-non-accepte", issue_type="not-supported")
-        return Call(caller, container)
-
-    return dependency
 
 
 async def fhir_body(request: Request) -> dict[str, Any]:
     """A FHIR JSON body read within the size and depth limits."""
-    settings = request.app.state.container.settings
+    settings = settings_of(request)
     if media_type(request.headers.get("content-type")) not in ACCEPTED_BODY_TYPES:
-        raise GatewayError(415, "type-contenu-invalide", issue_type="not-supported")
+        raise UnsupportedMediaType()
     raw = await read_body(request, settings.max_body_bytes)
     if raw is None:
-        raise GatewayError(413, "corps-trop-volumineux", issue_type="too-costly")
-    return _parse(raw, settings.max_json_depth)
-
-
-def _parse(raw: bytes, max_depth: int) -> dict[str, Any]:
+        raise PayloadTooLarge()
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        raise GatewayError(400, "json-invalide", detail=f"JSON invalide : {exc.msg}") from exc
+        raise MalformedBody(detail=f"JSON invalide : {exc.msg}") from exc
     if not isinstance(body, dict):
-        raise GatewayError(400, "ressource-invalide", detail="Le corps doit être un objet JSON")
-    if json_depth_exceeds(body, max_depth):
-        raise GatewayError(400, "json-trop-profond", issue_type="too-costly")
+        raise MalformedBody("ressource-invalide", detail="Le corps doit être un objet JSON")
+    if json_depth_exceeds(body, settings.max_json_depth):
+        raise TooDeep()
     return body
 
 
+def idempotency_header(request: Request) -> str | None:
+    """The request's Idempotency-Key header, checked; None when it has none."""
+    key = request.headers.get("idempotency-key")
+    if key is not None and not _KEY.fullmatch(key):
+        raise MalformedBody("cle-idempotence-invalide")
+    return key
+
+
+def idempotency_key(key: str | None, operation: str, body: dict[str, Any]) -> IdempotencyKey | None:
+    """The key with what the request asks, whatever the order of its JSON members."""
+    if key is None:
+        return None
+    canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    digest = hashlib.sha256(operation.encode() + b"\n" + canonical).hexdigest()
+    return IdempotencyKey(key, digest)
+
+
+GatewayDep = Annotated[Gateway, Depends(gateway_of)]
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+ReferenceDep = Annotated[ReferenceData, Depends(reference_of)]
+EligibilityPortsDep = Annotated[EligibilityPorts, Depends(eligibility_ports)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
-ResponseReader = Annotated[Call, Depends(authorized("CoverageEligibilityResponse", "r"))]
-ResponseSearcher = Annotated[Call, Depends(authorized("CoverageEligibilityResponse", "s"))]
-RequestReader = Annotated[Call, Depends(authorized("CoverageEligibilityRequest", "r"))]
+IdempotencyHeader = Annotated[str | None, Depends(idempotency_header)]

@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
+from starlette.responses import Response
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 ACCEPTED_BODY_TYPES = ("application/fhir+json", "application/json")
@@ -15,6 +16,22 @@ ACCEPTED_ANSWER_TYPES = ("application/fhir+json", "application/json", "applicati
 def dumps(resource: Any) -> bytes:
     """Serialise a resource built as plain dicts (fhir.resources stays off the hot path)."""
     return orjson.dumps(resource)
+
+
+def fhir_response(
+    body: bytes | dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A FHIR JSON answer (a resource built as dicts, or bytes already written)."""
+    raw = body if isinstance(body, bytes) else dumps(body)
+    return Response(raw, status_code=status, media_type=FHIR_JSON, headers=headers)
+
+
+def FHIR_BODY(description: str) -> dict[str, Any]:
+    """The OpenAPI request body of a route reading FHIR JSON by hand (not through pydantic)."""
+    schema = {"type": "object", "description": description}
+    return {
+        "requestBody": {"required": True, "content": {"application/fhir+json": {"schema": schema}}}
+    }
 
 
 def json_depth_exceeds(value: Any, limit: int) -> bool:

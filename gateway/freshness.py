@@ -9,34 +9,31 @@ import asyncio
 import logging
 from datetime import datetime
 
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from adapters.cache.memory import MemoryDecisionCache
 from adapters.sql.engine import is_database_error
 from adapters.sql.members import latest_member_change
-from gateway.bootstrap import Container
 
 log = logging.getLogger("amo.cache")
 
 
-async def watch_registry(container: Container, interval: float) -> None:
+async def watch_registry(cache: MemoryDecisionCache, engine: Engine, interval: float) -> None:
     """Clear the in-process cache whenever the registry changed since the last look."""
-    cache = container.cache
-    if not isinstance(cache, MemoryDecisionCache):
-        return
-    seen = await _latest(container)
+    seen = await _latest(engine)
     while True:
         await asyncio.sleep(interval)
-        latest = await _latest(container)
+        latest = await _latest(engine)
         if latest is not None and latest != seen:
             cache.clear()
             log.info("registry changed: eligibility cache cleared")
         seen = latest or seen
 
 
-async def _latest(container: Container) -> datetime | None:
+async def _latest(engine: Engine) -> datetime | None:
     try:
-        return await run_in_threadpool(latest_member_change, container.engine)
+        return await run_in_threadpool(latest_member_change, engine)
     except Exception as exc:
         if not is_database_error(exc):
             raise

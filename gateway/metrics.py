@@ -45,8 +45,8 @@ class Metrics:
         children[0].inc()
         children[1].observe(seconds)
 
-    def decision(self, status: str, from_cache: bool) -> None:
-        """Count one eligibility decision."""
+    def decided(self, status: str, from_cache: bool) -> None:
+        """Count one eligibility decision (domain.ports.DecisionMeter)."""
         self.decisions.labels(status, "hit" if from_cache else "miss").inc()
 
     def exposition(self) -> bytes:

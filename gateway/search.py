@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from domain.errors import InvalidRequest
+from domain.errors import MalformedRequest
 from domain.members import PersonIdentifier
-from domain.ports import ExchangeQuery
+from domain.records import ExchangeQuery
 from domain.reference import ReferenceData
 from domain.rules.identifiers import normalize_identifier
 from fhir_profiles.systems import kind_of
@@ -16,7 +16,7 @@ MAX_COUNT = 100
 SUPPORTED = {"patient", "patient:identifier", "created", "request", "_count", "_offset"}
 
 
-class InvalidSearch(InvalidRequest):
+class InvalidSearch(MalformedRequest):
     """A search parameter that cannot be understood (400)."""
 
     code = "parametre-invalide"

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from domain.ports import ExchangeQuery, ExchangeRecord
+from domain.records import ExchangeQuery, ExchangeRecord
 from fhir_profiles.bundle import searchset
 from fhir_profiles.systems import system_of
 

@@ -6,19 +6,21 @@ newest first, rollback without commit), and keep what they were given so tests c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
 from domain.eligibility import EligibilityDecision
+from domain.errors import Unavailable
 from domain.members import EligibilityFacts, Member, PersonIdentifier
-from domain.ports import (
+from domain.records import (
     AuditEntry,
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
     Provider,
+    Recording,
     RegistryEntry,
 )
 from domain.reference import ReferenceData
@@ -201,7 +203,7 @@ class FakeReferenceRepository:
         return True
 
 
-class FakeIdempotencyStore:
+class FakeIdempotencyRepository:
     """Answers by (tenant, key); a key is claimed once."""
 
     def __init__(self) -> None:
@@ -231,7 +233,7 @@ class FakeUnitOfWork:
         providers: FakeProviderRepository | None = None,
         replay: FakeReplayStore | None = None,
         reference: FakeReferenceRepository | None = None,
-        idempotency: FakeIdempotencyStore | None = None,
+        idempotency: FakeIdempotencyRepository | None = None,
     ) -> None:
         self.members = members or FakeMemberRepository()
         self.exchanges = exchanges or FakeExchangeRepository()
@@ -239,7 +241,7 @@ class FakeUnitOfWork:
         self.providers = providers or FakeProviderRepository()
         self.replay = replay or FakeReplayStore()
         self.reference = reference or FakeReferenceRepository()
-        self.idempotency = idempotency or FakeIdempotencyStore()
+        self.idempotency = idempotency or FakeIdempotencyRepository()
         self.committed = False  # whether the last block committed
         self.commits = 0
         self.rollbacks = 0
@@ -308,7 +310,7 @@ class FakeDecisionCache:
         self.hits = 0
         self.misses = 0
 
-    def get(
+    async def get(
         self, identifier: PersonIdentifier, day: date, rules_version: str
     ) -> EligibilityDecision | None:
         """A cached decision, or None."""
@@ -319,7 +321,7 @@ class FakeDecisionCache:
             self.hits += 1
         return decision
 
-    def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
+    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
         """Cache under the decision's date of care and rules version."""
         key = (identifier, decision.date_of_care, decision.rules_version)
         self.decisions[key] = decision
@@ -338,7 +340,100 @@ class FakeRateLimiter:
         self.retry_after = retry_after
         self.counts: dict[str, int] = {}
 
-    def hit(self, key: str) -> float:
+    async def hit(self, key: str) -> float:
         """Count one request; 0.0 while under the limit."""
         self.counts[key] = self.counts.get(key, 0) + 1
         return 0.0 if self.counts[key] <= self.limit else self.retry_after
+
+
+class FakeStore:
+    """What the pipeline's recorder writes and its stores read back: exchanges, audit entries
+    and kept answers in memory, committed together. `down` makes every call fail as a
+    database that is unreachable; `before_record` runs first inside each record() (a test
+    plays a concurrent retry there)."""
+
+    def __init__(self, members: FakeMemberRepository | None = None) -> None:
+        self.members = members or FakeMemberRepository()
+        self.exchanges = FakeExchangeRepository()
+        self.audit: list[AuditEntry] = []
+        self.answers = FakeIdempotencyRepository()
+        self.down = False
+        self.before_record: Callable[[], None] | None = None
+
+    def _check(self) -> None:
+        if self.down:
+            raise Unavailable("Base de données indisponible")
+
+    async def record(self, recording: Recording) -> bool:
+        """domain.ports.ExchangeRecorder: all of a recording, or nothing if its key is taken."""
+        self._check()
+        if self.before_record is not None:
+            self.before_record()
+        if recording.answer is not None and not self.answers.claim(recording.answer):
+            return False
+        if recording.record is not None:
+            self.exchanges.add(recording.record)
+        self.audit.append(recording.audit)
+        return True
+
+    async def append(self, entry: AuditEntry) -> None:
+        """domain.ports.AuditTrail."""
+        self._check()
+        self.audit.append(entry)
+
+    async def kept(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        """domain.ports.IdempotencyStore."""
+        self._check()
+        return self.answers.get(tenant, key)
+
+    async def find(self, identifiers: Sequence[PersonIdentifier]) -> list[EligibilityFacts]:
+        """domain.ports.MemberDirectory: the first identifier that finds anyone."""
+        self._check()
+        for identifier in identifiers:
+            if found := self.members.find(identifier):
+                return found
+        return []
+
+    async def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
+        """domain.ports.ExchangeStore."""
+        self._check()
+        return self.exchanges.get(tenant, kind, record_id)
+
+    async def get_by_request(
+        self, tenant: str, kind: str, request_id: str
+    ) -> ExchangeRecord | None:
+        """domain.ports.ExchangeStore, by request id."""
+        self._check()
+        return self.exchanges.get_by_request(tenant, kind, request_id)
+
+    async def search(self, query: ExchangeQuery) -> tuple[list[ExchangeRecord], int]:
+        """domain.ports.ExchangeStore, searched."""
+        self._check()
+        return self.exchanges.search(query)
+
+    def actions(self) -> list[str]:
+        """The audit actions written, in order."""
+        return [entry.action for entry in self.audit]
+
+
+class FakeIds:
+    """Ids id-1, id-2, ... in order."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def __call__(self) -> str:
+        """The next id."""
+        self.issued += 1
+        return f"id-{self.issued}"
+
+
+class FakeMeter:
+    """Decisions counted, in order."""
+
+    def __init__(self) -> None:
+        self.counted: list[tuple[str, bool]] = []
+
+    def decided(self, status: str, from_cache: bool) -> None:
+        """Count one decision."""
+        self.counted.append((status, from_cache))

@@ -16,7 +16,7 @@ Clock = Callable[[], float]
 
 
 class MemoryDecisionCache:
-    """domain.ports.DecisionCache in a dict: least recently used people go first."""
+    """domain.ports.DecisionCache and CacheInvalidation in a dict: least recently used go first."""
 
     def __init__(
         self,
@@ -36,10 +36,10 @@ class MemoryDecisionCache:
     def _key(self, identifier: PersonIdentifier) -> str:
         return self._index.digest(identifier.kind.value, identifier.value)
 
-    def get(
+    async def get(
         self, identifier: PersonIdentifier, day: date, rules_version: str
     ) -> EligibilityDecision | None:
-        """A cached decision still fresh, or None."""
+        """A cached decision still fresh, or None (never waits: a dict lookup)."""
         key = self._key(identifier)
         with self._lock:
             decisions = self._people.get(key)
@@ -49,7 +49,7 @@ class MemoryDecisionCache:
             self._people.move_to_end(key)
             return entry[1]
 
-    def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
+    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
         """Cache a decision for that identifier and the decision's date of care."""
         key = self._key(identifier)
         field = _field(decision.date_of_care, decision.rules_version)
@@ -91,7 +91,7 @@ class MemoryRateLimiter:
         self._lock = threading.Lock()
         self._tats: dict[str, float] = {}  # theoretical arrival time of the next request
 
-    def hit(self, key: str) -> float:
+    async def hit(self, key: str) -> float:
         """Count one request; 0.0 if allowed, else the seconds to wait before retrying."""
         with self._lock:
             now = self._clock()

@@ -1,4 +1,7 @@
-"""Redis decision cache and rate limiter, shared by every gateway replica.
+"""Redis: the shared decision cache's keys and values, the rate-limit script, invalidation.
+
+The event loop's reads and writes are in adapters/cache/redis_async.py; this module holds
+what they share and the blocking client that imports and commands use to invalidate.
 
 Redis is never the only copy of anything: when it is down the cache misses, the limiter
 lets requests through, and the gateway keeps answering from SQL.
@@ -15,7 +18,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from adapters.cache.codec import decode_decision, encode_decision
+from adapters.cache.codec import decode_decision
 from adapters.crypto import BlindIndex
 from domain.eligibility import EligibilityDecision
 from domain.members import PersonIdentifier
@@ -63,59 +66,22 @@ class RedisOutage:
             log.warning("redis unavailable, %s: %s", self._what, error)
 
 
-class RedisDecisionCache:
-    """domain.ports.DecisionCache: one Redis hash per person, one field per (day, rules)."""
+class RedisCacheInvalidation:
+    """domain.ports.CacheInvalidation of the shared cache, for imports and commands."""
 
-    def __init__(
-        self,
-        client: redis.Redis,
-        *,
-        index: BlindIndex,
-        ttl_seconds: int = 300,
-        prefix: str = "amo:",
-    ) -> None:
+    def __init__(self, client: redis.Redis, *, index: BlindIndex, prefix: str = "amo:") -> None:
         self._client = client
         self._index = index
-        self._ttl = ttl_seconds
         self._prefix = prefix
-        self._outage = RedisOutage("eligibility answered without cache")
-
-    def _key(self, identifier: PersonIdentifier) -> str:
-        return decision_key(self._index, self._prefix, identifier)
-
-    def get(
-        self, identifier: PersonIdentifier, day: date, rules_version: str
-    ) -> EligibilityDecision | None:
-        """A cached decision still fresh, or None (also when Redis is down)."""
-        if not self._outage.available():
-            return None
-        try:
-            value = self._client.hget(self._key(identifier), cache_field(day, rules_version))
-        except redis.RedisError as error:
-            self._outage.failed(error)
-            return None
-        return None if value is None else unpack_decision(value)
-
-    def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
-        """Cache a decision; the person's hash expires ttl_seconds after the last put."""
-        key = self._key(identifier)
-        field = cache_field(decision.date_of_care, decision.rules_version)
-        value = _pack(time.time() + self._ttl, encode_decision(decision))
-        self._run(lambda pipe: pipe.hset(key, field, value).expire(key, self._ttl))
+        self._outage = RedisOutage("cached decisions not invalidated")
 
     def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
         """Forget every decision cached for these identifiers (the member changed)."""
-        keys = [self._key(identifier) for identifier in identifiers]
-        if keys:
-            self._run(lambda pipe: pipe.delete(*keys))
-
-    def _run(self, commands: Callable[[redis.client.Pipeline], object]) -> None:
-        if not self._outage.available():
+        keys = [decision_key(self._index, self._prefix, i) for i in identifiers]
+        if not keys or not self._outage.available():
             return
         try:
-            pipe = self._client.pipeline(transaction=True)
-            commands(pipe)
-            pipe.execute()
+            self._client.delete(*keys)
         except redis.RedisError as error:
             self._outage.failed(error)
 
@@ -130,7 +96,8 @@ def cache_field(day: date, rules_version: str) -> str:
     return f"{day.isoformat()}|{rules_version}"
 
 
-def _pack(expires_at: float, data: bytes) -> bytes:
+def pack_decision(expires_at: float, data: bytes) -> bytes:
+    """A cached value: its own expiry, then the encoded decision."""
     # Each field carries its own expiry: a later put refreshes the hash's TTL, which must
     # not keep an older decision alive past its own.
     return b"%d|%s" % (int(expires_at), data)
@@ -163,28 +130,3 @@ if allow_at > t then return tostring(allow_at - t) end
 redis.call('SET', KEYS[1], tostring(next_tat), 'PX', math.ceil((next_tat - t) * 1000))
 return '0'
 """
-
-
-class RedisRateLimiter:
-    """domain.ports.RateLimiter shared by replicas: one atomic script call per request."""
-
-    def __init__(
-        self, client: redis.Redis, *, rate_per_second: float, burst: int, prefix: str = "amo:"
-    ) -> None:
-        if rate_per_second <= 0 or burst < 1:
-            raise ValueError("the rate must be positive and the burst at least 1")
-        self._script = client.register_script(GCRA_SCRIPT)  # EVALSHA, EVAL once if not loaded
-        self._args = (repr(1.0 / rate_per_second), burst)
-        self._prefix = prefix
-        self._outage = RedisOutage("requests not rate limited")
-
-    def hit(self, key: str) -> float:
-        """Count one request; 0.0 if allowed, else the seconds to wait (0.0 if Redis is down)."""
-        if not self._outage.available():
-            return 0.0
-        try:
-            wait = self._script(keys=[f"{self._prefix}rl:{key}"], args=self._args)
-        except redis.RedisError as error:
-            self._outage.failed(error)  # fail open: limits protect us, they are not a service
-            return 0.0
-        return float(wait)

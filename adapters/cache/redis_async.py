@@ -1,10 +1,13 @@
-"""The Redis reads of the hot path, for the event loop (redis.asyncio): the cached decision
-and the rate limit. Same keys, values and script as adapters/cache/redis.py, which the
-worker threads and imports keep using to write and invalidate.
+"""The shared decision cache and rate limit, from the event loop (redis.asyncio).
+
+Same keys, values and script as adapters/cache/redis.py, whose blocking client imports and
+commands use to invalidate. Redis is never the only copy of anything: when it is down the
+cache misses and the gateway answers from SQL.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import redis
@@ -12,6 +15,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from adapters.cache.codec import encode_decision
 from adapters.cache.redis import (
     GCRA_SCRIPT,
     REDIS_TIMEOUT_SECONDS,
@@ -19,6 +23,7 @@ from adapters.cache.redis import (
     cache_field,
     decision_key,
     fail_fast,
+    pack_decision,
     unpack_decision,
 )
 from adapters.crypto import BlindIndex
@@ -31,19 +36,27 @@ def make_async_redis(url: str, *, timeout: float = REDIS_TIMEOUT_SECONDS) -> aio
     return aioredis.Redis.from_url(url, **fail_fast(timeout, Retry(NoBackoff(), 0)))
 
 
-class AsyncRedisDecisionReader:
-    """Reads cached decisions without blocking the event loop; None when Redis is down."""
+class AsyncRedisDecisionCache:
+    """domain.ports.DecisionCache: one Redis hash per person, one field per (day, rules)."""
 
-    def __init__(self, client: aioredis.Redis, *, index: BlindIndex, prefix: str = "amo:") -> None:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        *,
+        index: BlindIndex,
+        ttl_seconds: int = 300,
+        prefix: str = "amo:",
+    ) -> None:
         self._client = client
         self._index = index
+        self._ttl = ttl_seconds
         self._prefix = prefix
         self._outage = RedisOutage("eligibility answered without cache")
 
     async def get(
         self, identifier: PersonIdentifier, day: date, rules_version: str
     ) -> EligibilityDecision | None:
-        """A cached decision still fresh, or None."""
+        """A cached decision still fresh, or None (also when Redis is down)."""
         if not self._outage.available():
             return None
         key = decision_key(self._index, self._prefix, identifier)
@@ -54,9 +67,23 @@ class AsyncRedisDecisionReader:
             return None
         return None if value is None else unpack_decision(value)
 
+    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
+        """Cache a decision; the person's hash expires ttl_seconds after the last put."""
+        if not self._outage.available():
+            return
+        key = decision_key(self._index, self._prefix, identifier)
+        field = cache_field(decision.date_of_care, decision.rules_version)
+        value = pack_decision(time.time() + self._ttl, encode_decision(decision))
+        try:
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.hset(key, field, value).expire(key, self._ttl)
+                await pipe.execute()
+        except (redis.RedisError, OSError) as error:
+            self._outage.failed(redis.RedisError(str(error)))
+
 
 class AsyncRedisRateLimiter:
-    """The shared GCRA limit, checked from the event loop; lets requests through if Redis fails."""
+    """domain.ports.RateLimiter shared by replicas: one atomic script call per request."""
 
     def __init__(
         self,
@@ -68,18 +95,18 @@ class AsyncRedisRateLimiter:
     ) -> None:
         if rate_per_second <= 0 or burst < 1:
             raise ValueError("the rate must be positive and the burst at least 1")
-        self._script = client.register_script(GCRA_SCRIPT)
+        self._script = client.register_script(GCRA_SCRIPT)  # EVALSHA, EVAL once if not loaded
         self._args = (repr(1.0 / rate_per_second), burst)
         self._prefix = prefix
         self._outage = RedisOutage("requests not rate limited")
 
     async def hit(self, key: str) -> float:
-        """Count one request; 0.0 if allowed, else the seconds to wait."""
+        """Count one request; 0.0 if allowed, else the seconds to wait (0.0 if Redis is down)."""
         if not self._outage.available():
             return 0.0
         try:
             wait = await self._script(keys=[f"{self._prefix}rl:{key}"], args=self._args)
         except (redis.RedisError, OSError) as error:
-            self._outage.failed(redis.RedisError(str(error)))
+            self._outage.failed(redis.RedisError(str(error)))  # limits protect; not a service
             return 0.0
         return float(wait)

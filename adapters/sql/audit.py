@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from adapters.sql.bulk import insert_rows
 from adapters.sql.tables import AuditEventRow, AuditHeadRow
-from domain.ports import AuditEntry
+from domain.records import AuditEntry
 
 AUDIT_EVENT = AuditEventRow.__table__
 AUDIT_HEAD = AuditHeadRow.__table__

@@ -15,7 +15,7 @@ from adapters.sql.bulk import insert_rows
 from adapters.sql.members import identifier_index
 from adapters.sql.tables import ExchangePatientRow, ExchangeRow
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.ports import ExchangeQuery, ExchangeRecord
+from domain.records import ExchangeQuery, ExchangeRecord
 
 EXCHANGE = ExchangeRow.__table__
 EXCHANGE_PATIENT = ExchangePatientRow.__table__

@@ -9,24 +9,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.sql.tables import IdempotencyKeyRow
-from domain.ports import IdempotentAnswer
+from domain.records import IdempotentAnswer
 
 IDEMPOTENCY_KEY = IdempotencyKeyRow.__table__
 
 
-class IdempotencyStore:
-    """domain.ports.IdempotencyStore over the idempotency_key table; it never commits."""
+class SqlIdempotencyRepository:
+    """domain.ports.IdempotencyRepository over the idempotency_key table; it never commits."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def get(self, tenant: str, key: str) -> IdempotentAnswer | None:
         """The answer kept for that key of that tenant, if any."""
-        query = select(
-            IDEMPOTENCY_KEY.c.request_hash, IDEMPOTENCY_KEY.c.status, IDEMPOTENCY_KEY.c.body
-        ).where(IDEMPOTENCY_KEY.c.tenant == tenant, IDEMPOTENCY_KEY.c.key == key)
+        c = IDEMPOTENCY_KEY.c
+        query = select(c.request_hash, c.status, c.body, c.response_id, c.request_id).where(
+            c.tenant == tenant, c.key == key
+        )
         row = self._session.execute(query).first()
-        return None if row is None else IdempotentAnswer(tenant, key, row[0], row[1], bytes(row[2]))
+        if row is None:
+            return None
+        return IdempotentAnswer(tenant, key, row[0], row[1], bytes(row[2]), row[3], row[4])
 
     def put(self, answer: IdempotentAnswer) -> None:
         """Keep an answer; a key already kept raises IntegrityError."""
@@ -36,6 +39,8 @@ class IdempotencyStore:
             "request_hash": answer.request_hash,
             "status": answer.status,
             "body": answer.body,
+            "response_id": answer.response_id,
+            "request_id": answer.request_id,
             "created_at": datetime.now(UTC),
         }
         self._session.execute(insert(IDEMPOTENCY_KEY), [row])

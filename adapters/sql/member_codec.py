@@ -17,7 +17,7 @@ from domain.members import (
     PersonIdentifier,
     Role,
 )
-from domain.ports import RegistryEntry
+from domain.records import RegistryEntry
 
 
 def encode_facts(member: Member) -> str:

@@ -17,7 +17,7 @@ from adapters.sql.member_codec import (
 )
 from adapters.sql.tables import MemberIdentifierRow, MemberRow
 from domain.members import EligibilityFacts, Member, PersonIdentifier
-from domain.ports import RegistryEntry
+from domain.records import RegistryEntry
 
 MEMBER = MemberRow.__table__
 MEMBER_IDENTIFIER = MemberIdentifierRow.__table__

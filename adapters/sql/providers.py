@@ -9,7 +9,7 @@ from sqlalchemy import Row, insert, select
 from sqlalchemy.orm import Session
 
 from adapters.sql.tables import ProviderRow
-from domain.ports import Provider
+from domain.records import Provider
 
 PROVIDER = ProviderRow.__table__
 _COLUMNS = (

@@ -161,4 +161,6 @@ class IdempotencyKeyRow(SQLModel, table=True):
     request_hash: str
     status: int
     body: bytes = Field(sa_type=LargeBinary)
+    response_id: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    request_id: str = Field(default="", sa_column_kwargs={"server_default": ""})
     created_at: datetime = utc_column(index=True)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql.audit import AuditStream, SqlAuditLog
 from adapters.sql.exchanges import SqlExchangeRepository
-from adapters.sql.idempotency import IdempotencyStore
+from adapters.sql.idempotency import SqlIdempotencyRepository
 from adapters.sql.members import SqlMemberRepository
 from adapters.sql.providers import SqlProviderRepository
 from adapters.sql.reference import SqlReferenceRepository
@@ -28,7 +28,7 @@ class SqlUnitOfWork:
     providers: SqlProviderRepository
     replay: SqlReplayStore
     reference: SqlReferenceRepository
-    idempotency: IdempotencyStore
+    idempotency: SqlIdempotencyRepository
 
     def __init__(
         self,
@@ -53,7 +53,7 @@ class SqlUnitOfWork:
         self.providers = SqlProviderRepository(session)
         self.replay = SqlReplayStore(session)
         self.reference = SqlReferenceRepository(session)
-        self.idempotency = IdempotencyStore(session)
+        self.idempotency = SqlIdempotencyRepository(session)
         return self
 
     def __exit__(

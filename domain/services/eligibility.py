@@ -1,97 +1,95 @@
-"""Eligibility use cases: check a person's rights on a date of care; record the exchange."""
+"""The eligibility use case: a person's rights on a date of care, through the exchange pipeline.
+
+Its own step is the decision: from the cache when a fresh one is there, else from the
+registry and the rules (and then cached, unless the person was not found: they may be
+registered any minute). The items asked about are decided afresh each time.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 
-from domain.eligibility import (
-    CheckEligibility,
-    EligibilityDecision,
-    EligibilityOutcome,
-    EligibilityStatus,
-)
+from domain.eligibility import CheckEligibility, EligibilityOutcome, EligibilityStatus
 from domain.errors import InvalidRequest
-from domain.members import EligibilityFacts
-from domain.ports import AuditEntry, DecisionCache, ExchangeRecord, Recording, UnitOfWork
+from domain.ports import DecisionCache, DecisionMeter, MemberDirectory
+from domain.records import Answer, ExchangeQuery, ExchangeRecord, Requester
 from domain.reference import ReferenceData
 from domain.rules.coverage import decide_items
-from domain.rules.eligibility import decide_eligibility
+from domain.rules.rights import decide_eligibility
+from domain.services import exchanges
+from domain.services.exchanges import Exchange, ExchangePorts, Form, Submission
+
+ELIGIBILITY = Exchange(
+    kind="eligibility",
+    request_type="CoverageEligibilityRequest",
+    response_type="CoverageEligibilityResponse",
+)
 
 
-def check_eligibility(
-    cmd: CheckEligibility,
+@dataclass(frozen=True, slots=True)
+class EligibilityPorts:
+    """What the eligibility exchange needs beyond the pipeline's ports."""
+
+    exchange: ExchangePorts
+    cache: DecisionCache
+    members: MemberDirectory
+    meter: DecisionMeter
+
+
+async def check_eligibility(
+    submission: Submission[Form[CheckEligibility, EligibilityOutcome]],
     *,
-    uow: UnitOfWork,
-    cache: DecisionCache,
     ref: ReferenceData,
-    look_in_cache: bool = True,
-) -> EligibilityOutcome:
-    """The decision for the command's person and date, from the cache or the registry.
+    ports: EligibilityPorts,
+) -> Answer:
+    """Decide, record and answer one eligibility request (once per Idempotency-Key)."""
 
-    look_in_cache=False: the caller has just read the cache and missed.
-    """
-    cached = answer_from_cache(cmd, cache=cache, ref=ref) if look_in_cache else None
-    if cached is not None:
-        return cached
+    async def decide(cmd: CheckEligibility) -> EligibilityOutcome:
+        outcome = await decide_rights(cmd, ref=ref, ports=ports)
+        ports.meter.decided(outcome.status, outcome.from_cache)
+        return outcome
+
+    return await exchanges.submit(ELIGIBILITY, submission, decide, ports.exchange)
+
+
+async def decide_rights(
+    cmd: CheckEligibility, *, ref: ReferenceData, ports: EligibilityPorts
+) -> EligibilityOutcome:
+    """The decision for the command's person and date, from the cache or the registry."""
     if not cmd.identifiers:
         raise InvalidRequest("Aucun identifiant de patient dans la demande")
     key = cmd.identifiers[0]
-    decision = decide_eligibility(_records(cmd, uow), cmd.date_of_care, ref)
-    # A person not found may be registered any minute: only found people are cached.
-    if decision.status is not EligibilityStatus.NOT_FOUND:
-        cache.put(key, decision)
-    return _outcome(decision, cmd, ref, from_cache=False)
-
-
-def answer_from_cache(
-    cmd: CheckEligibility, *, cache: DecisionCache, ref: ReferenceData
-) -> EligibilityOutcome | None:
-    """The outcome from a cached decision, or None when the cache has none."""
-    if not cmd.identifiers:
-        raise InvalidRequest("Aucun identifiant de patient dans la demande")
-    cached = cache.get(cmd.identifiers[0], cmd.date_of_care, ref.version)
-    return None if cached is None else answer_from_decision(cached, cmd, ref)
-
-
-def answer_from_decision(
-    decision: EligibilityDecision, cmd: CheckEligibility, ref: ReferenceData
-) -> EligibilityOutcome:
-    """The outcome of a decision read from a cache: the items are decided afresh."""
-    return _outcome(decision, cmd, ref, from_cache=True)
-
-
-def _records(cmd: CheckEligibility, uow: UnitOfWork) -> list[EligibilityFacts]:
-    """The records of the first identifier that finds any (read only: nothing committed)."""
-    with uow:
-        for identifier in cmd.identifiers:
-            found = uow.members.find(identifier)
-            if found:
-                return found
-    return []
-
-
-def _outcome(
-    decision: EligibilityDecision, cmd: CheckEligibility, ref: ReferenceData, *, from_cache: bool
-) -> EligibilityOutcome:
+    decision = await ports.cache.get(key, cmd.date_of_care, ref.version)
+    from_cache = decision is not None
+    if decision is None:
+        facts = await ports.members.find(cmd.identifiers)
+        decision = decide_eligibility(facts, cmd.date_of_care, ref)
+        if decision.status is not EligibilityStatus.NOT_FOUND:
+            await ports.cache.put(key, decision)
     items = decide_items(decision, cmd.items, ref) if cmd.items else ()
     return EligibilityOutcome(decision=decision, items=items, from_cache=from_cache)
 
 
-def record_exchange(record: ExchangeRecord, audit: AuditEntry, *, uow: UnitOfWork) -> None:
-    """Store an exchange and its audit entry in one transaction."""
-    record_exchanges([Recording(record, audit)], uow=uow)
+async def read_answer(
+    requester: Requester, response_id: str, *, ports: EligibilityPorts
+) -> ExchangeRecord:
+    """A stored CoverageEligibilityResponse of the requester's (another's is not found)."""
+    return await exchanges.read(
+        ELIGIBILITY, requester, response_id, by_request=False, ports=ports.exchange
+    )
 
 
-def record_exchanges(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool]:
-    """Store several exchanges in one transaction: all or none.
+async def read_request(
+    requester: Requester, request_id: str, *, ports: EligibilityPorts
+) -> ExchangeRecord:
+    """A stored CoverageEligibilityRequest of the requester's (another's is not found)."""
+    return await exchanges.read(
+        ELIGIBILITY, requester, request_id, by_request=True, ports=ports.exchange
+    )
 
-    Returns, per recording, whether it was stored: False when its Idempotency-Key was taken
-    meanwhile by a concurrent retry, in which case nothing of it is stored (it did not act).
-    """
-    with uow:
-        stored = [r.answer is None or uow.idempotency.claim(r.answer) for r in recordings]
-        kept = [r for r, ok in zip(recordings, stored, strict=True) if ok]
-        uow.exchanges.add_many([r.record for r in kept if r.record is not None])
-        uow.audit.append_many([r.audit for r in kept])
-        uow.commit()
-    return stored
+
+async def search_answers(
+    requester: Requester, query: ExchangeQuery, *, ports: EligibilityPorts
+) -> tuple[list[ExchangeRecord], int]:
+    """The requester's stored answers matching a search, newest first, and their total."""
+    return await exchanges.search(ELIGIBILITY, requester, query, ports.exchange)

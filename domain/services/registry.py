@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.members import PersonIdentifier
-from domain.ports import DecisionCache, MemberRepository, RegistryEntry, UnitOfWork
+from domain.ports import CacheInvalidation, MemberRepository, UnitOfWork
+from domain.records import RegistryEntry
 from domain.reference import ReferenceData
 from domain.registry import parse_household
 
@@ -41,7 +42,7 @@ def import_registry(
     households: Iterable[tuple[int, Mapping[str, object]]],
     *,
     uow: UnitOfWork,
-    cache: DecisionCache,
+    cache: CacheInvalidation,
     ref: ReferenceData,
     today: date,
     progress: Callable[[int], None] | None = None,

@@ -17,41 +17,28 @@ from adapters.sql.audit import verify_chain
 from adapters.sql.engine import make_engine, migrate
 from adapters.sql.rotation import RotationReport
 from adapters.sql.rotation import rotate_keys as rotate
-from domain.ports import Provider
+from domain.records import Provider
 from domain.rules.identifiers import validate_pattern
 from domain.services.registry import ImportReport, import_registry
-from gateway.bootstrap import (
-    Container,
-    build_container,
-    build_storage,
-    data_cipher,
-    load_reference,
-)
+from gateway.bootstrap import Storage, cache_invalidation, data_cipher, load_reference, open_storage
 from gateway.progress import ProgressBar
 from gateway.settings import Settings
 
 
 def run_migrations(settings: Settings) -> str:
     """Bring the schema to the latest revision and make sure reference data is loaded."""
-    engine, uow, _ = build_storage(settings.with_secrets())
-    try:
-        migrate(engine)
-        return load_reference(uow).version
-    finally:
-        engine.dispose()
+    with open_storage(settings) as storage:
+        migrate(storage.engine)
+        return load_reference(storage.uow).version
 
 
 def load_refdata(settings: Settings, directory: Path) -> tuple[str, bool]:
     """Load reference files as a new dataset version; (version, whether it was new)."""
     data = load_reference_files(directory)
-    engine, uow, _ = build_storage(settings.with_secrets())
-    try:
-        with uow() as work:
-            stored = work.reference.store(data)
-            work.commit()
+    with open_storage(settings) as storage, storage.uow() as work:
+        stored = work.reference.store(data)
+        work.commit()
         return data.version, stored
-    finally:
-        engine.dispose()
 
 
 def add_provider(
@@ -70,15 +57,12 @@ def add_provider(
         raise SystemExit(f"{jwks_path} : JWK Set attendu ({{'keys': [...]}})")
     if any("d" in key for key in jwks["keys"]):
         raise SystemExit(f"{jwks_path} contient une clé privée : enregistrez la clé publique")
-    container = build_container(settings)
-    try:
-        return _register(container, inpe, name, category, payers, jwks, client_id)
-    finally:
-        container.close()
+    with open_storage(settings) as storage:
+        return _register(storage, inpe, name, category, payers, jwks, client_id)
 
 
 def _register(
-    container: Container,
+    storage: Storage,
     inpe: str,
     name: str,
     category: str,
@@ -86,7 +70,7 @@ def _register(
     jwks: dict[str, Any],
     client_id: str | None,
 ) -> Provider:
-    ref = container.ref
+    ref = load_reference(storage.uow)
     if not validate_pattern("inpe", inpe, ref, date.today()):
         raise SystemExit(f"INPE invalide : {inpe} (9 chiffres attendus)")
     known = {payer.code for payer in ref.payers}
@@ -102,7 +86,7 @@ def _register(
         client_id=client_id or f"client-{inpe}-{secrets.token_hex(4)}",
         jwks=orjson.dumps(jwks).decode(),
     )
-    with container.uow() as uow:
+    with storage.uow() as uow:
         if uow.providers.by_inpe(inpe) is not None:
             raise SystemExit(f"Un prestataire avec l'INPE {inpe} est déjà enregistré")
         uow.providers.add(provider)
@@ -112,30 +96,23 @@ def _register(
 
 def list_providers(settings: Settings) -> list[Provider]:
     """Every registered provider."""
-    engine, uow, _ = build_storage(settings.with_secrets())
-    try:
-        with uow() as work:
-            return work.providers.all()
-    finally:
-        engine.dispose()
+    with open_storage(settings) as storage, storage.uow() as work:
+        return work.providers.all()
 
 
 def import_members(settings: Settings, path: Path, *, quiet: bool = False) -> ImportReport:
     """Import a payer's registry file, all or nothing, with a progress bar."""
-    container = build_container(settings)
-    try:
+    with open_storage(settings) as storage, cache_invalidation(settings, storage) as cache:
         total = count_lines(path)
         progress = None if quiet else ProgressBar(total, "import")
         return import_registry(
             read_registry(path),
-            uow=container.uow(),
-            cache=container.cache,
-            ref=container.ref,
-            today=container.clock.now().date(),
+            uow=storage.uow(),
+            cache=cache,
+            ref=load_reference(storage.uow),
+            today=date.today(),
             progress=progress,
         )
-    finally:
-        container.close()
 
 
 def generate(path: Path, *, seed: int, people: int, today: date) -> int:
@@ -155,9 +132,8 @@ def rotate_keys(settings: Settings) -> RotationReport:
 
 def verify_audit(settings: Settings) -> bool:
     """Check the audit hash chains; prints one line per stream."""
-    engine, _, _ = build_storage(settings.with_secrets())
-    try:
-        report = verify_chain(engine)
+    with open_storage(settings) as storage:
+        report = verify_chain(storage.engine)
         if report.ok:
             print(f"journal d'audit intègre : {report.entries:,} entrées vérifiées")
         else:
@@ -166,5 +142,3 @@ def verify_audit(settings: Settings) -> bool:
                 f"journal d'audit ROMPU ({where}) après {report.entries:,} entrées", file=sys.stderr
             )
         return bool(report.ok)
-    finally:
-        engine.dispose()

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from adapters.population import personas
-from gateway.bootstrap import build_container
+from gateway.bootstrap import open_storage
 from gateway.commands import admin
 from gateway.commands.client import generate_client_key
 from gateway.settings import Settings
@@ -33,12 +33,8 @@ def prepare_demo(settings: Settings, *, people: int, seed: int) -> dict[str, tup
 
 
 def _member_count(settings: Settings) -> int:
-    container = build_container(settings)
-    try:
-        with container.uow() as uow:
-            return uow.members.count()
-    finally:
-        container.close()
+    with open_storage(settings) as storage, storage.uow() as uow:
+        return uow.members.count()
 
 
 def _ensure_provider(settings: Settings, state: Path) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from domain.errors import NotFound
+from domain.reference import ReferenceData
 from fhir_profiles.conformance import capability_statement
 from fhir_profiles.terminology import definitions, definitions_bundle
-from gateway.deps import ContainerDep
+from gateway.deps import ReferenceDep, SettingsDep
 from gateway.fhirjson import FHIR_JSON, dumps
 
 router = APIRouter(prefix="/fhir", tags=["conformance"])
@@ -25,9 +26,8 @@ DEFINITION_TYPES = (
 
 
 @router.get("/metadata")
-async def metadata(container: ContainerDep) -> Response:
+async def metadata(settings: SettingsDep) -> Response:
     """The CapabilityStatement: what this server does and how to authenticate."""
-    settings = container.settings
     body = capability_statement(
         settings.fhir_base, software_version=_version(), token_url=settings.token_url
     )
@@ -35,11 +35,9 @@ async def metadata(container: ContainerDep) -> Response:
 
 
 @router.get("/{resource_type}/{resource_id}", include_in_schema=True)
-async def read_definition(
-    resource_type: str, resource_id: str, container: ContainerDep
-) -> Response:
+async def read_definition(resource_type: str, resource_id: str, ref: ReferenceDep) -> Response:
     """One of our published profiles, CodeSystems, ValueSets or NamingSystems."""
-    found = _definitions(container).get((resource_type, resource_id))
+    found = _definitions(ref).get((resource_type, resource_id))
     if resource_type not in DEFINITION_TYPES or found is None:
         raise NotFound(f"{resource_type}/{resource_id} n'est pas publié ici")
     return Response(dumps(found), media_type=FHIR_JSON)
@@ -47,7 +45,7 @@ async def read_definition(
 
 @router.get("/{resource_type}")
 async def list_definitions(
-    resource_type: str, request: Request, container: ContainerDep
+    resource_type: str, request: Request, ref: ReferenceDep, settings: SettingsDep
 ) -> Response:
     """All our published resources of one conformance type (url= narrows to one)."""
     if resource_type not in DEFINITION_TYPES:
@@ -55,18 +53,17 @@ async def list_definitions(
     wanted = request.query_params.get("url")
     chosen = [
         r
-        for (kind, _), r in _definitions(container).items()
+        for (kind, _), r in _definitions(ref).items()
         if kind == resource_type and (wanted is None or r.get("url") == wanted)
     ]
-    base = container.settings.fhir_base
+    base = settings.fhir_base
     return Response(dumps(definitions_bundle(chosen, base)), media_type=FHIR_JSON)
 
 
 @smart.get("/.well-known/smart-configuration")
 @smart.get("/fhir/.well-known/smart-configuration")
-async def smart_configuration(container: ContainerDep) -> Response:
+async def smart_configuration(settings: SettingsDep) -> Response:
     """SMART App Launch discovery, for backend services (client_credentials)."""
-    settings = container.settings
     body = {
         "issuer": settings.public_url,
         "token_endpoint": settings.token_url,
@@ -85,11 +82,15 @@ async def smart_configuration(container: ContainerDep) -> Response:
     return Response(dumps(body), media_type="application/json")
 
 
-def _definitions(container: ContainerDep) -> dict[tuple[str, str], dict[str, Any]]:
-    cached = container.extras.get("definitions")
-    if cached is None:
-        cached = container.extras["definitions"] = definitions(container.ref)
-    return cached  # type: ignore[no-any-return]
+_PUBLISHED: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}  # by dataset version
+
+
+def _definitions(ref: ReferenceData) -> dict[tuple[str, str], dict[str, Any]]:
+    """What we publish, built once per reference dataset."""
+    if ref.version not in _PUBLISHED:
+        _PUBLISHED.clear()  # one dataset is in force at a time
+        _PUBLISHED[ref.version] = definitions(ref)
+    return _PUBLISHED[ref.version]
 
 
 def _version() -> str:

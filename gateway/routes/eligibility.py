@@ -1,104 +1,121 @@
-"""Eligibility routes: submit a CoverageEligibilityRequest, read and search the answers."""
+"""Eligibility routes: submit a CoverageEligibilityRequest, read and search the answers.
+
+Each route reads: parse the HTTP request -> the use case -> render the FHIR answer.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated, Any
 
-from gateway import eligibility
+from fastapi import APIRouter, Depends, Request, Response
+
+from domain.records import Answer
+from domain.services import eligibility
+from domain.services.exchanges import Submission
+from fhir_profiles.eligibility_form import EligibilityForm
+from gateway.auth import Caller
 from gateway.deps import (
-    Call,
-    RequestReader,
-    ResponseReader,
-    ResponseSearcher,
+    EligibilityPortsDep,
+    FhirBody,
+    IdempotencyHeader,
+    ReferenceDep,
+    SettingsDep,
     authorized,
-    fhir_body,
+    idempotency_key,
 )
-from gateway.fhirjson import FHIR_JSON, dumps
-from gateway.idempotency import idempotency_key
+from gateway.fastpath import hot
+from gateway.fhirjson import FHIR_BODY, fhir_response
 from gateway.search import parse_query
 from gateway.searchset import bundle_of
 
 router = APIRouter(prefix="/fhir", tags=["eligibility"])
-WRITER = authorized("CoverageEligibilityRequest", "c")
+Writer = Annotated[Caller, Depends(authorized("CoverageEligibilityRequest", "c"))]
+Reader = Annotated[Caller, Depends(authorized("CoverageEligibilityResponse", "r"))]
+RequestReader = Annotated[Caller, Depends(authorized("CoverageEligibilityRequest", "r"))]
+Searcher = Annotated[Caller, Depends(authorized("CoverageEligibilityResponse", "s"))]
+OPENAPI = FHIR_BODY("CoverageEligibilityRequest, or a Bundle (collection, document, message) "
+                    "carrying one with its Patient, Coverage and Organization")  # fmt: skip
 
 
-# The two submit routes are the hot path: they take the Request alone and call the same
-# checks the dependencies of deps.py make, explicitly (FastAPI's dependency solving costs
-# more than the eligibility decision itself). The body is documented for OpenAPI by hand.
-FHIR_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/fhir+json": {
-                "schema": {
-                    "type": "object",
-                    "description": "CoverageEligibilityRequest, or a collection Bundle "
-                    "carrying one with its Patient, Coverage and Organization",
-                }
-            }
-        },
-    }
-}
-
-
-@router.post("/CoverageEligibilityRequest/$submit", openapi_extra=FHIR_BODY)
-async def submit(request: Request) -> Response:
+@router.post("/CoverageEligibilityRequest/$submit", name="eligibility.check", openapi_extra=OPENAPI)
+@hot
+async def submit(
+    caller: Writer,
+    body: FhirBody,
+    key: IdempotencyHeader,
+    ref: ReferenceDep,
+    ports: EligibilityPortsDep,
+    settings: SettingsDep,
+) -> Response:
     """The $submit operation: the answer (200), as HCX and Da Vinci clients expect."""
-    call = await WRITER(request)
-    done = await _submit(request, call, "$submit")
-    location = f"{call.container.settings.fhir_base}/CoverageEligibilityResponse/{done.response_id}"
-    headers = {"Content-Location": location, **_replayed(done)}
-    return Response(done.body, media_type=FHIR_JSON, headers=headers)
+    answer = await _check(caller, body, key, "$submit", ref, ports)
+    location = f"{settings.fhir_base}/CoverageEligibilityResponse/{answer.response_id}"
+    return fhir_response(answer.body, headers={"Content-Location": location, **_replayed(answer)})
 
 
-@router.post("/CoverageEligibilityRequest", status_code=201, openapi_extra=FHIR_BODY)
-async def create(request: Request) -> Response:
+@router.post(
+    "/CoverageEligibilityRequest", status_code=201, name="eligibility.check", openapi_extra=OPENAPI
+)
+@hot
+async def create(
+    caller: Writer,
+    body: FhirBody,
+    key: IdempotencyHeader,
+    ref: ReferenceDep,
+    ports: EligibilityPortsDep,
+    settings: SettingsDep,
+) -> Response:
     """Check a patient's rights; the answer is a CoverageEligibilityResponse (201, stored)."""
-    call = await WRITER(request)
-    done = await _submit(request, call, "create")
-    base = call.container.settings.fhir_base
+    answer = await _check(caller, body, key, "create", ref, ports)
+    base = settings.fhir_base
     headers = {
-        "Location": f"{base}/CoverageEligibilityRequest/{done.request_id}",
-        "Content-Location": f"{base}/CoverageEligibilityResponse/{done.response_id}",
-        **_replayed(done),
+        "Location": f"{base}/CoverageEligibilityRequest/{answer.request_id}",
+        "Content-Location": f"{base}/CoverageEligibilityResponse/{answer.response_id}",
+        **_replayed(answer),
     }
-    return Response(done.body, status_code=201, media_type=FHIR_JSON, headers=headers)
+    return fhir_response(answer.body, status=201, headers=headers)
 
 
-async def _submit(request: Request, call: Call, operation: str) -> eligibility.Submitted:
-    key = idempotency_key(request.headers)
-    body = await fhir_body(request)
-    return await eligibility.submit(call.container, call.caller, body, operation=operation, key=key)
+async def _check(
+    caller: Caller,
+    body: dict[str, Any],
+    key: str | None,
+    operation: str,
+    ref: ReferenceDep,
+    ports: EligibilityPortsDep,
+) -> Answer:
+    form = EligibilityForm(body, ref=ref, requestor_inpe=caller.inpe)
+    submission = Submission(caller.requester, form, idempotency_key(key, operation, body))
+    return await eligibility.check_eligibility(submission, ref=ref, ports=ports)
 
 
-def _replayed(done: eligibility.Submitted) -> dict[str, str]:
-    return {"Idempotent-Replayed": "true"} if done.replayed else {}
+def _replayed(answer: Answer) -> dict[str, str]:
+    return {"Idempotent-Replayed": "true"} if answer.replayed else {}
 
 
-@router.get("/CoverageEligibilityResponse/{response_id}")
-async def read_response(response_id: str, call: ResponseReader) -> Response:
+@router.get("/CoverageEligibilityResponse/{response_id}", name="eligibility.read")
+async def read_response(response_id: str, caller: Reader, ports: EligibilityPortsDep) -> Response:
     """A stored answer, if it is the caller's."""
-    body = await eligibility.read_response(call.container, call.caller, response_id)
-    return Response(body, media_type=FHIR_JSON)
+    record = await eligibility.read_answer(caller.requester, response_id, ports=ports)
+    return fhir_response(record.response_body)
 
 
-@router.get("/CoverageEligibilityRequest/{request_id}")
-async def read_request(request_id: str, call: RequestReader) -> Response:
+@router.get("/CoverageEligibilityRequest/{request_id}", name="eligibility.read")
+async def read_request(
+    request_id: str, caller: RequestReader, ports: EligibilityPortsDep
+) -> Response:
     """A stored request, if it is the caller's."""
-    body = await eligibility.read_request(call.container, call.caller, request_id)
-    return Response(body, media_type=FHIR_JSON)
+    record = await eligibility.read_request(caller.requester, request_id, ports=ports)
+    return fhir_response(record.request_body)
 
 
-@router.get("/CoverageEligibilityResponse")
-async def search(request: Request, call: ResponseSearcher) -> Response:
+@router.get("/CoverageEligibilityResponse", name="eligibility.search")
+async def search(
+    request: Request, caller: Searcher, ref: ReferenceDep, ports: EligibilityPortsDep,
+    settings: SettingsDep,
+) -> Response:  # fmt: skip
     """Search the caller's answers by patient, created and request."""
-    container = call.container
-    query = parse_query(
-        request.query_params.multi_items(),
-        tenant=call.caller.tenant,
-        kind=eligibility.KIND,
-        ref=container.ref,
-    )
-    records, total = await eligibility.search(container, call.caller, query)
-    bundle = bundle_of(records, total, query, container.settings.fhir_base)
-    return Response(dumps(bundle), media_type=FHIR_JSON)
+    query = parse_query(request.query_params.multi_items(), tenant=caller.tenant,
+                        kind=eligibility.ELIGIBILITY.kind, ref=ref)  # fmt: skip
+    records, total = await eligibility.search_answers(caller.requester, query, ports=ports)
+    return fhir_response(bundle_of(records, total, query, settings.fhir_base))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from gateway.deps import ContainerDep
+from gateway.deps import GatewayDep
 
 router = APIRouter(tags=["operations"])
 
@@ -18,19 +17,14 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(container: ContainerDep) -> Response:
+async def readyz(gateway: GatewayDep) -> Response:
     """Readiness: the database answers (Redis is optional: in-process fallback)."""
-    await run_in_threadpool(_ping, container)
+    await run_in_threadpool(gateway.storage.ping)
     return Response(b'{"status":"ready"}', media_type="application/json")
 
 
-def _ping(container: ContainerDep) -> None:
-    with container.engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-
-
 @router.get("/metrics")
-async def metrics(container: ContainerDep) -> Response:
+async def metrics(gateway: GatewayDep) -> Response:
     """Prometheus text exposition."""
-    body = container.extras["metrics"].exposition()
+    body = gateway.metrics.exposition()
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -2,39 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from gateway.auth import OAuthError
-from gateway.deps import ContainerDep
+from gateway.auth import TokenService
+from gateway.deps import gateway_of
+from gateway.errors import NO_STORE, OAuthError
 from gateway.fhirjson import dumps, media_type, read_body
 
 router = APIRouter(tags=["security"])
+FORM_MAX_BYTES = 64 * 1024  # an assertion is a few KB; a form larger than this is not ours
 
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+def tokens_of(request: Request) -> TokenService:
+    """The token service the app wired."""
+    return gateway_of(request).tokens
 
 
-@router.post("/auth/token")
-async def token(request: Request, container: ContainerDep) -> Response:
+@router.post("/auth/token", name="token.issue")
+async def token(request: Request, tokens: Annotated[TokenService, Depends(tokens_of)]) -> Response:
     """client_credentials + private_key_jwt -> a short-lived bearer token (RFC 6749, 7523)."""
-    try:
-        form = await _form(request)
-        issued = await run_in_threadpool(container.tokens.issue, form)
-    except OAuthError as exc:
-        body = {"error": exc.error, "error_description": exc.description}
-        return Response(dumps(body), exc.status, NO_STORE, "application/json")
+    form = await _form(request)
+    issued = await run_in_threadpool(tokens.issue, form)
     return Response(dumps(issued), 200, NO_STORE, "application/json")
 
 
 async def _form(request: Request) -> dict[str, str]:
     if media_type(request.headers.get("content-type")) != "application/x-www-form-urlencoded":
-        raise OAuthError("invalid_request", "Corps attendu : application/x-www-form-urlencoded")
-    raw = await read_body(request, 64 * 1024)
+        raise OAuthError("Corps attendu : application/x-www-form-urlencoded")
+    raw = await read_body(request, FORM_MAX_BYTES)
     if raw is None:
-        raise OAuthError("invalid_request", "Requête trop volumineuse")
+        raise OAuthError("Requête trop volumineuse")
     try:
         return dict(parse_qsl(raw.decode(), strict_parsing=False, max_num_fields=20))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise OAuthError("invalid_request", "Formulaire illisible") from exc
+        raise OAuthError("Formulaire illisible") from exc

@@ -76,7 +76,7 @@ class TestOperations:
         app_client.post(
             SUBMIT, json=eligibility_request(state.people["open"][1]), headers=pharmacy_auth
         )
-        report = verify_chain(app_client.app.state.container.engine)  # type: ignore[attr-defined]
+        report = verify_chain(app_client.app.state.gateway.storage.engine)  # type: ignore[attr-defined]
         assert report.ok
         assert report.entries >= 2
 
@@ -104,7 +104,7 @@ class TestCacheInvalidation:
             SUBMIT, json=eligibility_request(idcs), headers=pharmacy_auth
         ).json()
         assert first["insurance"][0]["inforce"] is True
-        container = app_client.app.state.container  # type: ignore[attr-defined]
+        gateway = app_client.app.state.gateway  # type: ignore[attr-defined]
         household = _household_of(state, idcs)
         yesterday = (date.today() - timedelta(days=1)).isoformat()
         for member in household["members"]:
@@ -112,9 +112,9 @@ class TestCacheInvalidation:
                 affiliation["end"] = yesterday  # rights lost yesterday: maintained from now on
         import_registry(
             [(1, household)],
-            uow=container.uow(),
-            cache=container.cache,
-            ref=container.ref,
+            uow=gateway.storage.uow(),
+            cache=gateway.local_cache,  # the embedded default: this process's own cache
+            ref=gateway.reference,
             today=date.today(),
         )
         second = app_client.post(

@@ -17,7 +17,7 @@ from domain.members import (
     PersonIdentifier,
     Role,
 )
-from domain.ports import ExchangeRecord, PersonName, Provider, RegistryEntry
+from domain.records import ExchangeRecord, PersonName, Provider, RegistryEntry
 
 CIN = PersonIdentifier(IdentifierKind.CIN, "BK123456")
 IDCS = PersonIdentifier(IdentifierKind.IDCS, "1234567890")

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, text
 
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql import SqlUnitOfWorkFactory, verify_chain
-from domain.ports import AuditEntry
+from domain.records import AuditEntry
 from tests.integration.builders import T0
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql import SqlUnitOfWorkFactory
-from domain.ports import ExchangeQuery, ExchangeRecord
+from domain.records import ExchangeQuery, ExchangeRecord
 from tests.integration.builders import CIN, IDCS, T0, exchange
 
 

@@ -12,6 +12,7 @@ from adapters.cache.memory import MemoryDecisionCache, MemoryRateLimiter
 from adapters.crypto import BlindIndex, new_key
 from tests.integration.builders import CIN, IDCS, decision
 
+pytestmark = pytest.mark.anyio
 DAY = date(2026, 3, 2)
 
 
@@ -37,62 +38,62 @@ def cache(clock: Clock) -> MemoryDecisionCache:
 
 
 class TestMemoryDecisionCache:
-    def test_put_then_get(self, cache: MemoryDecisionCache) -> None:
-        cache.put(CIN, decision())
-        assert cache.get(CIN, DAY, "2026.1") == decision()
+    async def test_put_then_get(self, cache: MemoryDecisionCache) -> None:
+        await cache.put(CIN, decision())
+        assert await cache.get(CIN, DAY, "2026.1") == decision()
 
-    def test_other_day_or_rules_version_misses(self, cache: MemoryDecisionCache) -> None:
-        cache.put(CIN, decision())
-        assert cache.get(CIN, date(2026, 3, 3), "2026.1") is None
-        assert cache.get(CIN, DAY, "2026.2") is None
-        assert cache.get(IDCS, DAY, "2026.1") is None
+    async def test_other_day_or_rules_version_misses(self, cache: MemoryDecisionCache) -> None:
+        await cache.put(CIN, decision())
+        assert await cache.get(CIN, date(2026, 3, 3), "2026.1") is None
+        assert await cache.get(CIN, DAY, "2026.2") is None
+        assert await cache.get(IDCS, DAY, "2026.1") is None
 
-    def test_entries_expire(self, cache: MemoryDecisionCache, clock: Clock) -> None:
-        cache.put(CIN, decision())
+    async def test_entries_expire(self, cache: MemoryDecisionCache, clock: Clock) -> None:
+        await cache.put(CIN, decision())
         clock.now += 61
-        assert cache.get(CIN, DAY, "2026.1") is None
+        assert await cache.get(CIN, DAY, "2026.1") is None
 
-    def test_invalidate_forgets_every_day(self, cache: MemoryDecisionCache) -> None:
-        cache.put(CIN, decision())
-        cache.put(CIN, replace(decision(), date_of_care=date(2026, 3, 3)))
+    async def test_invalidate_forgets_every_day(self, cache: MemoryDecisionCache) -> None:
+        await cache.put(CIN, decision())
+        await cache.put(CIN, replace(decision(), date_of_care=date(2026, 3, 3)))
         cache.invalidate([CIN])
-        assert cache.get(CIN, DAY, "2026.1") is None
-        assert cache.get(CIN, date(2026, 3, 3), "2026.1") is None
+        assert await cache.get(CIN, DAY, "2026.1") is None
+        assert await cache.get(CIN, date(2026, 3, 3), "2026.1") is None
 
-    def test_least_recently_used_person_is_evicted(self, cache: MemoryDecisionCache) -> None:
+    async def test_least_recently_used_person_is_evicted(self, cache: MemoryDecisionCache) -> None:
         other = replace(CIN, value="ZZ999")
-        cache.put(CIN, decision())
-        cache.put(IDCS, decision())
-        cache.get(CIN, DAY, "2026.1")
-        cache.put(other, decision())
-        assert cache.get(IDCS, DAY, "2026.1") is None
-        assert cache.get(CIN, DAY, "2026.1") == decision()
+        await cache.put(CIN, decision())
+        await cache.put(IDCS, decision())
+        await cache.get(CIN, DAY, "2026.1")
+        await cache.put(other, decision())
+        assert await cache.get(IDCS, DAY, "2026.1") is None
+        assert await cache.get(CIN, DAY, "2026.1") == decision()
 
 
 class TestMemoryRateLimiter:
-    def test_allows_the_burst_then_asks_to_wait(self, clock: Clock) -> None:
+    async def test_allows_the_burst_then_asks_to_wait(self, clock: Clock) -> None:
         limiter = MemoryRateLimiter(rate_per_second=2, burst=3, clock=clock)
-        assert [limiter.hit("client-1") for _ in range(3)] == [0.0, 0.0, 0.0]
-        assert limiter.hit("client-1") == pytest.approx(0.5)
+        assert [await limiter.hit("client-1") for _ in range(3)] == [0.0, 0.0, 0.0]
+        assert await limiter.hit("client-1") == pytest.approx(0.5)
 
-    def test_refills_at_the_rate(self, clock: Clock) -> None:
+    async def test_refills_at_the_rate(self, clock: Clock) -> None:
         limiter = MemoryRateLimiter(rate_per_second=2, burst=1, clock=clock)
-        limiter.hit("client-1")
+        await limiter.hit("client-1")
         clock.now += 0.5
-        assert limiter.hit("client-1") == 0.0
+        assert await limiter.hit("client-1") == 0.0
 
-    def test_keys_are_independent(self, clock: Clock) -> None:
+    async def test_keys_are_independent(self, clock: Clock) -> None:
         limiter = MemoryRateLimiter(rate_per_second=1, burst=1, clock=clock)
-        limiter.hit("client-1")
-        assert limiter.hit("client-2") == 0.0
+        await limiter.hit("client-1")
+        assert await limiter.hit("client-2") == 0.0
 
-    def test_refused_requests_do_not_consume(self, clock: Clock) -> None:
+    async def test_refused_requests_do_not_consume(self, clock: Clock) -> None:
         limiter = MemoryRateLimiter(rate_per_second=1, burst=1, clock=clock)
-        limiter.hit("client-1")
+        await limiter.hit("client-1")
         for _ in range(5):
-            limiter.hit("client-1")
+            await limiter.hit("client-1")
         clock.now += 1
-        assert limiter.hit("client-1") == 0.0
+        assert await limiter.hit("client-1") == 0.0
 
     def test_nonsense_settings_are_refused(self) -> None:
         with pytest.raises(ValueError):

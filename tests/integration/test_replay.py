@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from adapters.sql import SqlUnitOfWorkFactory
 from adapters.sql.replay import SqlReplayStore
-from domain.ports import IdempotentAnswer
+from domain.records import IdempotentAnswer
 from tests.integration.builders import provider
 
 LATER = datetime.now(UTC) + timedelta(minutes=5)

@@ -13,7 +13,7 @@ from adapters.sql.exchanges import EXCHANGE
 from adapters.sql.members import MEMBER
 from adapters.sql.rotation import RotationReport, rotate_keys
 from domain.members import Affiliation, IdentifierKind, Member, PersonIdentifier, Role
-from domain.ports import ExchangeRecord, PersonName, RegistryEntry
+from domain.records import ExchangeRecord, PersonName, RegistryEntry
 
 K1, K2 = b"1" * 32, b"2" * 32
 INDEX = BlindIndex(b"i" * 32)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sql import SqlUnitOfWorkFactory
-from domain.ports import ExchangeQuery
+from domain.records import ExchangeQuery
 from tests.integration.builders import CIN, exchange, provider
 
 

@@ -10,7 +10,7 @@ from domain.eligibility import EligibilityDecision, ItemDecision, RequestedItem
 from domain.eligibility import EligibilityStatus as S
 from domain.members import AldGrant
 from domain.reference import ReferenceData
-from domain.rules.eligibility import decide_eligibility, decide_items
+from domain.rules.rights import decide_eligibility, decide_items
 from tests.unit.domain.builders import affiliation, facts, member, salarie
 
 CARE = date(2025, 6, 16)

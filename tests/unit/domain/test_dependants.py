@@ -8,7 +8,7 @@ from datetime import date
 from domain.eligibility import EligibilityStatus as S
 from domain.members import DependantFacts, Role
 from domain.reference import ReferenceData
-from domain.rules.eligibility import decide_eligibility
+from domain.rules.rights import decide_eligibility
 from tests.unit.domain.builders import affiliation, child_of, facts, member, salarie
 
 CARE = date(2025, 6, 16)

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from domain.eligibility import Purpose
-from domain.errors import DomainError, InvalidIdentifier, InvalidRequest, UnknownCode
+from domain.errors import (
+    DomainError,
+    InvalidIdentifier,
+    InvalidRequest,
+    MalformedRequest,
+    UnknownCode,
+)
 from domain.members import IdentifierKind, PersonIdentifier
 from fhir_profiles import eligibility_in, r4, systems
 from fhir_profiles.eligibility_in import EligibilityRequestIn
@@ -108,7 +114,7 @@ class TestContainedPatient:
     def test_a_contained_resource_of_another_type_is_refused(self) -> None:
         org = {"resourceType": "Organization", "id": "p", "identifier": [idcs()]}
         error = refused(bare_request(contained=[org], patient={"reference": "#p"}))
-        assert isinstance(error, InvalidRequest)
+        assert isinstance(error, MalformedRequest)
         assert error.expression == "CoverageEligibilityRequest.patient.reference"
 
 
@@ -144,7 +150,7 @@ class TestBundleRequest:
             "entry": [{"resource": bare_request()}],
         }
         error = refused(body)
-        assert (type(error), error.expression) == (InvalidRequest, "Bundle.type")
+        assert (type(error), error.expression) == (MalformedRequest, "Bundle.type")
 
     def test_an_unknown_bundle_type_is_an_unknown_code(self) -> None:
         error = refused({"resourceType": "Bundle", "type": "pile"})
@@ -159,7 +165,7 @@ class TestBundleRequest:
 class TestRefusedRequests:
     def test_wrong_resource_type(self) -> None:
         error = refused({"resourceType": "Claim"})
-        assert (type(error), error.code) == (InvalidRequest, "type-ressource-invalide")
+        assert (type(error), error.code) == (MalformedRequest, "type-ressource-invalide")
 
     def test_not_an_object(self) -> None:
         assert refused(["CoverageEligibilityRequest"]).code == "ressource-invalide"
@@ -201,7 +207,7 @@ class TestRefusedRequests:
     def test_malformed_element(self, changes: dict[str, Any], expression: str) -> None:
         error = refused(bare_request(**changes))
         assert (type(error), error.code, error.expression) == (
-            InvalidRequest,
+            MalformedRequest,
             "ressource-invalide",
             expression,
         )
@@ -247,7 +253,7 @@ class TestRefusedRequests:
             {"resourceType": "Bundle", "type": "collection", "entry": [3]},
             {"resourceType": None},
         ):
-            assert isinstance(refused(body), InvalidRequest)
+            assert isinstance(refused(body), MalformedRequest)
 
 
 class TestRequiredBindings:

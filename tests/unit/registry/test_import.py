@@ -37,7 +37,8 @@ def numbered(*households: Mapping[str, object]) -> list[tuple[int, Mapping[str, 
 
 def cached(cache: FakeDecisionCache, identifier: PersonIdentifier) -> None:
     """Put a decision in the cache for that identifier."""
-    cache.put(identifier, EligibilityDecision(EligibilityStatus.OPEN, date(2026, 3, 2), "v1"))
+    decision = EligibilityDecision(EligibilityStatus.OPEN, date(2026, 3, 2), "v1")
+    cache.decisions[identifier, decision.date_of_care, decision.rules_version] = decision
 
 
 def run(
@@ -86,7 +87,7 @@ class TestImportRegistry:
         cached(cache, IDCS_OF_INSURED)
         with pytest.raises(InvalidRequest):
             run(uow, cache, ref, valid_household(), {"household": "H2"})
-        assert cache.get(IDCS_OF_INSURED, date(2026, 3, 2), "v1") is not None
+        assert (IDCS_OF_INSURED, date(2026, 3, 2), "v1") in cache.decisions
 
     def test_a_new_file_replaces_a_stored_member(self, ref: ReferenceData) -> None:
         uow, cache = FakeUnitOfWork(), FakeDecisionCache()

@@ -16,7 +16,7 @@ from domain.members import (
     PersonIdentifier,
     Role,
 )
-from domain.ports import PersonName
+from domain.records import PersonName
 from domain.reference import ReferenceData
 from domain.registry import mask, parse_household
 from tests.unit.registry.builders import TODAY, valid_household

@@ -15,9 +15,9 @@ from adapters.population import EDGE_CASES, generate_population, personas, write
 from adapters.registry_files import count_lines, read_registry
 from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.ports import RegistryEntry
+from domain.records import RegistryEntry
 from domain.reference import ReferenceData
-from domain.rules.eligibility import decide_eligibility
+from domain.rules.rights import decide_eligibility
 from domain.services.registry import import_registry
 from tests.fakes import FakeDecisionCache, FakeMemberRepository, FakeUnitOfWork
 

@@ -1,8 +1,9 @@
 """Group commit: exchanges waiting at the same moment share one transaction.
 
-A request is answered only once its exchange and audit entry are committed, as with one
-transaction per request; but a single writer thread commits whatever has queued up meanwhile,
-so under load one commit (and one SQLite write lock) serves dozens of requests.
+domain.ports.ExchangeRecorder and AuditTrail. A request is answered only once its exchange and
+audit entry are committed, as with one transaction per request; but a single writer thread
+commits whatever has queued up meanwhile, so under load one commit (and one SQLite write lock)
+serves dozens of requests.
 """
 
 from __future__ import annotations
@@ -11,17 +12,13 @@ import asyncio
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adapters.sql.engine import is_database_error
-from domain.ports import (
-    AuditEntry,
-    ExchangeRecord,
-    IdempotentAnswer,
-    Recording,
-    UnitOfWorkFactory,
-)
-from domain.services.eligibility import record_exchanges
+from domain.errors import Unavailable
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.records import AuditEntry, Recording
 
 log = logging.getLogger("amo.recorder")
 
@@ -43,18 +40,22 @@ class GroupCommitRecorder:
         self._thread = threading.Thread(target=self._run, name="amo-recorder", daemon=True)
         self._thread.start()
 
-    async def record(
-        self,
-        record: ExchangeRecord | None,
-        audit: AuditEntry,
-        answer: IdempotentAnswer | None = None,
-    ) -> bool:
-        """Store an exchange (None: an audit entry alone) once committed; False if its
-        Idempotency-Key was taken meanwhile, and nothing of it stored."""
+    async def record(self, recording: Recording) -> bool:
+        """Store an exchange once committed; False if its Idempotency-Key was taken
+        meanwhile, and nothing of it stored."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
-        self._queue.put(_Pending(Recording(record, audit, answer), loop, future))
-        return await future
+        self._queue.put(_Pending(recording, loop, future))
+        try:
+            return await future
+        except Exception as exc:
+            if is_database_error(exc):
+                raise Unavailable("Base de données indisponible") from exc
+            raise
+
+    async def append(self, entry: AuditEntry) -> None:
+        """Add an audit entry alone (a read, a replay, a refusal), once committed."""
+        await self.record(Recording(None, entry))
 
     def close(self) -> None:
         """Commit what is queued, then stop the writer."""
@@ -85,7 +86,7 @@ class GroupCommitRecorder:
 
     def _commit(self, batch: list[_Pending]) -> None:
         try:
-            stored = record_exchanges([p.recording for p in batch], uow=self._uow())
+            stored = record_all([p.recording for p in batch], uow=self._uow())
         except Exception as exc:
             if len(batch) > 1 and not is_database_error(exc):
                 log.warning("batch of %d refused; committing one by one", len(batch))
@@ -114,3 +115,18 @@ def _settle(settled: list[tuple[asyncio.Future[bool], object]]) -> None:
             future.set_exception(outcome)
         else:
             future.set_result(bool(outcome))
+
+
+def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool]:
+    """Store several exchanges in one transaction: all or none.
+
+    Returns, per recording, whether it was stored: False when its Idempotency-Key was taken
+    meanwhile by a concurrent retry, in which case nothing of it is stored (it did not act).
+    """
+    with uow:
+        stored = [r.answer is None or uow.idempotency.claim(r.answer) for r in recordings]
+        kept = [r for r, ok in zip(recordings, stored, strict=True) if ok]
+        uow.exchanges.add_many([r.record for r in kept if r.record is not None])
+        uow.audit.append_many([r.audit for r in kept])
+        uow.commit()
+    return stored

@@ -1,0 +1,102 @@
+"""The pipeline's SQL reads, awaited from the event loop: each runs in a worker thread.
+
+The drivers block, so each read is one hop to a worker thread holding one short read-only
+transaction. The threads are bounded by the connection pool: more threads than connections
+would only queue on the pool, and on SQLite open and close overflow connections per request.
+A database that is down or too slow answers `Unavailable`, never a half answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+
+from adapters.sql.engine import is_database_error
+from domain.errors import Unavailable
+from domain.members import EligibilityFacts, PersonIdentifier
+from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.records import ExchangeQuery, ExchangeRecord, IdempotentAnswer
+
+T = TypeVar("T")
+
+
+class SqlReads:
+    """Runs read-only units of work in worker threads, as many at once as `threads`."""
+
+    def __init__(self, uow: UnitOfWorkFactory, *, threads: int) -> None:
+        self._uow = uow
+        self._threads = threads
+        self._limiter: anyio.CapacityLimiter | None = None  # made in the event loop that uses it
+
+    async def run(self, work: Callable[[UnitOfWork], T]) -> T:
+        """The result of `work` over a fresh unit of work; Unavailable if the database fails."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self._threads)
+        try:
+            return await anyio.to_thread.run_sync(self._in_thread, work, limiter=self._limiter)
+        except Exception as exc:
+            if is_database_error(exc):
+                raise Unavailable("Base de données indisponible") from exc
+            raise
+
+    def _in_thread(self, work: Callable[[UnitOfWork], T]) -> T:
+        with self._uow() as uow:
+            return work(uow)
+
+
+class SqlMemberDirectory:
+    """domain.ports.MemberDirectory over the member tables."""
+
+    def __init__(self, reads: SqlReads) -> None:
+        self._reads = reads
+
+    async def find(self, identifiers: Sequence[PersonIdentifier]) -> list[EligibilityFacts]:
+        """The records of the first identifier that finds any, in one thread hop."""
+        return await self._reads.run(lambda uow: _first_found(uow, identifiers))
+
+
+def _first_found(
+    uow: UnitOfWork, identifiers: Sequence[PersonIdentifier]
+) -> list[EligibilityFacts]:
+    for identifier in identifiers:
+        found = uow.members.find(identifier)
+        if found:
+            return found
+    return []
+
+
+class SqlExchangeStore:
+    """domain.ports.ExchangeStore over the exchange table."""
+
+    def __init__(self, reads: SqlReads) -> None:
+        self._reads = reads
+
+    async def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
+        """The tenant's exchange with that answer id."""
+        return await self._reads.run(lambda uow: uow.exchanges.get(tenant, kind, record_id))
+
+    async def get_by_request(
+        self, tenant: str, kind: str, request_id: str
+    ) -> ExchangeRecord | None:
+        """The tenant's exchange with that request id."""
+        return await self._reads.run(
+            lambda uow: uow.exchanges.get_by_request(tenant, kind, request_id)
+        )
+
+    async def search(self, query: ExchangeQuery) -> tuple[list[ExchangeRecord], int]:
+        """Matching exchanges, newest first, and the total before paging."""
+        return await self._reads.run(lambda uow: uow.exchanges.search(query))
+
+
+class SqlIdempotencyStore:
+    """domain.ports.IdempotencyStore over the idempotency_key table."""
+
+    def __init__(self, reads: SqlReads) -> None:
+        self._reads = reads
+
+    async def kept(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        """The answer kept for that key of that tenant, if any."""
+        return await self._reads.run(lambda uow: uow.idempotency.get(tenant, key))

@@ -1,0 +1,141 @@
+"""What the gateway records and exchanges: plain values that ports take and return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.members import Member, PersonIdentifier
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """A person's names: personal data, encrypted at rest by the adapters."""
+
+    family: str
+    given: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    """One person of a payer's registry file, ready to be stored."""
+
+    member: Member
+    identifiers: tuple[PersonIdentifier, ...]
+    name: PersonName
+    sex: str  # male | female | unknown (FHIR administrative-gender)
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    """A care provider organization registered with the gateway, and its OAuth client."""
+
+    id: str
+    inpe: str
+    name: str
+    category: str  # pharmacy | gp | specialist | clinic | public-hospital | laboratory | ...
+    payers: tuple[str, ...]  # payers it is admitted in tiers payant with
+    client_id: str
+    jwks: str  # the client's public JWK Set, as JSON text
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeRecord:
+    """One exchange as stored: the request, the answer, and what finds it again."""
+
+    id: str  # the answer's id (CoverageEligibilityResponse.id)
+    kind: str  # eligibility | ...
+    tenant: str  # provider id: every read is scoped to it
+    created: datetime
+    request_id: str
+    status: str  # decision status, for statistics
+    patient_ref: str | None  # the request's patient reference as written ("Patient/12")
+    patient_identifiers: tuple[PersonIdentifier, ...]
+    request_body: bytes  # FHIR JSON, encrypted at rest by the adapter
+    response_body: bytes  # FHIR JSON, encrypted at rest by the adapter
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeQuery:
+    """Search criteria over a tenant's stored exchanges (all optional but tenant and kind)."""
+
+    tenant: str
+    kind: str
+    patient_identifier: PersonIdentifier | None = None
+    patient_ref: str | None = None
+    request_id: str | None = None
+    created_from: datetime | None = None  # inclusive
+    created_to: datetime | None = None  # exclusive
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """What happened in one exchange; the adapter chains entries by hash."""
+
+    at: datetime
+    action: str  # e.g. eligibility.check, eligibility.read, token.issue
+    outcome: int  # HTTP status answered
+    tenant: str | None = None
+    client_id: str | None = None
+    resource: str | None = None  # "CoverageEligibilityResponse/abc": never patient data
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentAnswer:
+    """The answer given to a request that carried an Idempotency-Key, kept for its retries."""
+
+    tenant: str
+    key: str
+    request_hash: str  # what was asked: the same key with another request is refused
+    status: int
+    body: bytes
+    response_id: str = ""  # the ids the answer was stored under (Location headers on replay)
+    request_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """What one exchange leaves behind: its record, its audit entry, its idempotent answer."""
+
+    record: ExchangeRecord | None  # None: an audit entry alone (a read, a refusal)
+    audit: AuditEntry
+    answer: IdempotentAnswer | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who asks, as the verified credential says: the tenant comes from here only."""
+
+    tenant: str  # provider id: every record and read is scoped to it
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """A client's Idempotency-Key and what the request carrying it asked."""
+
+    key: str
+    request_hash: str  # the same key with another request is refused
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An exchange as the client will read it back: the request and the answer, serialised."""
+
+    request_body: bytes
+    response_body: bytes
+    patient_ref: str | None = None  # the request's patient reference as written
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a submission answers: the response's bytes and the ids it was stored under."""
+
+    body: bytes
+    response_id: str
+    request_id: str
+    replayed: bool = False  # the answer kept for an Idempotency-Key, given again
