@@ -29,8 +29,8 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from sqlmodel import Field, SQLModel
 
 from adapters.sql.tables import utc_column
-from domain import reference_kinds
-from domain.reference_kinds import RefKind
+from domain.reference_kinds import KINDS, RefKind
+from domain.reference_kinds import Column as DeclaredColumn
 
 
 class RefDatasetRow(SQLModel, table=True):
@@ -68,7 +68,7 @@ _SQL_TYPES: dict[type[Any], TypeEngine[Any]] = {
 }
 
 
-def _sql_type(column: reference_kinds.Column) -> TypeEngine[Any]:
+def _sql_type(column: DeclaredColumn) -> TypeEngine[Any]:
     return Text() if column.prose else _SQL_TYPES[column.type]
 
 
@@ -97,7 +97,7 @@ def kind_table(kind: RefKind, metadata: MetaData | None = None) -> Table:
 
 
 # Kind name -> its table.
-REF_TABLES: dict[str, Table] = {kind.name: kind_table(kind) for kind in reference_kinds.KINDS}
+REF_TABLES: dict[str, Table] = {kind.name: kind_table(kind) for kind in KINDS}
 # ReferenceData.categories: the care category codes in display order (no period, no source).
 CATEGORY = versioned_table("ref_category", Column("code", String(), nullable=False))
 DATASET = RefDatasetRow.__table__

@@ -65,7 +65,7 @@ class TestDerivedTables:
         with engine.connect() as connection:
             assert differences(connection, reference_metadata()) == []
 
-    def test_a_new_kind_s_migration_derives_from_its_declaration(self, engine: Engine) -> None:
+    def test_the_migration_of_a_new_kind_derives_from_its_declaration(self, engine: Engine) -> None:
         metadata = reference_metadata(TARIFFS)
         with engine.connect() as connection:
             found = differences(connection, metadata)
