@@ -10,13 +10,20 @@ from pathlib import Path
 
 import orjson
 
+from adapters.registry_format import read_households
 from domain.errors import InvalidRequest
+from domain.registry import DeclaredHousehold
 
 _BOM = b"\xef\xbb\xbf"  # some export tools start UTF-8 files with one
 
 
-def read_registry(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+def read_registry(path: Path) -> Iterator[tuple[int, DeclaredHousehold]]:
     """Each household of a registry file with its line number (1-based); blank lines skipped."""
+    return read_households(read_objects(path))
+
+
+def read_objects(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
+    """Each line's JSON object with its line number (1-based); blank lines skipped."""
     with path.open("rb") as lines:
         for number, raw in enumerate(lines, start=1):
             text = raw.removeprefix(_BOM) if number == 1 else raw

@@ -1,155 +1,56 @@
 """Reference data: every AMO figure is a row with an effective period and a source.
 
 Rows are loaded from the files in `refdata/` into versioned tables; the rules read them
-through `ReferenceData`, always for a date of care.
+through `ReferenceData`, always for a date of care. Its lookups are indexed once per dataset,
+so that each answer is a dict access. Rows of one key may follow each other in time (a rate
+changes on a date); where two rows of one key overlap, the one that started last wins.
 """
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import Any, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from domain.rules.reference_lookup import ReferenceIndex
+from domain.reference_kinds import (
+    ALD,
+    ANY,
+    DEPENDANTS,
+    IDENTIFIER_FORMATS,
+    PARAMS,
+    PRIOR_AUTH,
+    RATES,
+    ROUTES,
+    SCHEMES,
+    RefKind,
+)
+from domain.reference_rows import (
+    AldCondition,
+    CareCategory,
+    DependantRule,
+    EligibilityParam,
+    IdentifierFormat,
+    Payer,
+    PayerRoute,
+    PriorAuthRule,
+    RateRule,
+    Scheme,
+    Validity,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Validity:
-    """When a row is in force: from `valid_from` to `valid_to` inclusive (None: open)."""
-
-    valid_from: date
-    valid_to: date | None = None
-
-    def covers(self, day: date) -> bool:
-        """Whether the row is in force on that day."""
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """Where a figure comes from and how sure we are: C confirmed, P one source, U unverified."""
-
-    source: str
-    confidence: str = "C"
-
-
-@dataclass(frozen=True, slots=True)
-class Scheme:
-    """An AMO scheme (régime): who is covered and under which rules."""
-
-    code: str
-    label: str
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class Payer:
-    """A body that pays for a scheme (CNSS, CNOPS)."""
-
-    code: str
-    label: str
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class PayerRoute:
-    """Which payer pays a scheme's care for dates of care in the validity (law 54.23)."""
-
-    scheme: str
-    payer: str
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class RateRule:
-    """The share the RO pays for a care category in a situation, and on which base."""
-
-    scheme: str
-    category: str
-    situation: str  # standard | public-hospital | generic | costly | ald
-    rate: Decimal
-    base: str  # TNR | PPV | PBR | FLAT
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class AldCondition:
-    """A listed long-term condition (ALD) or long costly condition (ALC)."""
-
-    code: str
-    label: str
-    kind: str  # ALD | ALC
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class DependantRule:
-    """Who may be covered through an insured, and up to which age."""
-
-    scheme: str  # a scheme code or "*"
-    role: str  # spouse | child
-    max_age: int | None  # covered while younger than this (None: no limit)
-    student_max_age: int | None  # extended limit for unmarried students in higher education
-    disabled_unlimited: bool
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class EligibilityParam:
-    """A named figure of the eligibility rules for a scheme (e.g. min_working_days = 54)."""
-
-    scheme: str  # a scheme code or "*"
-    name: str
-    value: int
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class PriorAuthRule:
-    """Care that needs a prior authorization (prise en charge): a category, or one code in it."""
-
-    scheme: str  # a scheme code or "*"
-    category: str
-    code: str  # "*" for the whole category, else a code (EAN13, NGAP act, ...)
-    reason: str
-    validity: Validity
-    provenance: Provenance
-
-
-@dataclass(frozen=True, slots=True)
-class IdentifierFormat:
-    """The shape an identifier system's values must have (a regular expression)."""
-
-    kind: str
-    pattern: str
-    validity: Validity
-    provenance: Provenance
-    label: str = ""  # the system's French name, for messages
-    hint: str = ""  # the expected shape in words ("10 chiffres"), for messages
-
-
-@dataclass(frozen=True, slots=True)
-class CareCategory:
-    """A care category (consultation, pharmacy, ...) with its French label."""
-
-    code: str
-    label: str
-    validity: Validity
-    provenance: Provenance
+_KEPT = 8  # datasets whose index is kept: the current one and a few being swapped in
 
 
 @dataclass(frozen=True, slots=True)
 class ReferenceData:
-    """All reference rows, as loaded; the version names the dataset they came from."""
+    """All reference rows, as loaded; the version names the dataset they came from.
+
+    One attribute per kind of domain.reference_kinds, named after it.
+    """
 
     version: str
     schemes: tuple[Scheme, ...] = ()
@@ -166,9 +67,6 @@ class ReferenceData:
 
     def index(self) -> ReferenceIndex:
         """The lookup tables over these rows, built on first use and kept."""
-        # Imported here: the index module imports this one.
-        from domain.rules.reference_lookup import index_of
-
         return index_of(self)
 
     def scheme(self, code: str, day: date) -> Scheme | None:
@@ -213,3 +111,128 @@ class ReferenceData:
         """The regular expression an identifier system's values must match on the day."""
         found = self.identifier_format(kind, day)
         return found.pattern if found else None
+
+
+class _Dated(Protocol):
+    @property
+    def validity(self) -> Validity: ...
+
+
+R = TypeVar("R", bound=_Dated)
+
+
+def _group(ref: ReferenceData, kind: RefKind) -> dict[Hashable, tuple[Any, ...]]:
+    """A kind's rows by their key (one field: its value; several: a tuple), latest start first."""
+    key = attrgetter(*kind.key)
+    groups: dict[Hashable, list[Any]] = defaultdict(list)
+    for row in getattr(ref, kind.name):
+        groups[key(row)].append(row)
+    return {k: _latest_first(v) for k, v in groups.items()}
+
+
+def _latest_first(rows: list[R]) -> tuple[R, ...]:
+    return tuple(sorted(rows, key=lambda r: r.validity.valid_from, reverse=True))
+
+
+def _in_force(rows: tuple[R, ...] | None, day: date) -> R | None:
+    """The row of a key in force on the day (the latest started, if several)."""
+    for row in rows or ():
+        if row.validity.covers(day):
+            return row
+    return None
+
+
+class ReferenceIndex:
+    """Dict-based lookups over one `ReferenceData`; build once, query many times."""
+
+    def __init__(self, ref: ReferenceData) -> None:
+        self._schemes: dict[Hashable, tuple[Scheme, ...]] = _group(ref, SCHEMES)
+        self._routes: dict[Hashable, tuple[PayerRoute, ...]] = _group(ref, ROUTES)
+        self._rates: dict[Hashable, tuple[RateRule, ...]] = _group(ref, RATES)
+        self._situations = _situations(ref.rates)
+        self._params: dict[Hashable, tuple[EligibilityParam, ...]] = _group(ref, PARAMS)
+        self._dependants: dict[Hashable, tuple[DependantRule, ...]] = _group(ref, DEPENDANTS)
+        self._prior_auth: dict[Hashable, tuple[PriorAuthRule, ...]] = _group(ref, PRIOR_AUTH)
+        self._ald: dict[Hashable, tuple[AldCondition, ...]] = _group(ref, ALD)
+        self._formats: dict[Hashable, tuple[IdentifierFormat, ...]] = _group(
+            ref, IDENTIFIER_FORMATS
+        )
+        self._compiled: dict[str, re.Pattern[str]] = {}
+
+    def scheme(self, code: str, day: date) -> Scheme | None:
+        """The scheme with that code in force on the day."""
+        return _in_force(self._schemes.get(code), day)
+
+    def payer_for(self, scheme: str, day: date) -> str | None:
+        """The payer of a scheme's care on the date of care."""
+        route = _in_force(self._routes.get(scheme), day)
+        return route.payer if route else None
+
+    def rate_for(self, scheme: str, category: str, situation: str, day: date) -> RateRule | None:
+        """The rate rule for a scheme, category and situation on the day."""
+        return _in_force(self._rates.get((scheme, category, situation)), day)
+
+    def rates_for(self, scheme: str, category: str, day: date) -> tuple[RateRule, ...]:
+        """Every rate rule of a scheme's category in force on the day, one per situation."""
+        found = (
+            self.rate_for(scheme, category, s, day) for s in self._situations[scheme, category]
+        )
+        return tuple(r for r in found if r is not None)
+
+    def param(self, scheme: str, name: str, day: date) -> int | None:
+        """A named figure: the scheme's own row wins over the "*" row."""
+        row = _in_force(self._params.get((scheme, name)), day)
+        row = row or _in_force(self._params.get((ANY, name)), day)
+        return row.value if row else None
+
+    def dependant_rule(self, scheme: str, role: str, day: date) -> DependantRule | None:
+        """The dependant rule for a role: the scheme's own row wins over the "*" row."""
+        row = _in_force(self._dependants.get((scheme, role)), day)
+        return row or _in_force(self._dependants.get((ANY, role)), day)
+
+    def prior_auth_rules(
+        self, scheme: str, category: str, code: str | None, day: date
+    ) -> tuple[PriorAuthRule, ...]:
+        """Rules on the whole category, then on the code, for the scheme or every scheme."""
+        codes = (ANY,) if code is None else (ANY, code)
+        keys = ((s, category, c) for c in codes for s in (scheme, ANY))
+        found = (_in_force(self._prior_auth.get(k), day) for k in keys)
+        return tuple(r for r in found if r is not None)
+
+    def ald(self, code: str, day: date) -> AldCondition | None:
+        """The listed ALD/ALC with that code in force on the day."""
+        return _in_force(self._ald.get(code), day)
+
+    def identifier_format(self, kind: str, day: date) -> IdentifierFormat | None:
+        """The format of an identifier system on the day."""
+        return _in_force(self._formats.get(kind), day)
+
+    def compiled(self, pattern: str) -> re.Pattern[str]:
+        """A compiled regular expression, compiled once per pattern."""
+        if pattern not in self._compiled:
+            self._compiled[pattern] = re.compile(pattern)
+        return self._compiled[pattern]
+
+
+_indexes: dict[int, tuple[ReferenceData, ReferenceIndex]] = {}
+
+
+def index_of(ref: ReferenceData) -> ReferenceIndex:
+    """The index of a dataset, built once per dataset object (datasets are immutable)."""
+    kept = _indexes.get(id(ref))
+    if kept is not None and kept[0] is ref:
+        return kept[1]
+    index = ReferenceIndex(ref)
+    for stale in list(_indexes)[: max(0, len(_indexes) - _KEPT + 1)]:
+        _indexes.pop(stale, None)
+    # The dataset is kept alive with its index, so its id cannot be reused meanwhile.
+    _indexes[id(ref)] = (ref, index)
+    return index
+
+
+def _situations(rates: Iterable[RateRule]) -> defaultdict[tuple[str, str], tuple[str, ...]]:
+    """The situations each (scheme, category) has rows for, in first-seen order."""
+    seen: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+    for rule in rates:
+        seen[rule.scheme, rule.category][rule.situation] = None
+    return defaultdict(tuple, {k: tuple(v) for k, v in seen.items()})

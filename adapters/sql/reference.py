@@ -2,60 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from adapters.sql.reftables import (
-    RefAldRow,
-    RefCareCategoryRow,
-    RefCategoryRow,
-    RefDatasetRow,
-    RefDependantRuleRow,
-    RefEligibilityParamRow,
-    RefIdentifierFormatRow,
-    RefPayerRouteRow,
-    RefPayerRow,
-    RefPriorAuthRow,
-    RefRateRow,
-    RefSchemeRow,
-)
-from domain.reference import (
-    AldCondition,
-    CareCategory,
-    DependantRule,
-    EligibilityParam,
-    IdentifierFormat,
-    Payer,
-    PayerRoute,
-    PriorAuthRule,
-    Provenance,
-    RateRule,
-    ReferenceData,
-    Scheme,
-    Validity,
-)
-
-DATASET = RefDatasetRow.__table__
-CATEGORY = RefCategoryRow.__table__
-# ReferenceData attribute -> row class -> table; every dated row has validity and provenance.
-KINDS: tuple[tuple[str, type[Any], Table], ...] = (
-    ("schemes", Scheme, RefSchemeRow.__table__),
-    ("payers", Payer, RefPayerRow.__table__),
-    ("routes", PayerRoute, RefPayerRouteRow.__table__),
-    ("rates", RateRule, RefRateRow.__table__),
-    ("ald", AldCondition, RefAldRow.__table__),
-    ("dependants", DependantRule, RefDependantRuleRow.__table__),
-    ("params", EligibilityParam, RefEligibilityParamRow.__table__),
-    ("prior_auth", PriorAuthRule, RefPriorAuthRow.__table__),
-    ("identifier_formats", IdentifierFormat, RefIdentifierFormatRow.__table__),
-    ("care_categories", CareCategory, RefCareCategoryRow.__table__),
-)
-_DATING = ("validity", "provenance")
+from adapters.sql.reftables import CATEGORY, DATASET, REF_TABLES
+from domain.reference import ReferenceData
+from domain.reference_kinds import KINDS, RefKind
 
 
 class SqlReferenceRepository:
@@ -69,7 +24,7 @@ class SqlReferenceRepository:
         version = self._current_version()
         if version is None:
             return None
-        kinds = {name: self._rows(version, cls, table) for name, cls, table in KINDS}
+        kinds = {kind.name: self._rows(version, kind) for kind in KINDS}
         query = select(CATEGORY.c.code).where(CATEGORY.c.dataset_version == version)
         categories = self._session.execute(query.order_by(CATEGORY.c.position)).scalars()
         return ReferenceData(version=version, categories=tuple(categories), **kinds)
@@ -83,8 +38,9 @@ class SqlReferenceRepository:
         self._session.execute(update(DATASET).where(DATASET.c.current).values(current=False))
         dataset = {"version": data.version, "loaded_at": datetime.now(UTC), "current": True}
         self._session.execute(insert(DATASET), [dataset])
-        for name, _cls, table in KINDS:
-            self._insert(table, [_encode(row) for row in getattr(data, name)], data.version)
+        for kind in KINDS:
+            rows = [kind.flatten(row) for row in getattr(data, kind.name)]
+            self._insert(REF_TABLES[kind.name], rows, data.version)
         self._insert(CATEGORY, [{"code": code} for code in data.categories], data.version)
         return True
 
@@ -98,31 +54,7 @@ class SqlReferenceRepository:
                 row.update(dataset_version=version, position=position)
             self._session.execute(insert(table), rows)
 
-    def _rows(self, version: str, cls: type[Any], table: Table) -> tuple[Any, ...]:
+    def _rows(self, version: str, kind: RefKind) -> tuple[Any, ...]:
+        table = REF_TABLES[kind.name]
         query = select(table).where(table.c.dataset_version == version).order_by(table.c.position)
-        return tuple(_decode(cls, row._mapping) for row in self._session.execute(query))
-
-
-def _encode(item: Any) -> dict[str, Any]:
-    row = {
-        f.name: str(value) if isinstance(value := getattr(item, f.name), Decimal) else value
-        for f in fields(item)
-        if f.name not in _DATING
-    }
-    row.update(
-        valid_from=item.validity.valid_from,
-        valid_to=item.validity.valid_to,
-        source=item.provenance.source,
-        confidence=item.provenance.confidence,
-    )
-    return row
-
-
-def _decode(cls: type[Any], row: Any) -> Any:
-    values = {
-        f.name: Decimal(row[f.name]) if f.type == "Decimal" else row[f.name]
-        for f in fields(cls)
-        if f.name not in _DATING
-    }
-    validity = Validity(row["valid_from"], row["valid_to"])
-    return cls(**values, validity=validity, provenance=Provenance(row["source"], row["confidence"]))
+        return tuple(kind.build(row._mapping) for row in self._session.execute(query))

@@ -20,7 +20,8 @@ from domain.eligibility import (
     RequestedItem,
 )
 from domain.members import Member
-from domain.reference import RateRule, ReferenceData
+from domain.reference import ReferenceData
+from domain.reference_rows import RateRule
 
 ALD = "ald"
 # The situation a category is answered in when none is asked for: "standard", or "costly"

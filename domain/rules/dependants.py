@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain.members import Affiliation, DependantFacts, Member
-from domain.reference import DependantRule, ReferenceData
+from domain.reference import ReferenceData
+from domain.reference_rows import DependantRule
 from domain.rules.calendar import age_on, birthday
 
 ONE_DAY = timedelta(days=1)

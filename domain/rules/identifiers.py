@@ -10,7 +10,8 @@ from datetime import date
 
 from domain.errors import InvalidIdentifier, ReferenceDataError
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.reference import IdentifierFormat, ReferenceData
+from domain.reference import ReferenceData
+from domain.reference_rows import IdentifierFormat
 
 
 def normalize_identifier(

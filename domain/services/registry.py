@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,7 +10,7 @@ from domain.members import PersonIdentifier
 from domain.ports import CacheInvalidation, MemberRepository, UnitOfWork
 from domain.records import RegistryEntry
 from domain.reference import ReferenceData
-from domain.registry import parse_household
+from domain.registry import DeclaredHousehold, check_household
 
 PROGRESS_EVERY = 500  # households between two progress reports: often enough for a bar
 
@@ -39,7 +39,7 @@ class _Tally:
 
 
 def import_registry(
-    households: Iterable[tuple[int, Mapping[str, object]]],
+    households: Iterable[tuple[int, DeclaredHousehold]],
     *,
     uow: UnitOfWork,
     cache: CacheInvalidation,
@@ -47,11 +47,11 @@ def import_registry(
     today: date,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Check and store every household of a registry file in one transaction, or none."""
+    """Check and store every (line, household) of a registry file in one transaction, or none."""
     tally = _Tally()
     with uow:
         for line, household in households:
-            entries = parse_household(household, ref, line=line, today=today)
+            entries = check_household(household, ref, line=line, today=today)
             _save(uow.members, entries, tally)
             if progress is not None and tally.households % PROGRESS_EVERY == 0:
                 progress(tally.households)

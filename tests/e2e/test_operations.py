@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
+from adapters.registry_format import read_households
 from adapters.sql.audit import verify_chain
 from domain.services.registry import import_registry
 from gateway.app import create_app
@@ -111,7 +112,7 @@ class TestCacheInvalidation:
             for affiliation in member["affiliations"]:
                 affiliation["end"] = yesterday  # rights lost yesterday: maintained from now on
         import_registry(
-            [(1, household)],
+            read_households([(1, household)]),
             uow=gateway.storage.uow(),
             cache=gateway.local_cache,  # the embedded default: this process's own cache
             ref=gateway.reference,

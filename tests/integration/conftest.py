@@ -44,6 +44,7 @@ def our_tables() -> list[Table]:
         for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, SQLModel) and hasattr(value, "__table__")
     }
+    ours |= {reftables.CATEGORY, *reftables.REF_TABLES.values()}  # derived from declarations
     return [table for table in SQLModel.metadata.sorted_tables if table in ours]
 
 

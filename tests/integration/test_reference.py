@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 
 from adapters.sql import SqlUnitOfWorkFactory
-from domain.reference import (
+from domain.reference import ReferenceData
+from domain.reference_rows import (
     AldCondition,
     CareCategory,
     DependantRule,
@@ -18,7 +19,6 @@ from domain.reference import (
     PriorAuthRule,
     Provenance,
     RateRule,
-    ReferenceData,
     Scheme,
     Validity,
 )

@@ -1,4 +1,5 @@
-"""The dependency rule, checked on the source: domain/ imports the standard library only."""
+"""The dependency rule, checked on the source: domain/ imports the standard library only,
+and its modules form no import cycle."""
 
 from __future__ import annotations
 
@@ -6,7 +7,19 @@ import ast
 import sys
 from pathlib import Path
 
+import grimp
+
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def cyclic_imports(graph: grimp.ImportGraph) -> list[tuple[str, str]]:
+    """Every direct import (importer, imported) that closes a cycle: imported leads back."""
+    return sorted(
+        (importer, imported)
+        for importer in graph.modules
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if graph.chain_exists(importer=imported, imported=importer)
+    )
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -42,3 +55,15 @@ class TestDependencyRule:
         ):
             for path in (ROOT / package).rglob("*.py"):
                 assert not imported_roots(path) & banned, path
+
+
+class TestNoImportCycle:
+    def test_domain_modules_import_each_other_without_cycle(self) -> None:
+        # Every import counts, those under TYPE_CHECKING and inside functions included.
+        assert cyclic_imports(grimp.build_graph("domain", cache_dir=None)) == []
+
+    def test_the_check_sees_a_cycle_through_a_third_module(self) -> None:
+        graph = grimp.ImportGraph()
+        for importer, imported in (("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d")):
+            graph.add_import(importer=importer, imported=imported)
+        assert cyclic_imports(graph) == [("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a")]

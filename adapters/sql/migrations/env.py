@@ -19,6 +19,7 @@ def _run(connection: Connection) -> None:
         target_metadata=SQLModel.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        render_item=adapters.sql.tables.render_type,
     )
     with context.begin_transaction():
         context.run_migrations()

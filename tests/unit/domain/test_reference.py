@@ -1,81 +1,14 @@
-"""The refdata files and the lookups over them."""
+"""The lookups over reference data."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-
-from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
-from domain.errors import ReferenceDataError
-from domain.reference import EligibilityParam, Provenance, ReferenceData, Validity
+from domain.reference import ReferenceData
+from domain.reference_rows import EligibilityParam, Provenance, Validity
 
 DAY = date(2025, 6, 16)
-
-
-@pytest.fixture
-def refdir(tmp_path: Path) -> Path:
-    """A writable copy of the refdata directory."""
-    return Path(shutil.copytree(DEFAULT_REFDATA_DIR, tmp_path / "refdata"))
-
-
-def append(path: Path, line: str) -> None:
-    """Add one CSV line at the end of a file."""
-    with path.open("a", encoding="utf-8") as f:
-        f.write(line + "\n")
-
-
-class TestLoadReferenceFiles:
-    def test_every_ald_code_of_the_arrete_is_listed(self, ref: ReferenceData) -> None:
-        codes = {a.code for a in ref.ald if a.kind == "ALD"}
-        assert codes == {f"ALD{i:02d}" for i in range(1, 42)}
-
-    def test_categories_keep_the_file_order(self, ref: ReferenceData) -> None:
-        assert ref.categories[:3] == ("consultation", "pharmacy", "costly-drug")
-        assert [c.code for c in ref.care_categories] == list(ref.categories)
-
-    def test_version_is_stable_for_the_same_files(self, ref: ReferenceData) -> None:
-        assert load_reference_files(DEFAULT_REFDATA_DIR).version == ref.version
-        assert ref.version.startswith("ref-") and len(ref.version) == 16
-
-    def test_an_edit_changes_the_version(self, ref: ReferenceData, refdir: Path) -> None:
-        append(refdir / "payers.csv", "TEST,Payeur de test,2030-01-01,,essai,U")
-        assert load_reference_files(refdir).version != ref.version
-
-    def test_bad_rate_names_file_line_and_column(self, refdir: Path) -> None:
-        append(refdir / "rates.csv", "AMO_TNS,consultation,standard,1.5,TNR,2030-01-01,,essai,U")
-        lines = (refdir / "rates.csv").read_text(encoding="utf-8").count("\n")
-        with pytest.raises(ReferenceDataError) as caught:
-            load_reference_files(refdir)
-        assert caught.value.detail.startswith(f"rates.csv, ligne {lines}, colonne rate")
-
-    def test_bad_date_is_refused(self, refdir: Path) -> None:
-        append(refdir / "payers.csv", "TEST,Payeur,2030-13-01,,essai,U")
-        with pytest.raises(ReferenceDataError, match="colonne valid_from"):
-            load_reference_files(refdir)
-
-    def test_unknown_scheme_in_a_route_is_refused(self, refdir: Path) -> None:
-        append(refdir / "payer_routes.csv", "AMO_X,CNSS,2030-01-01,,essai,U")
-        with pytest.raises(ReferenceDataError, match=r"payer_routes\.csv.*colonne scheme"):
-            load_reference_files(refdir)
-
-    def test_bad_confidence_tag_is_refused(self, refdir: Path) -> None:
-        append(refdir / "payers.csv", "TEST,Payeur,2030-01-01,,essai,X")
-        with pytest.raises(ReferenceDataError, match="colonne confidence"):
-            load_reference_files(refdir)
-
-    def test_ald_code_of_the_wrong_shape_is_refused(self, refdir: Path) -> None:
-        append(refdir / "ald.csv", "ALD1,Libellé,ALD,2030-01-01,,essai,U")
-        with pytest.raises(ReferenceDataError, match="colonne code"):
-            load_reference_files(refdir)
-
-    def test_missing_file_is_refused(self, refdir: Path) -> None:
-        (refdir / "rates.csv").unlink()
-        with pytest.raises(ReferenceDataError, match=r"rates\.csv"):
-            load_reference_files(refdir)
 
 
 class TestLookups:

@@ -17,13 +17,13 @@ from domain.eligibility import (
     RequestedItem,
 )
 from domain.members import Role
-from domain.reference import (
+from domain.reference import ReferenceData
+from domain.reference_rows import (
     AldCondition,
     CareCategory,
     IdentifierFormat,
     Payer,
     Provenance,
-    ReferenceData,
     Scheme,
     Validity,
 )

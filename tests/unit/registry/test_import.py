@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
 import pytest
 
+from adapters.registry_format import read_households
 from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.errors import InvalidRequest
 from domain.members import IdentifierKind, PersonIdentifier
 from domain.reference import ReferenceData
+from domain.registry import DeclaredHousehold
 from domain.services.registry import ImportReport, import_registry
 from tests.fakes import FakeDecisionCache, FakeUnitOfWork
 from tests.unit.registry.builders import TODAY, valid_household
@@ -30,9 +32,9 @@ def other_household() -> dict[str, Any]:
     return obj
 
 
-def numbered(*households: Mapping[str, object]) -> list[tuple[int, Mapping[str, object]]]:
-    """Households as the file reader gives them: with their line numbers."""
-    return list(enumerate(households, start=1))
+def numbered(*households: Mapping[str, object]) -> Iterator[tuple[int, DeclaredHousehold]]:
+    """Households as the file reader gives them: with their line numbers, read as they come."""
+    return read_households(enumerate(households, start=1))
 
 
 def cached(cache: FakeDecisionCache, identifier: PersonIdentifier) -> None:

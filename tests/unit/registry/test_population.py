@@ -13,6 +13,7 @@ import pytest
 
 from adapters.population import EDGE_CASES, generate_population, personas, write_population
 from adapters.registry_files import count_lines, read_registry
+from adapters.registry_format import read_households
 from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.members import IdentifierKind, PersonIdentifier
 from domain.records import RegistryEntry
@@ -49,7 +50,9 @@ EXPECTED = {
 def imported(ref: ReferenceData, people: int, seed: int = 1) -> FakeMemberRepository:
     """A generated population, imported through the use case into a fake store."""
     uow = FakeUnitOfWork()
-    households = enumerate(generate_population(seed=seed, people=people, today=TODAY), 1)
+    households = read_households(
+        enumerate(generate_population(seed=seed, people=people, today=TODAY), 1)
+    )
     import_registry(households, uow=uow, cache=FakeDecisionCache(), ref=ref, today=TODAY)
     return uow.members
 

@@ -1,4 +1,4 @@
-"""Registry file households: what is accepted, and the message for each thing refused."""
+"""The rules a registry household must pass: what is accepted, and the message for each refusal."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from adapters.registry_format import read_household
 from domain.errors import InvalidRequest
 from domain.members import (
     AldGrant,
@@ -16,26 +17,32 @@ from domain.members import (
     PersonIdentifier,
     Role,
 )
-from domain.records import PersonName
+from domain.records import PersonName, RegistryEntry
 from domain.reference import ReferenceData
-from domain.registry import mask, parse_household
+from domain.registry import check_household, mask
 from tests.unit.registry.builders import TODAY, valid_household
 
 
+def checked(obj: Any, ref: ReferenceData, line: int = 1) -> list[RegistryEntry]:
+    """The entries of a household object that has the right shape and passes the rules."""
+    return check_household(read_household(obj, line=line), ref, line=line, today=TODAY)
+
+
 def refusal(obj: Any, ref: ReferenceData, line: int = 12) -> str:
-    """The message of the InvalidRequest parsing `obj` raises."""
+    """The message of the InvalidRequest the rules raise for a household of the right shape."""
+    declared = read_household(obj, line=line)
     with pytest.raises(InvalidRequest) as caught:
-        parse_household(obj, ref, line=line, today=TODAY)
+        check_household(declared, ref, line=line, today=TODAY)
     return caught.value.detail
 
 
-class TestParseHousehold:
+class TestCheckHousehold:
     def test_the_documented_example_gives_one_entry_per_member(self, ref: ReferenceData) -> None:
-        entries = parse_household(valid_household(), ref, line=1, today=TODAY)
+        entries = checked(valid_household(), ref)
         assert [e.member.member_id for e in entries] == ["CNSS-123456789", "CNSS-123456789-02"]
 
     def test_insured_fields_are_carried(self, ref: ReferenceData) -> None:
-        insured = parse_household(valid_household(), ref, line=1, today=TODAY)[0]
+        insured = checked(valid_household(), ref)[0]
         affiliation = insured.member.affiliations[0]
         assert insured.member.birth_date == date(1980, 3, 14)
         assert insured.name == PersonName(family="Alaoui", given="Fatima")
@@ -53,12 +60,12 @@ class TestParseHousehold:
         assert insured.member.ald == (AldGrant("ALD12", date(2024, 2, 1)),)
 
     def test_identifiers_are_normalised(self, ref: ReferenceData) -> None:
-        insured = parse_household(valid_household(), ref, line=1, today=TODAY)[0]
+        insured = checked(valid_household(), ref)[0]
         assert PersonIdentifier(IdentifierKind.CIN, "BK123456") in insured.identifiers
         assert PersonIdentifier(IdentifierKind.IDCS, "1234567890") in insured.identifiers
 
     def test_a_dependant_goes_through_its_insured(self, ref: ReferenceData) -> None:
-        child = parse_household(valid_household(), ref, line=1, today=TODAY)[1]
+        child = checked(valid_household(), ref)[1]
         affiliation = child.member.affiliations[0]
         assert (affiliation.role, affiliation.insured_id) == (Role.CHILD, "CNSS-123456789")
         assert child.member.dependant == DependantFacts(student_until=date(2027, 6, 30))
@@ -66,30 +73,13 @@ class TestParseHousehold:
     def test_a_dependant_without_facts_gets_the_defaults(self, ref: ReferenceData) -> None:
         obj = valid_household()
         del obj["members"][1]["dependant"]
-        child = parse_household(obj, ref, line=1, today=TODAY)[1]
+        child = checked(obj, ref)[1]
         assert child.member.dependant == DependantFacts()
-
-    def test_a_bad_date_names_line_path_and_value(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][1]["birth_date"] = "1980-13-01"
-        assert refusal(obj, ref) == "ligne 12, members[1].birth_date : date invalide « 1980-13-01 »"
-
-    def test_a_date_in_another_writing_is_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][0]["affiliations"][0]["start"] = "20190101"
-        assert refusal(obj, ref).startswith("ligne 12, members[0].affiliations[0].start : date")
 
     def test_a_birth_in_the_future_is_refused(self, ref: ReferenceData) -> None:
         obj = valid_household()
         obj["members"][1]["birth_date"] = "2026-03-03"
         assert "members[1].birth_date : date de naissance postérieure" in refusal(obj, ref)
-
-    def test_a_bad_month_is_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][0]["affiliations"][0]["contributions"][1]["month"] = "2026-13"
-        message = refusal(obj, ref)
-        assert message.startswith("ligne 12, members[0].affiliations[0].contributions[1].month")
-        assert "mois invalide « 2026-13 »" in message
 
     def test_a_month_declared_twice_is_refused(self, ref: ReferenceData) -> None:
         obj = valid_household()
@@ -105,11 +95,6 @@ class TestParseHousehold:
         obj = valid_household()
         obj["members"][0]["affiliations"][0]["contributions"][0]["days"] = -1
         assert "contributions[0].days : nombre de jours hors" in refusal(obj, ref)
-
-    def test_days_as_text_are_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][0]["affiliations"][0]["contributions"][0]["days"] = "26"
-        assert "contributions[0].days : nombre entier attendu" in refusal(obj, ref)
 
     def test_an_unknown_scheme_is_refused(self, ref: ReferenceData) -> None:
         obj = valid_household()
@@ -148,11 +133,6 @@ class TestParseHousehold:
             "« *****678 »"
         )
         assert "12345678" not in message
-
-    def test_an_unknown_identifier_system_is_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][0]["identifiers"]["passport"] = "X1"
-        assert "members[0].identifiers.passport : champ inconnu" in refusal(obj, ref)
 
     def test_a_member_without_identifier_is_refused(self, ref: ReferenceData) -> None:
         obj = valid_household()
@@ -216,36 +196,10 @@ class TestParseHousehold:
         obj["members"][1]["member_id"] = "CNSS-123456789"
         assert "members[1].member_id : member_id en double" in refusal(obj, ref)
 
-    def test_a_missing_name_is_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        del obj["members"][0]["family_name"]
-        assert "members[0].family_name : champ obligatoire absent" in refusal(obj, ref)
-
-    def test_a_name_is_never_quoted(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][0]["given_name"] = "   "
-        message = refusal(obj, ref)
-        assert message == "ligne 12, members[0].given_name : texte non vide attendu"
-
-    def test_a_flag_as_text_is_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][1]["dependant"]["married"] = "non"
-        assert "members[1].dependant.married : booléen attendu" in refusal(obj, ref)
-
-    def test_an_unknown_field_is_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][0]["affiliations"][0]["sheme"] = "AMO_SALARIES"
-        assert "members[0].affiliations[0].sheme : champ inconnu" in refusal(obj, ref)
-
     def test_a_member_without_affiliation_is_refused(self, ref: ReferenceData) -> None:
         obj = valid_household()
         obj["members"][0]["affiliations"] = []
         assert "members[0].affiliations : au moins une affiliation est requise" in refusal(obj, ref)
-
-    def test_a_member_that_is_not_an_object_is_refused(self, ref: ReferenceData) -> None:
-        obj = valid_household()
-        obj["members"][1] = "Youssef"
-        assert refusal(obj, ref) == "ligne 12, members[1] : objet attendu"
 
     def test_a_household_without_members_is_refused(self, ref: ReferenceData) -> None:
         obj = valid_household() | {"members": []}

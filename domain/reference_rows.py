@@ -1,0 +1,201 @@
+"""Reference rows: every AMO figure is a row with an effective period and a source.
+
+Each kind of row is a frozen dataclass whose fields are its columns; the annotations say
+more where a plain type is not enough (`OneOf`, `Share`, `Regex`, `Prose`). The kinds are
+registered once in `domain.reference_kinds`, and that declaration drives the files' parser,
+the SQL tables and the loader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+CONFIDENCES = frozenset({"C", "P", "U"})
+SITUATIONS = frozenset({"standard", "public-hospital", "generic", "costly", "ald"})
+BASES = frozenset({"TNR", "PPV", "PBR", "FLAT"})
+ALD_KINDS = frozenset({"ALD", "ALC"})
+ROLES = frozenset({"spouse", "child"})
+
+
+# What a column's type alone does not say. Each constraint tells what is wrong with a value,
+# in French for whoever maintains the files, or None when the value is fine.
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    """A code that must be one of a closed set."""
+
+    values: frozenset[str]
+
+    def problem(self, value: Any) -> str | None:
+        """Why the value is refused, or None."""
+        return None if value in self.values else f"« {value} » hors de {sorted(self.values)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A rate: a decimal between 0 and 1."""
+
+    def problem(self, value: Any) -> str | None:
+        """Why the value is refused, or None."""
+        if value.is_finite() and Decimal(0) <= value <= Decimal(1):
+            return None
+        return "taux entre 0 et 1 attendu"
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    """A regular expression, which must compile."""
+
+    def problem(self, value: Any) -> str | None:
+        """Why the value is refused, or None."""
+        try:
+            re.compile(value)
+        except re.error as exc:
+            return f"expression régulière invalide ({exc})"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """Free text of any length (a citation, a reason), as opposed to a code or a label."""
+
+    def problem(self, value: Any) -> str | None:
+        """Any text is fine."""
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Validity:
+    """When a row is in force: from `valid_from` to `valid_to` inclusive (None: open)."""
+
+    valid_from: date
+    valid_to: date | None = None
+
+    def covers(self, day: date) -> bool:
+        """Whether the row is in force on that day."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a figure comes from and how sure we are: C confirmed, P one source, U unverified."""
+
+    source: Annotated[str, Prose()]
+    confidence: Annotated[str, OneOf(CONFIDENCES)] = "C"
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """An AMO scheme (régime): who is covered and under which rules."""
+
+    code: str
+    label: str
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Payer:
+    """A body that pays for a scheme (CNSS, CNOPS)."""
+
+    code: str
+    label: str
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class PayerRoute:
+    """Which payer pays a scheme's care for dates of care in the validity (law 54.23)."""
+
+    scheme: str
+    payer: str
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class CareCategory:
+    """A care category (consultation, pharmacy, ...) with its French label."""
+
+    code: str
+    label: str
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class RateRule:
+    """The share the RO pays for a care category in a situation, and on which base."""
+
+    scheme: str
+    category: str
+    situation: Annotated[str, OneOf(SITUATIONS)]
+    rate: Annotated[Decimal, Share()]
+    base: Annotated[str, OneOf(BASES)]
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class AldCondition:
+    """A listed long-term condition (ALD) or long costly condition (ALC)."""
+
+    code: str  # the kind followed by 2 or 3 digits (reference_kinds checks it)
+    label: str
+    kind: Annotated[str, OneOf(ALD_KINDS)]
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class DependantRule:
+    """Who may be covered through an insured, and up to which age."""
+
+    scheme: str  # a scheme code or "*"
+    role: Annotated[str, OneOf(ROLES)]
+    max_age: int | None  # covered while younger than this (None: no limit)
+    student_max_age: int | None  # extended limit for unmarried students in higher education
+    disabled_unlimited: bool
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityParam:
+    """A named figure of the eligibility rules for a scheme (e.g. min_working_days = 54)."""
+
+    scheme: str  # a scheme code or "*"
+    name: str
+    value: int
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class PriorAuthRule:
+    """Care that needs a prior authorization (prise en charge): a category, or one code in it."""
+
+    scheme: str  # a scheme code or "*"
+    category: str
+    code: str  # "*" for the whole category, else a code (EAN13, NGAP act, ...)
+    reason: Annotated[str, Prose()]
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierFormat:
+    """The shape an identifier system's values must have (a regular expression)."""
+
+    kind: str
+    pattern: Annotated[str, Regex(), Prose()]
+    validity: Validity
+    provenance: Provenance
+    label: str = ""  # the system's French name, for messages
+    hint: str = ""  # the expected shape in words ("10 chiffres"), for messages
