@@ -43,6 +43,7 @@ ERROR_REASONS: dict[str, str] = {
     "corps-trop-volumineux": "Le corps de la requête dépasse la taille autorisée",
     "type-contenu-invalide": "Type de contenu non pris en charge : utilisez application/fhir+json",
     "type-ressource-invalide": "Type de ressource inattendu pour ce point d'accès",
+    "enveloppe-invalide": "Enveloppe FHIR mal formée (Bundle document ou message)",
     "identifiant-invalide": "Identifiant invalide",
     "code-inconnu": "Code absent du jeu de valeurs requis",
     "parametre-invalide": "Paramètre de recherche invalide",

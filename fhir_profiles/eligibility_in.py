@@ -1,8 +1,9 @@
-"""CoverageEligibilityRequest (bare, or in a collection Bundle) -> CheckEligibility."""
+"""CoverageEligibilityRequest (bare, or in a collection, document or message Bundle) ->
+CheckEligibility."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
@@ -10,8 +11,9 @@ from domain.eligibility import CheckEligibility, Purpose
 from domain.errors import DomainError, InvalidRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
-from fhir_profiles import bindings, bundle, items, patients, structure, systems
+from fhir_profiles import bindings, bundle, envelope, items, patients, structure, systems
 from fhir_profiles.bundle import Resources
+from fhir_profiles.envelope import MessageFacts
 
 Json = dict[str, Any]
 REQUEST: Final = "CoverageEligibilityRequest"
@@ -39,6 +41,8 @@ class EligibilityRequestIn:
     identifiers: tuple[Json, ...]  # the request's business identifiers
     created: str
     items: tuple[items.ItemEcho, ...] = ()
+    envelope: str = "resource"  # how it came: "resource", "collection", "document", "message"
+    message: MessageFacts | None = None  # for a message: what its answer needs
     ref: ReferenceData | None = field(default=None, compare=False, repr=False)
 
 
@@ -62,19 +66,10 @@ def patient_reference(request: EligibilityRequestIn) -> str | None:
 
 
 def _to_domain(body: Json, ref: ReferenceData, today: date) -> EligibilityRequestIn:
-    """Find the request in the body, then map it."""
-    kind = structure.as_object(body, "Resource").get("resourceType")
-    if kind == "Bundle":
-        request, resources = bundle.collection(body)
-    elif kind == REQUEST:
-        request, resources = body, Resources()
-    else:
-        raise InvalidRequest(
-            "Ressource attendue : CoverageEligibilityRequest, ou un Bundle « collection » "
-            "qui en contient une",
-            code="type-ressource-invalide",
-        )
-    return _request(request, resources, ref, today)
+    """Find the request in its envelope, then map it."""
+    found = envelope.read(body, REQUEST)
+    parsed = _request(found.request, found.resources, ref, today)
+    return replace(parsed, envelope=found.kind, message=found.message)
 
 
 def _request(

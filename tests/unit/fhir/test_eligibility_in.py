@@ -12,6 +12,7 @@ from domain.errors import DomainError, InvalidIdentifier, InvalidRequest, Unknow
 from domain.members import IdentifierKind, PersonIdentifier
 from fhir_profiles import eligibility_in, r4, systems
 from fhir_profiles.eligibility_in import EligibilityRequestIn
+from fhir_profiles.envelope import InvalidEnvelope
 from tests.fhir_schema import assert_valid_r4
 from tests.unit.fhir.builders import (
     IDCS_VALUE,
@@ -144,7 +145,7 @@ class TestBundleRequest:
             "entry": [{"resource": bare_request()}],
         }
         error = refused(body)
-        assert (type(error), error.expression) == (InvalidRequest, "Bundle.type")
+        assert (type(error), error.expression) == (InvalidEnvelope, "Bundle.type")
 
     def test_an_unknown_bundle_type_is_an_unknown_code(self) -> None:
         error = refused({"resourceType": "Bundle", "type": "pile"})
