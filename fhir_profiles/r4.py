@@ -18,6 +18,7 @@ from fhir.resources.R4B.codesystem import CodeSystem
 from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
+from fhir.resources.R4B.messageheader import MessageHeader
 from fhir.resources.R4B.namingsystem import NamingSystem
 from fhir.resources.R4B.operationdefinition import OperationDefinition
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -39,6 +40,7 @@ MODELS: dict[str, Any] = {
         Coverage,
         CoverageEligibilityRequest,
         CoverageEligibilityResponse,
+        MessageHeader,
         NamingSystem,
         OperationDefinition,
         OperationOutcome,
@@ -60,6 +62,7 @@ __all__ = [
     "Coverage",
     "CoverageEligibilityRequest",
     "CoverageEligibilityResponse",
+    "MessageHeader",
     "NamingSystem",
     "OperationDefinition",
     "OperationOutcome",
