@@ -31,6 +31,7 @@ DECISION_REASONS: dict[str, str] = {
     "regime-inconnu": "Régime AMO inconnu ou non en vigueur à la date des soins",
     "ayant-droit-non-prevu": "Qualité d'ayant droit non prévue par le régime à la date des soins",
     "ayant-droit-lien-termine": "Le rattachement de l'ayant droit à l'assuré a pris fin",
+    "categorie-non-reconnue": "Catégorie de soins non reconnue : prestations générales du régime",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).

@@ -13,6 +13,7 @@ CONFORMANCE_TYPES: Final = (
     "ValueSet",
     "NamingSystem",
     "OperationDefinition",
+    "ConceptMap",
 )
 
 

@@ -14,6 +14,7 @@ from domain.reference import ReferenceData
 from fhir_profiles import bindings, bundle, envelope, items, patients, structure, systems
 from fhir_profiles.bundle import Resources
 from fhir_profiles.envelope import MessageFacts
+from fhir_profiles.items import GeneralItem, ItemEcho
 
 Json = dict[str, Any]
 REQUEST: Final = "CoverageEligibilityRequest"
@@ -40,7 +41,8 @@ class EligibilityRequestIn:
     purposes: tuple[str, ...]  # in the order written
     identifiers: tuple[Json, ...]  # the request's business identifiers
     created: str
-    items: tuple[items.ItemEcho, ...] = ()
+    items: tuple[ItemEcho, ...] = ()  # decided for a care category, in the command
+    general_items: tuple[GeneralItem, ...] = ()  # answered with the general benefits
     envelope: str = "resource"  # how it came: "resource", "collection", "document", "message"
     message: MessageFacts | None = None  # for a message: what its answer needs
     ref: ReferenceData | None = field(default=None, compare=False, repr=False)
@@ -89,7 +91,7 @@ def _request(
         identifiers=persons,
         date_of_care=day,
         purposes=frozenset(Purpose(p) for p in purposes),
-        items=tuple(a.item for a in asked),
+        items=tuple(a.item for a in asked.decided),
     )
     return EligibilityRequestIn(
         command=command,
@@ -99,7 +101,8 @@ def _request(
         purposes=purposes,
         identifiers=_business_identifiers(request),
         created=created,
-        items=asked,
+        items=asked.decided,
+        general_items=asked.general,
         ref=ref,
     )
 

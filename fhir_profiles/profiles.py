@@ -96,6 +96,10 @@ def _request_profile() -> Json:
                 f"{CER}.item.category",
                 mustSupport=True,
                 binding={"strength": "extensible", "valueSet": _value_set("care-category")},
+                comment="Les codes d'autres systèmes (HL7 ex-benefitcategory, X12, NPHIES, "
+                f"SNOMED CT) sont rapprochés par la ConceptMap {systems.BASE}/ConceptMap/"
+                "care-category ; une catégorie sans correspondance reçoit les prestations "
+                "générales du régime et un avertissement.",
             ),
             _element(f"{CER}.item.productOrService", mustSupport=True),
             _element(

@@ -15,6 +15,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.codesystem import CodeSystem
+from fhir.resources.R4B.conceptmap import ConceptMap
 from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
@@ -37,6 +38,7 @@ MODELS: dict[str, Any] = {
         Bundle,
         CapabilityStatement,
         CodeSystem,
+        ConceptMap,
         Coverage,
         CoverageEligibilityRequest,
         CoverageEligibilityResponse,
@@ -59,6 +61,7 @@ __all__ = [
     "Bundle",
     "CapabilityStatement",
     "CodeSystem",
+    "ConceptMap",
     "Coverage",
     "CoverageEligibilityRequest",
     "CoverageEligibilityResponse",

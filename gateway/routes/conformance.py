@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from domain.errors import NotFound
-from fhir_profiles.conformance import capability_statement
+from fhir_profiles.conformance import CONFORMANCE_TYPES, capability_statement
 from fhir_profiles.terminology import definitions, definitions_bundle
 from gateway.deps import ContainerDep
 from gateway.fhirjson import FHIR_JSON, dumps
@@ -15,13 +15,7 @@ from gateway.fhirjson import FHIR_JSON, dumps
 router = APIRouter(prefix="/fhir", tags=["conformance"])
 smart = APIRouter(tags=["security"])
 
-DEFINITION_TYPES = (
-    "StructureDefinition",
-    "CodeSystem",
-    "ValueSet",
-    "NamingSystem",
-    "OperationDefinition",
-)
+DEFINITION_TYPES = CONFORMANCE_TYPES  # what the CapabilityStatement says is read here
 
 
 @router.get("/metadata")
@@ -38,7 +32,7 @@ async def metadata(container: ContainerDep) -> Response:
 async def read_definition(
     resource_type: str, resource_id: str, container: ContainerDep
 ) -> Response:
-    """One of our published profiles, CodeSystems, ValueSets or NamingSystems."""
+    """One of our published profiles, CodeSystems, ValueSets, NamingSystems or ConceptMaps."""
     found = _definitions(container).get((resource_type, resource_id))
     if resource_type not in DEFINITION_TYPES or found is None:
         raise NotFound(f"{resource_type}/{resource_id} n'est pas publié ici")

@@ -215,14 +215,6 @@ class TestRefusedRequests:
             "CoverageEligibilityRequest.status",
         )
 
-    def test_item_without_a_category_of_ours(self) -> None:
-        item = {"category": {"coding": [{"system": "http://x", "code": "69"}]}}
-        error = refused(bare_request(item=[item]))
-        assert (type(error), error.expression) == (
-            InvalidRequest,
-            "CoverageEligibilityRequest.item[0].category",
-        )
-
     def test_unknown_care_category(self) -> None:
         error = refused(bare_request(item=[{"category": category("massage")}]))
         assert (type(error), error.expression) == (
