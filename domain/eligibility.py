@@ -1,6 +1,6 @@
 """Eligibility: is a person covered on a date of care, by whom, at which rates.
 
-The decision function `decide_eligibility` lives in `domain/rules/eligibility.py`; this module
+The decision function `decide_eligibility` lives in `domain/rules/rights.py`; this module
 holds the vocabulary every layer shares.
 """
 

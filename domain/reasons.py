@@ -31,6 +31,7 @@ DECISION_REASONS: dict[str, str] = {
     "regime-inconnu": "Régime AMO inconnu ou non en vigueur à la date des soins",
     "ayant-droit-non-prevu": "Qualité d'ayant droit non prévue par le régime à la date des soins",
     "ayant-droit-lien-termine": "Le rattachement de l'ayant droit à l'assuré a pris fin",
+    "categorie-non-reconnue": "Catégorie de soins non reconnue : prestations générales du régime",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).
@@ -43,6 +44,7 @@ ERROR_REASONS: dict[str, str] = {
     "corps-trop-volumineux": "Le corps de la requête dépasse la taille autorisée",
     "type-contenu-invalide": "Type de contenu non pris en charge : utilisez application/fhir+json",
     "type-ressource-invalide": "Type de ressource inattendu pour ce point d'accès",
+    "enveloppe-invalide": "Enveloppe FHIR mal formée (Bundle document ou message)",
     "identifiant-invalide": "Identifiant invalide",
     "code-inconnu": "Code absent du jeu de valeurs requis",
     "parametre-invalide": "Paramètre de recherche invalide",

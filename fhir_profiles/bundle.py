@@ -1,12 +1,12 @@
-"""Bundles: resolving references inside a request Bundle, and searchset answers."""
+"""Bundles: resolving references inside a request, and searchset answers (the request
+envelopes themselves are read by `fhir_profiles.envelope`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.errors import MalformedRequest
-from fhir_profiles import bindings, structure
+from fhir_profiles import structure
 
 Json = dict[str, Any]
 
@@ -25,45 +25,6 @@ class Resources:
         if target.startswith("#"):
             return (contained or {}).get(target[1:])
         return self.by_key.get(target)
-
-
-def collection(body: Json) -> tuple[Json, Resources]:
-    """The single CoverageEligibilityRequest of a collection Bundle, and what it can point to."""
-    kind = structure.required_string(body, "type", "Bundle")
-    bindings.check(kind, bindings.BUNDLE_TYPE, "Bundle.type")
-    if kind != "collection":
-        raise MalformedRequest(
-            "Seul un Bundle de type « collection » est accepté sur ce point d'accès",
-            code="requete-invalide",
-            expression="Bundle.type",
-        )
-    index: dict[str, Json] = {}
-    requests = []
-    for i, entry in enumerate(structure.objects(body, "entry", "Bundle")):
-        resource = _entry_resource(entry, i, index)
-        if resource.get("resourceType") == "CoverageEligibilityRequest":
-            requests.append(resource)
-    if len(requests) != 1:
-        raise MalformedRequest(
-            f"Le Bundle doit contenir exactement une CoverageEligibilityRequest ({len(requests)})",
-            code="requete-invalide",
-            expression="Bundle.entry",
-        )
-    return requests[0], Resources(index)
-
-
-def _entry_resource(entry: Json, i: int, index: dict[str, Json]) -> Json:
-    """One entry's resource, indexed by its fullUrl and by Type/id."""
-    path = f"Bundle.entry[{i}]"
-    resource = structure.required_object(entry, "resource", path)
-    kind = structure.required_string(resource, "resourceType", f"{path}.resource")
-    full_url = structure.optional_string(entry, "fullUrl", path)
-    if full_url is not None:
-        index[full_url] = resource
-    if resource.get("id") is not None:
-        rid = structure.resource_id(resource["id"], f"{path}.resource.id")
-        index[f"{kind}/{rid}"] = resource
-    return resource
 
 
 def contained_by_id(resource: Json, path: str) -> Json:

@@ -13,6 +13,7 @@ CONFORMANCE_TYPES: Final = (
     "ValueSet",
     "NamingSystem",
     "OperationDefinition",
+    "ConceptMap",
 )
 
 
@@ -94,8 +95,8 @@ def _eligibility_request() -> Json:
             {
                 "name": "submit",
                 "definition": systems.OD_ELIGIBILITY_SUBMIT,
-                "documentation": "Soumet une demande, seule ou dans un Bundle collection ; "
-                "répond par la CoverageEligibilityResponse.",
+                "documentation": "Soumet une demande, seule ou dans un Bundle collection, "
+                "document ou message ; répond par la CoverageEligibilityResponse.",
             }
         ],
     }

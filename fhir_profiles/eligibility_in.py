@@ -1,8 +1,9 @@
-"""CoverageEligibilityRequest (bare, or in a collection Bundle) -> CheckEligibility."""
+"""CoverageEligibilityRequest (bare, or in a collection, document or message Bundle) ->
+CheckEligibility."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
@@ -10,8 +11,10 @@ from domain.eligibility import CheckEligibility, Purpose
 from domain.errors import DomainError, InvalidRequest, MalformedRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
-from fhir_profiles import bindings, bundle, items, patients, structure, systems
+from fhir_profiles import bindings, bundle, envelope, items, patients, structure, systems
 from fhir_profiles.bundle import Resources
+from fhir_profiles.envelope import MessageFacts
+from fhir_profiles.items import GeneralItem, ItemEcho
 
 Json = dict[str, Any]
 REQUEST: Final = "CoverageEligibilityRequest"
@@ -38,7 +41,10 @@ class EligibilityRequestIn:
     purposes: tuple[str, ...]  # in the order written
     identifiers: tuple[Json, ...]  # the request's business identifiers
     created: str
-    items: tuple[items.ItemEcho, ...] = ()
+    items: tuple[ItemEcho, ...] = ()  # decided for a care category, in the command
+    general_items: tuple[GeneralItem, ...] = ()  # answered with the general benefits
+    envelope: str = "resource"  # how it came: "resource", "collection", "document", "message"
+    message: MessageFacts | None = None  # for a message: what its answer needs
     ref: ReferenceData | None = field(default=None, compare=False, repr=False)
 
 
@@ -62,19 +68,10 @@ def patient_reference(request: EligibilityRequestIn) -> str | None:
 
 
 def _to_domain(body: Json, ref: ReferenceData, today: date) -> EligibilityRequestIn:
-    """Find the request in the body, then map it."""
-    kind = structure.as_object(body, "Resource").get("resourceType")
-    if kind == "Bundle":
-        request, resources = bundle.collection(body)
-    elif kind == REQUEST:
-        request, resources = body, Resources()
-    else:
-        raise MalformedRequest(
-            "Ressource attendue : CoverageEligibilityRequest, ou un Bundle « collection » "
-            "qui en contient une",
-            code="type-ressource-invalide",
-        )
-    return _request(request, resources, ref, today)
+    """Find the request in its envelope, then map it."""
+    found = envelope.read(body, REQUEST)
+    parsed = _request(found.request, found.resources, ref, today)
+    return replace(parsed, envelope=found.kind, message=found.message)
 
 
 def _request(
@@ -94,7 +91,7 @@ def _request(
         identifiers=persons,
         date_of_care=day,
         purposes=frozenset(Purpose(p) for p in purposes),
-        items=tuple(a.item for a in asked),
+        items=tuple(a.item for a in asked.decided),
     )
     return EligibilityRequestIn(
         command=command,
@@ -104,7 +101,8 @@ def _request(
         purposes=purposes,
         identifiers=_business_identifiers(request),
         created=created,
-        items=asked,
+        items=asked.decided,
+        general_items=asked.general,
         ref=ref,
     )
 

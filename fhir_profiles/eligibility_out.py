@@ -1,5 +1,21 @@
 """EligibilityOutcome -> CoverageEligibilityResponse, built as a plain dict (no model on the
-hot path); the tests check every shape against the R4 JSON schema and the R4B model."""
+hot path); the tests check every shape against the R4 JSON schema and the R4B model.
+
+Items whose category asks for the whole plan, or maps to none of ours (`items.GeneralItem`),
+are answered with the plan's general benefits: the per-category benefit items, as for the
+purpose `benefits`. R4 has no warning element on CoverageEligibilityResponse, and its `error`
+means the request failed (remittance-outcome `error`), so an unrecognised category is said
+with the core elements meant for people, no extension a client must know:
+
+- `disposition` ("a human readable description of the status of the adjudication") ends with
+  the label of our reason `categorie-non-reconnue`;
+- an `insurance.item` repeats the category as the client wrote it (item.category is bound
+  *extensible* in our profile: a foreign code is allowed when none of ours applies), with that
+  label in `description`, and neither `excluded` nor `benefit`: the general benefits listed
+  beside it are the answer.
+
+The outcome stays `complete`: the eligibility itself was fully decided.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +36,11 @@ from domain.members import Role
 from domain.reference import ReferenceData
 from fhir_profiles import labels, messages, systems
 from fhir_profiles.eligibility_in import EligibilityRequestIn
+from fhir_profiles.items import GeneralItem
 
 Json = dict[str, Any]
 COVERAGE_ID: Final = "coverage"
+UNRECOGNISED: Final = "categorie-non-reconnue"  # reason: a category answered in general
 RELATIONSHIPS: Final = {Role.INSURED: "self", Role.SPOUSE: "spouse", Role.CHILD: "child"}
 
 
@@ -59,6 +77,8 @@ def from_domain(
     if decision.status is not EligibilityStatus.NOT_FOUND and decision.payer and decision.scheme:
         body["contained"] = [_coverage(decision, request, names)]
         body["insurance"] = [_insurance(outcome, request, names)]
+        if _unrecognised(request):
+            body["disposition"] += f" ; {messages.label(UNRECOGNISED)}"
     else:
         # No coverage to describe (not found, or two affiliations to resolve): the reasons are
         # the answer, as coded errors a client can act on.
@@ -193,14 +213,34 @@ def _insurance(
 def _items(
     outcome: EligibilityOutcome, request: EligibilityRequestIn, ref: ReferenceData
 ) -> list[Json]:
-    """Category benefits (purpose benefits), then one item per requested item."""
+    """Category benefits (purpose benefits, or items answered in general), then the requested
+    items in the order written."""
     purposes = request.command.purposes
+    answers_items = bool(purposes & {Purpose.BENEFITS, Purpose.AUTH_REQUIREMENTS})
     found: list[Json] = []
-    if Purpose.BENEFITS in purposes:
+    if Purpose.BENEFITS in purposes or (answers_items and request.general_items):
         found += [_category_item(b, ref) for b in outcome.decision.benefits]
-    if purposes & {Purpose.BENEFITS, Purpose.AUTH_REQUIREMENTS}:
-        found += [_requested_item(d, request) for d in outcome.items]
+    if answers_items:
+        asked = [(d.item.sequence, _requested_item(d, request)) for d in outcome.items]
+        asked += [(g.sequence, _general_item(g)) for g in _unrecognised(request)]
+        found += [item for _, item in sorted(asked, key=lambda pair: pair[0]) if item]
     return found
+
+
+def _unrecognised(request: EligibilityRequestIn) -> list[GeneralItem]:
+    """The items whose category maps to none of ours."""
+    return [g for g in request.general_items if not g.recognised]
+
+
+def _general_item(item: GeneralItem) -> Json:
+    """An unrecognised item, as written, told that the general benefits answer it."""
+    if item.category is not None:
+        said: Json = {"category": item.category}
+    elif item.product is not None:
+        said = {"productOrService": item.product}
+    else:
+        return {}  # R4 ces-1: an item names a category or a product; the disposition tells it
+    return {**said, "description": messages.label(UNRECOGNISED)}
 
 
 def _category_item(benefit: Benefit, ref: ReferenceData) -> Json:

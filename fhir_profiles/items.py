@@ -1,4 +1,11 @@
-"""The items of an eligibility request: care category, product code, linked ALD."""
+"""The items of an eligibility request: care category, product code, linked ALD.
+
+The category is read, in this order, from item.category in our care-category system, from
+productOrService (our system, or a code system that tells the category, such as a GTIN), then
+from item.category in a foreign system through the published mapping (`categories`). An item
+whose category asks for the whole plan, or maps to none of ours in force, is not refused: it
+is answered with the plan's general benefits (`GeneralItem`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,9 @@ from datetime import date
 from typing import Any, Final
 
 from domain.eligibility import RequestedItem
-from domain.errors import InvalidRequest, UnknownCode
+from domain.errors import UnknownCode
 from domain.reference import ReferenceData
-from fhir_profiles import labels, structure, systems
+from fhir_profiles import categories, labels, structure, systems
 
 Json = dict[str, Any]
 REQUEST: Final = "CoverageEligibilityRequest"
@@ -23,55 +30,113 @@ PRODUCT_CATEGORIES: Final[dict[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class ItemEcho:
-    """One requested item: its domain form and what the response repeats of it."""
+    """One item decided for a care category: its domain form and what the response repeats."""
 
     item: RequestedItem
-    category: Json  # CodeableConcept in our care-category system
+    category: Json  # CodeableConcept: our care category first, then the client's codings
     product: Json | None  # productOrService as written
 
 
-def requested(request: Json, ref: ReferenceData, day: date) -> tuple[ItemEcho, ...]:
+@dataclass(frozen=True, slots=True)
+class GeneralItem:
+    """An item answered with the plan's general benefits rather than one category's."""
+
+    sequence: int  # its place in the request, from 1
+    category: Json | None  # item.category as written
+    product: Json | None  # productOrService as written
+    recognised: bool  # True: it asks for the whole plan; False: its category maps to none
+
+
+@dataclass(frozen=True, slots=True)
+class Items:
+    """The request's items: those decided per category, those answered in general."""
+
+    decided: tuple[ItemEcho, ...] = ()
+    general: tuple[GeneralItem, ...] = ()
+
+
+def requested(request: Json, ref: ReferenceData, day: date) -> Items:
     """Every item of the request, numbered from 1 in the order written."""
     known = labels.categories(ref, day)
-    found = structure.objects(request, "item", REQUEST)
-    return tuple(_item(item, i, known, ref, day) for i, item in enumerate(found))
+    found = [
+        _item(item, i, known, ref, day)
+        for i, item in enumerate(structure.objects(request, "item", REQUEST))
+    ]
+    return Items(
+        decided=tuple(f for f in found if isinstance(f, ItemEcho)),
+        general=tuple(f for f in found if isinstance(f, GeneralItem)),
+    )
 
 
-def _item(item: Json, i: int, known: dict[str, str], ref: ReferenceData, day: date) -> ItemEcho:
-    """One item, its category checked against the categories in force."""
+def _item(
+    item: Json, i: int, known: dict[str, str], ref: ReferenceData, day: date
+) -> ItemEcho | GeneralItem:
+    """One item: decided for its care category, or answered with the general benefits."""
     path = f"{REQUEST}.item[{i}]"
     product = structure.optional_object(item, "productOrService", path)
-    category = _category(item, product, path)
-    if category not in known:
+    concept = structure.optional_object(item, "category", path)
+    category = _ours(concept, product, path)
+    if category is not None and category not in known:
         raise UnknownCode(
             f"Catégorie de soins inconnue : « {category[:64]} »", expression=f"{path}.category"
         )
+    if category is None:
+        category = _mapped(concept, f"{path}.category")
+        if category is None or (category != categories.PLAN and category not in known):
+            return GeneralItem(i + 1, _clean(concept), _clean(product), recognised=False)
+        if category == categories.PLAN:
+            return GeneralItem(i + 1, _clean(concept), _clean(product), recognised=True)
     requested_item = RequestedItem(
         category=category,
         code=_product_code(product, f"{path}.productOrService"),
         ald_condition=_ald(item, path, ref, day),
         sequence=i + 1,
     )
-    concept = {"coding": [{"system": systems.CS_CARE_CATEGORY, "code": category}]}
-    concept["coding"][0]["display"] = known[category]
-    return ItemEcho(requested_item, concept, product)
+    return ItemEcho(requested_item, _echo(category, known[category], concept), product)
 
 
-def _category(item: Json, product: Json | None, path: str) -> str:
-    """The care category: item.category in our system, else told by productOrService."""
-    concept = structure.optional_object(item, "category", path)
+def _ours(concept: Json | None, product: Json | None, path: str) -> str | None:
+    """The care category in our system, or told by productOrService; None when neither."""
     found = structure.code_in(concept, systems.CS_CARE_CATEGORY, f"{path}.category")
     found = found or structure.code_in(
         product, systems.CS_CARE_CATEGORY, f"{path}.productOrService"
     )
     for coding in structure.codings(product, f"{path}.productOrService") if product else []:
         found = found or PRODUCT_CATEGORIES.get(str(coding.get("system")))
-    if found is None:
-        raise InvalidRequest(
-            f"Catégorie de soins requise : item.category codé dans {systems.CS_CARE_CATEGORY}",
-            expression=f"{path}.category",
-        )
     return found
+
+
+def _mapped(concept: Json | None, path: str) -> str | None:
+    """The care category (or the whole plan) the first mapped foreign coding stands for."""
+    for coding in structure.codings(concept, path) if concept else []:
+        target = categories.target(coding.get("system"), coding.get("code"))
+        if target is not None:
+            return target
+    return None
+
+
+def _echo(category: str, label: str, concept: Json | None) -> Json:
+    """The category the response repeats: ours, then the client's own codings and text."""
+    ours = {"system": systems.CS_CARE_CATEGORY, "code": category, "display": label}
+    theirs = _clean(concept) or {}
+    others = [c for c in theirs.get("coding", []) if c.get("system") != systems.CS_CARE_CATEGORY]
+    return {**theirs, "coding": [ours, *others]}
+
+
+def _clean(concept: Json | None) -> Json | None:
+    """A CodeableConcept reduced to its well-typed codings and text, safe to repeat."""
+    if concept is None:
+        return None
+    keys = ("system", "version", "code", "display")
+    codings = [
+        {k: c[k] for k in keys if isinstance(c.get(k), str) and c[k].strip()}
+        for c in concept.get("coding", [])
+        if isinstance(c, dict)
+    ]
+    clean: Json = {"coding": [c for c in codings if c]} if any(codings) else {}
+    if isinstance(concept.get("text"), str) and concept["text"].strip():
+        clean["text"] = concept["text"]
+    return clean or None
 
 
 def _product_code(product: Json | None, path: str) -> str | None:

@@ -75,8 +75,9 @@ def _request_profile() -> Json:
         "AmoCoverageEligibilityRequest", "Demande d'éligibilité AMO", "resource", CER,
     )  # fmt: skip
     sd["description"] = (
-        "Demande d'éligibilité adressée à la passerelle AMO : seule ou dans un Bundle de type "
-        "collection avec le Patient, la Coverage et l'Organization qu'elle référence."
+        "Demande d'éligibilité adressée à la passerelle AMO : seule, ou dans un Bundle de type "
+        "collection, document (Composition en tête) ou message (MessageHeader en tête, dont le "
+        "focus la désigne) avec le Patient, la Coverage et l'Organization qu'elle référence."
     )
     sd["differential"] = {
         "element": [
@@ -95,6 +96,10 @@ def _request_profile() -> Json:
                 f"{CER}.item.category",
                 mustSupport=True,
                 binding={"strength": "extensible", "valueSet": _value_set("care-category")},
+                comment="Les codes d'autres systèmes (HL7 ex-benefitcategory, X12, NPHIES, "
+                f"SNOMED CT) sont rapprochés par la ConceptMap {systems.BASE}/ConceptMap/"
+                "care-category ; une catégorie sans correspondance reçoit les prestations "
+                "générales du régime et un avertissement.",
             ),
             _element(f"{CER}.item.productOrService", mustSupport=True),
             _element(
@@ -193,9 +198,9 @@ def _submit_operation() -> Json:
                 "in",
                 "Resource",
                 "La demande : une CoverageEligibilityRequest conforme au profil "
-                f"{systems.SD_ELIGIBILITY_REQUEST}, ou un Bundle de type collection qui en "
-                "porte une seule, avec le Patient, la Coverage et l'Organization qu'elle "
-                "référence.",
+                f"{systems.SD_ELIGIBILITY_REQUEST}, ou un Bundle de type collection, document "
+                "ou message qui en porte une seule, avec le Patient, la Coverage et "
+                "l'Organization qu'elle référence.",
             ),
             _parameter(
                 "return",

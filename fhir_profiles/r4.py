@@ -15,9 +15,11 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.codesystem import CodeSystem
+from fhir.resources.R4B.conceptmap import ConceptMap
 from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.coverageeligibilityrequest import CoverageEligibilityRequest
 from fhir.resources.R4B.coverageeligibilityresponse import CoverageEligibilityResponse
+from fhir.resources.R4B.messageheader import MessageHeader
 from fhir.resources.R4B.namingsystem import NamingSystem
 from fhir.resources.R4B.operationdefinition import OperationDefinition
 from fhir.resources.R4B.operationoutcome import OperationOutcome
@@ -36,9 +38,11 @@ MODELS: dict[str, Any] = {
         Bundle,
         CapabilityStatement,
         CodeSystem,
+        ConceptMap,
         Coverage,
         CoverageEligibilityRequest,
         CoverageEligibilityResponse,
+        MessageHeader,
         NamingSystem,
         OperationDefinition,
         OperationOutcome,
@@ -57,9 +61,11 @@ __all__ = [
     "Bundle",
     "CapabilityStatement",
     "CodeSystem",
+    "ConceptMap",
     "Coverage",
     "CoverageEligibilityRequest",
     "CoverageEligibilityResponse",
+    "MessageHeader",
     "NamingSystem",
     "OperationDefinition",
     "OperationOutcome",

@@ -1,5 +1,6 @@
 """Our terminology as FHIR R4 resources: CodeSystems, ValueSets, NamingSystems, and the
-catalogue of everything we publish at GET [base]/{type}/{id} (profiles and operations too)."""
+catalogue of everything we publish at GET [base]/{type}/{id} (profiles, operations and the
+ConceptMap of foreign care categories too)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, Final
 from domain.eligibility import EligibilityStatus
 from domain.reasons import ALL_REASONS
 from domain.reference import ReferenceData
-from fhir_profiles import bundle, labels, messages, profiles, publication, systems
+from fhir_profiles import bundle, categories, labels, messages, profiles, publication, systems
 
 Json = dict[str, Any]
 Concept = tuple[str, str]  # (code, French display)
@@ -52,6 +53,7 @@ def definitions(ref: ReferenceData) -> dict[tuple[str, str], Json]:
     found = code_systems(ref)
     found += value_sets(found) + naming_systems() + profiles.structure_definitions()
     found += profiles.operation_definitions()
+    found.append(categories.concept_map(ref))
     return {(r["resourceType"], r["id"]): r for r in found}
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from domain.errors import NotFound
 from domain.reference import ReferenceData
-from fhir_profiles.conformance import capability_statement
+from fhir_profiles.conformance import CONFORMANCE_TYPES, capability_statement
 from fhir_profiles.terminology import definitions, definitions_bundle
 from gateway.deps import ReferenceDep, SettingsDep
 from gateway.fhirjson import FHIR_JSON, dumps
@@ -16,13 +16,7 @@ from gateway.fhirjson import FHIR_JSON, dumps
 router = APIRouter(prefix="/fhir", tags=["conformance"])
 smart = APIRouter(tags=["security"])
 
-DEFINITION_TYPES = (
-    "StructureDefinition",
-    "CodeSystem",
-    "ValueSet",
-    "NamingSystem",
-    "OperationDefinition",
-)
+DEFINITION_TYPES = CONFORMANCE_TYPES  # what the CapabilityStatement says is read here
 
 
 @router.get("/metadata")
@@ -36,7 +30,7 @@ async def metadata(settings: SettingsDep) -> Response:
 
 @router.get("/{resource_type}/{resource_id}", include_in_schema=True)
 async def read_definition(resource_type: str, resource_id: str, ref: ReferenceDep) -> Response:
-    """One of our published profiles, CodeSystems, ValueSets or NamingSystems."""
+    """One of our published profiles, CodeSystems, ValueSets or NamingSystems or ConceptMaps."""
     found = _definitions(ref).get((resource_type, resource_id))
     if resource_type not in DEFINITION_TYPES or found is None:
         raise NotFound(f"{resource_type}/{resource_id} n'est pas publié ici")

@@ -58,5 +58,5 @@ class TestCapabilityStatement:
 
     def test_conformance_resources_are_read_and_listed(self) -> None:
         found = resources()
-        for kind in ("StructureDefinition", "CodeSystem", "ValueSet"):
+        for kind in ("StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap"):
             assert [i["code"] for i in found[kind]["interaction"]] == ["read", "search-type"]

@@ -110,6 +110,7 @@ class TestDefinitions:
         assert ("ValueSet", "care-category") in DEFINITIONS
         assert ("NamingSystem", "idcs") in DEFINITIONS
         assert ("StructureDefinition", "eligibility-status") in DEFINITIONS
+        assert ("ConceptMap", "care-category") in DEFINITIONS
         assert all(
             r["id"] == rid and r["resourceType"] == kind for (kind, rid), r in DEFINITIONS.items()
         )
