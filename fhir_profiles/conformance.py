@@ -48,6 +48,15 @@ def _rest(token_url: str) -> Json:
     return {
         "mode": "server",
         "security": _security(token_url),
+        "operation": [
+            {
+                "name": "process-message",
+                "definition": "http://hl7.org/fhir/OperationDefinition/MessageHeader-process-message",
+                "documentation": "Traite un Bundle « message » (NPHIES) dont le MessageHeader "
+                "désigne une CoverageEligibilityRequest ; répond par un message dont le "
+                "MessageHeader.response cite la demande.",
+            }
+        ],
         "resource": [
             _eligibility_request(),
             _eligibility_response(),

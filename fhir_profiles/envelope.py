@@ -90,6 +90,22 @@ def read(body: Any, resource_type: str) -> Envelope:
     return Envelope(bundle_type, request, resources)
 
 
+def opened_message(body: Any) -> tuple[MessageFacts, tuple[str, ...]]:
+    """A message Bundle's header facts and the resource types its focus points to (to route
+    it), before its request is read."""
+    bundle = structure.as_object(body, "Resource")
+    if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "message":
+        raise InvalidEnvelope(
+            "$process-message attend un Bundle de type « message » ouvert par un MessageHeader",
+            expression="Bundle.type",
+        )
+    entries = [_entry(e, i) for i, e in enumerate(structure.objects(bundle, "entry", "Bundle"))]
+    _check_first(entries, "message")
+    header = entries[0][1]
+    focused = _focus(header, _index(entries))
+    return _facts(header), tuple(str(r["resourceType"]) for r in focused)
+
+
 def _entry(entry: Json, i: int) -> tuple[str | None, Json]:
     """One entry's fullUrl and resource, both checked."""
     path = f"Bundle.entry[{i}]"

@@ -17,7 +17,7 @@ from gateway.freshness import watch_registry
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
-from gateway.routes import conformance, eligibility, ops, token
+from gateway.routes import conformance, eligibility, messaging, ops, token
 from gateway.settings import Settings
 
 DESCRIPTION = (
@@ -27,7 +27,14 @@ DESCRIPTION = (
 
 
 # Every router, included as declared (no include prefix): the fast path finds hot routes here.
-ROUTERS = [eligibility.router, token.router, ops.router, conformance.smart, conformance.router]
+ROUTERS = [
+    eligibility.router,
+    messaging.router,
+    token.router,
+    ops.router,
+    conformance.smart,
+    conformance.router,
+]
 
 
 def create_app(

@@ -67,19 +67,30 @@ def authorized(resource: str, interaction: str) -> Callable[[Request], Awaitable
     """A dependency admitting callers whose token grants `interaction` on `resource`."""
 
     async def caller(request: Request) -> Caller:
-        try:
-            found = gateway_of(request).tokens.verify(_bearer(request))
-        except InvalidToken as exc:
-            raise InvalidAccessToken(detail=f"Jeton d'accès invalide : {exc}") from exc
-        if not allows(found.scopes, resource, interaction):
-            raise ScopeMissing()
-        state = request.scope.setdefault("state", {})
-        state["caller"], state["client_id"] = found, found.client_id  # audit and access log
-        if not accepts_fhir_json(request.headers.get("accept")):
-            raise NotAcceptable()
+        found = await authenticated(request)
+        require(found, resource, interaction)
         return found
 
     return caller
+
+
+async def authenticated(request: Request) -> Caller:
+    """The caller behind a valid bearer token, whatever it may do (checked by `require`)."""
+    try:
+        found = gateway_of(request).tokens.verify(_bearer(request))
+    except InvalidToken as exc:
+        raise InvalidAccessToken(detail=f"Jeton d'accès invalide : {exc}") from exc
+    state = request.scope.setdefault("state", {})
+    state["caller"], state["client_id"] = found, found.client_id  # audit and access log
+    if not accepts_fhir_json(request.headers.get("accept")):
+        raise NotAcceptable()
+    return found
+
+
+def require(caller: Caller, resource: str, interaction: str) -> None:
+    """Refuse unless the caller's token grants `interaction` on `resource`."""
+    if not allows(caller.scopes, resource, interaction):
+        raise ScopeMissing()
 
 
 def _bearer(request: Request) -> str:
@@ -129,5 +140,6 @@ GatewayDep = Annotated[Gateway, Depends(gateway_of)]
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 ReferenceDep = Annotated[ReferenceData, Depends(reference_of)]
 EligibilityPortsDep = Annotated[EligibilityPorts, Depends(eligibility_ports)]
+AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
 IdempotencyHeader = Annotated[str | None, Depends(idempotency_header)]

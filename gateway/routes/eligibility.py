@@ -48,7 +48,7 @@ async def submit(
     settings: SettingsDep,
 ) -> Response:
     """The $submit operation: the answer (200), as HCX and Da Vinci clients expect."""
-    answer = await _check(caller, body, key, "$submit", ref, ports)
+    answer = await check(caller, body, key, "$submit", ref, ports)
     location = f"{settings.fhir_base}/CoverageEligibilityResponse/{answer.response_id}"
     return fhir_response(answer.body, headers={"Content-Location": location, **_replayed(answer)})
 
@@ -66,7 +66,7 @@ async def create(
     settings: SettingsDep,
 ) -> Response:
     """Check a patient's rights; the answer is a CoverageEligibilityResponse (201, stored)."""
-    answer = await _check(caller, body, key, "create", ref, ports)
+    answer = await check(caller, body, key, "create", ref, ports)
     base = settings.fhir_base
     headers = {
         "Location": f"{base}/CoverageEligibilityRequest/{answer.request_id}",
@@ -76,7 +76,7 @@ async def create(
     return fhir_response(answer.body, status=201, headers=headers)
 
 
-async def _check(
+async def check(
     caller: Caller,
     body: dict[str, Any],
     key: str | None,
@@ -84,6 +84,7 @@ async def _check(
     ref: ReferenceDep,
     ports: EligibilityPortsDep,
 ) -> Answer:
+    """Run one eligibility request, in whatever envelope, through the use case."""
     form = EligibilityForm(body, ref=ref, requestor_inpe=caller.inpe)
     submission = Submission(caller.requester, form, idempotency_key(key, operation, body))
     return await eligibility.check_eligibility(submission, ref=ref, ports=ports)
