@@ -87,18 +87,22 @@ class Container:
 def build_storage(settings: Settings) -> tuple[Engine, SqlUnitOfWorkFactory, BlindIndex]:
     """The SQL engine and the unit-of-work factory, with the personal-data keys."""
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
-    return engine, _uow_factory(engine, settings), BlindIndex(b64decode(settings.index_key))
+    return (
+        engine,
+        _uow_factory(engine, settings),
+        BlindIndex(b64decode(settings.index_key.get_secret_value())),
+    )
 
 
 def data_cipher(settings: Settings) -> FieldCipher:
     """The personal-data cipher: every key of the keyring, writing with the current one."""
-    keys = parse_keyring(settings.data_keys)
+    keys = parse_keyring(settings.data_keys.get_secret_value())
     return FieldCipher(keys, settings.data_key_current or next(iter(keys)))
 
 
 def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
     cipher = data_cipher(settings)
-    index = BlindIndex(b64decode(settings.index_key))
+    index = BlindIndex(b64decode(settings.index_key.get_secret_value()))
     return SqlUnitOfWorkFactory(
         engine, cipher=cipher, index=index, audit_stream_id=settings.instance_id
     )
@@ -113,7 +117,7 @@ def build_container(settings: Settings) -> Container:
     client = make_redis(settings.redis_url) if settings.redis_url else None
     cache, limiter = _caches(settings, client, index)
     tokens = TokenService(
-        key=b64decode(settings.token_key),
+        key=b64decode(settings.token_key.get_secret_value()),
         issuer=settings.public_url,
         audience=settings.fhir_base,
         token_url=settings.token_url,

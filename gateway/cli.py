@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from domain.errors import DomainError
-from gateway.settings import Settings
+from gateway.settings import ConfigurationError, Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -24,9 +24,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
-    settings = Settings.from_env(database_url=args.database_url, redis_url=args.redis_url)
     try:
+        settings = Settings.from_env(database_url=args.database_url, redis_url=args.redis_url)
         return int(args.handler(args, settings))
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except DomainError as exc:
         print(f"erreur : {exc.detail or exc.code}", file=sys.stderr)
         return 2
@@ -35,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    settings = settings.with_secrets()  # refuse bad settings here, with a message, not in a worker
     _export(settings, host=args.host, port=args.port)
     uvicorn.run(
         "gateway.app:create_app",
@@ -54,6 +58,7 @@ def _export(settings: Settings, **overrides: object) -> None:
     values = {"database_url": settings.database_url, "redis_url": settings.redis_url}
     values.update({k: v for k, v in overrides.items() if v})
     values.update({"state_dir": settings.state_dir, "public_url": settings.public_url})
+    values["env"] = settings.env
     for name, value in values.items():
         if value is not None:
             os.environ["AMO_" + name.upper()] = str(value)
