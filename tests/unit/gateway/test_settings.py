@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pickle
 import secrets
 from base64 import b64encode
@@ -11,6 +12,7 @@ import pytest
 
 from gateway.settings import ConfigurationError, Secret, Settings
 
+ROOT = Path(__file__).resolve().parents[3]
 POSTGRES = "postgresql+psycopg://amo:s3cr3t-pw@db.internal:5432/amo"
 
 
@@ -176,3 +178,31 @@ class TestRepr:
         assert "postgresql+psycopg://amo:**********@db.internal:5432/amo" in shown
         assert "env='production'" in shown
         assert "token_key=Secret('**********')" in shown
+
+
+class TestEnvironmentRule:
+    """Settings is the only module that reads (or writes) the process environment."""
+
+    def test_no_other_module_touches_the_environment(self) -> None:
+        offenders = [
+            str(path.relative_to(ROOT))
+            for package in ("domain", "fhir_profiles", "adapters", "gateway")
+            for path in (ROOT / package).rglob("*.py")
+            if path != ROOT / "gateway" / "settings.py" and _touches_environment(path)
+        ]
+        assert offenders == []
+
+    def test_the_check_sees_a_write(self, tmp_path: Path) -> None:
+        sample = tmp_path / "sample.py"
+        sample.write_text('import os\nos.environ["AMO_PORT"] = "1"\n')
+        assert _touches_environment(sample)
+
+
+def _touches_environment(path: Path) -> bool:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {"environ", "getenv", "putenv", "unsetenv", "environb"}
+    return any(
+        (isinstance(node, ast.Attribute) and node.attr in names)
+        or (isinstance(node, ast.Name) and node.id in names)
+        for node in ast.walk(tree)
+    )
