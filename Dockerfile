@@ -1,8 +1,11 @@
 # The gateway image: non-root, locked dependencies, serves on :8000.
 FROM python:3.11-slim
 
+# The image is a deployment: it refuses to start without its keys and a PostgreSQL URL
+# (AMO_TOKEN_KEY, AMO_DATA_KEYS, AMO_INDEX_KEY, AMO_DATABASE_URL) rather than generate keys
+# inside a container that the next deployment replaces.
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    AMO_HOST=0.0.0.0 AMO_PORT=8000 AMO_STATE_DIR=/var/lib/amo
+    AMO_ENV=production AMO_HOST=0.0.0.0 AMO_PORT=8000 AMO_STATE_DIR=/var/lib/amo
 
 RUN useradd --system --create-home --home-dir /home/amo --uid 10001 amo \
     && mkdir -p /var/lib/amo && chown amo /var/lib/amo

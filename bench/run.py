@@ -8,12 +8,7 @@ to the ceiling measured in the same run: the machine is shared and noisy.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +17,7 @@ import orjson
 
 from bench import wrk
 from bench.setup import prepare, request_bodies, scratch_database
+from devtools.server import free_port, running
 
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 
@@ -33,14 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="amo-bench-") as tmp, scratch as database_url:
         work = Path(tmp)
         env = prepare(work, people=args.people, database_url=database_url, redis_url=args.redis_url)
-        port = _free_port()
+        port = free_port()
         env["AMO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-        server = _start(env, port)
-        try:
+        with running(env, port, work / "server.log"):
             results = _scenarios(work, env, port, args)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     _print(results, args)
     return 0 if all(r.errors == 0 for r in results) else 1
 
@@ -87,35 +79,6 @@ def _token(work: Path, env: dict[str, str], base: str) -> str:
     answer = httpx.post(f"{base}/auth/token", data=form, timeout=10)
     answer.raise_for_status()
     return str(answer.json()["access_token"])
-
-
-def _start(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "gateway.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    server = subprocess.Popen(command, env={**os.environ, **env}, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the gateway did not become ready in 30 s")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _print(results: list[wrk.Result], args: argparse.Namespace) -> None:

@@ -111,12 +111,12 @@ class _NoSharedCache:
 
 def data_cipher(settings: Settings) -> FieldCipher:
     """The personal-data cipher: every key of the keyring, writing with the current one."""
-    keys = parse_keyring(settings.data_keys)
+    keys = parse_keyring(settings.data_keys.get_secret_value())
     return FieldCipher(keys, settings.data_key_current or next(iter(keys)))
 
 
 def _index(settings: Settings) -> BlindIndex:
-    return BlindIndex(b64decode(settings.index_key))
+    return BlindIndex(b64decode(settings.index_key.get_secret_value()))
 
 
 def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
@@ -205,7 +205,7 @@ async def _shared_state(
 
 def _tokens(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> TokenService:
     return TokenService(
-        key=b64decode(settings.token_key),
+        key=b64decode(settings.token_key.get_secret_value()),
         issuer=settings.public_url,
         audience=settings.fhir_base,
         token_url=settings.token_url,

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import orjson
 
 from domain.errors import DomainError
-from gateway.settings import Settings
+from gateway.settings import ConfigurationError, Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -24,39 +24,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
-    settings = Settings.from_env(database_url=args.database_url, redis_url=args.redis_url)
     try:
+        settings = Settings.from_env(database_url=args.database_url, redis_url=args.redis_url)
         return int(args.handler(args, settings))
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except DomainError as exc:
         print(f"erreur : {exc.detail or exc.code}", file=sys.stderr)
         return 2
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
+    from gateway.commands.serve import serve
 
-    _export(settings, host=args.host, port=args.port)
-    uvicorn.run(
-        "gateway.app:create_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        access_log=False,
-        proxy_headers=True,
-        log_level="warning",
-    )
-    return 0
-
-
-def _export(settings: Settings, **overrides: object) -> None:
-    """Pass settings to uvicorn's workers through the environment they read."""
-    values = {"database_url": settings.database_url, "redis_url": settings.redis_url}
-    values.update({k: v for k, v in overrides.items() if v})
-    values.update({"state_dir": settings.state_dir, "public_url": settings.public_url})
-    for name, value in values.items():
-        if value is not None:
-            os.environ["AMO_" + name.upper()] = str(value)
+    where = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+    return serve(where, workers=args.workers)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -212,7 +195,8 @@ def _add(
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--workers", type=int, default=1)
+    # One by default: without Redis the cache and the rate limits live in each process.
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:

@@ -2,46 +2,141 @@
 
 from __future__ import annotations
 
+import binascii
+import hmac
 import os
+import re
 import secrets
-from base64 import b64encode
-from collections.abc import Mapping
+from base64 import b64decode, b64encode
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
 DEFAULT_STATE_DIR = Path("var")
+EMBEDDED = "embedded"  # demo and development: missing keys are generated into state_dir
+PRODUCTION = "production"  # keys come from the AMO_* variables only; nothing is generated
+MODES = (EMBEDDED, PRODUCTION)
+# RFC 7518 §3.2: an HS256 key is at least as long as the hash, 256 bits; the blind index is
+# HMAC-SHA256 too, and AES-256-GCM takes exactly 32 bytes.
+KEY_BYTES = 32
+KEY_VARIABLES = {
+    "token_key": "AMO_TOKEN_KEY",
+    "data_keys": "AMO_DATA_KEYS",
+    "index_key": "AMO_INDEX_KEY",
+}
+_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # the ids adapters.crypto accepts
+_HIDDEN = "**********"
 
 
-@dataclass(frozen=True)
+class Secret:
+    """A secret setting: its text never shows in a repr, a str, a log line or a message."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str = "") -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        """The secret text, for the one line that hands it to a cipher or a signer."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return f"Secret({str(self)!r})"
+
+    def __str__(self) -> str:
+        return _HIDDEN if self._value else ""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
+        # uvicorn's workers receive the settings pickled over a pipe, never through a file.
+        return (Secret, (self._value,))
+
+
+NO_SECRET = Secret()  # an unset key (a Secret is never changed after it is made)
+
+
+class ConfigurationError(Exception):
+    """Settings the gateway must not start with; the message names variables, never values."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"configuration refusée / configuration refused:\n{lines}")
+
+
+@dataclass(frozen=True, repr=False)
 class Settings:
     """Everything configurable, with the embedded defaults (SQLite, no Redis)."""
 
+    env: str = EMBEDDED  # AMO_ENV, the deployment mode: embedded or production
     database_url: str = "sqlite:///var/amo-gateway.db"
     redis_url: str | None = None
     public_url: str = "http://127.0.0.1:8000"  # as providers reach us: token audience, links
     host: str = "127.0.0.1"
     port: int = 8000
-    state_dir: Path = DEFAULT_STATE_DIR  # where generated secrets live when none are given
-    token_key: str = ""  # base64 HMAC key signing access tokens (shared by all replicas)
-    data_keys: str = ""  # "k1:BASE64,k2:BASE64": AES-256-GCM keys for personal data
+    state_dir: Path = DEFAULT_STATE_DIR  # embedded mode: where generated secrets live
+    token_key: Secret = NO_SECRET  # base64 HMAC key signing access tokens (shared by all replicas)
+    data_keys: Secret = NO_SECRET  # "k1:BASE64,k2:BASE64": AES-256-GCM keys for personal data
     data_key_current: str = ""  # the key id new writes use
-    index_key: str = ""  # base64 HMAC key of the blind indexes
-    access_token_seconds: int = 300  # SMART backend services: at most five minutes
-    assertion_max_seconds: int = 300  # how far in the future a client assertion may expire
+    index_key: Secret = NO_SECRET  # base64 HMAC key of the blind indexes
+    # SMART Backend Services recommends 300 s access tokens: a leaked token is short-lived,
+    # and a client asks for a new one with a signed assertion, no person involved.
+    access_token_seconds: int = 300
+    # SMART Backend Services: a client assertion's exp is at most five minutes in the future.
+    assertion_max_seconds: int = 300
+    # Per client: a desk asks about one patient at a time, so 50 requests a second is far above
+    # any honest client, while a client stuck in a retry loop is cut before it takes the
+    # capacity every other provider shares.
     rate_limit_per_second: float = 50.0
+    # Two seconds at the full rate: a batch sent at once when a shift opens goes through.
     rate_limit_burst: int = 100
+    # The same patient is often asked again within minutes (one request per prescription
+    # line, a desk's retry); registry imports drop cached answers, so five minutes only
+    # bounds how long a change made outside an import stays unseen.
     cache_ttl_seconds: int = 300
-    registry_poll_seconds: float = 2.0  # without Redis: how often to look for registry changes
+    # Without Redis: a registry import by another process reaches this one within 2 s, for
+    # one indexed query every 2 s per process.
+    registry_poll_seconds: float = 2.0
+    # The largest of the 62 third-party FHIR financial examples the tests read from
+    # ../shared/fhir-examples is 119 KB (an NHCX eligibility Bundle);
+    # 1 MiB leaves room for large claim Bundles and bounds the memory one request holds.
     max_body_bytes: int = 1_048_576
+    # Those examples nest at most 18 levels (a Da Vinci PAS notification Bundle); 32 leaves
+    # room and refuses documents built to make the parser and the mapping recurse.
     max_json_depth: int = 32
+    # Per process, plus SQLAlchemy's default overflow of 10: 20 per process keeps four
+    # processes (replicas x workers) under PostgreSQL's default of 100 connections. Ten is
+    # plenty: exchanges are stored by one writer thread (group commit), the rest only read.
     db_pool_size: int = 10
+    # Retry-After of a 503 when the database is unreachable: a restart or a failover takes
+    # seconds; 5 s keeps desks from hammering it meanwhile without a noticeable wait after.
     retry_after_seconds: int = 5
-    instance_id: str = field(default_factory=lambda: secrets.token_hex(4))
+    instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True
+
+    def __post_init__(self) -> None:
+        if self.env not in MODES:
+            expected = " | ".join(MODES)
+            raise ConfigurationError([f"AMO_ENV={self.env!r} inconnu / unknown: {expected}"])
+
+    def __repr__(self) -> str:
+        shown = (f"{f.name}={_shown(getattr(self, f.name))!r}" for f in fields(self))
+        return f"Settings({', '.join(shown)})"
 
     @property
     def fhir_base(self) -> str:
@@ -66,34 +161,128 @@ class Settings:
         return cls(**values)
 
     def with_secrets(self) -> Settings:
-        """Fill missing keys from `state_dir/secrets.json`, creating it (mode 600) if absent."""
-        if self.token_key and self.data_keys and self.index_key:
-            return self
+        """These settings with their keys, checked; only the embedded mode generates keys."""
+        settings = self
+        if self.env == EMBEDDED and not all(getattr(self, name) for name in KEY_VARIABLES):
+            settings = self._with_stored_keys()
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse what must not start: missing or weak keys, SQLite in production."""
+        problems = _missing_keys(self) + _key_problems(self)
+        # Production refuses SQLite. Production means replicas behind a load balancer, and a
+        # SQLite file belongs to one machine: each replica would keep its own token replay
+        # store, idempotency keys and audit chains, so a replayed token or a retried request
+        # would pass on the next replica. It also catches a forgotten AMO_DATABASE_URL, whose
+        # default is a file inside the container that the next deployment throws away.
+        if self.env == PRODUCTION and self.database_url.startswith("sqlite"):
+            problems.append(
+                "AMO_DATABASE_URL : SQLite refusé en production, utilisez PostgreSQL / "
+                "SQLite is refused in production, use PostgreSQL"
+            )
+        if problems:
+            raise ConfigurationError(problems)
+
+    def _with_stored_keys(self) -> Settings:
         stored = load_or_create_secrets(self.state_dir / "secrets.json")
         return replace(
             self,
-            token_key=self.token_key or stored["token_key"],
-            data_keys=self.data_keys or stored["data_keys"],
+            token_key=self.token_key or Secret(stored["token_key"]),
+            data_keys=self.data_keys or Secret(stored["data_keys"]),
             data_key_current=self.data_key_current or stored["data_key_current"],
-            index_key=self.index_key or stored["index_key"],
+            index_key=self.index_key or Secret(stored["index_key"]),
         )
 
 
+def _missing_keys(settings: Settings) -> list[str]:
+    missing = [variable for name, variable in KEY_VARIABLES.items() if not getattr(settings, name)]
+    if not missing:
+        return []
+    return [
+        f"variables manquantes / missing variables: {', '.join(missing)} "
+        f"(AMO_ENV={settings.env} : aucune clé n'est générée / no key is generated; "
+        "`amo-gateway keys new` en crée une / makes one)"
+    ]
+
+
+def _key_problems(settings: Settings) -> list[str]:
+    problems = [
+        _weak_key(variable, getattr(settings, name).get_secret_value())
+        for name, variable in KEY_VARIABLES.items()
+        if name != "data_keys" and getattr(settings, name)
+    ]
+    if settings.data_keys:
+        problems += _keyring_problems(settings.data_keys.get_secret_value(), settings)
+    return [problem for problem in problems if problem]
+
+
+def _weak_key(label: str, encoded: str, *, exact: bool = False) -> str | None:
+    """Why a base64 key is unusable, in words that never quote it (None: usable)."""
+    try:
+        size = len(b64decode(encoded, validate=True))
+    except binascii.Error:
+        return f"{label} : pas du base64 / not base64"
+    if size < KEY_BYTES or (exact and size != KEY_BYTES):
+        amount = "exactement / exactly" if exact else "au moins / at least"
+        return (
+            f"{label} : clé faible / weak key, {amount} {KEY_BYTES} octets / bytes "
+            "après décodage base64 / after base64 decoding"
+        )
+    return None
+
+
+def _keyring_problems(text: str, settings: Settings) -> list[str | None]:
+    problems: list[str | None] = []
+    ids = []
+    for number, entry in enumerate(filter(None, (p.strip() for p in text.split(","))), 1):
+        key_id, _, encoded = entry.partition(":")
+        if not _KEY_ID.fullmatch(key_id) or not encoded:
+            # Never quote the entry: without its "id:" it is the key itself.
+            problems.append(
+                f"AMO_DATA_KEYS, entrée / entry {number} : id:base64 attendu / expected"
+            )
+            continue
+        ids.append(key_id)
+        problems.append(_weak_key(f"AMO_DATA_KEYS ({key_id})", encoded.strip(), exact=True))
+    if settings.data_key_current and ids and settings.data_key_current not in ids:
+        problems.append(
+            f"AMO_DATA_KEY_CURRENT={settings.data_key_current!r} absente de / not in AMO_DATA_KEYS"
+        )
+    return problems
+
+
+def _shown(value: Any) -> Any:
+    """A setting as a repr may show it: secrets masked, URL passwords hidden."""
+    if isinstance(value, str) and "://" in value:
+        parts = urlsplit(value)
+        if parts.password is not None:
+            user_info, _, host = parts.netloc.rpartition("@")
+            hidden = parts._replace(netloc=f"{user_info.partition(':')[0]}:{_HIDDEN}@{host}")
+            return hidden.geturl()
+    return value
+
+
+def _boolean(raw: str) -> bool:
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+_CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "bool": _boolean,
+    "int": int,
+    "float": float,
+    "Path": Path,
+    # A key mounted from a file usually ends with a newline, which base64 would refuse.
+    "Secret": lambda raw: Secret(raw.strip()),
+}
+
+
 def _convert(kind: Any, raw: str) -> Any:
-    text = str(kind)
-    if "bool" in text:
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if text.startswith("int"):
-        return int(raw)
-    if text.startswith("float"):
-        return float(raw)
-    if "Path" in text:
-        return Path(raw)
-    return raw
+    return _CONVERTERS.get(str(kind).split(" | ")[0], str)(raw)
 
 
 def _random_key() -> str:
-    return b64encode(secrets.token_bytes(32)).decode()
+    return b64encode(secrets.token_bytes(KEY_BYTES)).decode()
 
 
 def load_or_create_secrets(path: Path) -> dict[str, str]:

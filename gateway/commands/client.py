@@ -12,7 +12,9 @@ import orjson
 from authlib.oauth2.rfc7523 import private_key_jwt_sign
 from joserfc.jwk import ECKey
 
-ASSERTION_LIFETIME = 120  # seconds; the gateway accepts at most five minutes
+# Seconds: a client signs an assertion just before using it; two minutes absorb clock skew
+# between its machine and ours, within the five minutes SMART Backend Services allows.
+ASSERTION_LIFETIME = 120
 
 
 def generate_client_key(path: Path, key_id: str | None = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from adapters.population import personas
 from gateway.bootstrap import open_storage
 from gateway.commands import admin
 from gateway.commands.client import generate_client_key
-from gateway.settings import Settings
+from gateway.settings import EMBEDDED, Settings
 
 DEMO_INPE = "100200300"
 DEMO_CLIENT = "pharmacie-atlas"
@@ -58,7 +58,9 @@ def _ensure_provider(settings: Settings, state: Path) -> None:
 def demo_settings(settings: Settings, state_dir: Path) -> Settings:
     """The demo keeps everything under one folder: database, secrets, client key."""
     database = f"sqlite:///{state_dir / 'amo-demo.db'}"
-    return replace(settings, state_dir=state_dir, database_url=database, redis_url=None)
+    return replace(
+        settings, env=EMBEDDED, state_dir=state_dir, database_url=database, redis_url=None
+    )
 
 
 def where_to_go(settings: Settings, people: dict[str, tuple[str, str]]) -> str:

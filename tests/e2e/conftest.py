@@ -7,16 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from devtools.server import free_port, running
 from gateway.app import create_app
-from tests.e2e.support import (
-    Client,
-    GatewayState,
-    free_port,
-    prepare_state,
-    start_uvicorn,
-    stop,
-    token_form,
-)
+from tests.e2e.support import Client, GatewayState, prepare_state, token_form
 
 
 @pytest.fixture(scope="session")
@@ -53,8 +46,5 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Gatewa
     base = f"http://127.0.0.1:{port}"
     work = tmp_path_factory.mktemp("live")
     prepared = prepare_state(work, base)
-    server = start_uvicorn(prepared.env, port, work / "server.log")
-    try:
+    with running(prepared.env, port, work / "server.log"):
         yield base, prepared
-    finally:
-        stop(server)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 
 from adapters.population import personas
@@ -108,39 +101,3 @@ def eligibility_request(
             {"category": {"coding": [{"system": CATEGORY, "code": code}]}} for code in categories
         ],
     }
-
-
-def free_port() -> int:
-    """A TCP port free on loopback now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_uvicorn(env: Mapping[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
-    """`amo-gateway serve` in its own process; returns once /healthz answers."""
-    command = [sys.executable, "-m", "gateway.cli", "serve", "--host", "127.0.0.1"]
-    with log.open("ab") as out:
-        server = subprocess.Popen(
-            [*command, "--port", str(port)], env={**os.environ, **env}, stdout=out, stderr=out
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gateway exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("gateway did not answer within 30 s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop a gateway process."""
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()

@@ -10,16 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from devtools.server import free_port, running
 from tests.e2e.services import REDIS_URL, fresh_postgres_database, redis_or_skip
-from tests.e2e.support import (
-    GatewayState,
-    eligibility_request,
-    free_port,
-    prepare_state,
-    start_uvicorn,
-    stop,
-    token_form,
-)
+from tests.e2e.support import GatewayState, eligibility_request, prepare_state, token_form
 from tests.e2e.tcpproxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
@@ -46,11 +39,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         base = f"http://127.0.0.1:{port}"
         work = tmp_path_factory.mktemp("stack")
         state = prepare_state(work, base, AMO_DATABASE_URL=relayed, AMO_REDIS_URL=REDIS_URL)
-        server = start_uvicorn(state.env, port, Path(work) / "server.log")
         try:
-            yield Stack(base, state, proxy, "amo:")
+            with running(state.env, port, Path(work) / "server.log"):
+                yield Stack(base, state, proxy, "amo:")
         finally:
-            stop(server)
             proxy.cut()
 
 

@@ -1,9 +1,8 @@
-"""Units of the edge: scopes, JSON limits, settings, search parameters."""
+"""Units of the edge: scopes, JSON limits, search parameters."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from domain.members import IdentifierKind
 from gateway.fhirjson import accepts_fhir_json, json_depth_exceeds
 from gateway.scopes import allows, grantable
 from gateway.search import InvalidSearch, parse_query
-from gateway.settings import Settings
 
 REF = load_reference_files(DEFAULT_REFDATA_DIR)
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
@@ -53,27 +51,6 @@ class TestJsonLimits:
         assert accepts_fhir_json("application/fhir+json; fhirVersion=4.0")
         assert accepts_fhir_json("text/html, */*;q=0.1")
         assert not accepts_fhir_json("application/xml")
-
-
-class TestSettings:
-    def test_environment_is_read_and_typed(self) -> None:
-        env = {"AMO_PORT": "9001", "AMO_RATE_LIMIT_PER_SECOND": "2.5", "AMO_LOG_JSON": "false"}
-        settings = Settings.from_env(env)
-        assert settings.port == 9001
-        assert settings.rate_limit_per_second == 2.5
-        assert settings.log_json is False
-
-    def test_overrides_win_over_the_environment(self) -> None:
-        settings = Settings.from_env(
-            {"AMO_DATABASE_URL": "sqlite:///a.db"}, database_url="sqlite:///b.db"
-        )
-        assert settings.database_url == "sqlite:///b.db"
-
-    def test_generated_secrets_are_stable_and_private(self, tmp_path: Path) -> None:
-        first = Settings(state_dir=tmp_path).with_secrets()
-        second = Settings(state_dir=tmp_path).with_secrets()
-        assert first.token_key == second.token_key != ""
-        assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
 
 
 class TestSearchParameters:
