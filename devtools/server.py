@@ -67,11 +67,14 @@ def start(
     options: Sequence[str] = (),
     workers: int = 1,
     timeout: float = READY_TIMEOUT_SECONDS,
+    command: Sequence[str] | None = None,
 ) -> Server:
-    """Start the gateway, its output appended to `log`; returns once /healthz answers 200."""
+    """Start the gateway, its output appended to `log`; returns once /healthz answers 200.
+
+    `command` replaces `amo-gateway serve` (a test serving an app of its own making)."""
     with log.open("ab") as out:
         process = subprocess.Popen(
-            serve_command(port, options=options, workers=workers),
+            list(command) if command else serve_command(port, options=options, workers=workers),
             env=server_environment(env),
             stdout=out,
             stderr=out,

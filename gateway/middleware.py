@@ -7,8 +7,10 @@ import secrets
 import time
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.errors import render_error
 from gateway.metrics import Metrics
 
 access = logging.getLogger("amo.access")
@@ -18,7 +20,9 @@ class ObservabilityMiddleware:
     """Counts and times every request and logs one line without patient data.
 
     The route template is logged, never the raw path or query string: they can carry
-    patient identifiers (searches by identifier).
+    patient identifiers (searches by identifier). An error no handler answered is answered
+    here, through the one error table, instead of reaching the server: uvicorn closes the
+    connection on an exception, silently, and the next request on it would get nothing.
     """
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
@@ -32,17 +36,23 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         request_id = _request_id(scope)
         status = 500
+        answering = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answering
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answering = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (b"x-request-id", request_id)]
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            if answering:  # half an answer is out: only closing the connection tells the client
+                raise
+            response = await render_error(Request(scope, receive), exc)
+            await response(scope, receive, send_wrapper)
         finally:
             self._record(scope, status, time.perf_counter() - started, request_id)
 
