@@ -159,10 +159,12 @@ async def wire(
         checkpointer = SqliteCheckpointer.start_for(storage.engine)
         if checkpointer is not None:
             stack.callback(checkpointer.stop)
-        recorder = GroupCommitRecorder(storage.uow)
+        recorder = GroupCommitRecorder(storage.uow, deadline=settings.request_deadline_seconds)
         stack.callback(recorder.close)  # runs first: what is queued is committed
         reader = _uow_factory(reader_engine(storage.engine), settings)
-        reads = SqlReads(reader, threads=settings.db_pool_size)
+        reads = SqlReads(
+            reader, threads=settings.db_pool_size, deadline=settings.request_deadline_seconds
+        )
         cache, limiter, local = await _shared_state(settings, storage.index, stack)
         exchange = ExchangePorts(
             limiter=limiter,

@@ -122,6 +122,10 @@ class Settings:
     # processes (replicas x workers) under PostgreSQL's default of 100 connections. Ten is
     # plenty: exchanges are stored by one writer thread (group commit), the rest only read.
     db_pool_size: int = 10
+    # How long a request waits on the database (a read, its commit) before it is answered 503
+    # with Retry-After: our queries take milliseconds, so five seconds means the database is
+    # gone or hung, and a desk learns it while its own client (10 to 30 s) is still waiting.
+    request_deadline_seconds: float = 5.0
     # Retry-After of a 503 when the database is unreachable: a restart or a failover takes
     # seconds; 5 s keeps desks from hammering it meanwhile without a noticeable wait after.
     retry_after_seconds: int = 5

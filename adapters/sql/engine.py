@@ -14,7 +14,14 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 3  # an unreachable database must turn into a 503 quickly
-POOL_TIMEOUT_SECONDS = 5  # waiting longer for a pooled connection only delays the 503
+POOL_TIMEOUT_SECONDS = 3  # waiting longer for a pooled connection only delays the 503
+# PostgreSQL cancels a statement running longer than this: no query of ours takes a tenth of
+# it, so one that does is stuck behind a lock or an overloaded server; answering 503 beats
+# holding a connection and a thread for as long as the client is willing to wait.
+STATEMENT_TIMEOUT_MS = 4000
+# A connection whose sent data goes unacknowledged this long (a server or route that went
+# silent) is broken by the kernel instead of waiting out TCP's retransmissions (~15 min).
+TCP_USER_TIMEOUT_MS = 5000
 SQLITE_BUSY_TIMEOUT_MS = 5000
 _MIGRATION_LOCK = 7_310_420_001  # pg advisory lock id: replicas starting together migrate once
 
@@ -40,7 +47,17 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
 
 
 def _connect_args(backend: str) -> dict[str, Any]:
-    return {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if backend == "postgresql" else {}
+    if backend != "postgresql":
+        return {}
+    return {
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+        "keepalives": 1,
+        "keepalives_idle": 10,  # seconds idle before probing: a pooled connection that died
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+    }
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:

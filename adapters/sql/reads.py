@@ -23,24 +23,40 @@ from domain.records import ExchangeQuery, ExchangeRecord, IdempotentAnswer
 T = TypeVar("T")
 
 
-class SqlReads:
-    """Runs read-only units of work in worker threads, as many at once as `threads`."""
+async def in_thread(
+    work: Callable[[], T], *, deadline: float, limiter: anyio.CapacityLimiter | None = None
+) -> T:
+    """`work()` in a worker thread, given up after `deadline` seconds (waiting for a thread
+    included): the database is then Unavailable, as when it fails. A thread stuck on a silent
+    server is left to finish on its own; the request does not wait for it."""
+    try:
+        with anyio.fail_after(deadline):
+            return await anyio.to_thread.run_sync(work, limiter=limiter, abandon_on_cancel=True)
+    except TimeoutError as exc:
+        raise Unavailable("Base de données trop lente : réessayez plus tard") from exc
+    except Exception as exc:
+        if is_database_error(exc):
+            raise Unavailable("Base de données indisponible") from exc
+        raise
 
-    def __init__(self, uow: UnitOfWorkFactory, *, threads: int) -> None:
+
+class SqlReads:
+    """Runs read-only units of work in worker threads, as many at once as `threads`, each
+    given up after `deadline` seconds."""
+
+    def __init__(self, uow: UnitOfWorkFactory, *, threads: int, deadline: float) -> None:
         self._uow = uow
         self._threads = threads
+        self._deadline = deadline
         self._limiter: anyio.CapacityLimiter | None = None  # made in the event loop that uses it
 
     async def run(self, work: Callable[[UnitOfWork], T]) -> T:
         """The result of `work` over a fresh unit of work; Unavailable if the database fails."""
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self._threads)
-        try:
-            return await anyio.to_thread.run_sync(self._in_thread, work, limiter=self._limiter)
-        except Exception as exc:
-            if is_database_error(exc):
-                raise Unavailable("Base de données indisponible") from exc
-            raise
+        return await in_thread(
+            lambda: self._in_thread(work), deadline=self._deadline, limiter=self._limiter
+        )
 
     def _in_thread(self, work: Callable[[UnitOfWork], T]) -> T:
         with self._uow() as uow:

@@ -23,18 +23,24 @@ from domain.records import AuditEntry, Recording
 log = logging.getLogger("amo.recorder")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Pending:
     recording: Recording
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[bool]
+    # Set by the request once it stopped waiting (deadline passed, client gone): its answer
+    # was never given, so it must not be recorded as given.
+    abandoned: bool = False
 
 
 class GroupCommitRecorder:
     """Records exchanges and audit entries in batches, from one writer thread."""
 
-    def __init__(self, uow: UnitOfWorkFactory, *, max_batch: int = 256) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, *, deadline: float = 5.0, max_batch: int = 256
+    ) -> None:
         self._uow = uow
+        self._deadline = deadline  # how long a request waits for its commit before a 503
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="amo-recorder", daemon=True)
@@ -44,10 +50,17 @@ class GroupCommitRecorder:
         """Store an exchange once committed; False if its Idempotency-Key was taken
         meanwhile, and nothing of it stored."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[bool] = loop.create_future()
-        self._queue.put(_Pending(recording, loop, future))
+        pending = _Pending(recording, loop, loop.create_future())
+        self._queue.put(pending)
         try:
-            return await future
+            async with asyncio.timeout(self._deadline):
+                return await pending.future
+        except TimeoutError as exc:
+            pending.abandoned = True
+            raise Unavailable("Base de données trop lente : réessayez plus tard") from exc
+        except asyncio.CancelledError:
+            pending.abandoned = True
+            raise
         except Exception as exc:
             if is_database_error(exc):
                 raise Unavailable("Base de données indisponible") from exc
@@ -85,6 +98,9 @@ class GroupCommitRecorder:
         return batch, False
 
     def _commit(self, batch: list[_Pending]) -> None:
+        batch = [pending for pending in batch if not pending.abandoned]
+        if not batch:
+            return
         try:
             stored = record_all([p.recording for p in batch], uow=self._uow())
         except Exception as exc:

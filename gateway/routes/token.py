@@ -6,10 +6,10 @@ from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
-from starlette.concurrency import run_in_threadpool
 
+from adapters.sql.reads import in_thread
 from gateway.auth import TokenService
-from gateway.deps import gateway_of
+from gateway.deps import SettingsDep, gateway_of
 from gateway.errors import NO_STORE, OAuthError
 from gateway.fhirjson import dumps, media_type, read_body
 
@@ -23,10 +23,14 @@ def tokens_of(request: Request) -> TokenService:
 
 
 @router.post("/auth/token", name="token.issue")
-async def token(request: Request, tokens: Annotated[TokenService, Depends(tokens_of)]) -> Response:
+async def token(
+    request: Request,
+    tokens: Annotated[TokenService, Depends(tokens_of)],
+    settings: SettingsDep,
+) -> Response:
     """client_credentials + private_key_jwt -> a short-lived bearer token (RFC 6749, 7523)."""
     form = await _form(request)
-    issued = await run_in_threadpool(tokens.issue, form)
+    issued = await in_thread(lambda: tokens.issue(form), deadline=settings.request_deadline_seconds)
     return Response(dumps(issued), 200, NO_STORE, "application/json")
 
 

@@ -1,4 +1,5 @@
-"""A TCP relay the tests can cut and restore, to make a real database unreachable."""
+"""A TCP relay the tests can cut, silence and restore, to make a real server unreachable or
+hung (connections accepted, bytes swallowed, nothing answered)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
+        self.silent = False  # swallow every byte: a server that accepts and never answers
 
     def start(self) -> None:
         """Listen (again on the same port after a cut)."""
@@ -37,12 +39,29 @@ class TcpProxy:
                 _close(sock)
             self._open.clear()
 
+    def hang(self) -> None:
+        """Keep every connection open and accept new ones, but relay nothing."""
+        self.silent = True
+
+    def restore(self) -> None:
+        """Relay again; the connections opened while silent are closed (their state is lost)."""
+        self.silent = False
+        with self._lock:
+            for sock in self._open:
+                _close(sock)
+            self._open.clear()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self.silent:  # accepted, then never answered
+                with self._lock:
+                    self._open.append(client)
+                threading.Thread(target=_pump, args=(client, None, self), daemon=True).start()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=3)
             except OSError:
@@ -52,17 +71,19 @@ class TcpProxy:
             with self._lock:
                 self._open += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=_pump, args=(a, b), daemon=True).start()
+                threading.Thread(target=_pump, args=(a, b, self), daemon=True).start()
 
 
-def _pump(source: socket.socket, sink: socket.socket) -> None:
+def _pump(source: socket.socket, sink: socket.socket | None, proxy: TcpProxy) -> None:
     try:
         while data := source.recv(65536):
-            sink.sendall(data)
+            if sink is not None and not proxy.silent:
+                sink.sendall(data)
     except OSError:
         pass
     finally:
-        _close(sink)
+        if sink is not None:
+            _close(sink)
 
 
 def _close(sock: socket.socket) -> None:

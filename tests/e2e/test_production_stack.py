@@ -12,7 +12,7 @@ import pytest
 
 from devtools.server import free_port, running
 from tests.e2e.services import REDIS_URL, fresh_postgres_database, redis_or_skip
-from tests.e2e.support import GatewayState, eligibility_request, prepare_state, token_form
+from tests.e2e.support import IDCS, GatewayState, eligibility_request, prepare_state, token_form
 from tests.e2e.tcpproxy import TcpProxy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
@@ -100,3 +100,49 @@ class TestOnPostgresAndRedis:
             time.sleep(0.3)
         assert status == 200
         assert httpx.get(f"{stack.base}/readyz").status_code == 200
+
+
+class TestHungDatabase:
+    def test_a_silent_database_answers_503_in_bounded_time_and_records_nothing_late(
+        self, stack: Stack
+    ) -> None:
+        headers = token(stack)
+        _, cold = stack.state.people["transferred"]
+        _, warm = stack.state.people["disabled-child"]
+        assert submit(stack, headers, warm).status_code == 200  # cached in Redis from now on
+        keyed = {**headers, "Idempotency-Key": "hung-database-1"}
+        stack.proxy.hang()
+        try:
+            for idcs, sent in ((cold, keyed), (warm, headers)):
+                started = time.monotonic()
+                answer = submit(stack, sent, idcs)
+                took = time.monotonic() - started
+                assert answer.status_code == 503, answer.text
+                assert int(answer.headers["Retry-After"]) > 0
+                assert took < 9, f"answered after {took:.1f} s"  # deadline 5 s, plus slack
+            started = time.monotonic()
+            assert httpx.get(f"{stack.base}/readyz", timeout=15).status_code == 503
+            assert time.monotonic() - started < 4
+        finally:
+            stack.proxy.restore()
+        retried = _until_answered(stack, keyed, cold)
+        assert retried.status_code == 200
+        assert "Idempotent-Replayed" not in retried.headers  # the 503 recorded nothing
+        again = submit(stack, keyed, cold)
+        assert again.headers.get("Idempotent-Replayed") == "true"
+        assert again.content == retried.content
+        found = httpx.get(
+            f"{stack.base}/fhir/CoverageEligibilityResponse",
+            params={"patient:identifier": f"{IDCS}|{cold}"},
+            headers=headers,
+        ).json()
+        assert found["total"] == 1  # one exchange: nothing stored late, nothing twice
+
+
+def _until_answered(stack: Stack, headers: dict[str, str], idcs: str) -> httpx.Response:
+    deadline = time.monotonic() + 30
+    while True:
+        answer = submit(stack, headers, idcs)
+        if answer.status_code != 503 or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.3)

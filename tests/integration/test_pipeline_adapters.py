@@ -81,7 +81,7 @@ class TestSqlReads:
         with uow_factory() as uow:
             uow.members.save(entry(insured(), CIN))
             uow.commit()
-        directory = SqlMemberDirectory(SqlReads(uow_factory, threads=2))
+        directory = SqlMemberDirectory(SqlReads(uow_factory, threads=2, deadline=5))
         [found] = await directory.find([IDCS, CIN])
         assert found.member.member_id == "M-1"
         assert await directory.find([IDCS]) == []
@@ -94,7 +94,7 @@ class TestSqlReads:
             uow.exchanges.add(record)
             uow.idempotency.claim(answer())
             uow.commit()
-        reads = SqlReads(uow_factory, threads=2)
+        reads = SqlReads(uow_factory, threads=2, deadline=5)
         store = SqlExchangeStore(reads)
         assert (await store.get("P-1", "eligibility", record.id)) == record
         assert (await store.get("P-2", "eligibility", record.id)) is None
@@ -110,6 +110,6 @@ class TestSqlReads:
         factory = SqlUnitOfWorkFactory(gone, cipher=cipher, index=index, audit_stream_id="t")
         try:
             with pytest.raises(Unavailable):
-                await SqlMemberDirectory(SqlReads(factory, threads=1)).find([IDCS])
+                await SqlMemberDirectory(SqlReads(factory, threads=1, deadline=5)).find([IDCS])
         finally:
             gone.dispose()
