@@ -46,8 +46,9 @@ class TestSqlReplayStore:
     def test_expired_jtis_are_purged(self, uow_factory: SqlUnitOfWorkFactory) -> None:
         past = datetime.now(UTC) - timedelta(seconds=1)
         with uow_factory() as uow:
-            uow.replay.remember("client-1", "old", past)
-            uow.replay.remember("client-1", "fresh", LATER)
+            never = SqlReplayStore(uow.session, purge_probability=0.0)  # no purge by chance
+            never.remember("client-1", "old", past)
+            never.remember("client-1", "fresh", LATER)
             uow.commit()
         with uow_factory() as uow:
             store = SqlReplayStore(uow.session)
