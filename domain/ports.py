@@ -54,6 +54,14 @@ class MemberRepository(Protocol):
         """How many members are stored."""
         ...
 
+    def advance_version(self) -> int:
+        """Mark the registry changed, in this transaction; the new version."""
+        ...
+
+    def version(self) -> int:
+        """The registry's version: it moves with every change."""
+        ...
+
 
 class ExchangeRepository(Protocol):
     """Stored exchanges (request and answer), scoped to the provider that made them."""
@@ -194,8 +202,9 @@ class UnitOfWorkFactory(Protocol):
 class CacheInvalidation(Protocol):
     """Forgets cached decisions when the registry changes (imports, corrections)."""
 
-    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
-        """Forget every decision cached for these identifiers (the member changed)."""
+    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> bool:
+        """Forget every decision cached for these identifiers (the member changed); False
+        when the cache could not be reached."""
         ...
 
 
@@ -219,16 +228,27 @@ class RateLimiter(Protocol):
 
 
 class DecisionCache(Protocol):
-    """Eligibility decisions per person and date of care; never the only copy."""
+    """Eligibility decisions per person, date of care and version (of the rules and the
+    registry they were decided with); never the only copy."""
 
     async def get(
-        self, identifier: PersonIdentifier, day: date, rules_version: str
+        self, identifier: PersonIdentifier, day: date, version: str
     ) -> EligibilityDecision | None:
-        """A cached decision, or None (also when the cache is unreachable)."""
+        """A decision cached under that version, or None (also when the cache is unreachable)."""
         ...
 
-    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
-        """Cache a decision for that identifier and the decision's date of care."""
+    async def put(
+        self, identifier: PersonIdentifier, decision: EligibilityDecision, version: str
+    ) -> None:
+        """Cache a decision for that identifier, its date of care and that version."""
+        ...
+
+
+class RegistryVersion(Protocol):
+    """The registry version this process knows, as recently as it can tell."""
+
+    def current(self) -> str | None:
+        """The version last seen, or None when it may be out of date (the cache is unused)."""
         ...
 
 

@@ -13,7 +13,6 @@ from domain.ports import Clock, IdGenerator
 from gateway.bootstrap import Gateway, wire
 from gateway.errors import install_error_handlers
 from gateway.fastpath import FastPath
-from gateway.freshness import watch_registry
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
@@ -92,13 +91,9 @@ def _tune_collector() -> None:
 
 @asynccontextmanager
 async def _watching_registry(gateway: Gateway) -> AsyncIterator[None]:
-    """Without Redis, drop the in-process cache whenever another process changes the registry."""
-    if gateway.local_cache is None:
-        yield
-        return
-    poll = gateway.settings.registry_poll_seconds
-    watcher = asyncio.create_task(watch_registry(gateway.local_cache, gateway.storage.engine, poll))
+    """Follow the registry's version while serving: cached decisions follow imports."""
+    follower = asyncio.create_task(gateway.registry.follow())
     try:
         yield
     finally:
-        watcher.cancel()
+        follower.cancel()

@@ -7,6 +7,7 @@ use cases receive their ports, and never ask which implementation they got.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from base64 import b64decode
 from collections.abc import AsyncIterator, Iterator
@@ -29,7 +30,9 @@ from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
+from adapters.sql.registry_version import PolledRegistryVersion
 from adapters.sql.uow import SqlUnitOfWorkFactory
+from domain.errors import Unavailable
 from domain.ports import (
     CacheInvalidation,
     Clock,
@@ -75,8 +78,7 @@ class Gateway:
     metrics: Metrics
     exchange: ExchangePorts
     eligibility: EligibilityPorts
-    # Without Redis each process caches in its own memory: cleared when the registry moves.
-    local_cache: MemoryDecisionCache | None
+    registry: PolledRegistryVersion  # followed while the app serves
 
 
 @contextmanager
@@ -105,8 +107,9 @@ def cache_invalidation(settings: Settings, storage: Storage) -> Iterator[CacheIn
 
 
 class _NoSharedCache:
-    def invalidate(self, identifiers: object) -> None:
-        """Nothing is shared between processes without Redis."""
+    def invalidate(self, identifiers: object) -> bool:
+        """Nothing is shared between processes without Redis: each follows the version."""
+        return True
 
 
 def data_cipher(settings: Settings) -> FieldCipher:
@@ -166,6 +169,15 @@ async def wire(
             reader, threads=settings.db_pool_size, deadline=settings.request_deadline_seconds
         )
         cache, limiter, local = await _shared_state(settings, storage.index, stack)
+        registry = PolledRegistryVersion(
+            reads,
+            interval=settings.registry_poll_seconds,
+            # Three missed reads: past that, a cached answer could outlive an import unseen.
+            stale_after=3 * settings.registry_poll_seconds,
+            on_change=None if local is None else local.clear,  # free what no one will read
+        )
+        with contextlib.suppress(Unavailable):  # unknown until the database answers
+            await registry.refresh()
         exchange = ExchangePorts(
             limiter=limiter,
             idempotency=SqlIdempotencyStore(reads),
@@ -183,8 +195,10 @@ async def wire(
             tokens=_tokens(settings, storage.uow, clock),
             metrics=metrics,
             exchange=exchange,
-            eligibility=EligibilityPorts(exchange, cache, SqlMemberDirectory(reads), metrics),
-            local_cache=local,
+            eligibility=EligibilityPorts(
+                exchange, cache, SqlMemberDirectory(reads), metrics, registry
+            ),
+            registry=registry,
         )
 
 

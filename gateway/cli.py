@@ -102,6 +102,13 @@ def _members_import(args: argparse.Namespace, settings: Settings) -> int:
         f"import terminé : {report.households:,} foyers, {report.members:,} personnes "
         f"(dont {report.replaced:,} déjà connues, mises à jour)"
     )
+    if not report.cache_invalidated:
+        print(
+            "cache partagé (Redis) injoignable : les réponses en cache de ces personnes ne "
+            "sont plus utilisées dès que chaque passerelle lit la nouvelle version du "
+            f"registre (sous {settings.registry_poll_seconds:g} s)",
+            file=sys.stderr,
+        )
     return 0
 
 

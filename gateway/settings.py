@@ -108,8 +108,9 @@ class Settings:
     # line, a desk's retry); registry imports drop cached answers, so five minutes only
     # bounds how long a change made outside an import stays unseen.
     cache_ttl_seconds: int = 300
-    # Without Redis: a registry import by another process reaches this one within 2 s, for
-    # one indexed query every 2 s per process.
+    # A registry import reaches every process's cached answers within 2 s (the registry's
+    # version is read again; older cached decisions are then unused), for one primary-key
+    # read every 2 s per process.
     registry_poll_seconds: float = 2.0
     # The largest of the 62 third-party FHIR financial examples the tests read from
     # ../shared/fhir-examples is 119 KB (an NHCX eligibility Bundle);

@@ -50,6 +50,7 @@ class FakeMemberRepository:
 
     def __init__(self, entries: Iterable[RegistryEntry] = ()) -> None:
         self.entries: dict[str, RegistryEntry] = {}
+        self.registry_version = 0
         for entry in entries:
             self.save(entry)
 
@@ -74,6 +75,15 @@ class FakeMemberRepository:
     def count(self) -> int:
         """How many members are stored."""
         return len(self.entries)
+
+    def advance_version(self) -> int:
+        """Mark the registry changed; the new version."""
+        self.registry_version += 1
+        return self.registry_version
+
+    def version(self) -> int:
+        """The registry's version."""
+        return self.registry_version
 
 
 class FakeExchangeRepository:
@@ -311,25 +321,27 @@ class FakeDecisionCache:
         self.misses = 0
 
     async def get(
-        self, identifier: PersonIdentifier, day: date, rules_version: str
+        self, identifier: PersonIdentifier, day: date, version: str
     ) -> EligibilityDecision | None:
         """A cached decision, or None."""
-        decision = self.decisions.get((identifier, day, rules_version))
+        decision = self.decisions.get((identifier, day, version))
         if decision is None:
             self.misses += 1
         else:
             self.hits += 1
         return decision
 
-    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
-        """Cache under the decision's date of care and rules version."""
-        key = (identifier, decision.date_of_care, decision.rules_version)
-        self.decisions[key] = decision
+    async def put(
+        self, identifier: PersonIdentifier, decision: EligibilityDecision, version: str
+    ) -> None:
+        """Cache under the decision's date of care and that version."""
+        self.decisions[identifier, decision.date_of_care, version] = decision
 
-    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
+    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> bool:
         """Forget every decision cached for these identifiers."""
         gone = set(identifiers)
         self.decisions = {k: v for k, v in self.decisions.items() if k[0] not in gone}
+        return True
 
 
 class FakeRateLimiter:
@@ -414,6 +426,17 @@ class FakeStore:
     def actions(self) -> list[str]:
         """The audit actions written, in order."""
         return [entry.action for entry in self.audit]
+
+
+class FakeRegistryVersion:
+    """The registry version a process knows: set by the test (None: unknown)."""
+
+    def __init__(self, version: str | None = "1") -> None:
+        self.version = version
+
+    def current(self) -> str | None:
+        """The version the test set."""
+        return self.version
 
 
 class FakeIds:

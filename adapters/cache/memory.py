@@ -37,22 +37,24 @@ class MemoryDecisionCache:
         return self._index.digest(identifier.kind.value, identifier.value)
 
     async def get(
-        self, identifier: PersonIdentifier, day: date, rules_version: str
+        self, identifier: PersonIdentifier, day: date, version: str
     ) -> EligibilityDecision | None:
         """A cached decision still fresh, or None (never waits: a dict lookup)."""
         key = self._key(identifier)
         with self._lock:
             decisions = self._people.get(key)
-            entry = None if decisions is None else decisions.get(_field(day, rules_version))
+            entry = None if decisions is None else decisions.get(_field(day, version))
             if entry is None or entry[0] <= self._clock():
                 return None
             self._people.move_to_end(key)
             return entry[1]
 
-    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
-        """Cache a decision for that identifier and the decision's date of care."""
+    async def put(
+        self, identifier: PersonIdentifier, decision: EligibilityDecision, version: str
+    ) -> None:
+        """Cache a decision for that identifier, its date of care and that version."""
         key = self._key(identifier)
-        field = _field(decision.date_of_care, decision.rules_version)
+        field = _field(decision.date_of_care, version)
         with self._lock:
             decisions = self._people.setdefault(key, {})
             decisions[field] = (self._clock() + self._ttl, decision)
@@ -65,16 +67,17 @@ class MemoryDecisionCache:
         with self._lock:
             self._people.clear()
 
-    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
-        """Forget every decision cached for these identifiers."""
+    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> bool:
+        """Forget every decision cached for these identifiers (always reachable)."""
         keys = [self._key(identifier) for identifier in identifiers]
         with self._lock:
             for key in keys:
                 self._people.pop(key, None)
+        return True
 
 
-def _field(day: date, rules_version: str) -> str:
-    return f"{day.isoformat()}|{rules_version}"
+def _field(day: date, version: str) -> str:
+    return f"{day.isoformat()}|{version}"
 
 
 class MemoryRateLimiter:

@@ -75,15 +75,19 @@ class RedisCacheInvalidation:
         self._prefix = prefix
         self._outage = RedisOutage("cached decisions not invalidated")
 
-    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> None:
-        """Forget every decision cached for these identifiers (the member changed)."""
+    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> bool:
+        """Forget every decision cached for these identifiers; False if Redis is unreachable."""
         keys = [decision_key(self._index, self._prefix, i) for i in identifiers]
-        if not keys or not self._outage.available():
-            return
+        if not keys:
+            return True
+        if not self._outage.available():
+            return False
         try:
             self._client.delete(*keys)
         except redis.RedisError as error:
             self._outage.failed(error)
+            return False
+        return True
 
 
 def decision_key(index: BlindIndex, prefix: str, identifier: PersonIdentifier) -> str:
@@ -91,9 +95,9 @@ def decision_key(index: BlindIndex, prefix: str, identifier: PersonIdentifier) -
     return f"{prefix}elig:{index.digest(identifier.kind.value, identifier.value)}"
 
 
-def cache_field(day: date, rules_version: str) -> str:
-    """The hash field of one decision: the date of care and the rules version."""
-    return f"{day.isoformat()}|{rules_version}"
+def cache_field(day: date, version: str) -> str:
+    """The hash field of one decision: the date of care and the version it was decided under."""
+    return f"{day.isoformat()}|{version}"
 
 
 def pack_decision(expires_at: float, data: bytes) -> bytes:

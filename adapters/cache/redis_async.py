@@ -54,25 +54,27 @@ class AsyncRedisDecisionCache:
         self._outage = RedisOutage("eligibility answered without cache")
 
     async def get(
-        self, identifier: PersonIdentifier, day: date, rules_version: str
+        self, identifier: PersonIdentifier, day: date, version: str
     ) -> EligibilityDecision | None:
         """A cached decision still fresh, or None (also when Redis is down)."""
         if not self._outage.available():
             return None
         key = decision_key(self._index, self._prefix, identifier)
         try:
-            value = await self._client.hget(key, cache_field(day, rules_version))  # type: ignore[misc]
+            value = await self._client.hget(key, cache_field(day, version))  # type: ignore[misc]
         except (redis.RedisError, OSError) as error:
             self._outage.failed(redis.RedisError(str(error)))
             return None
         return None if value is None else unpack_decision(value)
 
-    async def put(self, identifier: PersonIdentifier, decision: EligibilityDecision) -> None:
+    async def put(
+        self, identifier: PersonIdentifier, decision: EligibilityDecision, version: str
+    ) -> None:
         """Cache a decision; the person's hash expires ttl_seconds after the last put."""
         if not self._outage.available():
             return
         key = decision_key(self._index, self._prefix, identifier)
-        field = cache_field(decision.date_of_care, decision.rules_version)
+        field = cache_field(decision.date_of_care, version)
         value = pack_decision(time.time() + self._ttl, encode_decision(decision))
         try:
             async with self._client.pipeline(transaction=True) as pipe:

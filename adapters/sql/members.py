@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex, FieldCipher
@@ -15,12 +15,13 @@ from adapters.sql.member_codec import (
     encode_facts,
     encode_person,
 )
-from adapters.sql.tables import MemberIdentifierRow, MemberRow
+from adapters.sql.tables import MemberIdentifierRow, MemberRow, RegistryVersionRow
 from domain.members import EligibilityFacts, Member, PersonIdentifier
 from domain.records import RegistryEntry
 
 MEMBER = MemberRow.__table__
 MEMBER_IDENTIFIER = MemberIdentifierRow.__table__
+REGISTRY_VERSION = RegistryVersionRow.__table__
 # Built once: composing a statement costs more than running it on SQLite (hot path).
 _FACTS = select(MEMBER.c.member_id, MEMBER.c.version, MEMBER.c.facts)
 _FIND = (
@@ -96,6 +97,21 @@ class SqlMemberRepository:
         """How many members are stored."""
         return self._session.execute(select(func.count()).select_from(MEMBER)).scalar_one()
 
+    def advance_version(self) -> int:
+        """Mark the registry changed, in this transaction; the new version."""
+        advanced = (
+            update(REGISTRY_VERSION)
+            .where(REGISTRY_VERSION.c.id == 1)
+            .values(version=REGISTRY_VERSION.c.version + 1)
+            .returning(REGISTRY_VERSION.c.version)
+        )
+        return int(self._session.execute(advanced).scalar_one())
+
+    def version(self) -> int:
+        """The registry's version: it moves with every import."""
+        query = select(REGISTRY_VERSION.c.version).where(REGISTRY_VERSION.c.id == 1)
+        return int(self._session.execute(query).scalar_one())
+
 
 def _insured_ids(members: list[Member]) -> set[str]:
     return {
@@ -109,14 +125,3 @@ def _insured_ids(members: list[Member]) -> set[str]:
 def _insureds_of(member: Member, loaded: dict[str, Member]) -> dict[str, Member]:
     wanted = {a.insured_id for a in member.affiliations if a.insured_id is not None}
     return {member_id: loaded[member_id] for member_id in sorted(wanted) if member_id in loaded}
-
-
-def latest_member_change(engine: Engine) -> datetime | None:
-    """When a member was last written (None: no member yet); an indexed look-up."""
-    with engine.connect() as connection:
-        latest = connection.execute(select(func.max(MEMBER.c.updated_at))).scalar_one()
-    if isinstance(latest, str):  # SQLite returns max() of the stored text as is
-        latest = datetime.fromisoformat(latest)
-    if latest is not None and latest.tzinfo is None:
-        latest = latest.replace(tzinfo=UTC)
-    return latest  # type: ignore[no-any-return]

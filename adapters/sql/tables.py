@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import DateTime, Index, LargeBinary, Text
+from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -66,6 +66,15 @@ class ProviderRow(SQLModel, table=True):
     jwks: str = Field(sa_type=Text)
     active: bool = True
     created_at: datetime = utc_column()
+
+
+class RegistryVersionRow(SQLModel, table=True):
+    """The registry's version (one row): advanced by every import, in its transaction."""
+
+    __tablename__ = "registry_version"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_type=BigInteger)
 
 
 class MemberRow(SQLModel, table=True):

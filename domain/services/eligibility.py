@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from domain.eligibility import CheckEligibility, EligibilityOutcome, EligibilityStatus
 from domain.errors import InvalidRequest
-from domain.ports import DecisionCache, DecisionMeter, MemberDirectory
+from domain.ports import DecisionCache, DecisionMeter, MemberDirectory, RegistryVersion
 from domain.records import Answer, ExchangeQuery, ExchangeRecord, Requester
 from domain.reference import ReferenceData
 from domain.rules.coverage import decide_items
@@ -34,6 +34,7 @@ class EligibilityPorts:
     cache: DecisionCache
     members: MemberDirectory
     meter: DecisionMeter
+    registry: RegistryVersion
 
 
 async def check_eligibility(
@@ -55,17 +56,23 @@ async def check_eligibility(
 async def decide_rights(
     cmd: CheckEligibility, *, ref: ReferenceData, ports: EligibilityPorts
 ) -> EligibilityOutcome:
-    """The decision for the command's person and date, from the cache or the registry."""
+    """The decision for the command's person and date, from the cache or the registry.
+
+    A decision is cached under the versions of the rules and of the registry it was made
+    with, the registry's read before the registry itself: a decision made from a record an
+    import has since replaced is never used once this process sees the import's version.
+    When this process cannot tell the registry's version, the cache is not used at all."""
     if not cmd.identifiers:
         raise InvalidRequest("Aucun identifiant de patient dans la demande")
-    key = cmd.identifiers[0]
-    decision = await ports.cache.get(key, cmd.date_of_care, ref.version)
+    key, registry = cmd.identifiers[0], ports.registry.current()
+    version = None if registry is None else f"{ref.version}|{registry}"
+    decision = None if version is None else await ports.cache.get(key, cmd.date_of_care, version)
     from_cache = decision is not None
     if decision is None:
         facts = await ports.members.find(cmd.identifiers)
         decision = decide_eligibility(facts, cmd.date_of_care, ref)
-        if decision.status is not EligibilityStatus.NOT_FOUND:
-            await ports.cache.put(key, decision)
+        if decision.status is not EligibilityStatus.NOT_FOUND and version is not None:
+            await ports.cache.put(key, decision, version)
     items = decide_items(decision, cmd.items, ref) if cmd.items else ()
     return EligibilityOutcome(decision=decision, items=items, from_cache=from_cache)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from domain.members import PersonIdentifier
@@ -22,6 +22,9 @@ class ImportReport:
     households: int
     members: int
     replaced: int  # members that were already stored and got the file's version
+    # Whether the shared cache forgot the changed people at once; if not, the gateways stop
+    # using their cached decisions when they read the registry's new version (seconds).
+    cache_invalidated: bool = True
 
 
 @dataclass(slots=True)
@@ -55,13 +58,17 @@ def import_registry(
             _save(uow.members, entries, tally)
             if progress is not None and tally.households % PROGRESS_EVERY == 0:
                 progress(tally.households)
+        # In the same transaction: cached decisions of earlier versions stop being used as
+        # soon as the gateways see this one, even if the invalidation below cannot reach
+        # the shared cache.
+        uow.members.advance_version()
         uow.commit()
     # After the commit only: invalidating earlier would let a concurrent check cache the old
     # record again before the new one is visible.
-    cache.invalidate(tally.stale)
+    invalidated = cache.invalidate(tally.stale)
     if progress is not None and (tally.households % PROGRESS_EVERY or not tally.households):
         progress(tally.households)  # the end, unless the loop just reported it
-    return tally.report()
+    return replace(tally.report(), cache_invalidated=invalidated)
 
 
 def _save(members: MemberRepository, entries: list[RegistryEntry], tally: _Tally) -> None:

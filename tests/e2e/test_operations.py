@@ -114,7 +114,7 @@ class TestCacheInvalidation:
         import_registry(
             read_households([(1, household)]),
             uow=gateway.storage.uow(),
-            cache=gateway.local_cache,  # the embedded default: this process's own cache
+            cache=gateway.eligibility.cache,  # the embedded default: this process's own cache
             ref=gateway.reference,
             today=date.today(),
         )

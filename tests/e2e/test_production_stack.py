@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
-from devtools.server import free_port, running
+from devtools.server import free_port, running, server_environment
 from tests.e2e.services import REDIS_URL, fresh_postgres_database, redis_or_skip
 from tests.e2e.support import IDCS, GatewayState, eligibility_request, prepare_state, token_form
 from tests.e2e.tcpproxy import TcpProxy
+from tests.e2e.test_registry_updates import _ended_yesterday
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
@@ -146,3 +150,33 @@ def _until_answered(stack: Stack, headers: dict[str, str], idcs: str) -> httpx.R
         if answer.status_code != 503 or time.monotonic() > deadline:
             return answer
         time.sleep(0.3)
+
+
+class TestImportWhileRedisIsAway:
+    def test_an_import_that_cannot_reach_redis_still_ends_the_cached_answer(
+        self, stack: Stack, tmp_path: Path
+    ) -> None:
+        headers = token(stack)
+        _, idcs = stack.state.people["student"]
+        assert _status(submit(stack, headers, idcs)) == "open"  # cached in Redis
+        changed = tmp_path / "change.jsonl"
+        changed.write_bytes(orjson.dumps(_ended_yesterday(stack.state, idcs)) + b"\n")
+        away = {**stack.state.env, "AMO_REDIS_URL": "redis://127.0.0.1:1/0"}  # nothing there
+        command = [sys.executable, "-m", "gateway.cli", "members", "import", str(changed),
+                   "--quiet"]  # fmt: skip
+        done = subprocess.run(command, env=server_environment(away), capture_output=True,
+                              text=True, timeout=60, check=True)  # fmt: skip
+        assert "cache partagé (Redis) injoignable" in done.stderr
+        client = redis_or_skip()
+        assert any(True for _ in client.scan_iter(match=f"{stack.prefix}elig:*", count=1000))
+        deadline = time.monotonic() + 10  # the registry's version is read every 2 s
+        seen = "open"
+        while seen == "open" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            seen = _status(submit(stack, headers, idcs))
+        assert seen == "maintained"
+
+
+def _status(answer: httpx.Response) -> str:
+    extensions = answer.json()["insurance"][0]["extension"]
+    return str(next(e["valueCoding"]["code"] for e in extensions if e["url"].endswith("status")))

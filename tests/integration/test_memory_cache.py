@@ -39,33 +39,33 @@ def cache(clock: Clock) -> MemoryDecisionCache:
 
 class TestMemoryDecisionCache:
     async def test_put_then_get(self, cache: MemoryDecisionCache) -> None:
-        await cache.put(CIN, decision())
+        await cache.put(CIN, decision(), "2026.1")
         assert await cache.get(CIN, DAY, "2026.1") == decision()
 
     async def test_other_day_or_rules_version_misses(self, cache: MemoryDecisionCache) -> None:
-        await cache.put(CIN, decision())
+        await cache.put(CIN, decision(), "2026.1")
         assert await cache.get(CIN, date(2026, 3, 3), "2026.1") is None
         assert await cache.get(CIN, DAY, "2026.2") is None
         assert await cache.get(IDCS, DAY, "2026.1") is None
 
     async def test_entries_expire(self, cache: MemoryDecisionCache, clock: Clock) -> None:
-        await cache.put(CIN, decision())
+        await cache.put(CIN, decision(), "2026.1")
         clock.now += 61
         assert await cache.get(CIN, DAY, "2026.1") is None
 
     async def test_invalidate_forgets_every_day(self, cache: MemoryDecisionCache) -> None:
-        await cache.put(CIN, decision())
-        await cache.put(CIN, replace(decision(), date_of_care=date(2026, 3, 3)))
+        await cache.put(CIN, decision(), "2026.1")
+        await cache.put(CIN, replace(decision(), date_of_care=date(2026, 3, 3)), "2026.1")
         cache.invalidate([CIN])
         assert await cache.get(CIN, DAY, "2026.1") is None
         assert await cache.get(CIN, date(2026, 3, 3), "2026.1") is None
 
     async def test_least_recently_used_person_is_evicted(self, cache: MemoryDecisionCache) -> None:
         other = replace(CIN, value="ZZ999")
-        await cache.put(CIN, decision())
-        await cache.put(IDCS, decision())
+        await cache.put(CIN, decision(), "2026.1")
+        await cache.put(IDCS, decision(), "2026.1")
         await cache.get(CIN, DAY, "2026.1")
-        await cache.put(other, decision())
+        await cache.put(other, decision(), "2026.1")
         assert await cache.get(IDCS, DAY, "2026.1") is None
         assert await cache.get(CIN, DAY, "2026.1") == decision()
 

@@ -59,7 +59,7 @@ def _key(target: RedisTarget) -> str:
 class TestAsyncRedisDecisionCache:
     async def test_put_then_get(self, client: aioredis.Redis, redis_target: RedisTarget) -> None:
         cache = _cache(client, redis_target)
-        await cache.put(CIN, decision())
+        await cache.put(CIN, decision(), "2026.1")
         assert await cache.get(CIN, DAY, "2026.1") == decision()
         assert await cache.get(CIN, DAY, "2026.2") is None
         assert await cache.get(IDCS, DAY, "2026.1") is None
@@ -67,9 +67,9 @@ class TestAsyncRedisDecisionCache:
     async def test_one_hash_per_person_keyed_by_blind_index(
         self, client: aioredis.Redis, redis_target: RedisTarget
     ) -> None:
-        await _cache(client, redis_target).put(CIN, decision())
+        await _cache(client, redis_target).put(CIN, decision(), "2026.1")
         await _cache(client, redis_target).put(
-            CIN, replace(decision(), date_of_care=date(2026, 3, 3))
+            CIN, replace(decision(), date_of_care=date(2026, 3, 3)), "2026.1"
         )
         key = _key(redis_target)
         assert sorted(redis_target.client.hkeys(key)) == [
@@ -82,14 +82,14 @@ class TestAsyncRedisDecisionCache:
     async def test_put_sets_the_ttl(
         self, client: aioredis.Redis, redis_target: RedisTarget
     ) -> None:
-        await _cache(client, redis_target, ttl_seconds=120).put(CIN, decision())
+        await _cache(client, redis_target, ttl_seconds=120).put(CIN, decision(), "2026.1")
         assert 0 < redis_target.client.ttl(_key(redis_target)) <= 120
 
     async def test_expired_field_is_a_miss_even_if_the_hash_lives_on(
         self, client: aioredis.Redis, redis_target: RedisTarget
     ) -> None:
-        await _cache(client, redis_target, ttl_seconds=1).put(CIN, decision())
-        await _cache(client, redis_target).put(CIN, replace(decision(), rules_version="x"))
+        await _cache(client, redis_target, ttl_seconds=1).put(CIN, decision(), "2026.1")
+        await _cache(client, redis_target).put(CIN, decision(), "x")
         time.sleep(1.1)
         assert await _cache(client, redis_target).get(CIN, DAY, "2026.1") is None
         assert await _cache(client, redis_target).get(CIN, DAY, "x") is not None
@@ -98,8 +98,8 @@ class TestAsyncRedisDecisionCache:
         self, client: aioredis.Redis, redis_target: RedisTarget
     ) -> None:
         cache = _cache(client, redis_target)
-        await cache.put(CIN, decision())
-        await cache.put(IDCS, decision())
+        await cache.put(CIN, decision(), "2026.1")
+        await cache.put(IDCS, decision(), "2026.1")
         invalidation = RedisCacheInvalidation(
             redis_target.client, index=INDEX, prefix=redis_target.prefix
         )
@@ -121,7 +121,7 @@ class TestRedisDown:
         cache = AsyncRedisDecisionCache(down, index=INDEX, prefix="amo-test-down:")
         with caplog.at_level(logging.WARNING):
             assert await cache.get(CIN, DAY, "2026.1") is None
-            await cache.put(CIN, decision())
+            await cache.put(CIN, decision(), "2026.1")
             assert await cache.get(CIN, DAY, "2026.1") is None
         assert len([r for r in caplog.records if "redis unavailable" in r.message]) == 1
 

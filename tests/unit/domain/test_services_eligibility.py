@@ -43,6 +43,7 @@ from tests.fakes import (
     FakeMemberRepository,
     FakeMeter,
     FakeRateLimiter,
+    FakeRegistryVersion,
     FakeStore,
 )
 from tests.unit.domain.builders import member, salarie
@@ -89,6 +90,7 @@ class Pipeline:
     cache: FakeDecisionCache
     limiter: FakeRateLimiter
     meter: FakeMeter
+    registry: FakeRegistryVersion
     ports: EligibilityPorts
 
 
@@ -99,8 +101,10 @@ def pipeline(*identifiers: PersonIdentifier, limit: int = 1_000_000) -> Pipeline
     )
     store = FakeStore(FakeMemberRepository([entry] if identifiers else []))
     cache, limiter, meter = FakeDecisionCache(), FakeRateLimiter(limit), FakeMeter()
+    registry = FakeRegistryVersion("7")
     exchange = ExchangePorts(limiter, store, store, store, store, FakeClock(NOW), FakeIds())
-    return Pipeline(store, cache, limiter, meter, EligibilityPorts(exchange, cache, store, meter))
+    ports = EligibilityPorts(exchange, cache, store, meter, registry)
+    return Pipeline(store, cache, limiter, meter, registry, ports)
 
 
 def command(
@@ -131,7 +135,7 @@ class TestDecide:
         answer = await check_eligibility(submitted(command(IDCS)), ref=ref, ports=p.ports)
         assert answer.body == b"id-1|id-2|open|False"
         assert (answer.response_id, answer.request_id, answer.replayed) == ("id-1", "id-2", False)
-        assert p.cache.decisions[IDCS, CARE, ref.version].status is S.OPEN
+        assert p.cache.decisions[IDCS, CARE, f"{ref.version}|7"].status is S.OPEN
         [record] = p.store.exchanges.records
         assert (record.id, record.tenant, record.status) == ("id-1", "prov-1", "open")
         assert record.patient_identifiers == (IDCS,) and record.patient_ref == "Patient/1"
@@ -151,6 +155,24 @@ class TestDecide:
         await check(p, ref, command(IDCS))
         newer = dataclasses.replace(ref, version="ref-new")
         assert (await check(p, newer, command(IDCS))).endswith("|open|False")
+
+    async def test_a_decision_of_an_earlier_registry_version_is_not_used(
+        self, ref: ReferenceData
+    ) -> None:
+        p = pipeline(IDCS)
+        await check(p, ref, command(IDCS))
+        p.registry.version = "8"  # an import was committed meanwhile
+        assert (await check(p, ref, command(IDCS))).endswith("|open|False")
+        assert (IDCS, CARE, f"{ref.version}|8") in p.cache.decisions
+
+    async def test_an_unknown_registry_version_leaves_the_cache_alone(
+        self, ref: ReferenceData
+    ) -> None:
+        p = pipeline(IDCS)
+        await check(p, ref, command(IDCS))
+        p.registry.version = None  # the version could not be read lately
+        assert (await check(p, ref, command(IDCS))).endswith("|open|False")
+        assert (p.cache.hits, p.cache.misses, len(p.cache.decisions)) == (0, 1, 1)
 
     async def test_not_found_is_answered_and_recorded_but_not_cached(
         self, ref: ReferenceData

@@ -64,6 +64,14 @@ class TestImportRegistry:
         assert uow.members.count() == 3
         assert uow.commits == 1
 
+    def test_an_import_advances_the_registry_version_with_its_commit(
+        self, ref: ReferenceData
+    ) -> None:
+        uow = FakeUnitOfWork()
+        run(uow, FakeDecisionCache(), ref, valid_household())
+        run(uow, FakeDecisionCache(), ref, other_household())
+        assert uow.members.version() == 2
+
     def test_a_bad_second_household_stores_nothing(self, ref: ReferenceData) -> None:
         uow = FakeUnitOfWork()
         bad = other_household()
@@ -72,6 +80,7 @@ class TestImportRegistry:
             run(uow, FakeDecisionCache(), ref, valid_household(), bad)
         assert uow.members.count() == 0
         assert uow.commits == 0
+        assert uow.members.version() == 0  # rolled back with the rest
 
     def test_a_failed_import_keeps_the_stored_members(self, ref: ReferenceData) -> None:
         uow, cache = FakeUnitOfWork(), FakeDecisionCache()
