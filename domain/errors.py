@@ -60,6 +60,12 @@ class ReferenceDataError(DomainError):
     code = "referentiel-incomplet"
 
 
+class TooLarge(DomainError):
+    """The request carries more than one request may (items, entries, identifiers)."""
+
+    code = "requete-trop-volumineuse"
+
+
 class RateLimited(DomainError):
     """The client asked more than its share: it may retry after `retry_after` seconds."""
 

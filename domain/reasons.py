@@ -42,6 +42,9 @@ ERROR_REASONS: dict[str, str] = {
     "json-invalide": "Le corps de la requête n'est pas un JSON valide",
     "json-trop-profond": "Le JSON est imbriqué au-delà de la profondeur autorisée",
     "corps-trop-volumineux": "Le corps de la requête dépasse la taille autorisée",
+    "json-trop-volumineux": "Le JSON porte plus d'éléments que la passerelle n'en lit",
+    "requete-trop-volumineuse": "La requête porte plus d'éléments que la passerelle n'en traite "
+    "en une fois : scindez-la",
     "type-contenu-invalide": "Type de contenu non pris en charge : utilisez application/fhir+json",
     "type-ressource-invalide": "Type de ressource inattendu pour ce point d'accès",
     "enveloppe-invalide": "Enveloppe FHIR mal formée (Bundle document ou message)",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fhir_profiles import structure
+from fhir_profiles.limits import MAX_ENTRIES
 
 Json = dict[str, Any]
 
@@ -30,7 +31,7 @@ class Resources:
 def contained_by_id(resource: Json, path: str) -> Json:
     """The contained resources of a resource, by id (for '#id' references)."""
     found: Json = {}
-    for i, item in enumerate(structure.objects(resource, "contained", path)):
+    for i, item in enumerate(structure.objects(resource, "contained", path, limit=MAX_ENTRIES)):
         found[structure.resource_id(item.get("id"), f"{path}.contained[{i}].id")] = item
     return found
 

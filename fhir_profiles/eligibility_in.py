@@ -15,6 +15,7 @@ from fhir_profiles import bindings, bundle, envelope, items, patients, structure
 from fhir_profiles.bundle import Resources
 from fhir_profiles.envelope import MessageFacts
 from fhir_profiles.items import GeneralItem, ItemEcho
+from fhir_profiles.limits import MAX_IDENTIFIERS
 
 Json = dict[str, Any]
 REQUEST: Final = "CoverageEligibilityRequest"
@@ -118,7 +119,7 @@ def _check_status(request: Json) -> None:
 def _purposes(request: Json) -> tuple[str, ...]:
     """The purposes (1..*, each in eligibilityrequest-purpose), in order, without repeats."""
     path = f"{REQUEST}.purpose"
-    values = structure.array(request, "purpose", REQUEST)
+    values = structure.array(request, "purpose", REQUEST, limit=MAX_IDENTIFIERS)
     if not values:
         raise structure.invalid("L'élément « purpose » est obligatoire", path)
     found: list[str] = []
@@ -164,7 +165,7 @@ def _insurer_echo(request: Json, ctx: patients.Context) -> Json:
         return written
     org = patients.resolved(written, "Organization", path, ctx) or {}
     echo: Json = {"type": "Organization"}
-    ids = structure.array(org, "identifier", f"{path}.resolve()")
+    ids = structure.array(org, "identifier", f"{path}.resolve()", limit=MAX_IDENTIFIERS)
     if ids:
         echo["identifier"] = structure.identifier(ids[0], f"{path}.resolve().identifier[0]")
     name = org.get("name") or written.get("display")
@@ -175,7 +176,7 @@ def _insurer_echo(request: Json, ctx: patients.Context) -> Json:
 
 def _business_identifiers(request: Json) -> tuple[Json, ...]:
     """The request's own identifiers, checked."""
-    values = structure.array(request, "identifier", REQUEST)
+    values = structure.array(request, "identifier", REQUEST, limit=MAX_IDENTIFIERS)
     return tuple(
         structure.identifier(v, f"{REQUEST}.identifier[{i}]") for i, v in enumerate(values)
     )

@@ -23,6 +23,7 @@ from typing import Any, Final
 from domain.errors import MalformedRequest
 from fhir_profiles import bindings, structure
 from fhir_profiles.bundle import Resources
+from fhir_profiles.limits import MAX_ENTRIES
 
 Json = dict[str, Any]
 # The Bundle types a request may come in, and the resource each must open with.
@@ -81,7 +82,10 @@ def read(body: Any, resource_type: str) -> Envelope:
             "« collection », « document » et « message »",
             expression="Bundle.type",
         )
-    entries = [_entry(e, i) for i, e in enumerate(structure.objects(body, "entry", "Bundle"))]
+    entries = [
+        _entry(e, i)
+        for i, e in enumerate(structure.objects(body, "entry", "Bundle", limit=MAX_ENTRIES))
+    ]
     _check_first(entries, bundle_type)
     resources = _index(entries)
     if bundle_type == "message":
@@ -99,7 +103,10 @@ def opened_message(body: Any) -> tuple[MessageFacts, tuple[str, ...]]:
             "$process-message attend un Bundle de type « message » ouvert par un MessageHeader",
             expression="Bundle.type",
         )
-    entries = [_entry(e, i) for i, e in enumerate(structure.objects(bundle, "entry", "Bundle"))]
+    entries = [
+        _entry(e, i)
+        for i, e in enumerate(structure.objects(bundle, "entry", "Bundle", limit=MAX_ENTRIES))
+    ]
     _check_first(entries, "message")
     header = entries[0][1]
     focused = _focus(header, _index(entries))
@@ -170,7 +177,7 @@ def _focus(header: Json, resources: Resources) -> list[Json]:
     """The entries MessageHeader.focus points to, each one required to be in the Bundle."""
     path = f"{HEADER}.focus"
     found = []
-    for i, value in enumerate(structure.objects(header, "focus", HEADER)):
+    for i, value in enumerate(structure.objects(header, "focus", HEADER, limit=MAX_ENTRIES)):
         target = resources.resolve(structure.reference(value, f"{path}[{i}]"))
         if target is None:
             raise InvalidEnvelope(
@@ -216,7 +223,7 @@ def _facts(header: Json) -> MessageFacts:
 
 def _destinations(header: Json) -> list[Json]:
     """MessageHeader.destination, each endpoint and receiver well typed."""
-    found = structure.objects(header, "destination", HEADER)
+    found = structure.objects(header, "destination", HEADER, limit=MAX_ENTRIES)
     for i, destination in enumerate(found):
         path = f"{HEADER}.destination[{i}]"
         structure.optional_string(destination, "endpoint", path)

@@ -17,6 +17,7 @@ from domain.eligibility import RequestedItem
 from domain.errors import UnknownCode
 from domain.reference import ReferenceData
 from fhir_profiles import categories, labels, structure, systems
+from fhir_profiles.limits import MAX_ITEMS
 
 Json = dict[str, Any]
 REQUEST: Final = "CoverageEligibilityRequest"
@@ -60,7 +61,7 @@ def requested(request: Json, ref: ReferenceData, day: date) -> Items:
     known = labels.categories(ref, day)
     found = [
         _item(item, i, known, ref, day)
-        for i, item in enumerate(structure.objects(request, "item", REQUEST))
+        for i, item in enumerate(structure.objects(request, "item", REQUEST, limit=MAX_ITEMS))
     ]
     return Items(
         decided=tuple(f for f in found if isinstance(f, ItemEcho)),
@@ -150,7 +151,7 @@ def _product_code(product: Json | None, path: str) -> str | None:
 
 def _ald(item: Json, path: str, ref: ReferenceData, day: date) -> str | None:
     """The ALD/ALC the item is declared linked to, from a diagnosis in our ALD system."""
-    for j, diagnosis in enumerate(structure.objects(item, "diagnosis", path)):
+    for j, diagnosis in enumerate(structure.objects(item, "diagnosis", path, limit=MAX_ITEMS)):
         dpath = f"{path}.diagnosis[{j}].diagnosisCodeableConcept"
         concept = structure.optional_object(
             diagnosis, "diagnosisCodeableConcept", f"{path}.diagnosis[{j}]"

@@ -12,6 +12,7 @@ from domain.reference import ReferenceData
 from domain.rules.identifiers import normalize_identifier
 from fhir_profiles import structure, systems
 from fhir_profiles.bundle import Resources
+from fhir_profiles.limits import MAX_ENTRIES, MAX_IDENTIFIERS
 
 Json = dict[str, Any]
 REQUEST = "CoverageEligibilityRequest"
@@ -60,7 +61,9 @@ def _candidates(request: Json, ctx: Context) -> list[tuple[Json, str]]:
     path = f"{REQUEST}.patient"
     patient = structure.reference(request.get("patient"), path)
     found = _of_reference(patient, path, ctx)
-    for i, insurance in enumerate(structure.objects(request, "insurance", REQUEST)):
+    for i, insurance in enumerate(
+        structure.objects(request, "insurance", REQUEST, limit=MAX_ENTRIES)
+    ):
         found += _of_coverage(insurance, f"{REQUEST}.insurance[{i}]", ctx)
     return found
 
@@ -91,7 +94,7 @@ def _of_coverage(insurance: Json, path: str, ctx: Context) -> list[tuple[Json, s
 
 def _listed(resource: Json, path: str) -> list[tuple[Json, str]]:
     """A resource's identifier list, each with its FHIRPath."""
-    items = structure.array(resource, "identifier", path)
+    items = structure.array(resource, "identifier", path, limit=MAX_IDENTIFIERS)
     return [(v, f"{path}.identifier[{i}]") for i, v in enumerate(items)]
 
 

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from typing import Any, Final
 
-from domain.errors import MalformedRequest
+from domain.errors import MalformedRequest, TooLarge
 from fhir_profiles import bindings
 
 Json = dict[str, Any]
@@ -75,19 +75,27 @@ def required_string(parent: Json, name: str, path: str) -> str:
     return value
 
 
-def array(parent: Json, name: str, path: str) -> list[Any]:
-    """A 0..* element: [] when absent; FHIR JSON never carries an empty array."""
+def array(parent: Json, name: str, path: str, *, limit: int | None = None) -> list[Any]:
+    """A 0..* element: [] when absent; FHIR JSON never carries an empty array. Past `limit`
+    repetitions the request is refused before any is read (TooLarge)."""
     value = parent.get(name)
     if value is None:
         return []
     if not isinstance(value, list) or not value:
         raise invalid("Un tableau JSON non vide est attendu", f"{path}.{name}")
+    if limit is not None and len(value) > limit:
+        raise TooLarge(
+            f"Au plus {limit} éléments « {name} » par requête ({len(value)} reçus) : "
+            "scindez la demande",
+            expression=f"{path}.{name}",
+        )
     return value
 
 
-def objects(parent: Json, name: str, path: str) -> list[Json]:
-    """A 0..* complex element, each item checked to be an object."""
-    return [as_object(v, f"{path}.{name}[{i}]") for i, v in enumerate(array(parent, name, path))]
+def objects(parent: Json, name: str, path: str, *, limit: int | None = None) -> list[Json]:
+    """A 0..* complex element, each item checked to be an object (at most `limit`)."""
+    values = array(parent, name, path, limit=limit)
+    return [as_object(v, f"{path}.{name}[{i}]") for i, v in enumerate(values)]
 
 
 def full_date(value: str, path: str) -> date:

@@ -26,13 +26,14 @@ from gateway.errors import (
     PayloadTooLarge,
     ScopeMissing,
     TooDeep,
+    TooManyValues,
     Unauthenticated,
     UnsupportedMediaType,
 )
 from gateway.fhirjson import (
     ACCEPTED_BODY_TYPES,
     accepts_fhir_json,
-    json_depth_exceeds,
+    json_over_limits,
     media_type,
     read_body,
 )
@@ -114,8 +115,13 @@ async def fhir_body(request: Request) -> dict[str, Any]:
         raise MalformedBody(detail=f"JSON invalide : {exc.msg}") from exc
     if not isinstance(body, dict):
         raise MalformedBody("ressource-invalide", detail="Le corps doit être un objet JSON")
-    if json_depth_exceeds(body, settings.max_json_depth):
+    over = json_over_limits(
+        body, max_depth=settings.max_json_depth, max_nodes=settings.max_json_nodes
+    )
+    if over == "depth":
         raise TooDeep()
+    if over == "nodes":
+        raise TooManyValues()
     return body
 
 

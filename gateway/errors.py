@@ -98,6 +98,12 @@ class TooDeep(MalformedBody):
     code = "json-trop-profond"
 
 
+class TooManyValues(EdgeError):
+    """JSON holding more objects and arrays than we read."""
+
+    code = "json-trop-volumineux"
+
+
 class OAuthError(Exception):
     """An RFC 6749 section 5.2 error of the token endpoint: {"error", "error_description"}."""
 
@@ -171,6 +177,7 @@ ERRORS: dict[type[BaseException], Rule] = {
     UnsupportedMediaType: Rule(415, "not-supported"),
     PayloadTooLarge: Rule(413, "too-costly"),
     TooDeep: Rule(400, "too-costly"),
+    TooManyValues: Rule(413, "too-costly"),
     MalformedBody: Rule(400, "invalid"),
     EdgeError: Rule(400, "invalid"),
     # The token endpoint.
@@ -183,6 +190,7 @@ ERRORS: dict[type[BaseException], Rule] = {
     domain.NotFound: Rule(404, "not-found"),
     domain.Conflict: Rule(409, "conflict"),
     domain.RateLimited: Rule(429, "throttled", headers=_retry_after),
+    domain.TooLarge: Rule(413, "too-costly"),
     domain.Unavailable: DATABASE_DOWN,
     domain.InvalidRequest: Rule(422, "business-rule"),
     domain.ReferenceDataError: Rule(422, "business-rule"),

@@ -34,21 +34,25 @@ def FHIR_BODY(description: str) -> dict[str, Any]:
     }
 
 
-def json_depth_exceeds(value: Any, limit: int) -> bool:
-    """Whether objects and arrays nest deeper than `limit` (level by level: no recursion)."""
+def json_over_limits(value: Any, *, max_depth: int, max_nodes: int | None) -> str | None:
+    """ "depth" when objects and arrays nest deeper than `max_depth`, "nodes" when there are
+    more than `max_nodes` of them in all, else None (level by level: no recursion)."""
     level = [value] if isinstance(value, dict | list) else []
-    depth = 0
+    depth, nodes = 0, 0
     while level:
         depth += 1
-        if depth > limit:
-            return True
+        nodes += len(level)
+        if depth > max_depth:
+            return "depth"
+        if max_nodes is not None and nodes > max_nodes:
+            return "nodes"
         level = [
             child
             for node in level
             for child in (node.values() if isinstance(node, dict) else node)
             if isinstance(child, dict | list)
         ]
-    return False
+    return None
 
 
 def media_type(header: str | None) -> str:

@@ -119,6 +119,9 @@ class Settings:
     # Those examples nest at most 18 levels (a Da Vinci PAS notification Bundle); 32 leaves
     # room and refuses documents built to make the parser and the mapping recurse.
     max_json_depth: int = 32
+    # Those examples hold at most 531 JSON values; 10,000 objects and arrays bound the time
+    # one request's mapping holds the event loop to milliseconds, whatever the body's shape.
+    max_json_nodes: int = 10_000
     # Per process, plus SQLAlchemy's default overflow of 10: 20 per process keeps four
     # processes (replicas x workers) under PostgreSQL's default of 100 connections. Ten is
     # plenty: exchanges are stored by one writer thread (group commit), the rest only read.

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from domain.members import IdentifierKind
-from gateway.fhirjson import accepts_fhir_json, json_depth_exceeds
+from gateway.fhirjson import accepts_fhir_json, json_over_limits
 from gateway.scopes import allows, grantable
 from gateway.search import InvalidSearch, parse_query
 
@@ -41,10 +41,19 @@ class TestScopes:
 
 class TestJsonLimits:
     def test_flat_object_is_within_limits(self) -> None:
-        assert not json_depth_exceeds({"a": [1, 2, {"b": 3}]}, 3)
+        assert json_over_limits({"a": [1, 2, {"b": 3}]}, max_depth=3, max_nodes=None) is None
 
     def test_depth_is_counted_through_lists_and_objects(self) -> None:
-        assert json_depth_exceeds({"a": [{"b": [1]}]}, 3)
+        assert json_over_limits({"a": [{"b": [1]}]}, max_depth=3, max_nodes=None) == "depth"
+
+    def test_objects_and_arrays_are_counted_on_every_level(self) -> None:
+        body = {"a": [{"b": 1}, {"c": [2]}]}  # 5 objects and arrays in all
+        assert json_over_limits(body, max_depth=10, max_nodes=5) is None
+        assert json_over_limits(body, max_depth=10, max_nodes=4) == "nodes"
+
+    def test_the_first_limit_passed_is_named(self) -> None:
+        assert json_over_limits([[[[]]]], max_depth=2, max_nodes=1) == "nodes"
+        assert json_over_limits([[[[]]]], max_depth=1, max_nodes=1) == "depth"
 
     def test_accept_headers(self) -> None:
         assert accepts_fhir_json(None)
