@@ -44,6 +44,8 @@ ARABIC: Final[dict[str, str]] = {
     "json-invalide": "محتوى الطلب ليس JSON صالحا",
     "json-trop-profond": "تداخل JSON يتجاوز العمق المسموح به",
     "corps-trop-volumineux": "حجم محتوى الطلب يتجاوز الحد المسموح به",
+    "json-trop-volumineux": "يحتوي JSON على عناصر أكثر مما تقرؤه البوابة",
+    "requete-trop-volumineuse": "يحمل الطلب عناصر أكثر مما تعالجه البوابة دفعة واحدة: قسّمه",
     "type-contenu-invalide": "نوع المحتوى غير مدعوم: استعمل application/fhir+json",
     "type-ressource-invalide": "نوع مورد غير متوقع لنقطة الولوج هذه",
     "enveloppe-invalide": "غلاف FHIR غير سليم (حزمة من نوع document أو message)",
@@ -96,6 +98,9 @@ ENGLISH: Final[dict[str, str]] = {
     "json-invalide": "The request body is not valid JSON",
     "json-trop-profond": "The JSON is nested deeper than allowed",
     "corps-trop-volumineux": "The request body is larger than allowed",
+    "json-trop-volumineux": "The JSON holds more values than the gateway reads",
+    "requete-trop-volumineuse": "The request carries more elements than the gateway handles at "
+    "once: split it",
     "type-contenu-invalide": "Unsupported content type: use application/fhir+json",
     "type-ressource-invalide": "Unexpected resource type for this endpoint",
     "enveloppe-invalide": "Malformed FHIR envelope (document or message Bundle)",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import orjson
-import pytest
 from fastapi.testclient import TestClient
 
 from fhir_profiles.limits import MAX_ITEMS
