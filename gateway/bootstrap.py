@@ -214,7 +214,12 @@ async def _shared_state(
     stack.push_async_callback(client.aclose)
     return (
         AsyncRedisDecisionCache(client, index=index, ttl_seconds=settings.cache_ttl_seconds),
-        AsyncRedisRateLimiter(client, rate_per_second=rate, burst=burst),
+        AsyncRedisRateLimiter(
+            client,
+            rate_per_second=rate,
+            burst=burst,
+            fallback=MemoryRateLimiter(rate_per_second=rate, burst=burst),
+        ),
         None,
     )
 

@@ -132,6 +132,16 @@ class InvalidScope(OAuthError):
     error = "invalid_scope"
 
 
+class TokenRateLimited(OAuthError):
+    """Too many token requests: `slow_down` (RFC 8628's word; OAuth clients retry on it)."""
+
+    error = "slow_down"
+
+    def __init__(self, description: str, retry_after: float) -> None:
+        super().__init__(description)
+        self.retry_after = retry_after
+
+
 Headers = Callable[[BaseException, Request], Mapping[str, str]]
 
 
@@ -152,6 +162,10 @@ def _bearer_challenge(exc: BaseException, request: Request) -> Mapping[str, str]
 
 def _oauth(exc: BaseException, request: Request) -> Mapping[str, str]:
     return NO_STORE
+
+
+def _oauth_retry_after(exc: BaseException, request: Request) -> Mapping[str, str]:
+    return {**NO_STORE, **_retry_after(exc, request)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +196,7 @@ ERRORS: dict[type[BaseException], Rule] = {
     EdgeError: Rule(400, "invalid"),
     # The token endpoint.
     InvalidClient: Rule(401, "login", headers=_oauth, oauth=True),
+    TokenRateLimited: Rule(429, "throttled", headers=_oauth_retry_after, oauth=True),
     OAuthError: Rule(400, "invalid", headers=_oauth, oauth=True),
     # The domain: structure is 400, a broken rule 422.
     domain.MalformedRequest: Rule(400, "invalid"),

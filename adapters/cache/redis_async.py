@@ -29,6 +29,7 @@ from adapters.cache.redis import (
 from adapters.crypto import BlindIndex
 from domain.eligibility import EligibilityDecision
 from domain.members import PersonIdentifier
+from domain.ports import RateLimiter
 
 
 def make_async_redis(url: str, *, timeout: float = REDIS_TIMEOUT_SECONDS) -> aioredis.Redis:
@@ -85,7 +86,10 @@ class AsyncRedisDecisionCache:
 
 
 class AsyncRedisRateLimiter:
-    """domain.ports.RateLimiter shared by replicas: one atomic script call per request."""
+    """domain.ports.RateLimiter shared by replicas: one atomic script call per request.
+
+    While Redis is unreachable the limit is still applied, by `fallback` (in this process):
+    an outage must not open a way round the limit."""
 
     def __init__(
         self,
@@ -93,6 +97,7 @@ class AsyncRedisRateLimiter:
         *,
         rate_per_second: float,
         burst: int,
+        fallback: RateLimiter,
         prefix: str = "amo:",
     ) -> None:
         if rate_per_second <= 0 or burst < 1:
@@ -100,15 +105,16 @@ class AsyncRedisRateLimiter:
         self._script = client.register_script(GCRA_SCRIPT)  # EVALSHA, EVAL once if not loaded
         self._args = (repr(1.0 / rate_per_second), burst)
         self._prefix = prefix
-        self._outage = RedisOutage("requests not rate limited")
+        self._fallback = fallback
+        self._outage = RedisOutage("requests rate limited per process")
 
     async def hit(self, key: str) -> float:
-        """Count one request; 0.0 if allowed, else the seconds to wait (0.0 if Redis is down)."""
+        """Count one request; 0.0 if allowed, else the seconds to wait."""
         if not self._outage.available():
-            return 0.0
+            return await self._fallback.hit(key)
         try:
             wait = await self._script(keys=[f"{self._prefix}rl:{key}"], args=self._args)
         except (redis.RedisError, OSError) as error:
-            self._outage.failed(redis.RedisError(str(error)))  # limits protect; not a service
-            return 0.0
+            self._outage.failed(redis.RedisError(str(error)))
+            return await self._fallback.hit(key)
         return float(wait)

@@ -8,9 +8,10 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request, Response
 
 from adapters.sql.reads import in_thread
+from domain.ports import RateLimiter
 from gateway.auth import TokenService
 from gateway.deps import SettingsDep, gateway_of
-from gateway.errors import NO_STORE, OAuthError
+from gateway.errors import NO_STORE, OAuthError, TokenRateLimited
 from gateway.fhirjson import dumps, media_type, read_body
 
 router = APIRouter(tags=["security"])
@@ -29,9 +30,20 @@ async def token(
     settings: SettingsDep,
 ) -> Response:
     """client_credentials + private_key_jwt -> a short-lived bearer token (RFC 6749, 7523)."""
+    await _throttle(request, gateway_of(request).exchange.limiter)
     form = await _form(request)
     issued = await in_thread(lambda: tokens.issue(form), deadline=settings.request_deadline_seconds)
     return Response(dumps(issued), 200, NO_STORE, "application/json")
+
+
+async def _throttle(request: Request, limiter: RateLimiter) -> None:
+    """Before anything is verified, one budget per peer address: each check of an assertion
+    costs a key lookup and a signature verification, and a client needs one token per five
+    minutes. Behind a load balancer the peer is the balancer: the budget is then shared."""
+    peer = request.client.host if request.client else "?"
+    wait = await limiter.hit(f"token@{peer}")
+    if wait > 0:
+        raise TokenRateLimited("Trop de demandes de jeton : réessayez plus tard", wait)
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -6,14 +6,18 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from adapters.registry_format import read_households
 from adapters.sql.audit import verify_chain
+from adapters.sql.tables import AuditEventRow
 from domain.services.registry import import_registry
 from gateway.app import create_app
 from tests.e2e.conftest import bearer
 from tests.e2e.support import GatewayState, eligibility_request
 from tests.fhir_schema import assert_valid_r4
+
+AUDIT = AuditEventRow.__table__
 
 SUBMIT = "/fhir/CoverageEligibilityRequest/$submit"
 
@@ -94,6 +98,42 @@ class TestRateLimit:
             assert last.status_code == 429
             assert int(last.headers["Retry-After"]) >= 1
             assert last.json()["issue"][0]["details"]["coding"][0]["code"] == "limite-de-debit"
+
+    def test_replays_and_key_reuse_count_and_are_audited(self, state: GatewayState) -> None:
+        tight = replace(state.settings, rate_limit_per_second=0.01, rate_limit_burst=3)
+        with TestClient(create_app(tight)) as client:
+            headers = {**bearer(client, state.pharmacy), "Idempotency-Key": "limit-replay-1"}
+            body = eligibility_request(state.people["open"][1])
+            other = eligibility_request(state.people["ald"][1])
+            first = client.post(SUBMIT, json=body, headers=headers)
+            replay = client.post(SUBMIT, json=body, headers=headers)
+            reused = client.post(SUBMIT, json=other, headers=headers)
+            over = client.post(SUBMIT, json=body, headers=headers)
+            engine = client.app.state.gateway.storage.engine  # type: ignore[attr-defined]
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    select(AUDIT.c.action, AUDIT.c.outcome, AUDIT.c.detail).where(
+                        AUDIT.c.client_id == state.pharmacy.client_id
+                    )
+                ).all()
+        assert [a.status_code for a in (first, replay, reused, over)] == [200, 200, 409, 429]
+        assert replay.headers["Idempotent-Replayed"] == "true"
+        audited = {(action, outcome, detail) for action, outcome, detail in rows}
+        assert ("eligibility.replay", 200, "") in audited
+        assert ("eligibility.check", 409, "cle-idempotence-reutilisee") in audited
+        assert ("eligibility.check", 429, "limite-de-debit") in audited
+
+    def test_the_token_endpoint_has_its_own_limit(self, state: GatewayState) -> None:
+        tight = replace(state.settings, rate_limit_per_second=0.01, rate_limit_burst=2)
+        with TestClient(create_app(tight)) as client:
+            answers = [
+                client.post("/auth/token", data={"grant_type": "client_credentials"})
+                for _ in range(3)
+            ]
+        assert [a.status_code for a in answers] == [400, 400, 429]
+        assert answers[2].json()["error"] == "slow_down"
+        assert int(answers[2].headers["Retry-After"]) >= 1
+        assert answers[2].headers["Cache-Control"] == "no-store"
 
 
 class TestCacheInvalidation:

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 import redis.asyncio as aioredis
 
+from adapters.cache.memory import MemoryRateLimiter
 from adapters.cache.redis import RedisCacheInvalidation, make_redis
 from adapters.cache.redis_async import (
     AsyncRedisDecisionCache,
@@ -50,6 +51,11 @@ def _cache(
     return AsyncRedisDecisionCache(
         client, index=INDEX, ttl_seconds=ttl_seconds, prefix=target.prefix
     )
+
+
+def local(rate: float, burst: int) -> MemoryRateLimiter:
+    """The in-process limiter that stands in while Redis is away."""
+    return MemoryRateLimiter(rate_per_second=rate, burst=burst)
 
 
 def _key(target: RedisTarget) -> str:
@@ -134,9 +140,15 @@ class TestRedisDown:
             blocking.close()
         assert any("not invalidated" in r.message for r in caplog.records)
 
-    async def test_limiter_fails_open(self, down: aioredis.Redis) -> None:
-        limiter = AsyncRedisRateLimiter(down, rate_per_second=1, burst=1, prefix="amo-test-down:")
-        assert [await limiter.hit("client-1") for _ in range(3)] == [0.0, 0.0, 0.0]
+    async def test_the_limit_holds_in_process_while_redis_is_away(
+        self, down: aioredis.Redis
+    ) -> None:
+        limiter = AsyncRedisRateLimiter(
+            down, rate_per_second=1, burst=2, prefix="amo-test-down:", fallback=local(1, 2)
+        )
+        waits = [await limiter.hit("client-1") for _ in range(3)]
+        assert waits[:2] == [0.0, 0.0] and waits[2] > 0
+        assert await limiter.hit("client-2") == 0.0
 
 
 class TestAsyncRedisRateLimiter:
@@ -144,7 +156,7 @@ class TestAsyncRedisRateLimiter:
         self, client: aioredis.Redis, redis_target: RedisTarget
     ) -> None:
         limiter = AsyncRedisRateLimiter(
-            client, rate_per_second=1, burst=3, prefix=redis_target.prefix
+            client, rate_per_second=1, burst=3, prefix=redis_target.prefix, fallback=local(1, 3)
         )
         assert [await limiter.hit("client-1") for _ in range(3)] == [0.0, 0.0, 0.0]
         assert 0.9 < await limiter.hit("client-1") <= 1.0
@@ -154,7 +166,7 @@ class TestAsyncRedisRateLimiter:
         self, client: aioredis.Redis, redis_target: RedisTarget
     ) -> None:
         limiter = AsyncRedisRateLimiter(
-            client, rate_per_second=20, burst=1, prefix=redis_target.prefix
+            client, rate_per_second=20, burst=1, prefix=redis_target.prefix, fallback=local(20, 1)
         )
         assert await limiter.hit("client-1") == 0.0
         assert await limiter.hit("client-1") > 0
@@ -167,7 +179,9 @@ class TestAsyncRedisRateLimiter:
         other = make_async_redis(redis_target.url)
         try:
             replicas = [
-                AsyncRedisRateLimiter(c, rate_per_second=1, burst=2, prefix=redis_target.prefix)
+                AsyncRedisRateLimiter(
+                    c, rate_per_second=1, burst=2, prefix=redis_target.prefix, fallback=local(1, 2)
+                )
                 for c in (client, other)
             ]
             assert await replicas[0].hit("client-1") == 0.0
