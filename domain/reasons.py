@@ -64,6 +64,9 @@ ERROR_REASONS: dict[str, str] = {
     "format-non-accepte": "Format de réponse non pris en charge : utilisez application/fhir+json",
     "service-indisponible": "Service momentanément indisponible : réessayez plus tard",
     "erreur-interne": "Erreur interne : l'incident a été enregistré",
+    "transition-refusee": "La prise en charge n'admet pas ce changement dans son état actuel",
+    "accord-insuffisant": "La prise en charge ne couvre pas ce qui est demandé : quantité ou "
+    "montant restant insuffisant",
 }
 
 ALL_REASONS: dict[str, str] = {**DECISION_REASONS, **ERROR_REASONS}

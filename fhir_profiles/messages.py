@@ -45,6 +45,8 @@ ARABIC: Final[dict[str, str]] = {
     "json-trop-profond": "تداخل JSON يتجاوز العمق المسموح به",
     "corps-trop-volumineux": "حجم محتوى الطلب يتجاوز الحد المسموح به",
     "json-trop-volumineux": "يحتوي JSON على عناصر أكثر مما تقرؤه البوابة",
+    "transition-refusee": "لا تقبل الموافقة المسبقة هذا التغيير في وضعها الحالي",
+    "accord-insuffisant": "لا تغطي الموافقة المسبقة المطلوب: الكمية أو المبلغ المتبقي غير كافٍ",
     "requete-trop-volumineuse": "يحمل الطلب عناصر أكثر مما تعالجه البوابة دفعة واحدة: قسّمه",
     "type-contenu-invalide": "نوع المحتوى غير مدعوم: استعمل application/fhir+json",
     "type-ressource-invalide": "نوع مورد غير متوقع لنقطة الولوج هذه",
@@ -99,6 +101,9 @@ ENGLISH: Final[dict[str, str]] = {
     "json-trop-profond": "The JSON is nested deeper than allowed",
     "corps-trop-volumineux": "The request body is larger than allowed",
     "json-trop-volumineux": "The JSON holds more values than the gateway reads",
+    "transition-refusee": "The prior authorization does not allow this change in its state",
+    "accord-insuffisant": "The prior authorization does not cover what is asked: not enough "
+    "quantity or amount left",
     "requete-trop-volumineuse": "The request carries more elements than the gateway handles at "
     "once: split it",
     "type-contenu-invalide": "Unsupported content type: use application/fhir+json",

@@ -1,0 +1,212 @@
+"""A prior authorization (prise en charge, PEC) and the only ways it may change.
+
+    requested -> (information requested -> requested) -> granted | partial | refused
+    granted | partial -> consumed (nothing left) | expired (past validity) | cancelled
+
+Each change is a pure function returning the new authorization; a change the state does not
+allow raises `TransitionRefused`, so that a reviewer's double click, a late cancel or a claim
+on an expired PEC can never corrupt it. What a grant leaves (quantity and amount per line) is
+what claims consume, at most once, line by line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+from domain.errors import DomainError
+from domain.money import ZERO, Money
+
+
+class PaStatus(StrEnum):
+    """Where a prior authorization stands (the states of DOMAIN.md, "Prior authorization")."""
+
+    REQUESTED = "requested"
+    INFO_REQUESTED = "info-requested"
+    GRANTED = "granted"
+    PARTIAL = "partial"
+    REFUSED = "refused"
+    CONSUMED = "consumed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for the payer's decision (or for the provider's information)."""
+        return self in (PaStatus.REQUESTED, PaStatus.INFO_REQUESTED)
+
+    @property
+    def usable(self) -> bool:
+        """Granted, wholly or in part, and not yet used up, expired or cancelled."""
+        return self in (PaStatus.GRANTED, PaStatus.PARTIAL)
+
+
+class TransitionRefused(DomainError):
+    """The authorization's state does not allow this change."""
+
+    code = "transition-refusee"
+
+
+class NotEnoughLeft(DomainError):
+    """A claim line asks more than the authorization has left."""
+
+    code = "accord-insuffisant"
+
+
+@dataclass(frozen=True, slots=True)
+class PaLine:
+    """One line asked for: a drug, an act, a stay, so many times at so much."""
+
+    sequence: int
+    code: str  # EAN13, NGAP act, ... in the system of its category
+    category: str
+    quantity: int
+    amount: Money  # the total asked for the line
+
+
+@dataclass(frozen=True, slots=True)
+class Granted:
+    """What the payer granted for one line, and what claims have left of it."""
+
+    sequence: int
+    quantity: int
+    amount: Money
+    quantity_left: int
+    amount_left: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PriorAuthorization:
+    """A request for prior authorization and what became of it."""
+
+    id: str
+    tenant: str  # the provider that asked: the only one that sees it or claims it
+    payer: str
+    pa_type: str  # hospitalisation, costly-drug, device, multi-session, ...
+    lines: tuple[PaLine, ...]
+    requested_at: datetime
+    deadline: datetime  # when the payer must have answered
+    status: PaStatus = PaStatus.REQUESTED
+    granted: tuple[Granted, ...] = ()
+    valid_from: date | None = None
+    valid_until: date | None = None  # inclusive
+    reasons: tuple[str, ...] = ()  # stable codes, newest last
+    provisional: bool = False  # an urgent admission granted before review
+    decided_at: datetime | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        """Still waiting for the payer past its deadline."""
+        return self.status.pending and now > self.deadline
+
+    def left(self, sequence: int) -> Granted | None:
+        """What is granted, and left, of one line (None: nothing granted for it)."""
+        return next((g for g in self.granted if g.sequence == sequence), None)
+
+
+def request_information(pa: PriorAuthorization, reason: str) -> PriorAuthorization:
+    """The reviewer asks the provider for more (a document, a report)."""
+    _require(pa, (PaStatus.REQUESTED,), "de demander un complément pour")
+    return replace(pa, status=PaStatus.INFO_REQUESTED, reasons=(*pa.reasons, reason))
+
+
+def information_given(pa: PriorAuthorization) -> PriorAuthorization:
+    """The provider answered: the request is back in the reviewer's queue."""
+    _require(pa, (PaStatus.INFO_REQUESTED,), "de répondre à une demande de complément pour")
+    return replace(pa, status=PaStatus.REQUESTED)
+
+
+def grant(
+    pa: PriorAuthorization,
+    granted: dict[int, tuple[int, Money]],
+    *,
+    valid_from: date,
+    valid_until: date,
+    at: datetime,
+    reason: str | None = None,
+    provisional: bool = False,
+) -> PriorAuthorization:
+    """Grant lines (sequence -> quantity, amount); less than asked, or fewer lines, is partial."""
+    _require(pa, (PaStatus.REQUESTED, PaStatus.INFO_REQUESTED), "d'accorder")
+    if valid_until < valid_from:
+        raise TransitionRefused("La fin de validité précède son début")
+    asked = {line.sequence: line for line in pa.lines}
+    unknown = sorted(set(granted) - set(asked))
+    if unknown:
+        raise TransitionRefused(f"Lignes inconnues dans l'accord : {unknown}")
+    lines = tuple(_granted_line(asked[s], q, a) for s, (q, a) in sorted(granted.items()))
+    if not any(g.quantity > 0 for g in lines):
+        raise TransitionRefused("Un accord porte au moins une ligne : sinon, refuser")
+    whole = len(lines) == len(pa.lines) and all(
+        g.quantity == asked[g.sequence].quantity and g.amount == asked[g.sequence].amount
+        for g in lines
+    )
+    return replace(
+        pa,
+        status=PaStatus.GRANTED if whole else PaStatus.PARTIAL,
+        granted=lines,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        reasons=pa.reasons if reason is None else (*pa.reasons, reason),
+        provisional=provisional,
+        decided_at=at,
+    )
+
+
+def _granted_line(line: PaLine, quantity: int, amount: Money) -> Granted:
+    if not 0 <= quantity <= line.quantity or not ZERO <= amount <= line.amount:
+        raise TransitionRefused(f"Ligne {line.sequence} : on n'accorde pas plus que demandé")
+    return Granted(line.sequence, quantity, amount, quantity, amount)
+
+
+def refuse(pa: PriorAuthorization, reason: str, *, at: datetime) -> PriorAuthorization:
+    """The payer refuses, with a coded reason."""
+    _require(pa, (PaStatus.REQUESTED, PaStatus.INFO_REQUESTED), "de refuser")
+    return replace(pa, status=PaStatus.REFUSED, reasons=(*pa.reasons, reason), decided_at=at)
+
+
+def cancel(pa: PriorAuthorization, reason: str) -> PriorAuthorization:
+    """The provider (or the payer) withdraws it; nothing can be claimed on it afterwards."""
+    _require(pa, (*_PENDING, PaStatus.GRANTED, PaStatus.PARTIAL), "d'annuler")
+    return replace(pa, status=PaStatus.CANCELLED, reasons=(*pa.reasons, reason))
+
+
+def expire(pa: PriorAuthorization, today: date) -> PriorAuthorization:
+    """Past its last valid day, a usable authorization expires (others are left as they are)."""
+    if not pa.status.usable or pa.valid_until is None or today <= pa.valid_until:
+        return pa
+    return replace(pa, status=PaStatus.EXPIRED)
+
+
+def consume(
+    pa: PriorAuthorization, sequence: int, quantity: int, amount: Money, *, day: date
+) -> PriorAuthorization:
+    """A claim line uses part of one granted line, on a day of care within the validity."""
+    _require(pa, (PaStatus.GRANTED, PaStatus.PARTIAL), "d'utiliser")
+    if (
+        pa.valid_from is None
+        or pa.valid_until is None
+        or not (pa.valid_from <= day <= pa.valid_until)
+    ):
+        raise TransitionRefused("Date des soins hors de la validité de l'accord")
+    if quantity < 0 or amount < ZERO:
+        raise TransitionRefused("Une quantité ou un montant négatif ne se consomme pas")
+    line = pa.left(sequence)
+    if line is None or quantity > line.quantity_left or amount > line.amount_left:
+        raise NotEnoughLeft(f"Ligne {sequence} : l'accord ne couvre pas ce qui est facturé")
+    used = replace(
+        line, quantity_left=line.quantity_left - quantity, amount_left=line.amount_left - amount
+    )
+    granted = tuple(used if g.sequence == sequence else g for g in pa.granted)
+    spent = all(g.quantity_left == 0 for g in granted)
+    return replace(pa, granted=granted, status=PaStatus.CONSUMED if spent else pa.status)
+
+
+_PENDING = (PaStatus.REQUESTED, PaStatus.INFO_REQUESTED)
+
+
+def _require(pa: PriorAuthorization, allowed: tuple[PaStatus, ...], what: str) -> None:
+    if pa.status not in allowed:
+        raise TransitionRefused(
+            f"Impossible {what} une prise en charge au statut « {pa.status.value} »"
+        )
