@@ -275,8 +275,8 @@ class TestMessages:
             (lambda: request_information(granted_whole(), "x"),
              "Impossible de demander un complément pour une prise en charge au statut « granted »"),
             (lambda: information_given(requested()),
-             "Impossible de répondre à une demande de complément pour une prise en charge au statut "
-             "« requested »"),
+             "Impossible de répondre à une demande de complément pour une prise en charge "
+             "au statut « requested »"),
             (lambda: granted_whole(granted_whole()),
              "Impossible d'accorder une prise en charge au statut « granted »"),
             (lambda: refuse(granted_whole(), "x", at=ASKED),
