@@ -25,7 +25,11 @@ def tokens_of(request: Request) -> TokenService:
 @router.post("/auth/token", name="token.issue")
 async def token(request: Request, tokens: Annotated[TokenService, Depends(tokens_of)]) -> Response:
     """client_credentials + private_key_jwt -> a short-lived bearer token (RFC 6749, 7523)."""
-    form = await _form(request)
+    try:
+        form = await _form(request)
+    except OAuthError as exc:  # audited like every refused token request
+        await run_in_threadpool(tokens.refused, exc)
+        raise
     issued = await run_in_threadpool(tokens.issue, form)
     return Response(dumps(issued), 200, NO_STORE, "application/json")
 
