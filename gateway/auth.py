@@ -120,7 +120,7 @@ class TokenService:
             raise InvalidClient("client_id diffère de l'émetteur (iss) de l'assertion")
         provider = attempt.provider = self._provider(client_id)
         claims = self._verify_assertion(assertion, provider)
-        scopes = grantable(form.get("scope", ""))
+        scopes = grantable(form.get("scope", ""), provider.scopes)
         if not scopes:
             raise InvalidScope("Aucune portée demandée n'est accordable")
         self._consume_jti(provider, claims)
