@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gateway.auth import TokenService
 from gateway.deps import gateway_of
 from gateway.errors import NO_STORE, OAuthError
-from gateway.fhirjson import dumps, media_type, read_body
+from gateway.fhirjson import PRIVATE_ANSWER, dumps, media_type, read_body
 
 router = APIRouter(tags=["security"])
 FORM_MAX_BYTES = 64 * 1024  # an assertion is a few KB; a form larger than this is not ours
@@ -31,7 +31,7 @@ async def token(request: Request, tokens: Annotated[TokenService, Depends(tokens
         await run_in_threadpool(tokens.refused, exc)
         raise
     issued = await run_in_threadpool(tokens.issue, form)
-    return Response(dumps(issued), 200, NO_STORE, "application/json")
+    return Response(dumps(issued), 200, {**NO_STORE, **PRIVATE_ANSWER}, "application/json")
 
 
 async def _form(request: Request) -> dict[str, str]:
