@@ -32,6 +32,26 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBER = re.compile(r"[0-9]{1,9}")  # str.isdigit() also takes "²", which int() refuses
 _PARAMETER_NAME = re.compile(r"[A-Za-z0-9_:.\-]{1,64}")
 
+
+def _parameter(name: str, description: str, schema: dict[str, object]) -> dict[str, object]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+_TEXT = {"type": "string", "maxLength": MAX_VALUE_CHARS}
+# The search parameters as OpenAPI declares them (the route reads them itself, to refuse
+# unknown ones): documentation, and what the OpenAPI fuzzing exercises.
+SEARCH_OPENAPI = {
+    "parameters": [
+        _parameter("patient", "Patient reference as the request wrote it", _TEXT),
+        _parameter("patient:identifier", "system|value of a published identifier system", _TEXT),
+        _parameter("created", "[prefix]date or dateTime; repeat for a range",
+                   {"type": "array", "items": _TEXT}),
+        _parameter("request", "CoverageEligibilityRequest/[id] or [id]", _TEXT),
+        _parameter("_count", "page size", {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}),
+        _parameter("_offset", "entries skipped", {"type": "integer", "minimum": 0}),
+    ]
+}  # fmt: skip
+
 ResourceId = Annotated[str, Path(pattern=ID_PATTERN, description="FHIR id: [A-Za-z0-9-.]{1,64}")]
 ResourceType = Annotated[str, Path(pattern=TYPE_PATTERN, description="a FHIR resource type")]
 

@@ -25,7 +25,7 @@ from gateway.deps import (
 )
 from gateway.fastpath import hot
 from gateway.fhirjson import FHIR_BODY, fhir_response
-from gateway.search import ResourceId, parse_query
+from gateway.search import SEARCH_OPENAPI, ResourceId, parse_query
 from gateway.searchset import bundle_of
 
 router = APIRouter(prefix="/fhir", tags=["eligibility"])
@@ -112,7 +112,7 @@ async def read_request(
     return fhir_response(record.request_body)
 
 
-@router.get("/CoverageEligibilityResponse", name="eligibility.search")
+@router.get("/CoverageEligibilityResponse", name="eligibility.search", openapi_extra=SEARCH_OPENAPI)
 async def search(
     request: Request, caller: Searcher, ref: ReferenceDep, ports: EligibilityPortsDep,
     settings: SettingsDep,

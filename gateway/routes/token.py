@@ -15,6 +15,21 @@ from gateway.fhirjson import PRIVATE_ANSWER, dumps, media_type, read_body
 
 router = APIRouter(tags=["security"])
 FORM_MAX_BYTES = 64 * 1024  # an assertion is a few KB; a form larger than this is not ours
+_FIELDS = ("grant_type", "scope", "client_assertion_type", "client_assertion", "client_id")
+OPENAPI = {  # the form is read by hand (RFC 6749 bodies on refusal), declared here for clients
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {name: {"type": "string"} for name in _FIELDS},
+                    "required": list(_FIELDS[:4]),
+                }
+            }
+        },
+    }
+}
 
 
 def tokens_of(request: Request) -> TokenService:
@@ -22,7 +37,7 @@ def tokens_of(request: Request) -> TokenService:
     return gateway_of(request).tokens
 
 
-@router.post("/auth/token", name="token.issue")
+@router.post("/auth/token", name="token.issue", openapi_extra=OPENAPI)
 async def token(request: Request, tokens: Annotated[TokenService, Depends(tokens_of)]) -> Response:
     """client_credentials + private_key_jwt -> a short-lived bearer token (RFC 6749, 7523)."""
     try:
