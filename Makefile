@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+FUZZ_SECONDS ?= 75
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-fast lint fmt bench lock clean
+.PHONY: help install demo serve test test-fast lint fmt bench fuzz lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -24,6 +25,9 @@ demo: $(STAMP) ## run the gateway on SQLite with demo data (10,000 people) on 12
 
 test: $(STAMP) ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
 	$(BIN)/python -m pytest
+
+fuzz: $(STAMP) ## fuzz a real uvicorn, 75 s per fuzzer (OpenAPI, mutated FHIR bodies; FUZZ_SECONDS=N): no 5xx
+	AMO_TEST_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -p no:cacheprovider --timeout=0 tests/fuzz
 
 lint: $(STAMP) ## ruff, mypy --strict on domain/ and fhir_profiles/, import contracts
 	$(BIN)/ruff check .

@@ -38,6 +38,7 @@ DECISION_REASONS: dict[str, str] = {
 ERROR_REASONS: dict[str, str] = {
     "erreur-metier": "La demande ne peut être traitée",
     "requete-invalide": "La requête est invalide",
+    "requete-interrompue": "Requête interrompue : le client a fermé la connexion",
     "ressource-invalide": "La ressource FHIR est invalide",
     "json-invalide": "Le corps de la requête n'est pas un JSON valide",
     "json-trop-profond": "Le JSON est imbriqué au-delà de la profondeur autorisée",

@@ -38,6 +38,9 @@ class Provider:
     client_id: str
     jwks: str  # the client's public JWK Set, as JSON text
     active: bool = True
+    # The SMART scopes its client may be granted; empty: any scope of a resource type the
+    # gateway serves, but no wildcard (`system/*.rs` must be registered to be granted).
+    scopes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

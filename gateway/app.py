@@ -68,6 +68,7 @@ def create_app(
         docs_url=None,  # the OpenAPI document is served; no page loading scripts from a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
+        redirect_slashes=False,  # its redirect would echo the Host header: a trailing / is a 404
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -2,7 +2,9 @@
 
 The client signs an assertion with its private key; we verify it with the public JWKS the
 provider registered, refuse replays through the SQL jti store, and issue a short-lived access
-token (HS256, shared key: every replica can verify it without a round trip).
+token (HS256, shared key: every replica can verify it without a round trip). Every refused
+attempt leaves an audit entry: who, when the assertion named a registered client, and why, in
+the fixed words of the refusal (never the assertion, a claim's value or a key).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
+from adapters.sql.engine import is_database_error
 from domain.ports import Clock, UnitOfWorkFactory
 from domain.records import AuditEntry, Provider, Requester
-from gateway.errors import InvalidClient, InvalidScope, OAuthError, UnsupportedGrant
+from gateway.errors import InvalidClient, InvalidScope, OAuthError, UnsupportedGrant, rule_for
 from gateway.scopes import grantable
 
 log = logging.getLogger("amo.auth")
@@ -29,6 +32,10 @@ log = logging.getLogger("amo.auth")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ["RS384", "ES384", "RS256", "ES256"]  # SMART requires RS384 and ES384
 ACCESS_ALGORITHM = "HS256"
+# RFC 7523 §3: a server may allow "a reasonably small leeway, not to exceed a few minutes" for
+# clock skew. Desks keep time by NTP; a minute covers one drifting, and an nbf or iat later than
+# that means an assertion made in advance, to be used later, which we refuse.
+CLOCK_SKEW_SECONDS = 60
 
 
 class InvalidToken(Exception):
@@ -77,10 +84,43 @@ class TokenService:
         self._verified: dict[str, Caller] = {}
 
     def issue(self, form: Mapping[str, str]) -> dict[str, Any]:
-        """Exchange a client assertion for an access token (the token endpoint)."""
+        """Exchange a client assertion for an access token (the token endpoint); a refusal is
+        audited, then raised."""
+        attempt = _Attempt()
+        try:
+            return self._issue(form, attempt)
+        except OAuthError as exc:
+            self.refused(exc, attempt.provider)
+            raise
+
+    def refused(self, error: OAuthError, provider: Provider | None = None) -> None:
+        """Audit a refused token request; `provider` when the assertion named a known client."""
+        entry = AuditEntry(
+            at=self._clock.now(),
+            action="token.issue",
+            outcome=rule_for(error).status,
+            tenant=provider.id if provider else None,
+            client_id=provider.client_id if provider else None,
+            detail=f"{error.error}: {error.description}",  # fixed words, never the request's
+        )
+        try:
+            with self._uow() as uow:
+                uow.audit.append(entry)
+                uow.commit()
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            log.warning("audit of a refused token request not written: database unavailable")
+
+    def _issue(self, form: Mapping[str, str], attempt: _Attempt) -> dict[str, Any]:
         _check_grant(form)
-        provider, claims = self._verify_assertion(form.get("client_assertion", ""))
-        scopes = grantable(form.get("scope", ""))
+        assertion = form.get("client_assertion", "")
+        client_id = _unverified_issuer(assertion)
+        if form.get("client_id", client_id) != client_id:
+            raise InvalidClient("client_id diffère de l'émetteur (iss) de l'assertion")
+        provider = attempt.provider = self._provider(client_id)
+        claims = self._verify_assertion(assertion, provider)
+        scopes = grantable(form.get("scope", ""), provider.scopes)
         if not scopes:
             raise InvalidScope("Aucune portée demandée n'est accordable")
         self._consume_jti(provider, claims)
@@ -114,19 +154,21 @@ class TokenService:
             expires_at=exp,
         )
 
-    def _verify_assertion(self, assertion: str) -> tuple[Provider, dict[str, Any]]:
-        client_id = _unverified_issuer(assertion)
+    def _provider(self, client_id: str) -> Provider:
         with self._uow() as uow:
             provider = uow.providers.by_client_id(client_id)
         if provider is None or not provider.active:
             raise InvalidClient("Client inconnu ou désactivé")
+        return provider
+
+    def _verify_assertion(self, assertion: str, provider: Provider) -> dict[str, Any]:
         try:
             keys = KeySet.import_key_set(_jwks(provider.jwks))
             token = jwt.decode(assertion, keys, algorithms=ASSERTION_ALGORITHMS)
         except (JoseError, ValueError) as exc:
             raise InvalidClient("Signature de l'assertion invalide") from exc
-        self._check_claims(token.claims, client_id)
-        return provider, token.claims
+        self._check_claims(token.claims, provider.client_id)
+        return token.claims
 
     def _check_claims(self, claims: dict[str, Any], client_id: str) -> None:
         now = int(self._clock.now().timestamp())
@@ -140,26 +182,27 @@ class TokenService:
             raise InvalidClient("Assertion expirée")
         if exp > now + self._assertion_max:
             raise InvalidClient("Assertion valable trop longtemps")
+        for claim in ("nbf", "iat"):  # RFC 7523 §3: optional, and then not in the future
+            if claim in claims and not _moment_before(claims[claim], now + CLOCK_SKEW_SECONDS):
+                raise InvalidClient(f"Assertion datée dans le futur ou mal datée ({claim})")
         if not isinstance(claims.get("jti"), str) or not claims["jti"]:
             raise InvalidClient("Assertion sans identifiant jti")
 
     def _consume_jti(self, provider: Provider, claims: dict[str, Any]) -> None:
         expires = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
         with self._uow() as uow:
-            fresh = uow.replay.remember(provider.client_id, str(claims["jti"]), expires)
+            if not uow.replay.remember(provider.client_id, str(claims["jti"]), expires):
+                raise InvalidClient("Assertion déjà utilisée (jti rejoué)")
             uow.audit.append(
                 AuditEntry(
                     at=self._clock.now(),
                     action="token.issue",
-                    outcome=200 if fresh else 401,
+                    outcome=200,
                     tenant=provider.id,
                     client_id=provider.client_id,
-                    detail="" if fresh else "assertion rejouée",
                 )
             )
             uow.commit()
-        if not fresh:
-            raise InvalidClient("Assertion déjà utilisée (jti rejoué)")
 
     def _access_token(self, provider: Provider, scopes: list[str]) -> dict[str, Any]:
         now = int(self._clock.now().timestamp())
@@ -181,6 +224,18 @@ class TokenService:
             "expires_in": self._token_seconds,
             "scope": claims["scope"],
         }
+
+
+@dataclass(slots=True)
+class _Attempt:
+    """What a token request turned out to be, as far as it went: for the audit of a refusal."""
+
+    provider: Provider | None = None
+
+
+def _moment_before(value: object, limit: int) -> bool:
+    """Whether a NumericDate claim is a number no later than `limit` (RFC 7519 §2)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value <= limit
 
 
 def _check_grant(form: Mapping[str, str]) -> None:

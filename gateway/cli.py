@@ -81,6 +81,7 @@ def _providers_add(args: argparse.Namespace, settings: Settings) -> int:
         payers=[p.strip() for p in args.payers.split(",") if p.strip()],
         jwks_path=Path(args.jwks),
         client_id=args.client_id,
+        scopes=args.scopes.split() if args.scopes else None,
     )
     print(f"prestataire {provider.id} enregistré ; client_id = {provider.client_id}")
     return 0
@@ -90,7 +91,8 @@ def _providers_list(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import list_providers
 
     for p in list_providers(settings):
-        print(f"{p.inpe}\t{p.client_id}\t{p.category}\t{','.join(p.payers)}\t{p.name}")
+        scopes = " ".join(p.scopes) or "(défaut)"
+        print(f"{p.inpe}\t{p.client_id}\t{p.category}\t{','.join(p.payers)}\t{scopes}\t{p.name}")
     return 0
 
 
@@ -226,6 +228,11 @@ def _provider_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--payers", required=True, help="comma-separated, e.g. CNSS,CNOPS")
     p.add_argument("--jwks", required=True, help="file holding the client's public JWK Set")
     p.add_argument("--client-id")
+    p.add_argument(
+        "--scopes",
+        help="space-separated SMART scopes the client may be granted, e.g. 'system/*.rs' "
+        "(default: any scope of a served resource type, no wildcard)",
+    )
 
 
 def _file_args(p: argparse.ArgumentParser) -> None:

@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from adapters.sql.engine import is_database_error
 from domain import errors as domain
@@ -210,8 +211,9 @@ ERRORS: dict[type[BaseException], Rule] = {
     domain.InvalidRequest: Rule(422, "business-rule"),
     domain.ReferenceDataError: Rule(422, "business-rule"),
     domain.DomainError: Rule(422, "business-rule"),
-    # The framework: parameters FastAPI could not read.
+    # The framework: parameters FastAPI could not read; a client gone mid-body (nginx's 499).
     RequestValidationError: Rule(400, "invalid", "parametre-invalide"),
+    ClientDisconnect: Rule(499, "incomplete", "requete-interrompue"),
 }
 
 # The framework's own refusals (no such route, method not allowed), by status.
@@ -304,6 +306,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, render_error)
     app.add_exception_handler(StarletteHTTPException, render_error)
     app.add_exception_handler(RequestValidationError, render_error)
+    app.add_exception_handler(ClientDisconnect, render_error)
     app.add_exception_handler(EdgeError, render_error)
     app.add_exception_handler(OAuthError, render_error)
     app.add_exception_handler(domain.DomainError, render_error)

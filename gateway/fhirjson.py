@@ -9,6 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
+# Answers that carry patient data: kept by no browser nor shared cache, never sniffed into
+# another content type (OWASP REST Security Cheat Sheet, "Security headers").
+PRIVATE_ANSWER = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 ACCEPTED_BODY_TYPES = ("application/fhir+json", "application/json")
 ACCEPTED_ANSWER_TYPES = ("application/fhir+json", "application/json", "application/*", "*/*")
 
@@ -21,9 +24,11 @@ def dumps(resource: Any) -> bytes:
 def fhir_response(
     body: bytes | dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    """A FHIR JSON answer (a resource built as dicts, or bytes already written)."""
+    """A FHIR JSON answer carrying patient data (a resource built as dicts, or bytes already
+    written): not to be cached nor sniffed."""
     raw = body if isinstance(body, bytes) else dumps(body)
-    return Response(raw, status_code=status, media_type=FHIR_JSON, headers=headers)
+    kept = {**PRIVATE_ANSWER, **headers} if headers else PRIVATE_ANSWER
+    return Response(raw, status_code=status, media_type=FHIR_JSON, headers=kept)
 
 
 def FHIR_BODY(description: str) -> dict[str, Any]:

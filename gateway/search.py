@@ -1,9 +1,18 @@
-"""FHIR search parameters of CoverageEligibilityResponse, parsed into an ExchangeQuery."""
+"""What a caller writes in a URL, checked at the edge: resource ids and search parameters.
+
+Nothing a caller typed reaches the database or a log unchecked: ids have the FHIR id syntax,
+search values are bounded and free of control characters (PostgreSQL refuses NUL in text, and
+the driver's error would quote the value), numbers are ASCII digits, dates stay in range.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Path
 
 from domain.errors import MalformedRequest
 from domain.members import PersonIdentifier
@@ -14,6 +23,37 @@ from fhir_profiles.systems import kind_of
 
 MAX_COUNT = 100
 SUPPORTED = {"patient", "patient:identifier", "created", "request", "_count", "_offset"}
+ID_PATTERN = r"^[A-Za-z0-9\-\.]{1,64}$"  # FHIR R4 id (datatypes.html#id)
+TYPE_PATTERN = r"^[A-Z][A-Za-z]{0,63}$"  # a resource type name
+# A reference or an identifier is far shorter; a caller sending more is not searching.
+MAX_VALUE_CHARS = 256
+_FHIR_ID = re.compile(ID_PATTERN)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NUMBER = re.compile(r"[0-9]{1,9}")  # str.isdigit() also takes "²", which int() refuses
+_PARAMETER_NAME = re.compile(r"[A-Za-z0-9_:.\-]{1,64}")
+
+
+def _parameter(name: str, description: str, schema: dict[str, object]) -> dict[str, object]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+_TEXT = {"type": "string", "maxLength": MAX_VALUE_CHARS}
+# The search parameters as OpenAPI declares them (the route reads them itself, to refuse
+# unknown ones): documentation, and what the OpenAPI fuzzing exercises.
+SEARCH_OPENAPI = {
+    "parameters": [
+        _parameter("patient", "Patient reference as the request wrote it", _TEXT),
+        _parameter("patient:identifier", "system|value of a published identifier system", _TEXT),
+        _parameter("created", "[prefix]date or dateTime; repeat for a range",
+                   {"type": "array", "items": _TEXT}),
+        _parameter("request", "CoverageEligibilityRequest/[id] or [id]", _TEXT),
+        _parameter("_count", "page size", {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}),
+        _parameter("_offset", "entries skipped", {"type": "integer", "minimum": 0}),
+    ]
+}  # fmt: skip
+
+ResourceId = Annotated[str, Path(pattern=ID_PATTERN, description="FHIR id: [A-Za-z0-9-.]{1,64}")]
+ResourceType = Annotated[str, Path(pattern=TYPE_PATTERN, description="a FHIR resource type")]
 
 
 class InvalidSearch(MalformedRequest):
@@ -29,7 +69,10 @@ def parse_query(
     values: dict[str, list[str]] = {}
     for name, value in params:
         if name not in SUPPORTED:
-            raise InvalidSearch(f"Paramètre de recherche non pris en charge : {name}")
+            shown = name if _PARAMETER_NAME.fullmatch(name) else "(illisible)"
+            raise InvalidSearch(f"Paramètre de recherche non pris en charge : {shown}")
+        if len(value) > MAX_VALUE_CHARS or _CONTROL.search(value):
+            raise InvalidSearch(f"Valeur de {name} trop longue ou avec des caractères de contrôle")
         values.setdefault(name, []).append(value)
     created_from, created_to = _created_range(values.get("created", []))
     return ExchangeQuery(
@@ -66,13 +109,16 @@ def _identifier(values: Mapping[str, list[str]], ref: ReferenceData) -> PersonId
 def _request_id(value: str | None) -> str | None:
     if value is None:
         return None
-    return value.removeprefix("CoverageEligibilityRequest/")
+    found = value.removeprefix("CoverageEligibilityRequest/")
+    if not _FHIR_ID.fullmatch(found):
+        raise InvalidSearch("request attend CoverageEligibilityRequest/[id] ou un id FHIR")
+    return found
 
 
 def _int(value: str | None, default: int, low: int, high: int, name: str) -> int:
     if value is None:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not _NUMBER.fullmatch(value) or not low <= int(value) <= high:
         raise InvalidSearch(f"{name} doit être un entier entre {low} et {high}")
     return int(value)
 
@@ -101,8 +147,9 @@ def _date_bounds(value: str) -> tuple[str, datetime, datetime]:
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
             return prefix, start, start + timedelta(days=1)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidSearch(f"Date invalide pour created : {text}") from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return prefix, moment, moment + timedelta(seconds=1)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC)
+        return prefix, moment, moment + timedelta(seconds=1)
+    except (ValueError, OverflowError) as exc:  # overflow: the last day of year 9999
+        raise InvalidSearch("Date invalide pour created (AAAA-MM-JJ ou dateTime)") from exc

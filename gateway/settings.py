@@ -93,6 +93,9 @@ class Settings:
     data_keys: Secret = NO_SECRET  # "k1:BASE64,k2:BASE64": AES-256-GCM keys for personal data
     data_key_current: str = ""  # the key id new writes use
     index_key: Secret = NO_SECRET  # base64 HMAC key of the blind indexes
+    # The bearer token Prometheus sends to read /metrics. Unset: /metrics is open in the
+    # embedded mode (a developer's loopback) and not served at all in production.
+    metrics_token: Secret = NO_SECRET
     # SMART Backend Services recommends 300 s access tokens: a leaked token is short-lived,
     # and a client asks for a new one with a signed assertion, no person involved.
     access_token_seconds: int = 300

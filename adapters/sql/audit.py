@@ -1,11 +1,13 @@
 """The hash-chained audit log: one chain per stream, one stream per gateway process.
 
 audit_head holds the last (seq, hash) of each stream and the AuditStream object keeps a
-copy, so an append costs two statements: move the head from the (seq, hash) it expects,
-then insert the entry. If the head moved meanwhile (another thread of the process, or a
-rolled-back append), the conditional UPDATE matches no row; the head is re-read and the
-append retried. The head's row lock, held until the transaction ends, keeps appenders of
-one stream in line, so the chain never forks and a rollback leaves no gap.
+copy, so an append usually costs two statements: move the head from the (seq, hash) it
+expects, then insert the entry. If the head moved meanwhile (another thread, another process
+writing the same stream, or a rolled-back append), the conditional UPDATE matches no row: the
+head row is then read with a lock (FOR UPDATE; SQLite's writer already holds the database),
+which waits for the other writer's transaction to end and keeps every other writer out until
+ours ends, so the second move cannot miss. However many writers share a stream, an append
+waits its turn and never fails for it; the chain never forks and a rollback leaves no gap.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ from domain.records import AuditEntry
 AUDIT_EVENT = AuditEventRow.__table__
 AUDIT_HEAD = AuditHeadRow.__table__
 GENESIS = "0" * 64  # prev_hash of a stream's first entry
-MAX_ATTEMPTS = 5  # a head moving under us this often means something else writes the stream
-_READ_HEAD = select(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash).where(
-    AUDIT_HEAD.c.stream == bindparam("stream_id")
+_LOCK_HEAD = (
+    select(AUDIT_HEAD.c.seq, AUDIT_HEAD.c.hash)
+    .where(AUDIT_HEAD.c.stream == bindparam("stream_id"))
+    .with_for_update()
 )
 _MOVE_HEAD = (
     update(AUDIT_HEAD)
@@ -87,28 +90,30 @@ class SqlAuditLog:
         """Add entries in order: one head move and one multi-row insert for all of them."""
         if not entries:
             return
-        for _ in range(MAX_ATTEMPTS):
-            start = self._stream.head or self._read_head()
-            rows, end = _chain(self._stream.id, start, entries)
-            move = {
-                "old_seq": start[0],
-                "old_hash": start[1],
-                "new_seq": end[0],
-                "new_hash": end[1],
-            }
-            if self._session.execute(_MOVE_HEAD, {"stream_id": self._stream.id, **move}).rowcount:
-                insert_rows(self._session.connection(), AUDIT_EVENT, rows)
-                self._stream.head = end
-                return
-            self._stream.head = None  # stale: re-read it
-        raise RuntimeError(f"audit stream {self._stream.id!r} is written by another process")
+        seen = self._stream.head
+        if seen is not None and self._move(seen, entries):
+            return
+        self._stream.head = None  # stale: the head moved since this process last saw it
+        if not self._move(self._locked_head(), entries):
+            raise RuntimeError(f"audit head of {self._stream.id!r} moved while locked")
 
-    def _read_head(self) -> tuple[int, str]:
+    def _move(self, start: tuple[int, str], entries: Sequence[AuditEntry]) -> bool:
+        """Extend the chain from `start`; False, and nothing written, if the head is elsewhere."""
+        rows, end = _chain(self._stream.id, start, entries)
+        move = {"old_seq": start[0], "old_hash": start[1], "new_seq": end[0], "new_hash": end[1]}
+        if not self._session.execute(_MOVE_HEAD, {"stream_id": self._stream.id, **move}).rowcount:
+            return False
+        insert_rows(self._session.connection(), AUDIT_EVENT, rows)
+        self._stream.head = end
+        return True
+
+    def _locked_head(self) -> tuple[int, str]:
+        """The head as the last writer left it, locked until this transaction ends."""
         params = {"stream_id": self._stream.id}
-        row = self._session.execute(_READ_HEAD, params).first()
+        row = self._session.execute(_LOCK_HEAD, params).first()
         if row is None:  # the stream's first entry ever
             self._session.execute(self._create_head())
-            row = self._session.execute(_READ_HEAD, params).one()
+            row = self._session.execute(_LOCK_HEAD, params).one()
         return row.seq, row.hash
 
     def _create_head(self) -> Any:

@@ -39,6 +39,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=True,  # a statement's error must not quote what a caller sent
         pool_pre_ping=True,
         pool_size=pool_size,
         pool_timeout=POOL_TIMEOUT_SECONDS,
@@ -64,7 +65,9 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+    engine = create_engine(
+        url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False}
+    )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "connect", _sqlite_checkpoint_mode(engine))
     event.listen(engine, "begin", _sqlite_on_begin)

@@ -21,6 +21,7 @@ _COLUMNS = (
     PROVIDER.c.client_id,
     PROVIDER.c.jwks,
     PROVIDER.c.active,
+    PROVIDER.c.scopes,
 )
 
 
@@ -34,6 +35,8 @@ class SqlProviderRepository:
         """Register a provider; a taken INPE or client id raises IntegrityError."""
         if any("," in payer for payer in provider.payers):
             raise ValueError("a payer code cannot contain a comma")
+        if any(not scope or scope != "".join(scope.split()) for scope in provider.scopes):
+            raise ValueError("a scope is one word")
         row = {
             "id": provider.id,
             "inpe": provider.inpe,
@@ -44,6 +47,7 @@ class SqlProviderRepository:
             "jwks": provider.jwks,
             "active": provider.active,
             "created_at": datetime.now(UTC),
+            "scopes": " ".join(provider.scopes),
         }
         self._session.execute(insert(PROVIDER), [row])
 
@@ -75,4 +79,5 @@ def _provider(row: Row[Any]) -> Provider:
         client_id=row.client_id,
         jwks=row.jwks,
         active=row.active,
+        scopes=tuple(row.scopes.split()),
     )

@@ -66,6 +66,8 @@ class ProviderRow(SQLModel, table=True):
     jwks: str = Field(sa_type=Text)
     active: bool = True
     created_at: datetime = utc_column()
+    # The SMART scopes its client may be granted, space-separated; empty: the default policy.
+    scopes: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class RegistryVersionRow(SQLModel, table=True):

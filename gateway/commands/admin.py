@@ -22,6 +22,7 @@ from domain.rules.identifiers import validate_pattern
 from domain.services.registry import ImportReport, import_registry
 from gateway.bootstrap import Storage, cache_invalidation, data_cipher, load_reference, open_storage
 from gateway.progress import ProgressBar
+from gateway.scopes import unenforceable
 from gateway.settings import Settings
 
 
@@ -50,15 +51,23 @@ def add_provider(
     payers: list[str],
     jwks_path: Path,
     client_id: str | None = None,
+    scopes: list[str] | None = None,
 ) -> Provider:
-    """Register a provider organization and its OAuth client's public keys."""
+    """Register a provider organization, its OAuth client's public keys and, if given, the
+    scopes its client may be granted (wildcards need this)."""
+    refused = unenforceable(scopes or [])
+    if refused:
+        raise SystemExit(
+            f"Portées non applicables par la passerelle : {refused} "
+            "(system/<Type|*>.<read|write|*|cruds>, sans restriction ?...)"
+        )
     jwks = orjson.loads(jwks_path.read_bytes())
     if not isinstance(jwks, dict) or not jwks.get("keys"):
         raise SystemExit(f"{jwks_path} : JWK Set attendu ({{'keys': [...]}})")
     if any("d" in key for key in jwks["keys"]):
         raise SystemExit(f"{jwks_path} contient une clé privée : enregistrez la clé publique")
     with open_storage(settings) as storage:
-        return _register(storage, inpe, name, category, payers, jwks, client_id)
+        return _register(storage, inpe, name, category, payers, jwks, client_id, scopes or [])
 
 
 def _register(
@@ -69,6 +78,7 @@ def _register(
     payers: list[str],
     jwks: dict[str, Any],
     client_id: str | None,
+    scopes: list[str],
 ) -> Provider:
     ref = load_reference(storage.uow)
     if not validate_pattern("inpe", inpe, ref, date.today()):
@@ -85,6 +95,7 @@ def _register(
         payers=tuple(payers),
         client_id=client_id or f"client-{inpe}-{secrets.token_hex(4)}",
         jwks=orjson.dumps(jwks).decode(),
+        scopes=tuple(scopes),
     )
     with storage.uow() as uow:
         if uow.providers.by_inpe(inpe) is not None:

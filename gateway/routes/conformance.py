@@ -12,6 +12,7 @@ from fhir_profiles.conformance import CONFORMANCE_TYPES, capability_statement
 from fhir_profiles.terminology import definitions, definitions_bundle
 from gateway.deps import ReferenceDep, SettingsDep
 from gateway.fhirjson import FHIR_JSON, dumps
+from gateway.search import ResourceId, ResourceType
 
 router = APIRouter(prefix="/fhir", tags=["conformance"])
 smart = APIRouter(tags=["security"])
@@ -29,7 +30,9 @@ async def metadata(settings: SettingsDep) -> Response:
 
 
 @router.get("/{resource_type}/{resource_id}", include_in_schema=True)
-async def read_definition(resource_type: str, resource_id: str, ref: ReferenceDep) -> Response:
+async def read_definition(
+    resource_type: ResourceType, resource_id: ResourceId, ref: ReferenceDep
+) -> Response:
     """One of our published profiles, CodeSystems, ValueSets or NamingSystems or ConceptMaps."""
     found = _definitions(ref).get((resource_type, resource_id))
     if resource_type not in DEFINITION_TYPES or found is None:
@@ -39,7 +42,7 @@ async def read_definition(resource_type: str, resource_id: str, ref: ReferenceDe
 
 @router.get("/{resource_type}")
 async def list_definitions(
-    resource_type: str, request: Request, ref: ReferenceDep, settings: SettingsDep
+    resource_type: ResourceType, request: Request, ref: ReferenceDep, settings: SettingsDep
 ) -> Response:
     """All our published resources of one conformance type (url= narrows to one)."""
     if resource_type not in DEFINITION_TYPES:

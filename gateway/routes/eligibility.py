@@ -25,7 +25,7 @@ from gateway.deps import (
 )
 from gateway.fastpath import hot
 from gateway.fhirjson import FHIR_BODY, fhir_response
-from gateway.search import parse_query
+from gateway.search import SEARCH_OPENAPI, ResourceId, parse_query
 from gateway.searchset import bundle_of
 
 router = APIRouter(prefix="/fhir", tags=["eligibility"])
@@ -95,7 +95,9 @@ def _replayed(answer: Answer) -> dict[str, str]:
 
 
 @router.get("/CoverageEligibilityResponse/{response_id}", name="eligibility.read")
-async def read_response(response_id: str, caller: Reader, ports: EligibilityPortsDep) -> Response:
+async def read_response(
+    response_id: ResourceId, caller: Reader, ports: EligibilityPortsDep
+) -> Response:
     """A stored answer, if it is the caller's."""
     record = await eligibility.read_answer(caller.requester, response_id, ports=ports)
     return fhir_response(record.response_body)
@@ -103,14 +105,14 @@ async def read_response(response_id: str, caller: Reader, ports: EligibilityPort
 
 @router.get("/CoverageEligibilityRequest/{request_id}", name="eligibility.read")
 async def read_request(
-    request_id: str, caller: RequestReader, ports: EligibilityPortsDep
+    request_id: ResourceId, caller: RequestReader, ports: EligibilityPortsDep
 ) -> Response:
     """A stored request, if it is the caller's."""
     record = await eligibility.read_request(caller.requester, request_id, ports=ports)
     return fhir_response(record.request_body)
 
 
-@router.get("/CoverageEligibilityResponse", name="eligibility.search")
+@router.get("/CoverageEligibilityResponse", name="eligibility.search", openapi_extra=SEARCH_OPENAPI)
 async def search(
     request: Request, caller: Searcher, ref: ReferenceDep, ports: EligibilityPortsDep,
     settings: SettingsDep,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import hmac
+
+from fastapi import APIRouter, Request, Response
+from starlette.exceptions import HTTPException
 
 from adapters.sql.reads import in_thread
 from gateway.deps import GatewayDep
+from gateway.errors import InvalidAccessToken, Unauthenticated
+from gateway.settings import PRODUCTION, Settings
 
 router = APIRouter(tags=["operations"])
 
@@ -29,7 +34,23 @@ async def readyz(gateway: GatewayDep) -> Response:
 
 
 @router.get("/metrics")
-async def metrics(gateway: GatewayDep) -> Response:
-    """Prometheus text exposition."""
+async def metrics(request: Request, gateway: GatewayDep) -> Response:
+    """Prometheus text exposition, for the scraper holding AMO_METRICS_TOKEN."""
+    admit_scraper(request, gateway.settings)
     body = gateway.metrics.exposition()
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def admit_scraper(request: Request, settings: Settings) -> None:
+    """Refuse unless the request bears the metrics token; without one, production serves
+    no metrics (they name routes, clients' volumes and error rates: not for the internet)."""
+    expected = settings.metrics_token.get_secret_value()
+    if not expected:
+        if settings.env == PRODUCTION:
+            raise HTTPException(404)
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthenticated()
+    if not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise InvalidAccessToken()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import parse_qsl
 
@@ -12,10 +13,25 @@ from domain.ports import RateLimiter
 from gateway.auth import TokenService
 from gateway.deps import SettingsDep, gateway_of
 from gateway.errors import NO_STORE, OAuthError, TokenRateLimited
-from gateway.fhirjson import dumps, media_type, read_body
+from gateway.fhirjson import PRIVATE_ANSWER, dumps, media_type, read_body
 
 router = APIRouter(tags=["security"])
 FORM_MAX_BYTES = 64 * 1024  # an assertion is a few KB; a form larger than this is not ours
+_FIELDS = ("grant_type", "scope", "client_assertion_type", "client_assertion", "client_id")
+OPENAPI = {  # the form is read by hand (RFC 6749 bodies on refusal), declared here for clients
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {name: {"type": "string"} for name in _FIELDS},
+                    "required": list(_FIELDS[:4]),
+                }
+            }
+        },
+    }
+}
 
 
 def tokens_of(request: Request) -> TokenService:
@@ -23,7 +39,7 @@ def tokens_of(request: Request) -> TokenService:
     return gateway_of(request).tokens
 
 
-@router.post("/auth/token", name="token.issue")
+@router.post("/auth/token", name="token.issue", openapi_extra=OPENAPI)
 async def token(
     request: Request,
     tokens: Annotated[TokenService, Depends(tokens_of)],
@@ -31,9 +47,14 @@ async def token(
 ) -> Response:
     """client_credentials + private_key_jwt -> a short-lived bearer token (RFC 6749, 7523)."""
     await _throttle(request, gateway_of(request).exchange.limiter)
-    form = await _form(request)
-    issued = await in_thread(lambda: tokens.issue(form), deadline=settings.request_deadline_seconds)
-    return Response(dumps(issued), 200, NO_STORE, "application/json")
+    deadline = settings.request_deadline_seconds
+    try:
+        form = await _form(request)
+    except OAuthError as refused:  # audited like every refused token request
+        await in_thread(partial(tokens.refused, refused), deadline=deadline)
+        raise
+    issued = await in_thread(lambda: tokens.issue(form), deadline=deadline)
+    return Response(dumps(issued), 200, {**NO_STORE, **PRIVATE_ANSWER}, "application/json")
 
 
 async def _throttle(request: Request, limiter: RateLimiter) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -29,6 +30,13 @@ def bearer(client: TestClient, who: Client, scope: str | None = None) -> dict[st
     """Authorization header for a fresh token of `who`."""
     form = token_form(who, "http://testserver/auth/token", **({"scope": scope} if scope else {}))
     answer = client.post("/auth/token", data=form)
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def bearer_over_http(base: str, state: GatewayState) -> dict[str, str]:
+    """Authorization header for a fresh pharmacy token from a gateway served at `base`."""
+    answer = httpx.post(f"{base}/auth/token", data=token_form(state.pharmacy, f"{base}/auth/token"))
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 

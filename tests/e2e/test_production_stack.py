@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,16 @@ def submit(stack: Stack, headers: dict[str, str], idcs: str) -> httpx.Response:
 
 
 class TestOnPostgresAndRedis:
+    def test_concurrent_replays_of_one_assertion_are_refused_not_failed(self, stack: Stack) -> None:
+        form = token_form(stack.state.pharmacy, f"{stack.base}/auth/token")
+
+        def post(_: int) -> int:
+            return httpx.post(f"{stack.base}/auth/token", data=form, timeout=15).status_code
+
+        with ThreadPoolExecutor(24) as pool:
+            codes = sorted(pool.map(post, range(24)))
+        assert codes == [200] + [401] * 23
+
     def test_eligibility_is_answered_and_cached_in_redis(self, stack: Stack) -> None:
         headers = token(stack)
         _, idcs = stack.state.people["open"]

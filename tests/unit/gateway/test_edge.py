@@ -96,8 +96,29 @@ class TestSearchParameters:
             [("created", "ge2026-02-30")],
             [("patient:identifier", "1234567890")],
             [("patient:identifier", "http://unknown|1")],
+            [("_count", "²")],  # a digit to str.isdigit(), not to int()
+            [("_offset", "1" * 20)],
+            [("created", "9999-12-31")],  # its end would overflow
+            [("created", "gt9999-12-31T23:59:59Z")],
+            [("created", "0001-01-01T00:00:00+05:00")],  # before datetime.min in UTC
+            [("request", "x\x00")],
+            [("request", "CoverageEligibilityRequest/" + "a" * 65)],
+            [("request", "Patient/1")],
+            [("patient", "Patient/1\x00")],
+            [("patient", "Patient/" + "1" * 300)],
+            [("patient:identifier", f"{IDCS}|12\n34")],
         ],
     )
     def test_bad_parameters_are_refused(self, params: list[tuple[str, str]]) -> None:
         with pytest.raises(InvalidSearch):
             parse_query(params, tenant="t", kind="eligibility", ref=REF)
+
+    def test_request_by_reference_or_id(self) -> None:
+        for value in ("CoverageEligibilityRequest/0a1-b.C", "0a1-b.C"):
+            query = parse_query([("request", value)], tenant="t", kind="eligibility", ref=REF)
+            assert query.request_id == "0a1-b.C"
+
+    def test_an_unreadable_parameter_name_is_not_echoed(self) -> None:
+        with pytest.raises(InvalidSearch) as refused:
+            parse_query([("x\x00<script>", "1")], tenant="t", kind="eligibility", ref=REF)
+        assert "script" not in str(refused.value.detail)

@@ -6,6 +6,7 @@ import pytest
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from domain import errors as domain
 from gateway import errors as edge
@@ -38,6 +39,7 @@ class TestRuleFor:
             (edge.InvalidClient("x"), 401, "login"),
             (edge.InvalidScope("x"), 400, "invalid"),
             (RequestValidationError([]), 400, "invalid"),
+            (ClientDisconnect(), 499, "incomplete"),
             (HTTPException(404), 404, "not-found"),
             (HTTPException(405), 405, "not-supported"),
             (OperationalError("SELECT 1", {}, Exception("gone")), 503, "transient"),
