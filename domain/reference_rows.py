@@ -159,8 +159,10 @@ class DependantRule:
 
     scheme: str  # a scheme code or "*"
     role: Annotated[str, OneOf(ROLES)]
-    max_age: int | None  # covered while younger than this (None: no limit)
-    student_max_age: int | None  # extended limit for unmarried students in higher education
+    # The oldest age covered, as the texts write it ("âgés de 21 ans au plus"): covered through
+    # the whole year of that age, until the day before the next birthday (None: no limit).
+    max_age: int | None
+    student_max_age: int | None  # the same, for unmarried students in higher education
     disabled_unlimited: bool
     validity: Validity
     provenance: Provenance

@@ -1,8 +1,9 @@
 """Dependants: who is covered through an insured, and until when (loi 65-00, art. 5).
 
-Age limits are reference data (`refdata/dependants.csv`): children while younger than
-`max_age` (21), unmarried students in higher education while younger than `student_max_age`
-(26), disabled children without limit; spouses without limit.
+Age limits are reference data (`refdata/dependants.csv`) read as the texts write them:
+"enfants à charge âgés de 21 ans au plus" covers a child through the whole year of age 21,
+until the day before the 22nd birthday; unmarried students in higher education likewise
+through age 26 ("26 ans au plus"), disabled children without limit; spouses without limit.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 from domain.members import Affiliation, DependantFacts, Member
 from domain.reference import ReferenceData
 from domain.reference_rows import DependantRule
-from domain.rules.calendar import age_on, birthday
+from domain.rules.calendar import birthday
 
 ONE_DAY = timedelta(days=1)
 
@@ -37,11 +38,17 @@ def dependant_cover(
     return _by_age(member, rule, day)
 
 
+def past_age(birth: date, age: int) -> date:
+    """The first day past "`age` ans au plus": the birthday of the next age."""
+    return birthday(birth, age + 1)
+
+
 def _by_age(member: Member, rule: DependantRule, day: date) -> DependantCover:
     if rule.max_age is None:
         return DependantCover(True)
-    if age_on(member.birth_date, day) < rule.max_age:
-        return DependantCover(True, (), birthday(member.birth_date, rule.max_age) - ONE_DAY)
+    child_end = past_age(member.birth_date, rule.max_age)
+    if day < child_end:
+        return DependantCover(True, (), child_end - ONE_DAY)
     facts = member.dependant or DependantFacts()
     if facts.disabled and rule.disabled_unlimited:
         return DependantCover(True, ("ayant-droit-handicape",))
@@ -54,7 +61,7 @@ def _as_student(
     limit, until = rule.student_max_age, facts.student_until
     if limit is None or until is None or facts.married or day > until:
         return DependantCover(False, ("ayant-droit-age-limite",))
-    if age_on(member.birth_date, day) >= limit:
+    student_end = past_age(member.birth_date, limit)
+    if day >= student_end:
         return DependantCover(False, ("ayant-droit-age-limite",))
-    last = min(until, birthday(member.birth_date, limit) - ONE_DAY)
-    return DependantCover(True, ("ayant-droit-etudiant",), last)
+    return DependantCover(True, ("ayant-droit-etudiant",), min(until, student_end - ONE_DAY))

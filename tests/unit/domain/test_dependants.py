@@ -23,16 +23,19 @@ class TestDependants:
         assert decision.role is Role.SPOUSE
         assert decision.payer == "CNSS"
 
-    def test_child_under_21_is_covered_until_the_day_before_21(self, ref: ReferenceData) -> None:
+    def test_child_is_covered_through_the_year_of_age_21(self, ref: ReferenceData) -> None:
+        """cnss.ma « Qui peut en bénéficier ? » : « Les enfants à charge âgés de 21 ans au
+        plus ». A child of 21 is covered until the day before the 22nd birthday."""
         ins = member(salarie(CARE), member_id="INS")
-        child = child_of(ins, birth=date(2005, 6, 17))
+        child = child_of(ins, birth=date(2003, 6, 17))
         decision = decide_eligibility([facts(child, ins)], CARE, ref)
         assert decision.status is S.OPEN
-        assert decision.coverage_end == date(2026, 6, 16)
+        assert decision.coverage_end == CARE
 
-    def test_child_of_21_is_past_the_limit(self, ref: ReferenceData) -> None:
+    def test_child_is_past_the_limit_on_the_22nd_birthday(self, ref: ReferenceData) -> None:
+        """« âgés de 21 ans au plus » : from the 22nd birthday the child no longer qualifies."""
         ins = member(salarie(CARE), member_id="INS")
-        child = child_of(ins, birth=date(2004, 6, 16))
+        child = child_of(ins, birth=date(2003, 6, 16))
         decision = decide_eligibility([facts(child, ins)], CARE, ref)
         assert decision.status is S.NOT_FOUND
         assert decision.reasons == ("ayant-droit-age-limite",)
@@ -52,10 +55,21 @@ class TestDependants:
         child = child_of(ins, birth=date(2001, 9, 1), dependant=studying)
         assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
 
-    def test_student_of_26_is_past_the_limit(self, ref: ReferenceData) -> None:
+    def test_student_is_covered_through_the_year_of_age_26(self, ref: ReferenceData) -> None:
+        """cnss.ma : « Les enfants à charge non mariés âgés de 26 ans au plus et poursuivant des
+        études supérieures »: covered until the day before the 27th birthday."""
         ins = member(salarie(CARE), member_id="INS")
         studying = DependantFacts(student_until=date(2027, 6, 30))
-        child = child_of(ins, birth=date(1999, 6, 16), dependant=studying)
+        child = child_of(ins, birth=date(1998, 6, 17), dependant=studying)
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.OPEN
+        assert decision.coverage_end == CARE
+
+    def test_student_is_past_the_limit_on_the_27th_birthday(self, ref: ReferenceData) -> None:
+        """« 26 ans au plus » : from the 27th birthday the student no longer qualifies."""
+        ins = member(salarie(CARE), member_id="INS")
+        studying = DependantFacts(student_until=date(2027, 6, 30))
+        child = child_of(ins, birth=date(1998, 6, 16), dependant=studying)
         assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
 
     def test_studies_ended_is_past_the_limit(self, ref: ReferenceData) -> None:
