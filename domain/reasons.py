@@ -9,8 +9,8 @@ from __future__ import annotations
 # Decision reasons: why an answer is what it is.
 DECISION_REASONS: dict[str, str] = {
     "droits-ouverts": "Droits ouverts à la date des soins",
-    "jours-cotises-insuffisants": "Moins de jours de travail déclarés que le minimum requis "
-    "sur la période de référence",
+    "jours-cotises-insuffisants": "Stage en cours : moins de jours de travail déclarés depuis "
+    "l'immatriculation que le minimum requis",
     "stage-en-cours": "Période de stage en cours : droits non encore ouverts",
     "mutation-sans-stage": "Changement de régime AMO : pas de période de stage",
     "cotisations-impayees": "Prestations suspendues pour cotisations impayées",

@@ -15,8 +15,8 @@ DEFAULT_LANGUAGE: Final = "fr"
 
 ARABIC: Final[dict[str, str]] = {
     "droits-ouverts": "الحقوق مفتوحة في تاريخ العلاج",
-    "jours-cotises-insuffisants": "عدد أيام العمل المصرح بها أقل من الحد الأدنى المطلوب "
-    "خلال الفترة المرجعية",
+    "jours-cotises-insuffisants": "فترة التدريب جارية: عدد أيام العمل المصرح بها منذ التسجيل "
+    "أقل من الحد الأدنى المطلوب",
     "stage-en-cours": "فترة التدريب جارية: الحقوق غير مفتوحة بعد",
     "mutation-sans-stage": "تغيير نظام التأمين الإجباري عن المرض: بدون فترة تدريب",
     "cotisations-impayees": "الخدمات موقوفة بسبب اشتراكات غير مؤداة",
@@ -67,8 +67,8 @@ ARABIC: Final[dict[str, str]] = {
 
 ENGLISH: Final[dict[str, str]] = {
     "droits-ouverts": "Coverage in force on the date of care",
-    "jours-cotises-insuffisants": "Fewer declared working days than the minimum required "
-    "over the reference period",
+    "jours-cotises-insuffisants": "Waiting period: fewer working days declared since "
+    "registration than the minimum required",
     "stage-en-cours": "Waiting period in progress: rights not yet open",
     "mutation-sans-stage": "Move from another AMO scheme: no waiting period",
     "cotisations-impayees": "Benefits suspended for unpaid contributions",

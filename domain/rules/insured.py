@@ -1,10 +1,16 @@
 """Rights of an insured person in their own right, for one affiliation and one date of care.
 
-Scheme differences are data: `min_working_days` and `lookback_months` (CNSS salariés: 54 days
-in 6 months), `waiting_months` (TNS: 3 from the first payment), `maintain_months` (6 after
-loss). A scheme without a parameter does not apply that condition: Tadamon, public sector and
-students open rights from the affiliation start (Tadamon contributions are paid by the State,
-public-sector ones withheld from salaries).
+Scheme differences are data: `min_working_days` and `stage_max_months` (CNSS salariés: 54
+days within at most 6 months of the immatriculation), `waiting_months` (TNS: 3 from the first
+payment), `maintain_months` (6 after loss). A scheme without a parameter does not apply that
+condition: Tadamon, public sector and students open rights from the affiliation start (Tadamon
+contributions are paid by the State, public-sector ones withheld from salaries).
+
+The stage is served once, from the immatriculation (the affiliation's `start`): rights open on
+the first day of the month after the one in which the declared days reach the minimum (a
+month's declaration is known once the month is over), and never later than `stage_max_months`
+after the immatriculation. Once open, a month without declarations is no new stage: unpaid
+contributions are a suspension (`suspended_from`).
 """
 
 from __future__ import annotations
@@ -58,9 +64,10 @@ def _opening(affiliation: Affiliation, day: date, ref: ReferenceData) -> Rights:
     waiting_end = _waiting_end(affiliation, day, ref)
     if waiting_end is None or day < waiting_end:
         return Rights(Status.WAITING_PERIOD, ("stage-en-cours",), waiting_end)
-    if not _enough_working_days(affiliation, day, ref):
-        return Rights(Status.WAITING_PERIOD, ("jours-cotises-insuffisants",))
-    return Rights(Status.OPEN, ("droits-ouverts",), max(affiliation.start, waiting_end))
+    stage_end = _stage_end(affiliation, day, ref)
+    if day < stage_end:
+        return Rights(Status.WAITING_PERIOD, ("jours-cotises-insuffisants",), stage_end)
+    return Rights(Status.OPEN, ("droits-ouverts",), max(waiting_end, stage_end))
 
 
 def _waiting_end(affiliation: Affiliation, day: date, ref: ReferenceData) -> date | None:
@@ -73,18 +80,25 @@ def _waiting_end(affiliation: Affiliation, day: date, ref: ReferenceData) -> dat
     return add_months(affiliation.first_payment, months)
 
 
-def _enough_working_days(affiliation: Affiliation, day: date, ref: ReferenceData) -> bool:
-    """Enough days declared in the complete calendar months before the month of care."""
+def _stage_end(affiliation: Affiliation, day: date, ref: ReferenceData) -> date:
+    """The first day after the working-days stage (the affiliation start: no such stage)."""
     minimum = ref.param(affiliation.scheme, "min_working_days", day)
     if minimum is None:
-        return True
-    months = ref.param(affiliation.scheme, "lookback_months", day)
+        return affiliation.start
+    months = ref.param(affiliation.scheme, "stage_max_months", day)
     if months is None:
-        raise ReferenceDataError(f"lookback_months manquant pour {affiliation.scheme} le {day}")
-    end = month_start(day)
-    start = add_months(end, -months)
-    declared = sum(c.working_days for c in affiliation.contributions if start <= c.month < end)
-    return declared >= minimum
+        raise ReferenceDataError(f"stage_max_months manquant pour {affiliation.scheme} le {day}")
+    longest = add_months(affiliation.start, months)
+    first_month = month_start(affiliation.start)
+    counted = sorted(
+        (c for c in affiliation.contributions if c.month >= first_month), key=lambda c: c.month
+    )
+    declared = 0
+    for contribution in counted:
+        declared += contribution.working_days
+        if declared >= minimum:
+            return min(add_months(contribution.month, 1), longest)
+    return longest
 
 
 def is_suspended(affiliation: Affiliation, day: date) -> bool:

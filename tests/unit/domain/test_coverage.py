@@ -11,7 +11,7 @@ from domain.eligibility import EligibilityStatus as S
 from domain.members import AldGrant
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility, decide_items
-from tests.unit.domain.builders import affiliation, facts, member, salarie
+from tests.unit.domain.builders import affiliation, facts, member, newcomer, salarie
 
 CARE = date(2025, 6, 16)
 DIABETES = AldGrant("ALD09", date(2024, 1, 1))
@@ -53,7 +53,7 @@ class TestBenefits:
         assert stay.rate == Decimal("0.90")
 
     def test_waiting_member_has_no_benefits(self, ref: ReferenceData) -> None:
-        decision = decide_eligibility([facts(member(salarie(CARE, days=1)))], CARE, ref)
+        decision = decide_eligibility([facts(member(newcomer(CARE)))], CARE, ref)
         assert decision.status is S.WAITING_PERIOD
         assert decision.benefits == ()
 

@@ -9,7 +9,7 @@ from domain.eligibility import EligibilityStatus as S
 from domain.members import DependantFacts, Role
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility
-from tests.unit.domain.builders import affiliation, child_of, facts, member, salarie
+from tests.unit.domain.builders import affiliation, child_of, facts, member, newcomer, salarie
 
 CARE = date(2025, 6, 16)
 
@@ -86,7 +86,7 @@ class TestDependants:
         assert "ayant-droit-handicape" in decision.reasons
 
     def test_rights_follow_the_insured_waiting_period(self, ref: ReferenceData) -> None:
-        ins = member(salarie(CARE, days=5), member_id="INS")
+        ins = member(newcomer(CARE), member_id="INS")
         child = child_of(ins, birth=date(2015, 1, 1))
         decision = decide_eligibility([facts(child, ins)], CARE, ref)
         assert decision.status is S.WAITING_PERIOD
@@ -112,7 +112,7 @@ class TestDependants:
         assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
 
     def test_child_of_two_insured_parents_takes_the_open_one(self, ref: ReferenceData) -> None:
-        father = member(salarie(CARE, days=5), member_id="F")
+        father = member(newcomer(CARE), member_id="F")
         mother = member(affiliation("AMO_PUBLIC"), member_id="M")
         links = (
             child_of(father, birth=date(2015, 1, 1)).affiliations[0],
