@@ -17,6 +17,8 @@ DECISION_REASONS: dict[str, str] = {
     "suspension-sauf-ald": "Suspension : seuls les soins liés à une ALD/ALC restent couverts",
     "droits-maintenus": "Droits maintenus après la perte d'éligibilité",
     "droits-expires": "Droits expirés : la période de maintien est écoulée",
+    "maintien-interrompu": "Maintien des droits terminé : la personne relève d'une autre "
+    "affiliation",
     "membre-introuvable": "Aucun assuré trouvé pour cet identifiant",
     "double-affiliation": "Plus d'une affiliation AMO active à la date des soins",
     "affiliation-non-commencee": "L'affiliation ne commence qu'après la date des soins",

@@ -23,6 +23,7 @@ ARABIC: Final[dict[str, str]] = {
     "suspension-sauf-ald": "توقيف: تبقى العلاجات المرتبطة بمرض مزمن أو مكلف وحدها مغطاة",
     "droits-maintenus": "الحقوق محتفظ بها بعد فقدان الأهلية",
     "droits-expires": "الحقوق منتهية: انقضت فترة الاحتفاظ",
+    "maintien-interrompu": "انتهى الاحتفاظ بالحقوق: الشخص يخضع لانخراط آخر",
     "membre-introuvable": "لم يتم العثور على أي مؤمن له بهذا المعرف",
     "double-affiliation": "أكثر من انخراط نشط في التأمين الإجباري عن المرض في تاريخ العلاج",
     "affiliation-non-commencee": "لا يبدأ الانخراط إلا بعد تاريخ العلاج",
@@ -75,6 +76,8 @@ ENGLISH: Final[dict[str, str]] = {
     "suspension-sauf-ald": "Suspended: only care linked to a long-term condition stays covered",
     "droits-maintenus": "Rights maintained after loss of eligibility",
     "droits-expires": "Rights expired: the maintenance period is over",
+    "maintien-interrompu": "Rights no longer maintained: the person comes under another "
+    "affiliation",
     "membre-introuvable": "No insured person found for this identifier",
     "double-affiliation": "More than one active AMO affiliation on the date of care",
     "affiliation-non-commencee": "The affiliation only starts after the date of care",

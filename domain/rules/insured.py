@@ -15,7 +15,7 @@ contributions are a suspension (`suspended_from`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from domain.eligibility import EligibilityStatus
@@ -23,25 +23,19 @@ from domain.errors import ReferenceDataError
 from domain.members import Affiliation
 from domain.reference import ReferenceData
 from domain.rules.calendar import add_months, month_start
+from domain.rules.maintenance import Rights, Window, covered_from, maintain
 
 Status = EligibilityStatus
 ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
-class Rights:
-    """An insured's status on a date, why, and the coverage period when one is known."""
-
-    status: EligibilityStatus
-    reasons: tuple[str, ...]
-    start: date | None = None
-    end: date | None = None  # last day covered, when the end is known
-
-
-def insured_status(affiliation: Affiliation, day: date, ref: ReferenceData) -> Rights:
-    """The insured's rights on the day, for an affiliation that started on or before it."""
+def insured_status(
+    affiliation: Affiliation, day: date, ref: ReferenceData, others: Sequence[Window] = ()
+) -> Rights:
+    """The insured's rights on the day, for an affiliation that started on or before it;
+    `others`: when the person qualifies under their other affiliations."""
     if affiliation.end is not None and day >= affiliation.end:
-        return _after_loss(affiliation, day, ref)
+        return _after_loss(affiliation, day, ref, others)
     return _affiliated(affiliation, day, ref)
 
 
@@ -107,14 +101,15 @@ def is_suspended(affiliation: Affiliation, day: date) -> bool:
     return since is not None and since <= day and (until is None or day < until)
 
 
-def _after_loss(affiliation: Affiliation, day: date, ref: ReferenceData) -> Rights:
+def _after_loss(
+    affiliation: Affiliation, day: date, ref: ReferenceData, others: Sequence[Window]
+) -> Rights:
+    """Rights maintained after the loss (`end`), from those held the day before."""
     assert affiliation.end is not None
-    months = ref.param(affiliation.scheme, "maintain_months", day) or 0
-    until = add_months(affiliation.end, months)  # first day no longer maintained
     last_day = affiliation.end - ONE_DAY
-    if day >= until or last_day < affiliation.start:
+    if last_day < affiliation.start:
         return Rights(Status.NOT_FOUND, ("droits-expires",))
     before = _affiliated(affiliation, last_day, ref)
-    if before.status is not Status.OPEN:
-        return Rights(Status.NOT_FOUND, ("droits-expires",))
-    return Rights(Status.MAINTAINED, ("droits-maintenus",), before.start, until - ONE_DAY)
+    months = ref.param(affiliation.scheme, "maintain_months", day) or 0
+    elsewhere = covered_from(others, affiliation.end)
+    return maintain(before, affiliation.end, day, months, elsewhere)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from domain.eligibility import EligibilityStatus as S
@@ -32,13 +31,14 @@ class TestDependants:
         assert decision.status is S.OPEN
         assert decision.coverage_end == CARE
 
-    def test_child_is_past_the_limit_on_the_22nd_birthday(self, ref: ReferenceData) -> None:
-        """« âgés de 21 ans au plus » : from the 22nd birthday the child no longer qualifies."""
+    def test_child_stops_qualifying_on_the_22nd_birthday(self, ref: ReferenceData) -> None:
+        """« âgés de 21 ans au plus » : from the 22nd birthday the child no longer qualifies,
+        and the rights are only maintained."""
         ins = member(salarie(CARE), member_id="INS")
         child = child_of(ins, birth=date(2003, 6, 16))
         decision = decide_eligibility([facts(child, ins)], CARE, ref)
-        assert decision.status is S.NOT_FOUND
-        assert decision.reasons == ("ayant-droit-age-limite",)
+        assert decision.status is S.MAINTAINED
+        assert decision.reasons == ("droits-maintenus", "ayant-droit-age-limite")
 
     def test_unmarried_student_is_covered_until_26(self, ref: ReferenceData) -> None:
         ins = member(salarie(CARE), member_id="INS")
@@ -65,18 +65,30 @@ class TestDependants:
         assert decision.status is S.OPEN
         assert decision.coverage_end == CARE
 
-    def test_student_is_past_the_limit_on_the_27th_birthday(self, ref: ReferenceData) -> None:
+    def test_student_stops_qualifying_on_the_27th_birthday(self, ref: ReferenceData) -> None:
         """« 26 ans au plus » : from the 27th birthday the student no longer qualifies."""
         ins = member(salarie(CARE), member_id="INS")
         studying = DependantFacts(student_until=date(2027, 6, 30))
         child = child_of(ins, birth=date(1998, 6, 16), dependant=studying)
-        assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.MAINTAINED
+        assert decision.reasons == ("droits-maintenus", "ayant-droit-age-limite")
 
-    def test_studies_ended_is_past_the_limit(self, ref: ReferenceData) -> None:
+    def test_studies_ended_past_22_is_past_the_limit(self, ref: ReferenceData) -> None:
         ins = member(salarie(CARE), member_id="INS")
         graduated = DependantFacts(student_until=date(2025, 6, 15))
         child = child_of(ins, birth=date(2001, 9, 1), dependant=graduated)
-        assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.MAINTAINED
+        assert decision.coverage_end == date(2025, 12, 15)
+
+    def test_studies_ended_before_22_leave_the_child_limit(self, ref: ReferenceData) -> None:
+        ins = member(salarie(CARE), member_id="INS")
+        graduated = DependantFacts(student_until=date(2024, 6, 30))
+        child = child_of(ins, birth=date(2004, 1, 1), dependant=graduated)
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.OPEN
+        assert decision.coverage_end == date(2025, 12, 31)
 
     def test_disabled_child_has_no_age_limit(self, ref: ReferenceData) -> None:
         ins = member(salarie(CARE), member_id="INS")
@@ -130,10 +142,3 @@ class TestDependants:
         decision = decide_eligibility([facts(spouse, ins)], CARE, ref)
         assert decision.role is Role.INSURED
         assert decision.scheme == "AMO_PUBLIC"
-
-    def test_ended_link_is_not_covered(self, ref: ReferenceData) -> None:
-        ins = member(salarie(CARE), member_id="INS")
-        link = child_of(ins, birth=date(1985, 1, 1), role=Role.SPOUSE).affiliations[0]
-        ended = member(replace(link, end=date(2025, 1, 1)), member_id="SP")
-        decision = decide_eligibility([facts(ended, ins)], CARE, ref)
-        assert decision.reasons == ("ayant-droit-lien-termine",)

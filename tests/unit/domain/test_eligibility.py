@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 
-import pytest
-
 from domain.eligibility import EligibilityStatus as S
-from domain.errors import ReferenceDataError
-from domain.members import Affiliation, AldGrant, ContributionMonth
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility
-from tests.unit.domain.builders import affiliation, facts, member, newcomer, salarie
+from tests.unit.domain.builders import affiliation, facts, member, salarie
 
 CARE = date(2025, 6, 16)
 
@@ -24,95 +19,6 @@ class TestSalaries:
         assert decision.payer == "CNSS"
         assert decision.reasons == ("droits-ouverts",)
 
-
-class TestStage:
-    """FAQ CNSS (cnss.ma/fr/faq-page/45): the stage is 54 working days, consecutive or not,
-    declared with contributions paid, within a period of at most 6 months from the date of
-    immatriculation; « en aucun cas la durée de la période de stage ne doit excéder 6 mois »."""
-
-    HIRED = date(2025, 1, 15)
-
-    def stage(self, *months: tuple[date, int], **changes: object) -> Affiliation:
-        """A salarié immatriculated on HIRED with these (month, days) declared."""
-        declared = tuple(ContributionMonth(month, days) for month, days in months)
-        return salarie(CARE, start=self.HIRED, contributions=declared, **changes)
-
-    def test_rights_open_the_month_after_the_54th_day(self, ref: ReferenceData) -> None:
-        """54 days reached in February (26 + 28): open from 1 March, the month's declaration
-        being known once the month is over."""
-        hired = self.stage((date(2025, 1, 1), 26), (date(2025, 2, 1), 28))
-        opened = decide_eligibility([facts(member(hired))], date(2025, 3, 1), ref)
-        assert opened.status is S.OPEN
-        assert opened.coverage_start == date(2025, 3, 1)
-
-    def test_the_stage_runs_until_the_month_of_the_54th_day_is_over(
-        self, ref: ReferenceData
-    ) -> None:
-        hired = self.stage((date(2025, 1, 1), 26), (date(2025, 2, 1), 28))
-        decision = decide_eligibility([facts(member(hired))], date(2025, 2, 28), ref)
-        assert decision.status is S.WAITING_PERIOD
-        assert decision.reasons == ("jours-cotises-insuffisants",)
-        assert decision.coverage_start == date(2025, 3, 1)
-
-    def test_53_days_keep_the_stage_going(self, ref: ReferenceData) -> None:
-        hired = self.stage((date(2025, 1, 1), 27), (date(2025, 2, 1), 26))
-        decision = decide_eligibility([facts(member(hired))], date(2025, 7, 14), ref)
-        assert decision.status is S.WAITING_PERIOD
-        assert decision.coverage_start == date(2025, 7, 15)
-
-    def test_the_stage_never_exceeds_6_months(self, ref: ReferenceData) -> None:
-        """« en aucun cas la durée de la période de stage ne doit excéder 6 mois » : on the day
-        the stage reaches 6 months from the immatriculation, rights open."""
-        hired = self.stage((date(2025, 1, 1), 27), (date(2025, 2, 1), 26))
-        decision = decide_eligibility([facts(member(hired))], date(2025, 7, 15), ref)
-        assert decision.status is S.OPEN
-        assert decision.coverage_start == date(2025, 7, 15)
-
-    def test_days_before_the_immatriculation_do_not_count(self, ref: ReferenceData) -> None:
-        hired = self.stage((date(2024, 12, 1), 26), (date(2025, 1, 1), 28))
-        decision = decide_eligibility([facts(member(hired))], date(2025, 3, 1), ref)
-        assert decision.status is S.WAITING_PERIOD
-
-    def test_days_of_the_month_of_immatriculation_count(self, ref: ReferenceData) -> None:
-        hired = self.stage((date(2025, 1, 1), 54))
-        decision = decide_eligibility([facts(member(hired))], date(2025, 2, 1), ref)
-        assert decision.status is S.OPEN
-
-    def test_declarations_skipped_after_the_stage_are_no_new_stage(
-        self, ref: ReferenceData
-    ) -> None:
-        """The stage is served once: an employer skipping declarations years later does not
-        send the insured back into a waiting period."""
-        hired = self.stage((date(2025, 1, 1), 26), (date(2025, 2, 1), 28))
-        decision = decide_eligibility([facts(member(hired))], date(2026, 6, 16), ref)
-        assert decision.status is S.OPEN
-        assert decision.coverage_start == date(2025, 3, 1)
-
-    def test_unpaid_contributions_after_the_stage_suspend(self, ref: ReferenceData) -> None:
-        """Non-payment is a suspension, not a new stage."""
-        hired = self.stage(
-            (date(2025, 1, 1), 26), (date(2025, 2, 1), 28), suspended_from=date(2025, 9, 1)
-        )
-        decision = decide_eligibility([facts(member(hired))], date(2025, 10, 1), ref)
-        assert decision.status is S.SUSPENDED
-
-    def test_a_move_from_another_scheme_waives_the_stage(self, ref: ReferenceData) -> None:
-        """The stage is waived after a change of job that moves the insured to another AMO
-        scheme."""
-        moved = self.stage(transferred_from="AMO_PUBLIC")
-        decision = decide_eligibility([facts(member(moved))], self.HIRED, ref)
-        assert decision.status is S.OPEN
-        assert decision.reasons == ("droits-ouverts", "mutation-sans-stage")
-
-    def test_the_length_is_required_data(self, ref: ReferenceData) -> None:
-        """Without `stage_max_months` the rule cannot be applied: the data is incomplete."""
-        params = tuple(p for p in ref.params if p.name != "stage_max_months")
-        partial = dataclasses.replace(ref, version="partial", params=params)
-        with pytest.raises(ReferenceDataError):
-            decide_eligibility([facts(member(self.stage()))], CARE, partial)
-
-
-class TestSalariesMovesAndLosses:
     def test_move_from_another_scheme_has_no_waiting(self, ref: ReferenceData) -> None:
         moved = salarie(
             CARE, start=date(2025, 6, 1), contributions=(), transferred_from="AMO_PUBLIC"
@@ -126,48 +32,12 @@ class TestSalariesMovesAndLosses:
         decision = decide_eligibility([facts(member(moved))], CARE, ref)
         assert decision.status is S.WAITING_PERIOD
 
-    def test_rights_are_maintained_6_months_after_loss(self, ref: ReferenceData) -> None:
-        lost = salarie(date(2025, 1, 31), end=date(2025, 2, 1))
-        decision = decide_eligibility([facts(member(lost))], date(2025, 7, 31), ref)
-        assert decision.status is S.MAINTAINED
-        assert decision.coverage_end == date(2025, 7, 31)
-        assert decision.reasons == ("droits-maintenus",)
-
-    def test_rights_expire_the_day_the_maintenance_ends(self, ref: ReferenceData) -> None:
-        lost = salarie(date(2025, 1, 31), end=date(2025, 2, 1))
-        decision = decide_eligibility([facts(member(lost))], date(2025, 8, 1), ref)
-        assert decision.status is S.NOT_FOUND
-        assert decision.reasons == ("droits-expires",)
-        assert decision.benefits == ()
-
-    def test_no_maintenance_when_rights_were_not_open_at_loss(self, ref: ReferenceData) -> None:
-        lost = newcomer(date(2025, 1, 31), end=date(2025, 2, 1))
-        decision = decide_eligibility([facts(member(lost))], date(2025, 3, 1), ref)
-        assert decision.status is S.NOT_FOUND
-
-    def test_unpaid_contributions_suspend_benefits(self, ref: ReferenceData) -> None:
-        owing = salarie(CARE, suspended_from=date(2025, 5, 1))
-        decision = decide_eligibility([facts(member(owing))], CARE, ref)
-        assert decision.status is S.SUSPENDED
-        assert decision.reasons == ("cotisations-impayees", "suspension-sauf-ald")
-        assert decision.benefits == ()
-
-    def test_settled_arrears_end_the_suspension(self, ref: ReferenceData) -> None:
-        settled = salarie(CARE, suspended_from=date(2025, 5, 1), suspended_until=CARE)
-        decision = decide_eligibility([facts(member(settled))], CARE, ref)
-        assert decision.status is S.OPEN
-
-    def test_suspended_member_keeps_ald_benefits(self, ref: ReferenceData) -> None:
-        owing = salarie(CARE, suspended_from=date(2025, 5, 1))
-        grant = AldGrant("ALD09", date(2024, 1, 1))
-        decision = decide_eligibility([facts(member(owing, ald=(grant,)))], CARE, ref)
-        assert decision.ald_conditions == ("ALD09",)
-        assert decision.benefits
-        assert all(b.situation == "ald" and b.ald_exempt for b in decision.benefits)
-
 
 class TestTns:
     def test_waiting_3_months_from_first_payment(self, ref: ReferenceData) -> None:
+        """cnss.ma « Qui peut en bénéficier ? » : « Travailleur non salarié (TNS) : justifier
+        d'une période de stage de 3 mois de paiement des cotisations dues », counted from the
+        first payment (after the amnesty of law 41.23: refdata flags that reading U)."""
         tns = affiliation("AMO_TNS", date(2025, 4, 1), first_payment=date(2025, 4, 10))
         decision = decide_eligibility([facts(member(tns))], date(2025, 7, 9), ref)
         assert decision.status is S.WAITING_PERIOD
