@@ -18,6 +18,10 @@ data is not in force. Statuses and when they are given:
   within one record or across records. Dependant affiliations do not count: a child may be
   covered through both parents; the best of them answers.
 
+Own cover comes first: "sont également couverts, s'ils ne disposent pas à titre personnel
+d'une couverture de même nature" (cnss.ma, « Qui peut en bénéficier ? »). A person affiliated
+in their own right on the date is answered by that affiliation alone, whatever their links as
+a spouse or child; otherwise the best of all their affiliations answers.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ def decide_eligibility(
         return EligibilityDecision(
             Status.DOUBLE_AFFILIATION, day, ref.version, reasons=("double-affiliation",)
         )
-    found = [(facts, a) for facts in records for a in facts.member.affiliations]
+    found = own or [(facts, a) for facts in records for a in facts.member.affiliations]
     if not found:
         return EligibilityDecision(
             Status.NOT_FOUND, day, ref.version, reasons=("membre-introuvable",)
