@@ -154,6 +154,18 @@ class AldCondition:
 
 
 @dataclass(frozen=True, slots=True)
+class AldRate:
+    """The share the RO pays for care linked to one ALD/ALC, where the payer sets it per
+    condition (CNSS: 90 to 100 %); other linked care takes its category's `ald` rate."""
+
+    scheme: str
+    condition: str  # an ALD/ALC code of the ALD kind
+    rate: Annotated[Decimal, Share()]
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
 class DependantRule:
     """Who may be covered through an insured, and up to which age."""
 
