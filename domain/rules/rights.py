@@ -15,8 +15,10 @@ data is not in force. Statuses and when they are given:
 - MAINTAINED: whoever stopped qualifying, insured or dependant, in the maintenance period
   after the loss (`domain.rules.maintenance`).
 - DOUBLE_AFFILIATION: more than one affiliation in one's own right in force on the date,
-  within one record or across records. Dependant affiliations do not count: a child may be
-  covered through both parents; the best of them answers.
+  within one record or across records; the answer names each (scheme, payer, start) for the
+  payer's review. A record closed on the date (or in its maintenance after a loss) is not one
+  of them. Dependant affiliations do not count: a child may be covered through both parents;
+  the best of them answers.
 
 Own cover comes first: "sont également couverts, s'ils ne disposent pas à titre personnel
 d'une couverture de même nature" (cnss.ma, « Qui peut en bénéficier ? »). A person affiliated
@@ -29,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from domain.eligibility import EligibilityDecision, EligibilityStatus
+from domain.eligibility import Candidate, EligibilityDecision, EligibilityStatus
 from domain.members import Affiliation, EligibilityFacts, Role
 from domain.reference import ReferenceData
 from domain.rules.coverage import active_ald, benefits, decide_items
@@ -46,10 +48,9 @@ def decide_eligibility(
 ) -> EligibilityDecision:
     """The eligibility answer for the records found for one person on a date of care."""
     own = _own_in_force(records, day, ref)
-    if len({(facts.member.member_id, a.scheme, a.start) for facts, a in own}) > 1:
-        return EligibilityDecision(
-            Status.DOUBLE_AFFILIATION, day, ref.version, reasons=("double-affiliation",)
-        )
+    found_twice = {(facts.member.member_id, a.scheme, a.start) for facts, a in own}
+    if len(found_twice) > 1:
+        return _double_affiliation(sorted(found_twice), day, ref)
     found = own or [(facts, a) for facts in records for a in facts.member.affiliations]
     if not found:
         return EligibilityDecision(
@@ -60,6 +61,20 @@ def decide_eligibility(
         evaluate(facts, a, day, ref, [w for b, w in qualifying if b != a]) for facts, a in found
     ]
     return _decision(min(evaluations, key=_preference), day, ref)
+
+
+def _double_affiliation(
+    found: list[tuple[str, str, date]], day: date, ref: ReferenceData
+) -> EligibilityDecision:
+    """The answer naming each affiliation in force, for the payer's review."""
+    candidates = tuple(Candidate(s, ref.payer_for(s, day), since) for _, s, since in found)
+    return EligibilityDecision(
+        Status.DOUBLE_AFFILIATION,
+        day,
+        ref.version,
+        reasons=("double-affiliation",),
+        candidates=candidates,
+    )
 
 
 def _preference(evaluation: Evaluation) -> tuple[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.eligibility import Candidate
 from domain.eligibility import EligibilityStatus as S
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility
@@ -140,9 +141,34 @@ class TestDoubleAffiliation:
         assert decision.reasons == ("double-affiliation",)
         assert not decision.status.in_force
 
+    def test_the_answer_names_the_schemes_and_payers_found(self, ref: ReferenceData) -> None:
+        """Issue 7: the payer's review gets the candidates (scheme, payer, start)."""
+        cnss = member(salarie(CARE), member_id="CNSS-1")
+        cnops = member(affiliation("AMO_PUBLIC", date(2020, 9, 1)), member_id="CNOPS-1")
+        decision = decide_eligibility([facts(cnss), facts(cnops)], CARE, ref)
+        assert decision.candidates == (
+            Candidate("AMO_PUBLIC", "CNOPS", date(2020, 9, 1)),
+            Candidate("AMO_SALARIES", "CNSS", date(2019, 1, 1)),
+        )
+
     def test_two_affiliations_within_one_record_are_flagged(self, ref: ReferenceData) -> None:
         both = member(salarie(CARE), affiliation("AMO_TADAMON", date(2023, 1, 1)))
-        assert decide_eligibility([facts(both)], CARE, ref).status is S.DOUBLE_AFFILIATION
+        decision = decide_eligibility([facts(both)], CARE, ref)
+        assert decision.status is S.DOUBLE_AFFILIATION
+        assert [c.scheme for c in decision.candidates] == ["AMO_SALARIES", "AMO_TADAMON"]
+
+    def test_a_closed_record_is_not_a_candidate(self, ref: ReferenceData) -> None:
+        closed = member(affiliation("AMO_PUBLIC", end=date(2010, 1, 1)), member_id="CNOPS-1")
+        cnss = member(salarie(CARE), member_id="CNSS-1")
+        decision = decide_eligibility([facts(cnss), facts(closed)], CARE, ref)
+        assert (decision.status, decision.candidates) == (S.OPEN, ())
+
+    def test_a_record_in_its_maintenance_is_not_a_candidate(self, ref: ReferenceData) -> None:
+        """Lost a month ago: the new affiliation ends its maintenance, and answers alone."""
+        lost = member(affiliation("AMO_PUBLIC", end=date(2025, 5, 16)), member_id="CNOPS-1")
+        cnss = member(salarie(CARE), member_id="CNSS-1")
+        decision = decide_eligibility([facts(lost), facts(cnss)], CARE, ref)
+        assert (decision.status, decision.scheme) == (S.OPEN, "AMO_SALARIES")
 
     def test_a_move_between_schemes_is_not_a_double_affiliation(self, ref: ReferenceData) -> None:
         old = affiliation("AMO_PUBLIC", date(2010, 1, 1), end=date(2025, 6, 1))
