@@ -120,6 +120,9 @@ class EligibilityOutcome:
     decision: EligibilityDecision
     items: tuple[ItemDecision, ...] = ()
     from_cache: bool = False
+    # Why the requesting provider cannot bill the decision's payer in tiers payant (reason
+    # codes; empty: it can, or it is not known). The rights are stated all the same.
+    tiers_payant: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:

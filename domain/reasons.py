@@ -34,6 +34,11 @@ DECISION_REASONS: dict[str, str] = {
     "ayant-droit-non-prevu": "Qualité d'ayant droit non prévue par le régime à la date des soins",
     "ayant-droit-lien-termine": "Le rattachement de l'ayant droit à l'assuré a pris fin",
     "categorie-non-reconnue": "Catégorie de soins non reconnue : prestations générales du régime",
+    "prestataire-non-admis": "Prestataire non admis au tiers payant de cet organisme payeur : "
+    "pas de facturation en tiers payant",
+    "prestataire-suspendu": "Convention de tiers payant du prestataire suspendue : "
+    "pas de facturation en tiers payant",
+    "prestataire-deconventionne": "Prestataire déconventionné : pas de facturation en tiers payant",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).

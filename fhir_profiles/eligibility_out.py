@@ -20,6 +20,10 @@ A double affiliation is an `error` outcome (the payer must resolve it), and name
 payer's review each affiliation found in force: a contained Coverage (`candidate-1`, ...) with
 its scheme, payer and start, each referenced by an `insurance` not in force; the disposition
 lists them too. The benefit items are built in `fhir_profiles.eligibility_items`.
+
+When the requesting provider cannot bill the routed payer in tiers payant (not admitted with
+it, convention suspended or ended), the rights are stated all the same and the response
+carries our extension `tiers-payant-refusal` (a reason code) and says it in the disposition.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ def from_domain(
         "disposition": _disposition(decision),
         "insurer": _insurer(decision, request, names),
     }
+    if outcome.tiers_payant:
+        body["extension"] = [_refusal(code) for code in outcome.tiers_payant]
     if request.identifiers:
         body["identifier"] = list(request.identifiers)
     if decision.status is not EligibilityStatus.NOT_FOUND and decision.payer and decision.scheme:
@@ -89,6 +95,8 @@ def from_domain(
         if decision.candidates:
             body["contained"], body["insurance"] = _candidates(decision, request, names)
             body["disposition"] += " : " + ", ".join(_named(c, names) for c in decision.candidates)
+    for code in outcome.tiers_payant:
+        body["disposition"] += f" ; {messages.label(code)}"
     return body
 
 
@@ -119,6 +127,12 @@ def _by_identifier(kind: str, system: str, value: str, display: str | None = Non
 def _reason(code: str) -> Json:
     """A reason code of our CodeSystem, French display."""
     return coding(systems.CS_REASON, code, messages.label(code))
+
+
+def _refusal(code: str) -> Json:
+    """Our extension saying why the requester cannot bill the payer in tiers payant."""
+    coding = {"system": systems.CS_REASON, "code": code, "display": messages.label(code)}
+    return {"url": systems.EXT_TIERS_PAYANT, "valueCoding": coding}
 
 
 def _disposition(decision: EligibilityDecision) -> str:

@@ -39,6 +39,11 @@ ARABIC: Final[dict[str, str]] = {
     "ayant-droit-non-prevu": "صفة ذي الحق غير منصوص عليها في النظام في تاريخ العلاج",
     "ayant-droit-lien-termine": "انتهى ارتباط ذي الحق بالمؤمن له",
     "categorie-non-reconnue": "فئة علاجات غير معروفة: الخدمات العامة للنظام",
+    "prestataire-non-admis": "مقدم العلاج غير مقبول في نظام الثالث المؤدي لدى هذه الهيئة المؤدية: "
+    "لا فوترة بنظام الثالث المؤدي",
+    "prestataire-suspendu": "اتفاقية الثالث المؤدي لمقدم العلاج موقوفة: "
+    "لا فوترة بنظام الثالث المؤدي",
+    "prestataire-deconventionne": "مقدم العلاج خارج الاتفاقية: لا فوترة بنظام الثالث المؤدي",
     "erreur-metier": "لا يمكن معالجة الطلب",
     "requete-invalide": "الطلب غير صالح",
     "ressource-invalide": "مورد FHIR غير صالح",
@@ -93,6 +98,11 @@ ENGLISH: Final[dict[str, str]] = {
     "ayant-droit-non-prevu": "Dependant status not provided for by the scheme on the date of care",
     "ayant-droit-lien-termine": "The dependant's link to the insured person has ended",
     "categorie-non-reconnue": "Care category not recognised: the plan's general benefits",
+    "prestataire-non-admis": "Provider not admitted to this payer's direct billing: "
+    "no direct billing",
+    "prestataire-suspendu": "The provider's direct billing agreement is suspended: "
+    "no direct billing",
+    "prestataire-deconventionne": "The provider's agreement has ended: no direct billing",
     "erreur-metier": "The request cannot be processed",
     "requete-invalide": "The request is invalid",
     "ressource-invalide": "The FHIR resource is invalid",

@@ -107,7 +107,17 @@ def _providers_list(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import list_providers
 
     for p in list_providers(settings):
-        print(f"{p.inpe}\t{p.client_id}\t{p.category}\t{','.join(p.payers)}\t{p.name}")
+        payers = ",".join(p.payers)
+        print(f"{p.inpe}\t{p.client_id}\t{p.category}\t{payers}\t{p.convention}\t{p.name}")
+    return 0
+
+
+def _providers_convention(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.records import Convention
+    from gateway.commands.admin import set_convention
+
+    set_convention(settings, args.inpe, Convention(args.status))
+    print(f"prestataire {args.inpe} : convention {args.status}")
     return 0
 
 
@@ -182,6 +192,13 @@ def _parser() -> argparse.ArgumentParser:
     providers = sub.add_parser("providers", help="provider organizations").add_subparsers()
     _add(providers, "add", _providers_add, "register a provider and its client", _provider_args)
     _add(providers, "list", _providers_list, "list registered providers")
+    _add(
+        providers,
+        "convention",
+        _providers_convention,
+        "record a provider's convention: active, suspended or terminated",
+        _convention_args,
+    )
     members = sub.add_parser("members", help="payer registries").add_subparsers()
     _add(members, "import", _members_import, "import a registry file (JSON Lines)", _file_args)
     _add(sub, "generate-population", _population, "write a synthetic registry", _pop_args)
@@ -235,6 +252,11 @@ def _provider_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--payers", required=True, help="comma-separated, e.g. CNSS,CNOPS")
     p.add_argument("--jwks", required=True, help="file holding the client's public JWK Set")
     p.add_argument("--client-id")
+
+
+def _convention_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inpe", required=True)
+    p.add_argument("--status", required=True, choices=["active", "suspended", "terminated"])
 
 
 def _file_args(p: argparse.ArgumentParser) -> None:

@@ -65,6 +65,7 @@ class ProviderRow(SQLModel, table=True):
     client_id: str = Field(unique=True)
     jwks: str = Field(sa_type=Text)
     active: bool = True
+    convention: str = Field(default="active", sa_column_kwargs={"server_default": "active"})
     created_at: datetime = utc_column()
 
 

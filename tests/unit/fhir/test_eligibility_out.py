@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -173,6 +174,25 @@ class TestFromDomain:
         )
         response = answer(status=EligibilityStatus.DOUBLE_AFFILIATION, payer=None, candidates=found)
         assert response["contained"][0]["payor"] == [bare_request()["insurer"]]
+
+    def test_a_provider_that_cannot_bill_the_payer_is_told_with_the_rights(self) -> None:
+        parsed = request()
+        outcome = dataclasses.replace(
+            outcome_for(parsed.command.items), tiers_payant=("prestataire-non-admis",)
+        )
+        response = respond(parsed, outcome)
+        assert response["insurance"][0]["inforce"] is True
+        (refusal,) = response["extension"]
+        assert refusal["url"] == systems.EXT_TIERS_PAYANT
+        assert refusal["valueCoding"]["code"] == "prestataire-non-admis"
+        assert refusal["valueCoding"]["system"] == systems.CS_REASON
+        assert response["disposition"].endswith(
+            "Prestataire non admis au tiers payant de cet organisme payeur : "
+            "pas de facturation en tiers payant"
+        )
+
+    def test_a_provider_that_may_bill_gets_no_refusal(self) -> None:
+        assert "extension" not in answer()
 
     def test_without_a_payer_no_coverage_is_claimed(self) -> None:
         response = answer(
