@@ -43,8 +43,7 @@ def default_rate(
     scheme: str, category: str, day: date, ref: ReferenceData, situation: str | None = None
 ) -> RateRule | None:
     """The rate for the situation asked for, else the category's default situation."""
-    wanted = (situation, *DEFAULT_SITUATIONS) if situation else DEFAULT_SITUATIONS
-    for name in wanted:
+    for name in [n for n in (situation, *DEFAULT_SITUATIONS) if n is not None]:
         rule = ref.rate_for(scheme, category, name, day)
         if rule is not None:
             return rule

@@ -97,7 +97,7 @@ def _dependant(
         return Evaluation(Status.NOT_FOUND, ("ayant-droit-non-prevu",))
     cover = dependant_cover(facts.member, link, rule, day)
     if cover.end is not None and day >= cover.end:
-        return _after_link(facts, link, cover, day, ref, others)
+        return _after_link(facts, link, (cover.end, cover.cause), day, ref, others)
     insured = _insured_evaluation(facts, link, day, ref)
     if insured.status is Status.NOT_FOUND:
         return Evaluation(Status.NOT_FOUND, ("assure-principal-sans-droits", *insured.reasons))
@@ -107,30 +107,33 @@ def _dependant(
 def _after_link(
     facts: EligibilityFacts,
     link: Affiliation,
-    cover: DependantCover,
+    loss: tuple[date, str],
     day: date,
     ref: ReferenceData,
     others: Sequence[Window],
 ) -> Evaluation:
-    """A dependant who stopped qualifying through the link: the rights maintained, if any."""
-    assert cover.end is not None and cover.until is not None
-    if cover.until < link.start:
-        return Evaluation(Status.NOT_FOUND, (cover.cause,))
-    before = _insured_evaluation(facts, link, cover.until, ref)
-    held = Rights(before.status, before.reasons, before.coverage_start, before.coverage_end)
+    """A dependant who stopped qualifying through the link on a day, for a reason (`loss`):
+    the rights maintained, if any."""
+    end, cause = loss
+    last = end - ONE_DAY
+    if last < link.start:
+        return Evaluation(Status.NOT_FOUND, (cause,))
+    before = _insured_evaluation(facts, link, last, ref)
+    held = Rights(before.status, start=before.coverage_start, end=before.coverage_end)
     months = ref.param(link.scheme, "maintain_months", day) or 0
-    kept = maintain(held, cover.end, day, months, covered_from(others, cover.end))
+    kept = maintain(held, end, day, months, covered_from(others, end))
     if kept.status is Status.NOT_FOUND:
-        return Evaluation(Status.NOT_FOUND, (cover.cause, *kept.reasons))
-    start = max(link.start, kept.start) if kept.start else link.start
-    return Evaluation(kept.status, (*kept.reasons, cover.cause), None, None, start, kept.end)
+        return Evaluation(Status.NOT_FOUND, (cause, *kept.reasons))
+    start = max(d for d in (link.start, kept.start) if d is not None)
+    return Evaluation(kept.status, (*kept.reasons, cause), None, None, start, kept.end)
 
 
 def _insured_evaluation(
     facts: EligibilityFacts, link: Affiliation, day: date, ref: ReferenceData
 ) -> Evaluation:
     """The best rights of the link's insured, in the link's scheme, on the day."""
-    insured = facts.insureds.get(link.insured_id or "")
+    # A link always names its insured (domain.registry checks it): "" is never looked up.
+    insured = facts.insureds.get(link.insured_id or "")  # pragma: no mutate
     if insured is None:
         return Evaluation(Status.NOT_FOUND, ())
     qualifying = windows(insured, day, ref)

@@ -35,7 +35,7 @@ class Rights:
     """A status on a date, why, and the coverage period when one is known."""
 
     status: EligibilityStatus
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None  # last day covered, when the end is known
 

@@ -77,9 +77,10 @@ def _double_affiliation(
     )
 
 
-def _preference(evaluation: Evaluation) -> tuple[int, int]:
-    own_right = evaluation.affiliation is not None and evaluation.affiliation.role is Role.INSURED
-    return RANK[evaluation.status], 0 if own_right else 1
+def _preference(evaluation: Evaluation) -> tuple[int, bool]:
+    """Best status first; on a tie, the affiliation in one's own right."""
+    affiliation = evaluation.affiliation
+    return RANK[evaluation.status], affiliation is None or affiliation.role is not Role.INSURED
 
 
 def _own_in_force(
@@ -101,7 +102,8 @@ def _in_period(affiliation: Affiliation, day: date) -> bool:
 
 def _decision(best: Evaluation, day: date, ref: ReferenceData) -> EligibilityDecision:
     affiliation, member = best.affiliation, best.member
-    assert affiliation is not None and member is not None  # every evaluation names both
+    assert affiliation is not None  # every evaluation names its affiliation and member
+    assert member is not None
     status, reasons = best.status, best.reasons
     payer = ref.payer_for(affiliation.scheme, day) if status is not Status.NOT_FOUND else None
     if status is not Status.NOT_FOUND and payer is None:

@@ -84,7 +84,10 @@ class TestAfterTheJob:
             "suspension-sauf-ald",
             "droits-maintenus",
         )
-        assert decision.coverage_end == date(2025, 8, 31)
+        assert (decision.coverage_start, decision.coverage_end) == (
+            date(2019, 7, 1),
+            date(2025, 8, 31),
+        )
         assert dialysis(decision, ref)
 
     def test_nothing_is_kept_after_the_maintained_period(self, ref: ReferenceData) -> None:
