@@ -4,9 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FUZZ_SECONDS ?= 75
+# make mutate: mutmut's version and parallel runs; what it mutates is [tool.mutmut] in pyproject.toml
+MUTMUT_VERSION  ?= 3.8.1
+MUTATE_CHILDREN ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-fast lint fmt bench fuzz lock clean
+.PHONY: help install demo serve test test-fast lint fmt bench fuzz mutate lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,8 +45,15 @@ fmt: $(STAMP) ## format and autofix
 bench: $(STAMP) ## load-test a real uvicorn on loopback; prints ratios to a trivial endpoint
 	$(BIN)/python -m bench.run
 
+mutate: $(STAMP) ## mutation-test the eligibility rules with their unit tests (mutmut; slow, not in CI)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python mutmut==$(MUTMUT_VERSION)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN)
+	$(BIN)/mutmut results > mutants/results.txt; cat mutants/results.txt
+	@! grep -q survived mutants/results.txt || (echo "surviving mutants: kill them with tests" && false)
+
 lock: ## re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet -o requirements.lock
 
 clean: ## remove the virtualenv and local state
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var mutants .pytest_cache .mypy_cache .ruff_cache

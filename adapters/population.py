@@ -42,7 +42,7 @@ _STANDING_WEIGHTS = {
     "AMO_SALARIES": {"open": 90, "waiting": 4, "transferred": 2, "maintained": 3, "lapsed": 1},
     "AMO_TNS": {"open": 78, "suspended": 12, "settled": 5, "tns-waiting": 5},
 }
-EDGE_EVERY = 4  # one household in four shows an edge case, in turn
+EDGE_EVERY = 3  # one household in three shows an edge case, in turn
 
 # The cases every population holds: persona kind -> (scheme, standing, shape).
 EDGE_CASES: dict[str, tuple[str, str, str]] = {
@@ -63,9 +63,19 @@ EDGE_CASES: dict[str, tuple[str, str, str]] = {
     "open": ("AMO_TADAMON", "open", "plain"),
     "etudiant": ("AMO_ETUDIANTS", "open", "single"),
     "achamil": ("AMO_ACHAMIL", "open", "plain"),
+    "child-maintained": ("AMO_SALARIES", "open", "aged-out"),
+    "student-maintained": ("AMO_SALARIES", "open", "graduated"),
+    "divorced-spouse": ("AMO_SALARIES", "open", "divorced"),
+    "employer-arrears": ("AMO_SALARIES", "suspended", "ald"),
+    "ald-after-job": ("AMO_SALARIES", "arrears-lost", "ald"),
+    "stage-capped": ("AMO_SALARIES", "stage-capped", "plain"),
+    "declarations-skipped": ("AMO_SALARIES", "skipped", "plain"),
+    "own-cover-first": ("AMO_SALARIES", "open", "own-cover"),
+    "dialysis": ("AMO_SALARIES", "open", "dialysis"),
 }
 _EDGE_KINDS = tuple(EDGE_CASES)
-_MIN_SIZE = {"polygamous": 3, "double": 2, "single": 1, "plain": 1}  # others: 2
+_MIN_SIZE = {"polygamous": 3, "double": 2, "own-cover": 3, "single": 1, "plain": 1, "dialysis": 1}
+# others: 2
 
 
 def _plan(f: Factory, number: int, remaining: int) -> Plan:

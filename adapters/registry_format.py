@@ -25,7 +25,7 @@ _MEMBER = frozenset({"member_id", "role", "insured", "identifiers", "family_name
 _MEMBER |= {"birth_date", "sex", "dependant", "affiliations", "ald"}
 _AFFILIATION = frozenset({"scheme", "start", "end", "contributions", "first_payment"})
 _AFFILIATION |= {"suspended_from", "suspended_until", "transferred_from"}
-_DEPENDANT = frozenset({"student_until", "married", "disabled"})
+_DEPENDANT = frozenset({"student_until", "married", "married_on", "disabled"})
 _ALD = frozenset({"condition", "start", "end"})
 _CONTRIBUTION = frozenset({"month", "days"})
 _IDENTIFIERS = frozenset(kind.value for kind in IdentifierKind)
@@ -197,4 +197,5 @@ def _dependant(value: object, at: At) -> DependantFacts:
         student_until=_optional(obj, "student_until", at, _date),
         married=_optional(obj, "married", at, _flag) or False,
         disabled=_optional(obj, "disabled", at, _flag) or False,
+        married_on=_optional(obj, "married_on", at, _date),
     )

@@ -51,6 +51,16 @@ class Benefit:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """An affiliation in one's own right found in force: one of those a double affiliation
+    names for the payer's review (the payer is None where no route is known on the date)."""
+
+    scheme: str
+    payer: str | None
+    since: date  # the affiliation's start
+
+
+@dataclass(frozen=True, slots=True)
 class EligibilityDecision:
     """The eligibility answer for a person on a date of care (no item detail)."""
 
@@ -66,6 +76,7 @@ class EligibilityDecision:
     reasons: tuple[str, ...] = ()  # reason codes (CodeSystem reason), most important first
     benefits: tuple[Benefit, ...] = ()
     ald_conditions: tuple[str, ...] = ()  # ALD/ALC active on the date of care
+    candidates: tuple[Candidate, ...] = ()  # a double affiliation's affiliations in force
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +120,9 @@ class EligibilityOutcome:
     decision: EligibilityDecision
     items: tuple[ItemDecision, ...] = ()
     from_cache: bool = False
+    # Why the requesting provider cannot bill the decision's payer in tiers payant (reason
+    # codes; empty: it can, or it is not known). The rights are stated all the same.
+    tiers_payant: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:

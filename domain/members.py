@@ -60,7 +60,9 @@ class Affiliation:
     scheme: str
     role: Role
     start: date
-    end: date | None = None  # the day rights were lost (None: still affiliated)
+    # The day the person stopped qualifying (None: still affiliated): an insured's loss of the
+    # job, a dependant's link to the insured ended (a divorce, for one).
+    end: date | None = None
     insured_id: str | None = None  # for dependants: member_id of the insured
     contributions: tuple[ContributionMonth, ...] = ()
     first_payment: date | None = None  # TNS: first contribution paid
@@ -76,6 +78,8 @@ class DependantFacts:
     student_until: date | None = None  # enrolled in higher education until that date
     married: bool = False
     disabled: bool = False
+    married_on: date | None = None  # the day of the marriage, when known: the studies'
+    # extension ends that day (married without a date: no extension at all)
 
 
 @dataclass(frozen=True, slots=True)

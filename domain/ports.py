@@ -17,6 +17,7 @@ from domain.eligibility import EligibilityDecision
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.records import (
     AuditEntry,
+    Convention,
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
@@ -116,6 +117,10 @@ class ProviderRepository(Protocol):
 
     def all(self) -> list[Provider]:
         """Every registered provider."""
+        ...
+
+    def set_convention(self, inpe: str, convention: Convention) -> bool:
+        """Change where a provider stands in its convention; False if no such INPE."""
         ...
 
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 # Decision reasons: why an answer is what it is.
 DECISION_REASONS: dict[str, str] = {
     "droits-ouverts": "Droits ouverts à la date des soins",
-    "jours-cotises-insuffisants": "Moins de jours de travail déclarés que le minimum requis "
-    "sur la période de référence",
+    "jours-cotises-insuffisants": "Stage en cours : moins de jours de travail déclarés depuis "
+    "l'immatriculation que le minimum requis",
     "stage-en-cours": "Période de stage en cours : droits non encore ouverts",
     "mutation-sans-stage": "Changement de régime AMO : pas de période de stage",
     "cotisations-impayees": "Prestations suspendues pour cotisations impayées",
     "suspension-sauf-ald": "Suspension : seuls les soins liés à une ALD/ALC restent couverts",
     "droits-maintenus": "Droits maintenus après la perte d'éligibilité",
     "droits-expires": "Droits expirés : la période de maintien est écoulée",
+    "maintien-interrompu": "Maintien des droits terminé : la personne relève d'une autre "
+    "affiliation",
     "membre-introuvable": "Aucun assuré trouvé pour cet identifiant",
     "double-affiliation": "Plus d'une affiliation AMO active à la date des soins",
     "affiliation-non-commencee": "L'affiliation ne commence qu'après la date des soins",
@@ -32,6 +34,11 @@ DECISION_REASONS: dict[str, str] = {
     "ayant-droit-non-prevu": "Qualité d'ayant droit non prévue par le régime à la date des soins",
     "ayant-droit-lien-termine": "Le rattachement de l'ayant droit à l'assuré a pris fin",
     "categorie-non-reconnue": "Catégorie de soins non reconnue : prestations générales du régime",
+    "prestataire-non-admis": "Prestataire non admis au tiers payant de cet organisme payeur : "
+    "pas de facturation en tiers payant",
+    "prestataire-suspendu": "Convention de tiers payant du prestataire suspendue : "
+    "pas de facturation en tiers payant",
+    "prestataire-deconventionne": "Prestataire déconventionné : pas de facturation en tiers payant",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).

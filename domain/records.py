@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from domain.members import Member, PersonIdentifier
 
@@ -26,6 +27,14 @@ class RegistryEntry:
     sex: str  # male | female | unknown (FHIR administrative-gender)
 
 
+class Convention(StrEnum):
+    """Where a provider stands in its tiers-payant convention with the payers."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # suspended by the payers: no tiers payant meanwhile
+    TERMINATED = "terminated"  # de-conventioned
+
+
 @dataclass(frozen=True, slots=True)
 class Provider:
     """A care provider organization registered with the gateway, and its OAuth client."""
@@ -37,10 +46,25 @@ class Provider:
     payers: tuple[str, ...]  # payers it is admitted in tiers payant with
     client_id: str
     jwks: str  # the client's public JWK Set, as JSON text
-    active: bool = True
+    active: bool = True  # its client may get tokens (False: the client is disabled)
+    convention: Convention = Convention.ACTIVE
     # The SMART scopes its client may be granted; empty: any scope of a resource type the
     # gateway serves, but no wildcard (`system/*.rs` must be registered to be granted).
     scopes: tuple[str, ...] = ()
+
+    @property
+    def admission(self) -> Admission:
+        """Whom it may bill in tiers payant."""
+        return Admission(self.payers, self.convention)
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """Whom a provider may bill in tiers payant: the payers it is admitted with, while its
+    convention is active."""
+
+    payers: tuple[str, ...]
+    convention: Convention = Convention.ACTIVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +139,7 @@ class Requester:
 
     tenant: str  # provider id: every record and read is scoped to it
     client_id: str
+    admission: Admission | None = None  # None: the credential does not say
 
 
 @dataclass(frozen=True, slots=True)

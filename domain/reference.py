@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from domain.reference_kinds import (
     ALD,
+    ALD_RATES,
     ANY,
     DEPENDANTS,
     IDENTIFIER_FORMATS,
@@ -30,6 +31,7 @@ from domain.reference_kinds import (
 )
 from domain.reference_rows import (
     AldCondition,
+    AldRate,
     CareCategory,
     DependantRule,
     EligibilityParam,
@@ -58,6 +60,7 @@ class ReferenceData:
     routes: tuple[PayerRoute, ...] = ()
     rates: tuple[RateRule, ...] = ()
     ald: tuple[AldCondition, ...] = ()
+    ald_rates: tuple[AldRate, ...] = ()
     dependants: tuple[DependantRule, ...] = ()
     params: tuple[EligibilityParam, ...] = ()
     prior_auth: tuple[PriorAuthRule, ...] = ()
@@ -102,6 +105,10 @@ class ReferenceData:
     def ald_condition(self, code: str, day: date) -> AldCondition | None:
         """The listed ALD/ALC with that code, if in force on the day."""
         return self.index().ald(code, day)
+
+    def ald_rate(self, scheme: str, condition: str, day: date) -> AldRate | None:
+        """The scheme's own rate for care linked to that ALD/ALC on the day, if it sets one."""
+        return self.index().ald_rate(scheme, condition, day)
 
     def identifier_format(self, kind: str, day: date) -> IdentifierFormat | None:
         """The format an identifier system requires on the day."""
@@ -154,6 +161,7 @@ class ReferenceIndex:
         self._dependants: dict[Hashable, tuple[DependantRule, ...]] = _group(ref, DEPENDANTS)
         self._prior_auth: dict[Hashable, tuple[PriorAuthRule, ...]] = _group(ref, PRIOR_AUTH)
         self._ald: dict[Hashable, tuple[AldCondition, ...]] = _group(ref, ALD)
+        self._ald_rates: dict[Hashable, tuple[AldRate, ...]] = _group(ref, ALD_RATES)
         self._formats: dict[Hashable, tuple[IdentifierFormat, ...]] = _group(
             ref, IDENTIFIER_FORMATS
         )
@@ -202,6 +210,10 @@ class ReferenceIndex:
     def ald(self, code: str, day: date) -> AldCondition | None:
         """The listed ALD/ALC with that code in force on the day."""
         return _in_force(self._ald.get(code), day)
+
+    def ald_rate(self, scheme: str, condition: str, day: date) -> AldRate | None:
+        """The scheme's rate for care linked to that ALD/ALC on the day."""
+        return _in_force(self._ald_rates.get((scheme, condition)), day)
 
     def identifier_format(self, kind: str, day: date) -> IdentifierFormat | None:
         """The format of an identifier system on the day."""

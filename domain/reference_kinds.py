@@ -21,6 +21,7 @@ from typing import Annotated, Any, Protocol, Union, get_args, get_origin, get_ty
 
 from domain.reference_rows import (
     AldCondition,
+    AldRate,
     CareCategory,
     DependantRule,
     EligibilityParam,
@@ -213,6 +214,14 @@ RATES = RefKind(
     references=(("scheme", SCHEMES), ("category", CARE_CATEGORIES)),
 )
 ALD = RefKind("ald", "ald.csv", "ref_ald", AldCondition, key=("code",), checks=(_ald_code,))
+ALD_RATES = RefKind(
+    "ald_rates",
+    "ald_rates.csv",
+    "ref_ald_rate",
+    AldRate,
+    key=("scheme", "condition"),
+    references=(("scheme", SCHEMES), ("condition", ALD)),
+)
 DEPENDANTS = RefKind(
     "dependants",
     "dependants.csv",
@@ -252,6 +261,7 @@ KINDS: tuple[RefKind, ...] = (
     CARE_CATEGORIES,
     RATES,
     ALD,
+    ALD_RATES,
     DEPENDANTS,
     PARAMS,
     PRIOR_AUTH,

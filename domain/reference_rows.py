@@ -154,13 +154,27 @@ class AldCondition:
 
 
 @dataclass(frozen=True, slots=True)
+class AldRate:
+    """The share the RO pays for care linked to one ALD/ALC, where the payer sets it per
+    condition (CNSS: 90 to 100 %); other linked care takes its category's `ald` rate."""
+
+    scheme: str
+    condition: str  # an ALD/ALC code of the ALD kind
+    rate: Annotated[Decimal, Share()]
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
 class DependantRule:
     """Who may be covered through an insured, and up to which age."""
 
     scheme: str  # a scheme code or "*"
     role: Annotated[str, OneOf(ROLES)]
-    max_age: int | None  # covered while younger than this (None: no limit)
-    student_max_age: int | None  # extended limit for unmarried students in higher education
+    # The oldest age covered, as the texts write it ("âgés de 21 ans au plus"): covered through
+    # the whole year of that age, until the day before the next birthday (None: no limit).
+    max_age: int | None
+    student_max_age: int | None  # the same, for unmarried students in higher education
     disabled_unlimited: bool
     validity: Validity
     provenance: Provenance

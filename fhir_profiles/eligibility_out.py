@@ -15,32 +15,37 @@ with the core elements meant for people, no extension a client must know:
   beside it are the answer.
 
 The outcome stays `complete`: the eligibility itself was fully decided.
+
+A double affiliation is an `error` outcome (the payer must resolve it), and names for the
+payer's review each affiliation found in force: a contained Coverage (`candidate-1`, ...) with
+its scheme, payer and start, each referenced by an `insurance` not in force; the disposition
+lists them too. The benefit items are built in `fhir_profiles.eligibility_items`.
+
+When the requesting provider cannot bill the routed payer in tiers payant (not admitted with
+it, convention suspended or ended), the rights are stated all the same and the response
+carries our extension `tiers-payant-refusal` (a reason code) and says it in the disposition.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any, Final
 
 from domain.eligibility import (
-    Benefit,
+    Candidate,
     EligibilityDecision,
     EligibilityOutcome,
     EligibilityStatus,
-    ItemDecision,
-    Purpose,
 )
 from domain.members import Role
 from domain.reference import ReferenceData
 from fhir_profiles import labels, messages, systems
 from fhir_profiles.eligibility_in import EligibilityRequestIn
-from fhir_profiles.items import GeneralItem
+from fhir_profiles.eligibility_items import UNRECOGNISED, benefit_items, coding, unrecognised
 
 Json = dict[str, Any]
 COVERAGE_ID: Final = "coverage"
-UNRECOGNISED: Final = "categorie-non-reconnue"  # reason: a category answered in general
+CANDIDATE_ID: Final = "candidate"  # contained Coverages of a double affiliation: candidate-1, ...
 RELATIONSHIPS: Final = {Role.INSURED: "self", Role.SPOUSE: "spouse", Role.CHILD: "child"}
 
 
@@ -72,12 +77,14 @@ def from_domain(
         "disposition": _disposition(decision),
         "insurer": _insurer(decision, request, names),
     }
+    if outcome.tiers_payant:
+        body["extension"] = [_refusal(code) for code in outcome.tiers_payant]
     if request.identifiers:
         body["identifier"] = list(request.identifiers)
     if decision.status is not EligibilityStatus.NOT_FOUND and decision.payer and decision.scheme:
         body["contained"] = [_coverage(decision, request, names)]
         body["insurance"] = [_insurance(outcome, request, names)]
-        if _unrecognised(request):
+        if unrecognised(request):
             body["disposition"] += f" ; {messages.label(UNRECOGNISED)}"
     else:
         # No coverage to describe (not found, or two affiliations to resolve): the reasons are
@@ -85,6 +92,11 @@ def from_domain(
         body["outcome"] = "error"
         fallback = ("membre-introuvable",) if decision.status is EligibilityStatus.NOT_FOUND else ()
         body["error"] = [{"code": _reason(c)} for c in decision.reasons or fallback]
+        if decision.candidates:
+            body["contained"], body["insurance"] = _candidates(decision, request, names)
+            body["disposition"] += " : " + ", ".join(_named(c, names) for c in decision.candidates)
+    for code in outcome.tiers_payant:
+        body["disposition"] += f" ; {messages.label(code)}"
     return body
 
 
@@ -112,17 +124,15 @@ def _by_identifier(kind: str, system: str, value: str, display: str | None = Non
     return ref
 
 
-def _coding(system: str, code: str, display: str) -> Json:
-    """A CodeableConcept with one coding (no display when none is known)."""
-    coding = {"system": system, "code": code}
-    if display:
-        coding["display"] = display
-    return {"coding": [coding]}
-
-
 def _reason(code: str) -> Json:
     """A reason code of our CodeSystem, French display."""
-    return _coding(systems.CS_REASON, code, messages.label(code))
+    return coding(systems.CS_REASON, code, messages.label(code))
+
+
+def _refusal(code: str) -> Json:
+    """Our extension saying why the requester cannot bill the payer in tiers payant."""
+    coding = {"system": systems.CS_REASON, "code": code, "display": messages.label(code)}
+    return {"url": systems.EXT_TIERS_PAYANT, "valueCoding": coding}
 
 
 def _disposition(decision: EligibilityDecision) -> str:
@@ -135,10 +145,60 @@ def _insurer(
     decision: EligibilityDecision, request: EligibilityRequestIn, ref: ReferenceData
 ) -> Json:
     """The payer that answers, known by its payer code; the request's insurer if none."""
-    if decision.payer is None:
+    return _payer(decision.payer, request, ref)
+
+
+def _payer(payer: str | None, request: EligibilityRequestIn, ref: ReferenceData) -> Json:
+    """A payer known by its code; the request's insurer if none."""
+    if payer is None:
         return request.insurer
-    name = labels.payer_label(ref, decision.payer)
-    return _by_identifier("Organization", systems.PAYER_ID, decision.payer, name)
+    name = labels.payer_label(ref, payer)
+    return _by_identifier("Organization", systems.PAYER_ID, payer, name)
+
+
+def _plan(scheme: str, ref: ReferenceData) -> Json:
+    """Coverage.class: the AMO scheme as the plan."""
+    return {
+        "type": coding(systems.HL7_COVERAGE_CLASS, "plan", "Plan"),
+        "value": scheme,
+        "name": labels.scheme_label(ref, scheme),
+    }
+
+
+def _candidates(
+    decision: EligibilityDecision, request: EligibilityRequestIn, ref: ReferenceData
+) -> tuple[list[Json], list[Json]]:
+    """A double affiliation's affiliations for the payer's review: a contained Coverage and
+    an insurance not in force for each."""
+    contained: list[Json] = []
+    insurance: list[Json] = []
+    for number, candidate in enumerate(decision.candidates, 1):
+        local = f"{CANDIDATE_ID}-{number}"
+        contained.append(
+            {
+                "resourceType": "Coverage",
+                "id": local,
+                "status": "active",
+                "beneficiary": request.patient,
+                "payor": [_payer(candidate.payer, request, ref)],
+                "class": [_plan(candidate.scheme, ref)],
+                "period": {"start": candidate.since.isoformat()},
+            }
+        )
+        insurance.append(
+            {
+                "extension": [_status_extension(decision.status)],
+                "coverage": {"reference": f"#{local}"},
+                "inforce": False,
+            }
+        )
+    return contained, insurance
+
+
+def _named(candidate: Candidate, ref: ReferenceData) -> str:
+    """A candidate as the disposition says it: the scheme's label and the payer's code."""
+    payer = f" ({candidate.payer})" if candidate.payer else ""
+    return f"{labels.scheme_label(ref, candidate.scheme)}{payer}"
 
 
 def _coverage(
@@ -152,13 +212,7 @@ def _coverage(
         "status": "active",
         "beneficiary": request.patient,
         "payor": [_insurer(decision, request, ref)],
-        "class": [
-            {
-                "type": _coding(systems.HL7_COVERAGE_CLASS, "plan", "Plan"),
-                "value": scheme,
-                "name": labels.scheme_label(ref, scheme),
-            }
-        ],
+        "class": [_plan(scheme, ref)],
     }
     if decision.role is not None:
         code = RELATIONSHIPS[decision.role]
@@ -188,111 +242,26 @@ def _insurance(
     decision = outcome.decision
     status = decision.status
     insurance: Json = {
-        "extension": [
-            {
-                "url": systems.EXT_ELIGIBILITY_STATUS,
-                "valueCoding": {
-                    "system": systems.CS_ELIGIBILITY_STATUS,
-                    "code": status.value,
-                    "display": labels.STATUS_LABELS[status],
-                },
-            }
-        ],
+        "extension": [_status_extension(status)],
         "coverage": {"reference": f"#{COVERAGE_ID}"},
         "inforce": status.in_force,
     }
     period = _period(decision)
     if period:
         insurance["benefitPeriod"] = period
-    items = _items(outcome, request, ref)
+    items = benefit_items(outcome, request, ref)
     if items:
         insurance["item"] = items
     return insurance
 
 
-def _items(
-    outcome: EligibilityOutcome, request: EligibilityRequestIn, ref: ReferenceData
-) -> list[Json]:
-    """Category benefits (purpose benefits, or items answered in general), then the requested
-    items in the order written."""
-    purposes = request.command.purposes
-    answers_items = bool(purposes & {Purpose.BENEFITS, Purpose.AUTH_REQUIREMENTS})
-    found: list[Json] = []
-    if Purpose.BENEFITS in purposes or (answers_items and request.general_items):
-        found += [_category_item(b, ref) for b in outcome.decision.benefits]
-    if answers_items:
-        asked = [(d.item.sequence, _requested_item(d, request)) for d in outcome.items]
-        asked += [(g.sequence, _general_item(g)) for g in _unrecognised(request)]
-        found += [item for _, item in sorted(asked, key=lambda pair: pair[0]) if item]
-    return found
-
-
-def _unrecognised(request: EligibilityRequestIn) -> list[GeneralItem]:
-    """The items whose category maps to none of ours."""
-    return [g for g in request.general_items if not g.recognised]
-
-
-def _general_item(item: GeneralItem) -> Json:
-    """An unrecognised item, as written, told that the general benefits answer it."""
-    if item.category is not None:
-        said: Json = {"category": item.category}
-    elif item.product is not None:
-        said = {"productOrService": item.product}
-    else:
-        return {}  # R4 ces-1: an item names a category or a product; the disposition tells it
-    return {**said, "description": messages.label(UNRECOGNISED)}
-
-
-def _category_item(benefit: Benefit, ref: ReferenceData) -> Json:
-    """What the RO pays for a care category."""
-    return _category_item_with(benefit, labels.category_label(ref, benefit.category))
-
-
-@lru_cache(maxsize=4096)
-def _category_item_with(benefit: Benefit, label: str) -> Json:
-    # Every answer of a scheme lists the same few benefits: built once, shared read-only
-    # (answers are serialised, never modified).
+def _status_extension(status: EligibilityStatus) -> Json:
+    """Our eligibility-status extension on an insurance."""
     return {
-        "category": _coding(systems.CS_CARE_CATEGORY, benefit.category, label),
-        "benefit": _benefits(benefit.rate, benefit.base, benefit.ald_exempt),
+        "url": systems.EXT_ELIGIBILITY_STATUS,
+        "valueCoding": {
+            "system": systems.CS_ELIGIBILITY_STATUS,
+            "code": status.value,
+            "display": labels.STATUS_LABELS[status],
+        },
     }
-
-
-def _requested_item(decision: ItemDecision, request: EligibilityRequestIn) -> Json:
-    """The answer for one requested item (R4 ces-1: a category or a product, not both)."""
-    echo = next((e for e in request.items if e.item.sequence == decision.item.sequence), None)
-    item: Json = {}
-    if echo is not None and echo.product is not None and decision.item.code is not None:
-        item["productOrService"] = echo.product
-    elif echo is not None:
-        item["category"] = echo.category
-    else:
-        item["category"] = _coding(systems.CS_CARE_CATEGORY, decision.item.category, "")
-    item["excluded"] = not decision.covered
-    if decision.reasons:
-        item["description"] = " ; ".join(messages.label(c) for c in decision.reasons)
-    if decision.covered:
-        item["benefit"] = _benefits(decision.rate, decision.base, decision.ald_exempt)
-    item["authorizationRequired"] = decision.needs_prior_authorization
-    return item
-
-
-def _benefits(rate: Decimal, base: str | None, ald_exempt: bool) -> list[Json]:
-    """The benefit lines: the RO rate in percent, its base, the ALD exemption if any."""
-    found = [_benefit(systems.BENEFIT_RATE, "allowedUnsignedInt", _percent(rate))]
-    if base:
-        found.append(_benefit(systems.BENEFIT_BASE, "allowedString", base))
-    if ald_exempt:
-        found.append(_benefit(systems.BENEFIT_ALD_EXEMPTION, "allowedUnsignedInt", 100))
-    return found
-
-
-def _benefit(kind: str, element: str, value: int | str) -> Json:
-    """One benefit line of our benefit-type CodeSystem."""
-    label = labels.BENEFIT_TYPE_LABELS[kind]
-    return {"type": _coding(systems.CS_BENEFIT_TYPE, kind, label), element: value}
-
-
-def _percent(rate: Decimal) -> int:
-    """A 0..1 rate as a whole percentage (rates are published as whole percents)."""
-    return int((rate * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -15,14 +15,15 @@ DEFAULT_LANGUAGE: Final = "fr"
 
 ARABIC: Final[dict[str, str]] = {
     "droits-ouverts": "الحقوق مفتوحة في تاريخ العلاج",
-    "jours-cotises-insuffisants": "عدد أيام العمل المصرح بها أقل من الحد الأدنى المطلوب "
-    "خلال الفترة المرجعية",
+    "jours-cotises-insuffisants": "فترة التدريب جارية: عدد أيام العمل المصرح بها منذ التسجيل "
+    "أقل من الحد الأدنى المطلوب",
     "stage-en-cours": "فترة التدريب جارية: الحقوق غير مفتوحة بعد",
     "mutation-sans-stage": "تغيير نظام التأمين الإجباري عن المرض: بدون فترة تدريب",
     "cotisations-impayees": "الخدمات موقوفة بسبب اشتراكات غير مؤداة",
     "suspension-sauf-ald": "توقيف: تبقى العلاجات المرتبطة بمرض مزمن أو مكلف وحدها مغطاة",
     "droits-maintenus": "الحقوق محتفظ بها بعد فقدان الأهلية",
     "droits-expires": "الحقوق منتهية: انقضت فترة الاحتفاظ",
+    "maintien-interrompu": "انتهى الاحتفاظ بالحقوق: الشخص يخضع لانخراط آخر",
     "membre-introuvable": "لم يتم العثور على أي مؤمن له بهذا المعرف",
     "double-affiliation": "أكثر من انخراط نشط في التأمين الإجباري عن المرض في تاريخ العلاج",
     "affiliation-non-commencee": "لا يبدأ الانخراط إلا بعد تاريخ العلاج",
@@ -38,6 +39,11 @@ ARABIC: Final[dict[str, str]] = {
     "ayant-droit-non-prevu": "صفة ذي الحق غير منصوص عليها في النظام في تاريخ العلاج",
     "ayant-droit-lien-termine": "انتهى ارتباط ذي الحق بالمؤمن له",
     "categorie-non-reconnue": "فئة علاجات غير معروفة: الخدمات العامة للنظام",
+    "prestataire-non-admis": "مقدم العلاج غير مقبول في نظام الثالث المؤدي لدى هذه الهيئة المؤدية: "
+    "لا فوترة بنظام الثالث المؤدي",
+    "prestataire-suspendu": "اتفاقية الثالث المؤدي لمقدم العلاج موقوفة: "
+    "لا فوترة بنظام الثالث المؤدي",
+    "prestataire-deconventionne": "مقدم العلاج خارج الاتفاقية: لا فوترة بنظام الثالث المؤدي",
     "erreur-metier": "لا يمكن معالجة الطلب",
     "requete-invalide": "الطلب غير صالح",
     "requete-interrompue": "طلب منقطع: أغلق العميل الاتصال",
@@ -72,14 +78,16 @@ ARABIC: Final[dict[str, str]] = {
 
 ENGLISH: Final[dict[str, str]] = {
     "droits-ouverts": "Coverage in force on the date of care",
-    "jours-cotises-insuffisants": "Fewer declared working days than the minimum required "
-    "over the reference period",
+    "jours-cotises-insuffisants": "Waiting period: fewer working days declared since "
+    "registration than the minimum required",
     "stage-en-cours": "Waiting period in progress: rights not yet open",
     "mutation-sans-stage": "Move from another AMO scheme: no waiting period",
     "cotisations-impayees": "Benefits suspended for unpaid contributions",
     "suspension-sauf-ald": "Suspended: only care linked to a long-term condition stays covered",
     "droits-maintenus": "Rights maintained after loss of eligibility",
     "droits-expires": "Rights expired: the maintenance period is over",
+    "maintien-interrompu": "Rights no longer maintained: the person comes under another "
+    "affiliation",
     "membre-introuvable": "No insured person found for this identifier",
     "double-affiliation": "More than one active AMO affiliation on the date of care",
     "affiliation-non-commencee": "The affiliation only starts after the date of care",
@@ -95,6 +103,11 @@ ENGLISH: Final[dict[str, str]] = {
     "ayant-droit-non-prevu": "Dependant status not provided for by the scheme on the date of care",
     "ayant-droit-lien-termine": "The dependant's link to the insured person has ended",
     "categorie-non-reconnue": "Care category not recognised: the plan's general benefits",
+    "prestataire-non-admis": "Provider not admitted to this payer's direct billing: "
+    "no direct billing",
+    "prestataire-suspendu": "The provider's direct billing agreement is suspended: "
+    "no direct billing",
+    "prestataire-deconventionne": "The provider's agreement has ended: no direct billing",
     "erreur-metier": "The request cannot be processed",
     "requete-invalide": "The request is invalid",
     "requete-interrompue": "Request interrupted: the client closed the connection",

@@ -33,8 +33,8 @@ _AMO_1: Final = {
 
 
 def structure_definitions() -> list[Json]:
-    """Our two profiles and the eligibility-status extension."""
-    return [_request_profile(), _response_profile(), _status_extension()]
+    """Our two profiles and our extensions (eligibility status, tiers-payant refusal)."""
+    return [_request_profile(), _response_profile(), _status_extension(), _refusal_extension()]
 
 
 def operation_definitions() -> list[Json]:
@@ -122,6 +122,16 @@ def _response_profile() -> Json:
     ext = f"{CERESP}.insurance.extension"
     sd["differential"] = {
         "element": [
+            _element(
+                f"{CERESP}.extension",
+                slicing={"discriminator": [{"type": "value", "path": "url"}], "rules": "open"},
+            ),
+            _element(
+                f"{CERESP}.extension",
+                sliceName="tiersPayantRefusal",
+                max="*",
+                type=[{"code": "Extension", "profile": [systems.EXT_TIERS_PAYANT]}],
+            ),
             _element(f"{CERESP}.insurer", mustSupport=True),
             _element(
                 ext, slicing={"discriminator": [{"type": "value", "path": "url"}], "rules": "open"}
@@ -168,6 +178,33 @@ def _status_extension() -> Json:
                 min=1,
                 type=[{"code": "Coding"}],
                 binding={"strength": "required", "valueSet": _value_set("eligibility-status")},
+            ),
+        ]
+    }
+    return sd
+
+
+def _refusal_extension() -> Json:
+    """Why the requesting provider cannot bill the answer's payer in tiers payant."""
+    sd = _profile(
+        "tiers-payant-refusal", systems.EXT_TIERS_PAYANT, "TiersPayantRefusal",
+        "Tiers payant refusé au prestataire", "complex-type", "Extension",
+    )  # fmt: skip
+    sd["description"] = (
+        "Le prestataire demandeur ne peut facturer l'organisme payeur de la réponse en tiers "
+        "payant : il n'est pas admis auprès de cet organisme, ou sa convention est suspendue "
+        "ou résiliée. Les droits du patient sont donnés quand même."
+    )
+    sd["context"] = [{"type": "element", "expression": CERESP}]
+    sd["differential"] = {
+        "element": [
+            _element("Extension.extension", max="0"),
+            _element("Extension.url", fixedUri=systems.EXT_TIERS_PAYANT),
+            _element(
+                "Extension.value[x]",
+                min=1,
+                type=[{"code": "Coding"}],
+                binding={"strength": "required", "valueSet": _value_set("reason")},
             ),
         ]
     }

@@ -30,6 +30,7 @@ CS_ALD: Final = f"{BASE}/CodeSystem/ald"
 SD_ELIGIBILITY_REQUEST: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityrequest"
 SD_ELIGIBILITY_RESPONSE: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityresponse"
 EXT_ELIGIBILITY_STATUS: Final = f"{BASE}/StructureDefinition/eligibility-status"
+EXT_TIERS_PAYANT: Final = f"{BASE}/StructureDefinition/tiers-payant-refusal"
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"

@@ -23,7 +23,7 @@ from joserfc.jwk import KeySet, OctKey
 
 from adapters.sql.engine import is_database_error
 from domain.ports import Clock, UnitOfWorkFactory
-from domain.records import AuditEntry, Provider, Requester
+from domain.records import Admission, AuditEntry, Convention, Provider, Requester
 from gateway.errors import InvalidClient, InvalidScope, OAuthError, UnsupportedGrant, rule_for
 from gateway.scopes import grantable
 
@@ -51,11 +51,12 @@ class Caller:
     inpe: str
     scopes: tuple[str, ...]
     expires_at: int
+    admission: Admission | None = None  # None: a token issued before it was carried
 
     @property
     def requester(self) -> Requester:
         """The caller as the use cases know it."""
-        return Requester(tenant=self.tenant, client_id=self.client_id)
+        return Requester(tenant=self.tenant, client_id=self.client_id, admission=self.admission)
 
 
 class TokenService:
@@ -152,6 +153,7 @@ class TokenService:
             inpe=str(claims["inpe"]),
             scopes=tuple(str(claims.get("scope", "")).split()),
             expires_at=exp,
+            admission=_admission(claims),
         )
 
     def _provider(self, client_id: str) -> Provider:
@@ -216,6 +218,10 @@ class TokenService:
             "scope": " ".join(scopes),
             "tenant": provider.id,
             "inpe": provider.inpe,
+            # The provider's admission rides in the token: the hot path reads no table for it,
+            # and a change reaches the provider with its next token.
+            "payers": list(provider.payers),
+            "convention": provider.convention.value,
         }
         token = jwt.encode({"alg": ACCESS_ALGORITHM}, claims, self._key)
         return {
@@ -236,6 +242,14 @@ class _Attempt:
 def _moment_before(value: object, limit: int) -> bool:
     """Whether a NumericDate claim is a number no later than `limit` (RFC 7519 §2)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and value <= limit
+
+
+def _admission(claims: Mapping[str, Any]) -> Admission | None:
+    """The admission an access token carries (None: issued before tokens carried it)."""
+    payers = claims.get("payers")
+    if not isinstance(payers, list):
+        return None
+    return Admission(tuple(str(p) for p in payers), Convention(claims.get("convention", "active")))
 
 
 def _check_grant(form: Mapping[str, str]) -> None:

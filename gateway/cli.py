@@ -91,8 +91,19 @@ def _providers_list(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import list_providers
 
     for p in list_providers(settings):
-        scopes = " ".join(p.scopes) or "(défaut)"
-        print(f"{p.inpe}\t{p.client_id}\t{p.category}\t{','.join(p.payers)}\t{scopes}\t{p.name}")
+        payers, scopes = ",".join(p.payers), " ".join(p.scopes) or "(défaut)"
+        print(
+            f"{p.inpe}\t{p.client_id}\t{p.category}\t{payers}\t{p.convention}\t{scopes}\t{p.name}"
+        )
+    return 0
+
+
+def _providers_convention(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.records import Convention
+    from gateway.commands.admin import set_convention
+
+    set_convention(settings, args.inpe, Convention(args.status))
+    print(f"prestataire {args.inpe} : convention {args.status}")
     return 0
 
 
@@ -174,6 +185,13 @@ def _parser() -> argparse.ArgumentParser:
     providers = sub.add_parser("providers", help="provider organizations").add_subparsers()
     _add(providers, "add", _providers_add, "register a provider and its client", _provider_args)
     _add(providers, "list", _providers_list, "list registered providers")
+    _add(
+        providers,
+        "convention",
+        _providers_convention,
+        "record a provider's convention: active, suspended or terminated",
+        _convention_args,
+    )
     members = sub.add_parser("members", help="payer registries").add_subparsers()
     _add(members, "import", _members_import, "import a registry file (JSON Lines)", _file_args)
     _add(sub, "generate-population", _population, "write a synthetic registry", _pop_args)
@@ -233,6 +251,11 @@ def _provider_args(p: argparse.ArgumentParser) -> None:
         help="space-separated SMART scopes the client may be granted, e.g. 'system/*.rs' "
         "(default: any scope of a served resource type, no wildcard)",
     )
+
+
+def _convention_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inpe", required=True)
+    p.add_argument("--status", required=True, choices=["active", "suspended", "terminated"])
 
 
 def _file_args(p: argparse.ArgumentParser) -> None:

@@ -7,6 +7,7 @@ newest first, rollback without commit), and keep what they were given so tests c
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -16,6 +17,7 @@ from domain.errors import Unavailable
 from domain.members import EligibilityFacts, Member, PersonIdentifier
 from domain.records import (
     AuditEntry,
+    Convention,
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
@@ -174,6 +176,13 @@ class FakeProviderRepository:
     def all(self) -> list[Provider]:
         """Every provider, in registration order."""
         return list(self.providers.values())
+
+    def set_convention(self, inpe: str, convention: Convention) -> bool:
+        """Change a provider's convention; False if no such INPE."""
+        found = self.by_inpe(inpe)
+        if found is not None:
+            self.providers[found.id] = replace(found, convention=convention)
+        return found is not None
 
 
 class FakeReplayStore:

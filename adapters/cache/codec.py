@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from domain.eligibility import Benefit, EligibilityDecision, EligibilityStatus
+from domain.eligibility import Benefit, Candidate, EligibilityDecision, EligibilityStatus
 from domain.members import Role
 
 
@@ -39,6 +39,8 @@ def decode_decision(data: bytes) -> EligibilityDecision:
         reasons=tuple(raw["reasons"]),
         benefits=tuple(_benefit(item) for item in raw["benefits"]),
         ald_conditions=tuple(raw["ald_conditions"]),
+        # Decisions cached before candidates were named have none.
+        candidates=tuple(_candidate(item) for item in raw.get("candidates", ())),
     )
 
 
@@ -54,3 +56,7 @@ def _benefit(raw: dict[str, Any]) -> Benefit:
         situation=raw["situation"],
         ald_exempt=raw["ald_exempt"],
     )
+
+
+def _candidate(raw: dict[str, Any]) -> Candidate:
+    return Candidate(raw["scheme"], raw["payer"], date.fromisoformat(raw["since"]))

@@ -72,7 +72,12 @@ def _ald(data: dict[str, Any]) -> AldGrant:
 
 
 def _dependant(data: dict[str, Any]) -> DependantFacts:
-    return DependantFacts(_day(data["student_until"]), data["married"], data["disabled"])
+    return DependantFacts(
+        _day(data["student_until"]),
+        data["married"],
+        data["disabled"],
+        _day(data.get("married_on")),  # absent from facts stored before it existed
+    )
 
 
 def encode_person(entry: RegistryEntry) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sql.tables import ProviderRow
-from domain.records import Provider
+from domain.records import Convention, Provider
 
 PROVIDER = ProviderRow.__table__
 _COLUMNS = (
@@ -22,6 +22,7 @@ _COLUMNS = (
     PROVIDER.c.jwks,
     PROVIDER.c.active,
     PROVIDER.c.scopes,
+    PROVIDER.c.convention,
 )
 
 
@@ -46,6 +47,7 @@ class SqlProviderRepository:
             "client_id": provider.client_id,
             "jwks": provider.jwks,
             "active": provider.active,
+            "convention": provider.convention.value,
             "created_at": datetime.now(UTC),
             "scopes": " ".join(provider.scopes),
         }
@@ -64,6 +66,11 @@ class SqlProviderRepository:
         rows = self._session.execute(select(*_COLUMNS).order_by(PROVIDER.c.id))
         return [_provider(row) for row in rows]
 
+    def set_convention(self, inpe: str, convention: Convention) -> bool:
+        """Change where a provider stands in its convention; False if no such INPE."""
+        change = update(PROVIDER).where(PROVIDER.c.inpe == inpe).values(convention=convention.value)
+        return bool(self._session.execute(change).rowcount)
+
     def _one(self, condition: Any) -> Provider | None:
         row = self._session.execute(select(*_COLUMNS).where(condition)).first()
         return None if row is None else _provider(row)
@@ -80,4 +87,5 @@ def _provider(row: Row[Any]) -> Provider:
         jwks=row.jwks,
         active=row.active,
         scopes=tuple(row.scopes.split()),
+        convention=Convention(row.convention),
     )

@@ -65,6 +65,7 @@ class ProviderRow(SQLModel, table=True):
     client_id: str = Field(unique=True)
     jwks: str = Field(sa_type=Text)
     active: bool = True
+    convention: str = Field(default="active", sa_column_kwargs={"server_default": "active"})
     created_at: datetime = utc_column()
     # The SMART scopes its client may be granted, space-separated; empty: the default policy.
     scopes: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})

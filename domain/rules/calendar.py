@@ -19,12 +19,6 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def age_on(birth: date, day: date) -> int:
-    """Age in whole years on a day (someone born on 29 February ages on 1 March)."""
-    before_birthday = (day.month, day.day) < (birth.month, birth.day)
-    return day.year - birth.year - int(before_birthday)
-
-
 def birthday(birth: date, age: int) -> date:
     """The day someone reaches an age (29 February birthdays fall on 1 March)."""
     year = birth.year + age

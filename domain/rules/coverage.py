@@ -1,9 +1,12 @@
 """Coverage: what the RO pays per care category and per requested item (DOMAIN.md rates).
 
 Rates are reference rows keyed by scheme, category and situation. An item declared linked to
-an ALD/ALC the member holds on the date takes the category's `ald` rate and is exempt from the
-ticket modérateur; otherwise it takes the situation asked for (public-hospital, generic, ...)
-or, failing a row for it, the category's default situation. No row, no cover.
+an ALD/ALC the member holds on the date is exempt from the ticket modérateur: it takes the
+condition's own rate where the payer sets one (`ald_rates.csv`: CNSS, end-stage renal failure
+98 %), else the category's `ald` rate, on the `ald` row's base; the situation asked for
+(public-hospital, generic, ...) answers instead when it pays more (AMO Tadamon: public
+facilities free). Other items take the situation asked for or, failing a row for it, the
+category's default situation. No row, no cover.
 """
 
 from __future__ import annotations
@@ -40,8 +43,7 @@ def default_rate(
     scheme: str, category: str, day: date, ref: ReferenceData, situation: str | None = None
 ) -> RateRule | None:
     """The rate for the situation asked for, else the category's default situation."""
-    wanted = (situation, *DEFAULT_SITUATIONS) if situation else DEFAULT_SITUATIONS
-    for name in wanted:
+    for name in [n for n in (situation, *DEFAULT_SITUATIONS) if n is not None]:
         rule = ref.rate_for(scheme, category, name, day)
         if rule is not None:
             return rule
@@ -63,13 +65,21 @@ def benefits(
         return tuple(_benefit(r) for r in found if r is not None)
     if status is EligibilityStatus.SUSPENDED and ald_conditions:
         found = (ref.rate_for(scheme, c, ALD, day) for c in ref.categories)
-        return tuple(_benefit(r) for r in found if r is not None)
+        return tuple(_benefit(r, ald_rate(r, ald_conditions, day, ref)) for r in found if r)
     return ()
 
 
-def _benefit(rule: RateRule) -> Benefit:
+def ald_rate(rule: RateRule, conditions: Sequence[str], day: date, ref: ReferenceData) -> Decimal:
+    """The rate of care linked to these conditions under an `ald` row: the conditions' own
+    rates where the data sets them (the lowest, if they differ), else the row's."""
+    own = [r.rate for c in conditions if (r := ref.ald_rate(rule.scheme, c, day)) is not None]
+    return min(own, default=rule.rate)
+
+
+def _benefit(rule: RateRule, rate: Decimal | None = None) -> Benefit:
     exempt = rule.situation == ALD
-    return Benefit(rule.category, rule.rate, rule.base, rule.situation, ald_exempt=exempt)
+    paid = rule.rate if rate is None else rate
+    return Benefit(rule.category, paid, rule.base, rule.situation, ald_exempt=exempt)
 
 
 def decide_items(
@@ -86,7 +96,9 @@ def _item(decision: EligibilityDecision, item: RequestedItem, ref: ReferenceData
     if rule is None:
         return ItemDecision(item, False, NOT_COVERED, None, False, needs_pa, reasons + pa_reason)
     exempt = rule.situation == ALD
-    return ItemDecision(item, True, rule.rate, rule.base, exempt, needs_pa, reasons + pa_reason)
+    linked = (item.ald_condition,) if exempt and item.ald_condition else ()
+    rate = ald_rate(rule, linked, decision.date_of_care, ref)
+    return ItemDecision(item, True, rate, rule.base, exempt, needs_pa, reasons + pa_reason)
 
 
 def _needs_prior_authorization(
@@ -104,7 +116,7 @@ def _rule_for(
     """The rate rule that pays the item, with the reasons of the answer."""
     scheme, day = decision.scheme, decision.date_of_care
     status = decision.status
-    linked = item.ald_condition is not None and item.ald_condition in decision.ald_conditions
+    linked = tuple(c for c in (item.ald_condition,) if c and c in decision.ald_conditions)
     ald = ref.rate_for(scheme, item.category, ALD, day) if scheme and linked else None
     if status is EligibilityStatus.SUSPENDED:
         if ald is None:
@@ -112,7 +124,7 @@ def _rule_for(
         return ald, ("suspension-sauf-ald", "exoneration-ald")
     if not status.in_force or scheme is None:
         return None, decision.reasons[:1]
-    if ald is not None:
-        return ald, ("exoneration-ald",)
     rule = default_rate(scheme, item.category, day, ref, item.situation)
+    if ald is not None and (rule is None or ald_rate(ald, linked, day, ref) >= rule.rate):
+        return ald, ("exoneration-ald",)
     return rule, () if rule else ("categorie-non-couverte",)

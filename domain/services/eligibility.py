@@ -7,13 +7,14 @@ registered any minute). The items asked about are decided afresh each time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.eligibility import CheckEligibility, EligibilityOutcome, EligibilityStatus
 from domain.errors import InvalidRequest
 from domain.ports import DecisionCache, DecisionMeter, MemberDirectory, RegistryVersion
 from domain.records import Answer, ExchangeQuery, ExchangeRecord, Requester
 from domain.reference import ReferenceData
+from domain.rules.admission import tiers_payant_refusals
 from domain.rules.coverage import decide_items
 from domain.rules.rights import decide_eligibility
 from domain.services import exchanges
@@ -48,7 +49,9 @@ async def check_eligibility(
     async def decide(cmd: CheckEligibility) -> EligibilityOutcome:
         outcome = await decide_rights(cmd, ref=ref, ports=ports)
         ports.meter.decided(outcome.status, outcome.from_cache)
-        return outcome
+        # The requester's admission is per request: applied after the cache, never cached.
+        refused = tiers_payant_refusals(outcome.decision, submission.requester.admission)
+        return replace(outcome, tiers_payant=refused)
 
     return await exchanges.submit(ELIGIBILITY, submission, decide, ports.exchange)
 

@@ -17,7 +17,7 @@ from adapters.sql.audit import verify_chain
 from adapters.sql.engine import make_engine, migrate
 from adapters.sql.rotation import RotationReport
 from adapters.sql.rotation import rotate_keys as rotate
-from domain.records import Provider
+from domain.records import Convention, Provider
 from domain.rules.identifiers import validate_pattern
 from domain.services.registry import ImportReport, import_registry
 from gateway.bootstrap import Storage, cache_invalidation, data_cipher, load_reference, open_storage
@@ -103,6 +103,14 @@ def _register(
         uow.providers.add(provider)
         uow.commit()
     return provider
+
+
+def set_convention(settings: Settings, inpe: str, convention: Convention) -> None:
+    """Record where a provider stands in its convention; its next token carries it."""
+    with open_storage(settings) as storage, storage.uow() as uow:
+        if not uow.providers.set_convention(inpe, convention):
+            raise SystemExit(f"Aucun prestataire avec l'INPE {inpe}")
+        uow.commit()
 
 
 def list_providers(settings: Settings) -> list[Provider]:

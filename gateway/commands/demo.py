@@ -78,6 +78,6 @@ def where_to_go(settings: Settings, people: dict[str, tuple[str, str]]) -> str:
         f"  Client démo         {DEMO_CLIENT} (clé privée : {state / 'client-key.jwk.json'})",
         "  Patients à essayer (système d'identifiant, valeur) :",
     ]
-    lines += [f"    {case:<20} {kind:<6} {value}" for case, (kind, value) in sorted(people.items())]
+    lines += [f"    {case:<22} {kind:<6} {value}" for case, (kind, value) in sorted(people.items())]
     lines.append("  Parcours pas à pas : README.md, section « Walkthrough ».")
     return "\n".join(lines) + "\n"

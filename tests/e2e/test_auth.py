@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from base64 import b64decode
 
 import orjson
 from fastapi.testclient import TestClient
@@ -53,6 +54,15 @@ class TestTokenEndpoint:
         assert body["token_type"] == "bearer"
         assert 0 < body["expires_in"] <= 300
         assert body["scope"] == "system/CoverageEligibilityRequest.c"
+
+    def test_the_token_carries_the_provider_s_admission(
+        self, app_client: TestClient, state: GatewayState
+    ) -> None:
+        """The payers it is admitted with and its convention: the hot path reads no table."""
+        token = ask(app_client, assertion(state)).json()["access_token"]  # type: ignore[attr-defined]
+        key = OctKey.import_key(b64decode(state.settings.token_key.get_secret_value()))
+        claims = jwt.decode(token, key, algorithms=["HS256"]).claims
+        assert (claims["payers"], claims["convention"]) == (["CNSS", "CNOPS"], "active")
 
     def test_replayed_assertion_is_refused(
         self, app_client: TestClient, state: GatewayState

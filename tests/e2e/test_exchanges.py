@@ -54,14 +54,17 @@ class TestEligibilityAnswers:
             assert body["insurance"][0]["inforce"] is (status in ("open", "maintained")), case
             assert_valid_r4(body)
 
-    def test_double_affiliation_is_a_coded_error_not_coverage(
+    def test_double_affiliation_is_a_coded_error_naming_candidates_not_in_force(
         self, app_client: TestClient, state: GatewayState, pharmacy_auth: dict[str, str]
     ) -> None:
         _, idcs = state.people["double-affiliation"]
         body = app_client.post(SUBMIT, json=eligibility_request(idcs), headers=pharmacy_auth).json()
         assert_valid_r4(body)
         assert body["outcome"] == "error"
-        assert "insurance" not in body
+        assert [i["inforce"] for i in body["insurance"]] == [False, False]
+        schemes = sorted(c["class"][0]["value"] for c in body["contained"])
+        assert schemes == ["AMO_PUBLIC", "AMO_SALARIES"]
+        assert all(c["payor"][0]["identifier"]["value"] for c in body["contained"])
         assert [e["code"]["coding"][0]["code"] for e in body["error"]] == ["double-affiliation"]
 
     def test_unknown_member_is_an_error_outcome_not_coverage(

@@ -51,7 +51,7 @@ def child(member_id: str = "C-1", insured_id: str = "M-1") -> Member:
         affiliations=(
             Affiliation("cnss-salaries", Role.CHILD, date(2010, 9, 1), insured_id=insured_id),
         ),
-        dependant=DependantFacts(student_until=date(2030, 6, 30)),
+        dependant=DependantFacts(student_until=date(2030, 6, 30), married_on=date(2029, 7, 4)),
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import orjson
 from sqlalchemy import Engine
 
 from adapters.sql import SqlUnitOfWorkFactory
+from adapters.sql.member_codec import decode_member, encode_facts
 from domain.members import EligibilityFacts, IdentifierKind, PersonIdentifier
 from tests.integration.builders import CIN, IDCS, child, entry, insured
 
@@ -78,3 +80,12 @@ class TestSqlMemberRepository:
             dump = repr(connection.exec_driver_sql("SELECT * FROM member").all())
             dump += repr(connection.exec_driver_sql("SELECT * FROM member_identifier").all())
         assert "Bennani" not in dump and CIN.value not in dump and "M-1" in dump
+
+
+class TestStoredFacts:
+    def test_facts_stored_before_the_wedding_date_existed_are_read(self) -> None:
+        """Facts written by an earlier version have no married_on: read as not known."""
+        stored = orjson.loads(encode_facts(child()))
+        del stored["dependant"]["married_on"]
+        member = decode_member("C-1", 1, orjson.dumps(stored).decode())
+        assert member.dependant is not None and member.dependant.married_on is None

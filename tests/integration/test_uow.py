@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sql import SqlUnitOfWorkFactory
-from domain.records import ExchangeQuery
+from domain.records import Convention, ExchangeQuery
 from tests.integration.builders import CIN, exchange, provider
 
 
@@ -81,6 +81,23 @@ class TestSqlProviderRepository:
         with pytest.raises(IntegrityError), uow_factory() as uow:
             uow.providers.add(provider(1))
             uow.providers.add(replace(provider(2), client_id="client-1"))
+
+    def test_the_convention_is_stored(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        suspended = replace(provider(), convention=Convention.SUSPENDED)
+        with uow_factory() as uow:
+            uow.providers.add(suspended)
+            assert uow.providers.by_inpe(provider().inpe) == suspended
+
+    def test_the_convention_is_changed_by_inpe(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        with uow_factory() as uow:
+            uow.providers.add(provider(1))
+            uow.providers.add(provider(2))
+            assert uow.providers.set_convention("000001", Convention.TERMINATED)
+            assert not uow.providers.set_convention("999999", Convention.TERMINATED)
+            uow.commit()
+        with uow_factory() as uow:
+            conventions = [p.convention for p in uow.providers.all()]
+        assert conventions == [Convention.TERMINATED, Convention.ACTIVE]
 
     def test_payers_keep_their_order(self, uow_factory: SqlUnitOfWorkFactory) -> None:
         with uow_factory() as uow:

@@ -37,6 +37,13 @@ def salarie(
     return Affiliation(**fields)
 
 
+def newcomer(care: date, **changes: Any) -> Affiliation:
+    """A salarié immatriculated on the first of the month before care, 20 days declared:
+    in the stage on the date of care."""
+    start = add_months(month_start(care), -1)
+    return salarie(care, start=start, contributions=(ContributionMonth(start, 20),), **changes)
+
+
 def affiliation(scheme: str, start: date = date(2019, 1, 1), **changes: Any) -> Affiliation:
     """An affiliation in one's own right to any scheme."""
     return Affiliation(scheme=scheme, role=Role.INSURED, start=start, **changes)

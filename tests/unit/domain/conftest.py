@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from domain.reference import ReferenceData
+
+# `make mutate` runs the same tests several times in one process (mutmut): hypothesis would
+# take that for a flaky executor.
+settings.register_profile(
+    "mutation", suppress_health_check=[HealthCheck.differing_executors], database=None
+)
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.rules.calendar import add_months, age_on, birthday
+from domain.rules.calendar import add_months, birthday
 
 days = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 
@@ -26,13 +26,16 @@ class TestAddMonths:
         assert moved.day <= day.day
 
 
-class TestAge:
+class TestBirthday:
     @given(days, st.integers(min_value=1, max_value=80))
-    def test_age_changes_exactly_on_the_birthday(self, birth: date, years: int) -> None:
+    def test_falls_on_the_same_day_and_month(self, birth: date, years: int) -> None:
         turning = birthday(birth, years)
-        assert age_on(birth, turning) == years
-        assert age_on(birth, turning - timedelta(days=1)) == years - 1
+        assert turning.year == birth.year + years
+        if (birth.month, birth.day) != (2, 29):
+            assert (turning.month, turning.day) == (birth.month, birth.day)
 
     def test_leap_day_birthday_falls_on_first_of_march(self) -> None:
         assert birthday(date(2004, 2, 29), 21) == date(2025, 3, 1)
-        assert age_on(date(2004, 2, 29), date(2025, 2, 28)) == 20
+
+    def test_leap_day_birthday_stays_in_a_leap_year(self) -> None:
+        assert birthday(date(2004, 2, 29), 4) == date(2008, 2, 29)

@@ -11,7 +11,7 @@ from domain.eligibility import EligibilityStatus as S
 from domain.members import AldGrant
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility, decide_items
-from tests.unit.domain.builders import affiliation, facts, member, salarie
+from tests.unit.domain.builders import affiliation, child_of, facts, member, newcomer, salarie
 
 CARE = date(2025, 6, 16)
 DIABETES = AldGrant("ALD09", date(2024, 1, 1))
@@ -53,7 +53,7 @@ class TestBenefits:
         assert stay.rate == Decimal("0.90")
 
     def test_waiting_member_has_no_benefits(self, ref: ReferenceData) -> None:
-        decision = decide_eligibility([facts(member(salarie(CARE, days=1)))], CARE, ref)
+        decision = decide_eligibility([facts(member(newcomer(CARE)))], CARE, ref)
         assert decision.status is S.WAITING_PERIOD
         assert decision.benefits == ()
 
@@ -135,3 +135,47 @@ class TestDecideItems:
         items = [RequestedItem("consultation", sequence=1), RequestedItem("optics", sequence=2)]
         answers = decide_items(open_salarie(ref), items, ref)
         assert [a.item.sequence for a in answers] == [1, 2]
+
+
+class TestItemEdges:
+    def test_an_item_not_covered_keeps_its_request_and_its_authorization(
+        self, ref: ReferenceData
+    ) -> None:
+        owing = salarie(CARE, suspended_from=date(2025, 1, 1))
+        decision = decide_eligibility([facts(member(owing))], CARE, ref)
+        item = RequestedItem("hospitalisation", sequence=3)
+        (answer,) = decide_items(decision, [item], ref)
+        assert answer.item is item and answer.covered is False and answer.ald_exempt is False
+        assert answer.needs_prior_authorization is True
+
+    def test_a_covered_item_needs_no_reason(self, ref: ReferenceData) -> None:
+        assert one(open_salarie(ref), ref, category="consultation").reasons == ()
+
+    def test_a_scheme_s_own_authorization_rule_applies(self, ref: ReferenceData) -> None:
+        public = decide_eligibility([facts(member(affiliation("AMO_PUBLIC")))], CARE, ref)
+        assert one(
+            open_salarie(ref), ref, category="laboratory", code="B1200"
+        ).needs_prior_authorization
+        assert not one(public, ref, category="laboratory", code="B1200").needs_prior_authorization
+
+    def test_an_answer_not_in_force_gives_its_first_reason(self, ref: ReferenceData) -> None:
+        gone = decide_eligibility([facts(member(salarie(CARE, end=date(2024, 1, 1))))], CARE, ref)
+        assert len(gone.reasons) == 1
+        ins = member(salarie(CARE), member_id="INS")
+        child = member(
+            *child_of(ins, birth=date(2003, 6, 16)).affiliations,
+            member_id="C", birth=date(2003, 6, 16),
+        )  # fmt: skip
+        expired = decide_eligibility([facts(child, ins)], date(2025, 12, 16), ref)
+        assert len(expired.reasons) == 2
+        assert one(expired, ref, category="consultation").reasons == ("ayant-droit-age-limite",)
+
+    def test_an_ald_rate_equal_to_the_situation_s_is_the_ald_s(self, ref: ReferenceData) -> None:
+        """AMO Tadamon, diabetes, a public hospital: 100 % either way; the exemption is said."""
+        tadamon = member(affiliation("AMO_TADAMON", date(2023, 1, 1)), ald=(DIABETES,))
+        decision = decide_eligibility([facts(tadamon)], CARE, ref)
+        stay = one(
+            decision, ref, category="hospitalisation", situation="public-hospital",
+            ald_condition="ALD09",
+        )  # fmt: skip
+        assert (stay.rate, stay.ald_exempt) == (Decimal("1.00"), True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from domain.eligibility import EligibilityStatus as S
 from domain.members import DependantFacts, Role
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility
-from tests.unit.domain.builders import affiliation, child_of, facts, member, salarie
+from tests.unit.domain.builders import affiliation, child_of, facts, member, newcomer, salarie
 
 CARE = date(2025, 6, 16)
 
@@ -23,19 +22,23 @@ class TestDependants:
         assert decision.role is Role.SPOUSE
         assert decision.payer == "CNSS"
 
-    def test_child_under_21_is_covered_until_the_day_before_21(self, ref: ReferenceData) -> None:
+    def test_child_is_covered_through_the_year_of_age_21(self, ref: ReferenceData) -> None:
+        """cnss.ma « Qui peut en bénéficier ? » : « Les enfants à charge âgés de 21 ans au
+        plus ». A child of 21 is covered until the day before the 22nd birthday."""
         ins = member(salarie(CARE), member_id="INS")
-        child = child_of(ins, birth=date(2005, 6, 17))
+        child = child_of(ins, birth=date(2003, 6, 17))
         decision = decide_eligibility([facts(child, ins)], CARE, ref)
         assert decision.status is S.OPEN
-        assert decision.coverage_end == date(2026, 6, 16)
+        assert decision.coverage_end == CARE
 
-    def test_child_of_21_is_past_the_limit(self, ref: ReferenceData) -> None:
+    def test_child_stops_qualifying_on_the_22nd_birthday(self, ref: ReferenceData) -> None:
+        """« âgés de 21 ans au plus » : from the 22nd birthday the child no longer qualifies,
+        and the rights are only maintained."""
         ins = member(salarie(CARE), member_id="INS")
-        child = child_of(ins, birth=date(2004, 6, 16))
+        child = child_of(ins, birth=date(2003, 6, 16))
         decision = decide_eligibility([facts(child, ins)], CARE, ref)
-        assert decision.status is S.NOT_FOUND
-        assert decision.reasons == ("ayant-droit-age-limite",)
+        assert decision.status is S.MAINTAINED
+        assert decision.reasons == ("droits-maintenus", "ayant-droit-age-limite")
 
     def test_unmarried_student_is_covered_until_26(self, ref: ReferenceData) -> None:
         ins = member(salarie(CARE), member_id="INS")
@@ -52,17 +55,40 @@ class TestDependants:
         child = child_of(ins, birth=date(2001, 9, 1), dependant=studying)
         assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
 
-    def test_student_of_26_is_past_the_limit(self, ref: ReferenceData) -> None:
+    def test_student_is_covered_through_the_year_of_age_26(self, ref: ReferenceData) -> None:
+        """cnss.ma : « Les enfants à charge non mariés âgés de 26 ans au plus et poursuivant des
+        études supérieures »: covered until the day before the 27th birthday."""
         ins = member(salarie(CARE), member_id="INS")
         studying = DependantFacts(student_until=date(2027, 6, 30))
-        child = child_of(ins, birth=date(1999, 6, 16), dependant=studying)
-        assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
+        child = child_of(ins, birth=date(1998, 6, 17), dependant=studying)
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.OPEN
+        assert decision.coverage_end == CARE
 
-    def test_studies_ended_is_past_the_limit(self, ref: ReferenceData) -> None:
+    def test_student_stops_qualifying_on_the_27th_birthday(self, ref: ReferenceData) -> None:
+        """« 26 ans au plus » : from the 27th birthday the student no longer qualifies."""
+        ins = member(salarie(CARE), member_id="INS")
+        studying = DependantFacts(student_until=date(2027, 6, 30))
+        child = child_of(ins, birth=date(1998, 6, 16), dependant=studying)
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.MAINTAINED
+        assert decision.reasons == ("droits-maintenus", "ayant-droit-age-limite")
+
+    def test_studies_ended_past_22_is_past_the_limit(self, ref: ReferenceData) -> None:
         ins = member(salarie(CARE), member_id="INS")
         graduated = DependantFacts(student_until=date(2025, 6, 15))
         child = child_of(ins, birth=date(2001, 9, 1), dependant=graduated)
-        assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.MAINTAINED
+        assert decision.coverage_end == date(2025, 12, 15)
+
+    def test_studies_ended_before_22_leave_the_child_limit(self, ref: ReferenceData) -> None:
+        ins = member(salarie(CARE), member_id="INS")
+        graduated = DependantFacts(student_until=date(2024, 6, 30))
+        child = child_of(ins, birth=date(2004, 1, 1), dependant=graduated)
+        decision = decide_eligibility([facts(child, ins)], CARE, ref)
+        assert decision.status is S.OPEN
+        assert decision.coverage_end == date(2025, 12, 31)
 
     def test_disabled_child_has_no_age_limit(self, ref: ReferenceData) -> None:
         ins = member(salarie(CARE), member_id="INS")
@@ -72,7 +98,7 @@ class TestDependants:
         assert "ayant-droit-handicape" in decision.reasons
 
     def test_rights_follow_the_insured_waiting_period(self, ref: ReferenceData) -> None:
-        ins = member(salarie(CARE, days=5), member_id="INS")
+        ins = member(newcomer(CARE), member_id="INS")
         child = child_of(ins, birth=date(2015, 1, 1))
         decision = decide_eligibility([facts(child, ins)], CARE, ref)
         assert decision.status is S.WAITING_PERIOD
@@ -98,7 +124,7 @@ class TestDependants:
         assert decide_eligibility([facts(child, ins)], CARE, ref).status is S.NOT_FOUND
 
     def test_child_of_two_insured_parents_takes_the_open_one(self, ref: ReferenceData) -> None:
-        father = member(salarie(CARE, days=5), member_id="F")
+        father = member(newcomer(CARE), member_id="F")
         mother = member(affiliation("AMO_PUBLIC"), member_id="M")
         links = (
             child_of(father, birth=date(2015, 1, 1)).affiliations[0],
@@ -116,10 +142,3 @@ class TestDependants:
         decision = decide_eligibility([facts(spouse, ins)], CARE, ref)
         assert decision.role is Role.INSURED
         assert decision.scheme == "AMO_PUBLIC"
-
-    def test_ended_link_is_not_covered(self, ref: ReferenceData) -> None:
-        ins = member(salarie(CARE), member_id="INS")
-        link = child_of(ins, birth=date(1985, 1, 1), role=Role.SPOUSE).affiliations[0]
-        ended = member(replace(link, end=date(2025, 1, 1)), member_id="SP")
-        decision = decide_eligibility([facts(ended, ins)], CARE, ref)
-        assert decision.reasons == ("ayant-droit-lien-termine",)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.eligibility import Candidate
 from domain.eligibility import EligibilityStatus as S
-from domain.members import AldGrant, ContributionMonth
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility
 from tests.unit.domain.builders import affiliation, facts, member, salarie
@@ -14,40 +14,11 @@ CARE = date(2025, 6, 16)
 
 
 class TestSalaries:
-    def test_54_days_in_6_months_opens_rights(self, ref: ReferenceData) -> None:
-        decision = decide_eligibility([facts(member(salarie(CARE, days=9)))], CARE, ref)
+    def test_an_insured_of_long_standing_is_open(self, ref: ReferenceData) -> None:
+        decision = decide_eligibility([facts(member(salarie(CARE)))], CARE, ref)
         assert decision.status is S.OPEN
         assert decision.payer == "CNSS"
         assert decision.reasons == ("droits-ouverts",)
-
-    def test_53_days_in_6_months_is_a_waiting_period(self, ref: ReferenceData) -> None:
-        months = (ContributionMonth(date(2025, 5, 1), 27), ContributionMonth(date(2025, 1, 1), 26))
-        decision = decide_eligibility(
-            [facts(member(salarie(CARE, contributions=months)))], CARE, ref
-        )
-        assert decision.status is S.WAITING_PERIOD
-        assert decision.reasons == ("jours-cotises-insuffisants",)
-
-    def test_days_older_than_6_months_do_not_count(self, ref: ReferenceData) -> None:
-        months = (ContributionMonth(date(2024, 11, 1), 26), ContributionMonth(date(2025, 5, 1), 28))
-        decision = decide_eligibility(
-            [facts(member(salarie(CARE, contributions=months)))], CARE, ref
-        )
-        assert decision.status is S.WAITING_PERIOD
-
-    def test_the_sixth_month_before_care_counts(self, ref: ReferenceData) -> None:
-        months = (ContributionMonth(date(2024, 12, 1), 26), ContributionMonth(date(2025, 5, 1), 28))
-        decision = decide_eligibility(
-            [facts(member(salarie(CARE, contributions=months)))], CARE, ref
-        )
-        assert decision.status is S.OPEN
-
-    def test_days_of_the_month_of_care_do_not_count(self, ref: ReferenceData) -> None:
-        months = (ContributionMonth(date(2025, 6, 1), 26), ContributionMonth(date(2025, 5, 1), 28))
-        decision = decide_eligibility(
-            [facts(member(salarie(CARE, contributions=months)))], CARE, ref
-        )
-        assert decision.status is S.WAITING_PERIOD
 
     def test_move_from_another_scheme_has_no_waiting(self, ref: ReferenceData) -> None:
         moved = salarie(
@@ -62,48 +33,12 @@ class TestSalaries:
         decision = decide_eligibility([facts(member(moved))], CARE, ref)
         assert decision.status is S.WAITING_PERIOD
 
-    def test_rights_are_maintained_6_months_after_loss(self, ref: ReferenceData) -> None:
-        lost = salarie(date(2025, 1, 31), end=date(2025, 2, 1))
-        decision = decide_eligibility([facts(member(lost))], date(2025, 7, 31), ref)
-        assert decision.status is S.MAINTAINED
-        assert decision.coverage_end == date(2025, 7, 31)
-        assert decision.reasons == ("droits-maintenus",)
-
-    def test_rights_expire_the_day_the_maintenance_ends(self, ref: ReferenceData) -> None:
-        lost = salarie(date(2025, 1, 31), end=date(2025, 2, 1))
-        decision = decide_eligibility([facts(member(lost))], date(2025, 8, 1), ref)
-        assert decision.status is S.NOT_FOUND
-        assert decision.reasons == ("droits-expires",)
-        assert decision.benefits == ()
-
-    def test_no_maintenance_when_rights_were_not_open_at_loss(self, ref: ReferenceData) -> None:
-        lost = salarie(date(2025, 1, 31), days=5, end=date(2025, 2, 1))
-        decision = decide_eligibility([facts(member(lost))], date(2025, 3, 1), ref)
-        assert decision.status is S.NOT_FOUND
-
-    def test_unpaid_contributions_suspend_benefits(self, ref: ReferenceData) -> None:
-        owing = salarie(CARE, suspended_from=date(2025, 5, 1))
-        decision = decide_eligibility([facts(member(owing))], CARE, ref)
-        assert decision.status is S.SUSPENDED
-        assert decision.reasons == ("cotisations-impayees", "suspension-sauf-ald")
-        assert decision.benefits == ()
-
-    def test_settled_arrears_end_the_suspension(self, ref: ReferenceData) -> None:
-        settled = salarie(CARE, suspended_from=date(2025, 5, 1), suspended_until=CARE)
-        decision = decide_eligibility([facts(member(settled))], CARE, ref)
-        assert decision.status is S.OPEN
-
-    def test_suspended_member_keeps_ald_benefits(self, ref: ReferenceData) -> None:
-        owing = salarie(CARE, suspended_from=date(2025, 5, 1))
-        grant = AldGrant("ALD09", date(2024, 1, 1))
-        decision = decide_eligibility([facts(member(owing, ald=(grant,)))], CARE, ref)
-        assert decision.ald_conditions == ("ALD09",)
-        assert decision.benefits
-        assert all(b.situation == "ald" and b.ald_exempt for b in decision.benefits)
-
 
 class TestTns:
     def test_waiting_3_months_from_first_payment(self, ref: ReferenceData) -> None:
+        """cnss.ma « Qui peut en bénéficier ? » : « Travailleur non salarié (TNS) : justifier
+        d'une période de stage de 3 mois de paiement des cotisations dues », counted from the
+        first payment (after the amnesty of law 41.23: refdata flags that reading U)."""
         tns = affiliation("AMO_TNS", date(2025, 4, 1), first_payment=date(2025, 4, 10))
         decision = decide_eligibility([facts(member(tns))], date(2025, 7, 9), ref)
         assert decision.status is S.WAITING_PERIOD
@@ -206,9 +141,34 @@ class TestDoubleAffiliation:
         assert decision.reasons == ("double-affiliation",)
         assert not decision.status.in_force
 
+    def test_the_answer_names_the_schemes_and_payers_found(self, ref: ReferenceData) -> None:
+        """Issue 7: the payer's review gets the candidates (scheme, payer, start)."""
+        cnss = member(salarie(CARE), member_id="CNSS-1")
+        cnops = member(affiliation("AMO_PUBLIC", date(2020, 9, 1)), member_id="CNOPS-1")
+        decision = decide_eligibility([facts(cnss), facts(cnops)], CARE, ref)
+        assert decision.candidates == (
+            Candidate("AMO_PUBLIC", "CNOPS", date(2020, 9, 1)),
+            Candidate("AMO_SALARIES", "CNSS", date(2019, 1, 1)),
+        )
+
     def test_two_affiliations_within_one_record_are_flagged(self, ref: ReferenceData) -> None:
         both = member(salarie(CARE), affiliation("AMO_TADAMON", date(2023, 1, 1)))
-        assert decide_eligibility([facts(both)], CARE, ref).status is S.DOUBLE_AFFILIATION
+        decision = decide_eligibility([facts(both)], CARE, ref)
+        assert decision.status is S.DOUBLE_AFFILIATION
+        assert [c.scheme for c in decision.candidates] == ["AMO_SALARIES", "AMO_TADAMON"]
+
+    def test_a_closed_record_is_not_a_candidate(self, ref: ReferenceData) -> None:
+        closed = member(affiliation("AMO_PUBLIC", end=date(2010, 1, 1)), member_id="CNOPS-1")
+        cnss = member(salarie(CARE), member_id="CNSS-1")
+        decision = decide_eligibility([facts(cnss), facts(closed)], CARE, ref)
+        assert (decision.status, decision.candidates) == (S.OPEN, ())
+
+    def test_a_record_in_its_maintenance_is_not_a_candidate(self, ref: ReferenceData) -> None:
+        """Lost a month ago: the new affiliation ends its maintenance, and answers alone."""
+        lost = member(affiliation("AMO_PUBLIC", end=date(2025, 5, 16)), member_id="CNOPS-1")
+        cnss = member(salarie(CARE), member_id="CNSS-1")
+        decision = decide_eligibility([facts(lost), facts(cnss)], CARE, ref)
+        assert (decision.status, decision.scheme) == (S.OPEN, "AMO_SALARIES")
 
     def test_a_move_between_schemes_is_not_a_double_affiliation(self, ref: ReferenceData) -> None:
         old = affiliation("AMO_PUBLIC", date(2010, 1, 1), end=date(2025, 6, 1))

@@ -60,6 +60,12 @@ class TestLookups:
         assert diabetes is not None and "Diabète" in diabetes.label
         assert ref.ald_condition("ALD42", DAY) is None
 
+    def test_ald_rate_per_scheme_and_condition(self, ref: ReferenceData) -> None:
+        renal = ref.ald_rate("AMO_SALARIES", "ALD17", DAY)
+        assert renal is not None and renal.rate == Decimal("0.98")
+        assert ref.ald_rate("AMO_SALARIES", "ALD09", DAY) is None
+        assert ref.ald_rate("AMO_PUBLIC", "ALD17", DAY) is None
+
     def test_identifier_pattern(self, ref: ReferenceData) -> None:
         assert ref.identifier_pattern("idcs", DAY) == "[0-9]{10}"
         assert ref.identifier_pattern("passport", DAY) is None

@@ -64,6 +64,7 @@ class FakeForm:
     def __init__(self, cmd: CheckEligibility | Exception) -> None:
         self.cmd = cmd
         self.read_on: date | None = None
+        self.rendered: list[EligibilityOutcome] = []
 
     def read(self, today: date) -> CheckEligibility:
         """The command, or the error a malformed request raises."""
@@ -74,6 +75,7 @@ class FakeForm:
 
     def render(self, result: EligibilityOutcome, stamp: Stamp) -> Rendered:
         """Bodies that say what was decided and under which ids."""
+        self.rendered.append(result)
         answer = f"{stamp.response_id}|{stamp.request_id}|{result.status}|{result.from_cache}"
         return Rendered(b"request:" + stamp.request_id.encode(), answer.encode(), "Patient/1")
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import dataclasses
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from domain.eligibility import EligibilityOutcome, EligibilityStatus
+from domain.eligibility import Candidate, EligibilityOutcome, EligibilityStatus
 from fhir_profiles import eligibility_in, eligibility_out, r4, systems
 from fhir_profiles.eligibility_in import EligibilityRequestIn
 from tests.fhir_schema import assert_valid_r4
@@ -138,6 +139,60 @@ class TestFromDomain:
         }
         assert "insurance" not in response and "contained" not in response
         assert response["insurer"] == bare_request()["insurer"]
+
+    def test_a_double_affiliation_names_each_candidate(self) -> None:
+        found = (
+            Candidate("AMO_PUBLIC", "CNOPS", date(2020, 9, 1)),
+            Candidate("AMO_SALARIES", "CNSS", date(2019, 1, 1)),
+        )
+        response = answer(
+            status=EligibilityStatus.DOUBLE_AFFILIATION,
+            payer=None,
+            reasons=("double-affiliation",),
+            candidates=found,
+        )
+        assert response["outcome"] == "error"
+        coverages = response["contained"]
+        assert [c["class"][0]["value"] for c in coverages] == ["AMO_PUBLIC", "AMO_SALARIES"]
+        assert [c["payor"][0]["identifier"]["value"] for c in coverages] == ["CNOPS", "CNSS"]
+        assert coverages[0]["period"] == {"start": "2020-09-01"}
+        insurance = response["insurance"]
+        assert [i["coverage"]["reference"] for i in insurance] == ["#candidate-1", "#candidate-2"]
+        assert all(i["inforce"] is False for i in insurance)
+        assert {i["extension"][0]["valueCoding"]["code"] for i in insurance} == {
+            "double-affiliation"
+        }
+        assert response["disposition"] == (
+            "Plus d'une affiliation AMO active à la date des soins : "
+            "AMO du secteur public (CNOPS), AMO des salariés (CNSS)"
+        )
+
+    def test_a_candidate_without_a_payer_names_the_request_insurer(self) -> None:
+        found = (
+            Candidate("AMO_PUBLIC", None, date(2020, 9, 1)),
+            Candidate("AMO_SALARIES", "CNSS", date(2019, 1, 1)),
+        )
+        response = answer(status=EligibilityStatus.DOUBLE_AFFILIATION, payer=None, candidates=found)
+        assert response["contained"][0]["payor"] == [bare_request()["insurer"]]
+
+    def test_a_provider_that_cannot_bill_the_payer_is_told_with_the_rights(self) -> None:
+        parsed = request()
+        outcome = dataclasses.replace(
+            outcome_for(parsed.command.items), tiers_payant=("prestataire-non-admis",)
+        )
+        response = respond(parsed, outcome)
+        assert response["insurance"][0]["inforce"] is True
+        (refusal,) = response["extension"]
+        assert refusal["url"] == systems.EXT_TIERS_PAYANT
+        assert refusal["valueCoding"]["code"] == "prestataire-non-admis"
+        assert refusal["valueCoding"]["system"] == systems.CS_REASON
+        assert response["disposition"].endswith(
+            "Prestataire non admis au tiers payant de cet organisme payeur : "
+            "pas de facturation en tiers payant"
+        )
+
+    def test_a_provider_that_may_bill_gets_no_refusal(self) -> None:
+        assert "extension" not in answer()
 
     def test_without_a_payer_no_coverage_is_claimed(self) -> None:
         response = answer(

@@ -91,7 +91,16 @@ class TestStructureDefinitions:
             systems.SD_ELIGIBILITY_REQUEST,
             systems.SD_ELIGIBILITY_RESPONSE,
             systems.EXT_ELIGIBILITY_STATUS,
+            systems.EXT_TIERS_PAYANT,
         ]
+
+    def test_the_refusal_extension_is_a_reason_code_on_the_response(self) -> None:
+        refusal = profiles.structure_definitions()[3]
+        assert refusal["context"] == [
+            {"type": "element", "expression": "CoverageEligibilityResponse"}
+        ]
+        value = refusal["differential"]["element"][-1]
+        assert value["binding"]["valueSet"].endswith("/ValueSet/reason")
 
     def test_profiles_are_differential_constraints(self) -> None:
         for sd in profiles.structure_definitions():

@@ -84,6 +84,18 @@ class TestReadHousehold:
         message = refusal(obj)
         assert message == "ligne 12, members[0].given_name : texte non vide attendu"
 
+    def test_a_wedding_date_is_read(self) -> None:
+        obj = valid_household()
+        obj["members"][1]["dependant"]["married_on"] = "2026-04-18"
+        facts = read_household(obj, line=1).members[1].dependant
+        assert facts is not None and facts.married_on == date(2026, 4, 18)
+
+    def test_a_link_end_is_read_for_a_dependant(self) -> None:
+        obj = valid_household()
+        obj["members"][1]["affiliations"][0]["end"] = "2026-03-01"
+        link = read_household(obj, line=1).members[1].affiliations[0]
+        assert link.end == date(2026, 3, 1)
+
     def test_a_flag_as_text_is_refused(self) -> None:
         obj = valid_household()
         obj["members"][1]["dependant"]["married"] = "non"

@@ -15,7 +15,7 @@ from adapters.population import EDGE_CASES, generate_population, personas, write
 from adapters.registry_files import count_lines, read_registry
 from adapters.registry_format import read_households
 from domain.eligibility import EligibilityDecision, EligibilityStatus
-from domain.members import IdentifierKind, PersonIdentifier
+from domain.members import IdentifierKind, PersonIdentifier, Role
 from domain.records import RegistryEntry
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility
@@ -44,6 +44,15 @@ EXPECTED = {
     "open": Status.OPEN,
     "etudiant": Status.OPEN,
     "achamil": Status.OPEN,
+    "child-maintained": Status.MAINTAINED,
+    "student-maintained": Status.MAINTAINED,
+    "divorced-spouse": Status.MAINTAINED,
+    "employer-arrears": Status.SUSPENDED,
+    "ald-after-job": Status.SUSPENDED,
+    "stage-capped": Status.OPEN,
+    "declarations-skipped": Status.OPEN,
+    "own-cover-first": Status.SUSPENDED,
+    "dialysis": Status.OPEN,
 }
 
 
@@ -68,6 +77,16 @@ def decision(
     """The real rules' answer for one identifier on TODAY."""
     found = members.find(PersonIdentifier(IdentifierKind(kind), value))
     return decide_eligibility(found, TODAY, ref)
+
+
+@pytest.fixture(scope="module")
+def persona_answers(ref: ReferenceData) -> dict[str, EligibilityDecision]:
+    """The rules' answer for each persona of a population of 5,000."""
+    members = imported(ref, 5000)
+    return {
+        kind: decision(members, ref, *identifier)
+        for kind, identifier in personas(1, 5000, TODAY).items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -155,13 +174,38 @@ class TestEdgeCases:
     ) -> None:
         assert sum(bool(answer.ald_conditions) for answer in answers) >= 3
 
-    def test_each_persona_gets_its_status_from_the_rules(self, ref: ReferenceData) -> None:
-        members = imported(ref, 5000)
-        answers = {
-            kind: decision(members, ref, *identifier).status
-            for kind, identifier in personas(1, 5000, TODAY).items()
-        }
-        assert answers == EXPECTED
+    def test_each_persona_gets_its_status_from_the_rules(
+        self, persona_answers: dict[str, EligibilityDecision]
+    ) -> None:
+        assert {kind: answer.status for kind, answer in persona_answers.items()} == EXPECTED
+
+    @pytest.mark.parametrize(
+        ("kind", "reason"),
+        [
+            ("child-maintained", "ayant-droit-age-limite"),
+            ("student-maintained", "ayant-droit-age-limite"),
+            ("divorced-spouse", "ayant-droit-lien-termine"),
+            ("ald-after-job", "droits-maintenus"),
+            ("employer-arrears", "cotisations-impayees"),
+        ],
+    )
+    def test_the_new_personas_say_why(
+        self, persona_answers: dict[str, EligibilityDecision], kind: str, reason: str
+    ) -> None:
+        assert reason in persona_answers[kind].reasons
+
+    def test_the_sick_personas_keep_their_ald_care(
+        self, persona_answers: dict[str, EligibilityDecision]
+    ) -> None:
+        for kind in ("ald-after-job", "employer-arrears"):
+            assert persona_answers[kind].benefits, kind
+        assert persona_answers["dialysis"].ald_conditions == ("ALD17",)
+
+    def test_the_own_cover_persona_is_answered_by_own_right(
+        self, persona_answers: dict[str, EligibilityDecision]
+    ) -> None:
+        answer = persona_answers["own-cover-first"]
+        assert (answer.scheme, answer.role) == ("AMO_TNS", Role.INSURED)
 
     def test_personas_cover_every_edge_case(self) -> None:
         assert set(personas(9, 1000, TODAY)) == set(EDGE_CASES)
