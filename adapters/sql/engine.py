@@ -23,6 +23,7 @@ STATEMENT_TIMEOUT_MS = 4000
 # silent) is broken by the kernel instead of waiting out TCP's retransmissions (~15 min).
 TCP_USER_TIMEOUT_MS = 5000
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_OWN_CONNECTIONS = 2  # the group-commit writer and the registry poller
 _MIGRATION_LOCK = 7_310_420_001  # pg advisory lock id: replicas starting together migrate once
 
 
@@ -35,7 +36,7 @@ def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
     """An engine tuned for the backend the URL names."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, echo=echo)
+        return _sqlite_engine(url, echo=echo, pool_size=pool_size)
     return create_engine(
         url,
         echo=echo,
@@ -61,12 +62,19 @@ def _connect_args(backend: str) -> dict[str, Any]:
     }
 
 
-def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+def _sqlite_engine(url: str, *, echo: bool, pool_size: int) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, echo=echo, hide_parameters=True, connect_args={"check_same_thread": False}
+        url,
+        echo=echo,
+        hide_parameters=True,
+        connect_args={"check_same_thread": False},
+        # The reading threads (as many as pool_size), the group-commit writer and the registry
+        # poller each hold one: kept open, since an overflow connection is opened (four
+        # PRAGMAs) and closed again on every request that needs it.
+        pool_size=pool_size + SQLITE_OWN_CONNECTIONS,
     )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "connect", _sqlite_checkpoint_mode(engine))
