@@ -35,10 +35,10 @@ def new_key() -> str:
 def parse_keyring(text: str) -> dict[str, bytes]:
     """Parse a key ring setting such as ``"k1:BASE64KEY,k2:BASE64KEY"``."""
     keys: dict[str, bytes] = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    for number, item in enumerate(filter(None, (part.strip() for part in text.split(","))), 1):
         key_id, sep, encoded = item.partition(":")
-        if not sep:
-            raise CryptoError(f"key ring entry {key_id!r} is not of the form id:base64key")
+        if not sep:  # then the entry may be a bare key: never quote it
+            raise CryptoError(f"key ring entry {number} is not of the form id:base64key")
         if key_id in keys:
             raise CryptoError(f"key id {key_id!r} appears twice in the key ring")
         keys[key_id] = _decode_key(key_id, encoded.strip())

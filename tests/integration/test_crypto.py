@@ -111,6 +111,12 @@ class TestParseKeyring:
         with pytest.raises(CryptoError):
             FieldCipher(parse_keyring(text), "k1")
 
+    def test_a_bare_key_is_refused_without_being_quoted(self) -> None:
+        bare = new_key()
+        with pytest.raises(CryptoError) as refused:
+            parse_keyring(f"k1:{new_key()},{bare}")
+        assert str(refused.value) == "key ring entry 2 is not of the form id:base64key"
+
     def test_duplicate_key_id_is_refused(self) -> None:
         with pytest.raises(CryptoError, match="twice"):
             parse_keyring(f"k1:{new_key()},k1:{new_key()}")
