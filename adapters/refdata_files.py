@@ -149,5 +149,7 @@ def _check_references(parsed: Mapping[str, Parsed]) -> None:
             known = {getattr(row, target.key[0]) for _, row in parsed[target.name]} | {ANY}
             for line, row in parsed[kind.name]:
                 value = getattr(row, column)
-                if value not in known:
-                    raise Cell(kind.file, line, column).fail(f"« {value} » absent de {target.file}")
+                for code in (value or "").split() if column in kind.listed else (value,):
+                    if code not in known:
+                        message = f"« {code} » absent de {target.file}"
+                        raise Cell(kind.file, line, column).fail(message)

@@ -21,7 +21,9 @@ from domain.reference_kinds import (
     ALD_RATES,
     ANY,
     DEPENDANTS,
+    DRUGS,
     IDENTIFIER_FORMATS,
+    PA_TYPES,
     PARAMS,
     PRIOR_AUTH,
     RATES,
@@ -34,8 +36,10 @@ from domain.reference_rows import (
     AldRate,
     CareCategory,
     DependantRule,
+    Drug,
     EligibilityParam,
     IdentifierFormat,
+    PaType,
     Payer,
     PayerRoute,
     PriorAuthRule,
@@ -64,6 +68,8 @@ class ReferenceData:
     dependants: tuple[DependantRule, ...] = ()
     params: tuple[EligibilityParam, ...] = ()
     prior_auth: tuple[PriorAuthRule, ...] = ()
+    drugs: tuple[Drug, ...] = ()
+    pa_types: tuple[PaType, ...] = ()
     identifier_formats: tuple[IdentifierFormat, ...] = ()
     categories: tuple[str, ...] = field(default=())  # care category codes, in display order
     care_categories: tuple[CareCategory, ...] = ()  # the same, with labels and provenance
@@ -109,6 +115,14 @@ class ReferenceData:
     def ald_rate(self, scheme: str, condition: str, day: date) -> AldRate | None:
         """The scheme's own rate for care linked to that ALD/ALC on the day, if it sets one."""
         return self.index().ald_rate(scheme, condition, day)
+
+    def drug(self, ean13: str, day: date) -> Drug | None:
+        """The catalog's drug with that EAN13 code, if listed on the day."""
+        return self.index().drug(ean13, day)
+
+    def pa_type(self, code: str, day: date) -> PaType | None:
+        """The kind of prise en charge with that code, in force on the day."""
+        return self.index().pa_type(code, day)
 
     def identifier_format(self, kind: str, day: date) -> IdentifierFormat | None:
         """The format an identifier system requires on the day."""
@@ -162,6 +176,8 @@ class ReferenceIndex:
         self._prior_auth: dict[Hashable, tuple[PriorAuthRule, ...]] = _group(ref, PRIOR_AUTH)
         self._ald: dict[Hashable, tuple[AldCondition, ...]] = _group(ref, ALD)
         self._ald_rates: dict[Hashable, tuple[AldRate, ...]] = _group(ref, ALD_RATES)
+        self._drugs: dict[Hashable, tuple[Drug, ...]] = _group(ref, DRUGS)
+        self._pa_types: dict[Hashable, tuple[PaType, ...]] = _group(ref, PA_TYPES)
         self._formats: dict[Hashable, tuple[IdentifierFormat, ...]] = _group(
             ref, IDENTIFIER_FORMATS
         )
@@ -214,6 +230,14 @@ class ReferenceIndex:
     def ald_rate(self, scheme: str, condition: str, day: date) -> AldRate | None:
         """The scheme's rate for care linked to that ALD/ALC on the day."""
         return _in_force(self._ald_rates.get((scheme, condition)), day)
+
+    def drug(self, ean13: str, day: date) -> Drug | None:
+        """The catalog's drug with that EAN13 code on the day."""
+        return _in_force(self._drugs.get(ean13), day)
+
+    def pa_type(self, code: str, day: date) -> PaType | None:
+        """The kind of prise en charge with that code on the day."""
+        return _in_force(self._pa_types.get(code), day)
 
     def identifier_format(self, kind: str, day: date) -> IdentifierFormat | None:
         """The format of an identifier system on the day."""

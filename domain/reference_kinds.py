@@ -24,8 +24,10 @@ from domain.reference_rows import (
     AldRate,
     CareCategory,
     DependantRule,
+    Drug,
     EligibilityParam,
     IdentifierFormat,
+    PaType,
     Payer,
     PayerRoute,
     PriorAuthRule,
@@ -87,6 +89,7 @@ class RefKind:
     row: type[Any]  # its dataclass in domain.reference_rows
     key: tuple[str, ...]  # what one row is about; rows of one key follow each other in time
     references: tuple[tuple[str, RefKind], ...] = ()  # (field, kind whose code it names)
+    listed: tuple[str, ...] = ()  # referencing fields holding several codes, space-separated
     checks: tuple[Check, ...] = ()  # rules across the columns of one row
     columns: tuple[Column, ...] = field(init=False, repr=False, compare=False)
     parts: tuple[_Part, ...] = field(init=False, repr=False, compare=False)
@@ -246,6 +249,16 @@ PRIOR_AUTH = RefKind(
     key=("scheme", "category", "code"),
     references=(("scheme", SCHEMES), ("category", CARE_CATEGORIES)),
 )
+DRUGS = RefKind(
+    "drugs",
+    "drugs.csv",
+    "ref_drug",
+    Drug,
+    key=("ean13",),
+    references=(("indications", ALD),),
+    listed=("indications",),
+)
+PA_TYPES = RefKind("pa_types", "pa_types.csv", "ref_pa_type", PaType, key=("code",))
 IDENTIFIER_FORMATS = RefKind(
     "identifier_formats",
     "identifier_formats.csv",
@@ -265,5 +278,7 @@ KINDS: tuple[RefKind, ...] = (
     DEPENDANTS,
     PARAMS,
     PRIOR_AUTH,
+    DRUGS,
+    PA_TYPES,
     IDENTIFIER_FORMATS,
 )

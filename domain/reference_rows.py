@@ -213,3 +213,56 @@ class IdentifierFormat:
     provenance: Provenance
     label: str = ""  # the system's French name, for messages
     hint: str = ""  # the expected shape in words ("10 chiffres"), for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Ean13:
+    """A drug's EAN13 code: 13 digits whose last is the GS1 check digit."""
+
+    def problem(self, value: Any) -> str | None:
+        """Why the value is refused, or None."""
+        if not (isinstance(value, str) and len(value) == 13 and value.isdigit()):
+            return "code EAN13 attendu : 13 chiffres"
+        weights = (1, 3) * 6
+        total = sum(int(d) * w for d, w in zip(value[:12], weights, strict=True))
+        return None if (10 - total % 10) % 10 == int(value[12]) else "clé de contrôle EAN13 fausse"
+
+
+@dataclass(frozen=True, slots=True)
+class Drug:
+    """A drug of the payer's catalog: what it is, its prices, and what its prise en charge asks.
+
+    Prices are integer centimes of MAD. `indications` are the ALD/ALC codes a costly drug is
+    listed for (space-separated); `specialties` the prescribers' specialties allowed (none:
+    any). `max_quantity` boxes per `period_days` days bound what one PEC may grant."""
+
+    ean13: Annotated[str, Ean13()]
+    dci: str
+    form: str
+    strength: str
+    generic_group: str  # drugs of one group are substitutable; the PBR is the group's base
+    ppv_centimes: int  # prix public de vente
+    pbr_centimes: int | None  # prix base de remboursement; None: the PPV is the base
+    reimbursable: bool
+    costly: bool  # on the costly-drug list (médicaments coûteux, tiers payant)
+    indications: str | None  # None: not a costly drug's list entry
+    max_quantity: int
+    period_days: int
+    specialties: str | None  # None: any prescriber
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class PaType:
+    """A kind of prise en charge: what the provider must attach, how fast the payer answers,
+    how long a grant is valid, and whether urgent care may be regularised afterwards."""
+
+    code: str  # hospitalisation, costly-drug, device, multi-session, ...
+    label: str
+    documents: Annotated[str, Prose()]  # the documents the request must carry
+    answer_hours: int  # the payer's deadline to decide
+    validity_days: int  # how long a grant stays usable
+    regularise_hours: int  # urgent care may be authorised afterwards within this; 0: never
+    validity: Validity
+    provenance: Provenance

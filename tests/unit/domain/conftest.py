@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -19,3 +22,9 @@ settings.register_profile(
 def ref() -> ReferenceData:
     """The dataset of the repository's refdata/ files."""
     return load_reference_files(DEFAULT_REFDATA_DIR)
+
+
+@pytest.fixture
+def refdir(tmp_path: Path) -> Path:
+    """A writable copy of the refdata directory."""
+    return Path(shutil.copytree(DEFAULT_REFDATA_DIR, tmp_path / "refdata"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,12 +29,6 @@ class Tariff:
 
 TARIFFS = RefKind("tariffs", "tariffs.csv", "ref_tariff", Tariff, key=("code",))
 TARIFF_HEADER = "code,price,ceiling,valid_from,valid_to,source,confidence\n"
-
-
-@pytest.fixture
-def refdir(tmp_path: Path) -> Path:
-    """A writable copy of the refdata directory."""
-    return Path(shutil.copytree(DEFAULT_REFDATA_DIR, tmp_path / "refdata"))
 
 
 def append(path: Path, line: str) -> None:
