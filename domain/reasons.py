@@ -30,6 +30,18 @@ DECISION_REASONS: dict[str, str] = {
     "accord-prealable-requis": "Prise en charge préalable requise",
     "categorie-non-couverte": "Catégorie de soins sans taux de couverture pour ce régime",
     "payeur-non-route": "Aucun organisme payeur pour ce régime à la date des soins",
+    "droits-non-ouverts": "Prise en charge refusée : pas de droits ouverts à la date des soins",
+    "admission-urgente": "Admission urgente : accord provisoire, à régulariser dans le délai",
+    "examen-medical": "Demande transmise au contrôle médical du payeur",
+    "accord-automatique": "Accord immédiat : médicament de la liste, indication couverte, "
+    "prescripteur et quantité conformes",
+    "hors-liste-medicaments-couteux": "Produit absent de la liste des médicaments coûteux "
+    "remboursables : examen par le contrôle médical",
+    "indication-non-couverte": "Le médicament n'est pas indiqué pour une ALD/ALC du patient à "
+    "la date des soins",
+    "specialite-non-autorisee": "La spécialité du prescripteur n'est pas autorisée pour ce "
+    "médicament",
+    "quantite-au-dela-du-plafond": "Quantité au-delà du plafond du catalogue pour la période",
     "regime-inconnu": "Régime AMO inconnu ou non en vigueur à la date des soins",
     "ayant-droit-non-prevu": "Qualité d'ayant droit non prévue par le régime à la date des soins",
     "ayant-droit-lien-termine": "Le rattachement de l'ayant droit à l'assuré a pris fin",

@@ -35,6 +35,15 @@ ARABIC: Final[dict[str, str]] = {
     "accord-prealable-requis": "يلزم الحصول على تحمل مسبق",
     "categorie-non-couverte": "فئة علاجات بدون نسبة تغطية لهذا النظام",
     "payeur-non-route": "لا توجد هيئة مؤدية لهذا النظام في تاريخ العلاج",
+    "droits-non-ouverts": "رُفض التكفل: لا حقوق مفتوحة في تاريخ العلاج",
+    "admission-urgente": "قبول استعجالي: موافقة مؤقتة تجب تسويتها داخل الأجل",
+    "examen-medical": "أُحيل الطلب على المراقبة الطبية للهيئة المؤدية",
+    "accord-automatique": "موافقة فورية: دواء مدرج، استطباب مغطى، واصف وكمية مطابقان",
+    "hors-liste-medicaments-couteux": "منتج غير مدرج في لائحة الأدوية الباهظة المعوضة: "
+    "يُحال على المراقبة الطبية",
+    "indication-non-couverte": "الدواء غير مستطب لمرض مزمن مسجل للمريض في تاريخ العلاج",
+    "specialite-non-autorisee": "تخصص الواصف غير مسموح به لهذا الدواء",
+    "quantite-au-dela-du-plafond": "الكمية تتجاوز سقف الفهرس للفترة",
     "regime-inconnu": "نظام التأمين الإجباري عن المرض غير معروف أو غير ساري في تاريخ العلاج",
     "ayant-droit-non-prevu": "صفة ذي الحق غير منصوص عليها في النظام في تاريخ العلاج",
     "ayant-droit-lien-termine": "انتهى ارتباط ذي الحق بالمؤمن له",
@@ -99,6 +108,17 @@ ENGLISH: Final[dict[str, str]] = {
     "accord-prealable-requis": "Prior authorization required",
     "categorie-non-couverte": "Care category without a coverage rate for this scheme",
     "payeur-non-route": "No payer for this scheme on the date of care",
+    "droits-non-ouverts": "Prior authorization refused: no open rights on the date of care",
+    "admission-urgente": "Urgent admission: provisional grant, to be regularised in time",
+    "examen-medical": "Request sent to the payer's medical review",
+    "accord-automatique": "Granted at once: listed drug, covered indication, prescriber and "
+    "quantity within the rules",
+    "hors-liste-medicaments-couteux": "Not on the list of reimbursable costly drugs: sent to "
+    "medical review",
+    "indication-non-couverte": "The drug is not indicated for a long-term condition the patient "
+    "holds on the date of care",
+    "specialite-non-autorisee": "The prescriber's specialty is not allowed for this drug",
+    "quantite-au-dela-du-plafond": "Quantity above the catalog's ceiling for the period",
     "regime-inconnu": "AMO scheme unknown or not in force on the date of care",
     "ayant-droit-non-prevu": "Dependant status not provided for by the scheme on the date of care",
     "ayant-droit-lien-termine": "The dependant's link to the insured person has ended",
