@@ -36,11 +36,10 @@ from domain.services.eligibility import (
     search_answers,
 )
 from domain.services.exchanges import ExchangePorts, Stamp, Submission
-from tests.fakes import (
-    FakeClock,
+from tests.fakes import FakeClock, FakeMemberRepository
+from tests.pipeline_fakes import (
     FakeDecisionCache,
     FakeIds,
-    FakeMemberRepository,
     FakeMeter,
     FakeRateLimiter,
     FakeRegistryVersion,

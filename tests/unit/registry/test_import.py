@@ -15,7 +15,8 @@ from domain.members import IdentifierKind, PersonIdentifier
 from domain.reference import ReferenceData
 from domain.registry import DeclaredHousehold
 from domain.services.registry import ImportReport, import_registry
-from tests.fakes import FakeDecisionCache, FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork
+from tests.pipeline_fakes import FakeDecisionCache
 from tests.unit.registry.builders import TODAY, valid_household
 
 IDCS_OF_INSURED = PersonIdentifier(IdentifierKind.IDCS, "1234567890")

@@ -20,7 +20,8 @@ from domain.records import RegistryEntry
 from domain.reference import ReferenceData
 from domain.rules.rights import decide_eligibility
 from domain.services.registry import import_registry
-from tests.fakes import FakeDecisionCache, FakeMemberRepository, FakeUnitOfWork
+from tests.fakes import FakeMemberRepository, FakeUnitOfWork
+from tests.pipeline_fakes import FakeDecisionCache
 
 TODAY = date(2026, 3, 2)
 Status = EligibilityStatus

@@ -1,0 +1,166 @@
+"""In-memory fakes of the pipeline ports in `domain/ports.py` (the ones use cases await).
+
+One per Protocol, as tests/fakes.py does for the repositories; `FakeStore` stands for the SQL
+store's several ports at once, so that what one records the others read back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+
+from domain.eligibility import EligibilityDecision
+from domain.errors import Unavailable
+from domain.members import EligibilityFacts, PersonIdentifier
+from domain.records import AuditEntry, ExchangeQuery, ExchangeRecord, IdempotentAnswer, Recording
+from tests.fakes import FakeExchangeRepository, FakeIdempotencyRepository, FakeMemberRepository
+
+
+class FakeDecisionCache:
+    """Decisions by (identifier, date of care, rules version); counts hits and misses."""
+
+    def __init__(self) -> None:
+        self.decisions: dict[tuple[PersonIdentifier, date, str], EligibilityDecision] = {}
+        self.hits = 0
+        self.misses = 0
+
+    async def get(
+        self, identifier: PersonIdentifier, day: date, version: str
+    ) -> EligibilityDecision | None:
+        """A cached decision, or None."""
+        decision = self.decisions.get((identifier, day, version))
+        if decision is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return decision
+
+    async def put(
+        self, identifier: PersonIdentifier, decision: EligibilityDecision, version: str
+    ) -> None:
+        """Cache under the decision's date of care and that version."""
+        self.decisions[identifier, decision.date_of_care, version] = decision
+
+    def invalidate(self, identifiers: Iterable[PersonIdentifier]) -> bool:
+        """Forget every decision cached for these identifiers."""
+        gone = set(identifiers)
+        self.decisions = {k: v for k, v in self.decisions.items() if k[0] not in gone}
+        return True
+
+
+class FakeRateLimiter:
+    """Allows `limit` hits per key, then asks to wait `retry_after` seconds."""
+
+    def __init__(self, limit: int = 1_000_000, retry_after: float = 1.0) -> None:
+        self.limit = limit
+        self.retry_after = retry_after
+        self.counts: dict[str, int] = {}
+
+    async def hit(self, key: str) -> float:
+        """Count one request; 0.0 while under the limit."""
+        self.counts[key] = self.counts.get(key, 0) + 1
+        return 0.0 if self.counts[key] <= self.limit else self.retry_after
+
+
+class FakeStore:
+    """What the pipeline's recorder writes and its stores read back: exchanges, audit entries
+    and kept answers in memory, committed together. `down` makes every call fail as a
+    database that is unreachable; `before_record` runs first inside each record() (a test
+    plays a concurrent retry there)."""
+
+    def __init__(self, members: FakeMemberRepository | None = None) -> None:
+        self.members = members or FakeMemberRepository()
+        self.exchanges = FakeExchangeRepository()
+        self.audit: list[AuditEntry] = []
+        self.answers = FakeIdempotencyRepository()
+        self.down = False
+        self.before_record: Callable[[], None] | None = None
+
+    def _check(self) -> None:
+        if self.down:
+            raise Unavailable("Base de données indisponible")
+
+    async def record(self, recording: Recording) -> bool:
+        """domain.ports.ExchangeRecorder: all of a recording, or nothing if its key is taken."""
+        self._check()
+        if self.before_record is not None:
+            self.before_record()
+        if recording.answer is not None and not self.answers.claim(recording.answer):
+            return False
+        if recording.record is not None:
+            self.exchanges.add(recording.record)
+        self.audit.append(recording.audit)
+        return True
+
+    async def append(self, entry: AuditEntry) -> None:
+        """domain.ports.AuditTrail."""
+        self._check()
+        self.audit.append(entry)
+
+    async def kept(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        """domain.ports.IdempotencyStore."""
+        self._check()
+        return self.answers.get(tenant, key)
+
+    async def find(self, identifiers: Sequence[PersonIdentifier]) -> list[EligibilityFacts]:
+        """domain.ports.MemberDirectory: the first identifier that finds anyone."""
+        self._check()
+        for identifier in identifiers:
+            if found := self.members.find(identifier):
+                return found
+        return []
+
+    async def get(self, tenant: str, kind: str, record_id: str) -> ExchangeRecord | None:
+        """domain.ports.ExchangeStore."""
+        self._check()
+        return self.exchanges.get(tenant, kind, record_id)
+
+    async def get_by_request(
+        self, tenant: str, kind: str, request_id: str
+    ) -> ExchangeRecord | None:
+        """domain.ports.ExchangeStore, by request id."""
+        self._check()
+        return self.exchanges.get_by_request(tenant, kind, request_id)
+
+    async def search(self, query: ExchangeQuery) -> tuple[list[ExchangeRecord], int]:
+        """domain.ports.ExchangeStore, searched."""
+        self._check()
+        return self.exchanges.search(query)
+
+    def actions(self) -> list[str]:
+        """The audit actions written, in order."""
+        return [entry.action for entry in self.audit]
+
+
+class FakeRegistryVersion:
+    """The registry version a process knows: set by the test (None: unknown)."""
+
+    def __init__(self, version: str | None = "1") -> None:
+        self.version = version
+
+    def current(self) -> str | None:
+        """The version the test set."""
+        return self.version
+
+
+class FakeIds:
+    """Ids id-1, id-2, ... in order."""
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def __call__(self) -> str:
+        """The next id."""
+        self.issued += 1
+        return f"id-{self.issued}"
+
+
+class FakeMeter:
+    """Decisions counted, in order."""
+
+    def __init__(self) -> None:
+        self.counted: list[tuple[str, bool]] = []
+
+    def decided(self, status: str, from_cache: bool) -> None:
+        """Count one decision."""
+        self.counted.append((status, from_cache))
