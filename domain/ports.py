@@ -15,12 +15,14 @@ from typing import Protocol, Self
 
 from domain.eligibility import EligibilityDecision
 from domain.members import EligibilityFacts, PersonIdentifier
+from domain.prior_auth import PriorAuthorization
 from domain.records import (
     AuditEntry,
     Convention,
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
+    Notification,
     Provider,
     Recording,
     RegistryEntry,
@@ -156,6 +158,22 @@ class IdempotencyRepository(Protocol):
         ...
 
 
+class Outbox(Protocol):
+    """Notifications waiting for delivery, written in the transaction of their cause."""
+
+    def add_many(self, notifications: Sequence[Notification]) -> None:
+        """Queue notifications; the worker fans them out to the tenant's subscriptions."""
+        ...
+
+
+class AuthorizationRepository(Protocol):
+    """Prises en charge and their state, changed only by compare-and-set on their version."""
+
+    def add_many(self, authorizations: Sequence[PriorAuthorization]) -> None:
+        """Store new prises en charge (version 1)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: leaving the block without commit() rolls back."""
 
@@ -179,6 +197,12 @@ class UnitOfWork(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+    @property
+    def authorizations(self) -> AuthorizationRepository: ...
 
     def __enter__(self) -> Self: ...
 

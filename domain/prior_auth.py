@@ -94,6 +94,10 @@ class PriorAuthorization:
     reasons: tuple[str, ...] = ()  # stable codes, newest last
     provisional: bool = False  # an urgent admission granted before review
     decided_at: datetime | None = None
+    date_of_care: date | None = None
+    rules_version: str = ""  # the reference dataset the last decision was made with
+    foreign: tuple[int, ...] = ()  # item sequences coded in a system the payer does not read
+    overdue_flagged: bool = False  # both sides were told the deadline passed
 
     def overdue(self, now: datetime) -> bool:
         """Still waiting for the payer past its deadline."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.members import Member, PersonIdentifier
+from domain.prior_auth import PriorAuthorization
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,12 +126,35 @@ class IdempotentAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class Notification:
+    """An event a provider may be told of, committed in the transaction of the change that
+    caused it (the outbox); the worker delivers it to the tenant's matching subscriptions."""
+
+    id: str  # the event's id: every delivery of it carries it, receivers deduplicate on it
+    tenant: str  # whose resource changed: only its own subscriptions hear of it
+    topic: str  # a domain.notifications.Topic value
+    focus: str  # the resource it is about, "ClaimResponse/abc": never patient data
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """What an exchange's decision changes beyond its record: a prise en charge's state, and
+    the notifications that change causes."""
+
+    authorization: PriorAuthorization | None = None
+    notifications: tuple[Notification, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Recording:
-    """What one exchange leaves behind: its record, its audit entry, its idempotent answer."""
+    """What one exchange leaves behind: its record, its audit entry, its idempotent answer,
+    and its effects, all in one durable write."""
 
     record: ExchangeRecord | None  # None: an audit entry alone (a read, a refusal)
     audit: AuditEntry
     answer: IdempotentAnswer | None = None
+    effects: Effects = Effects()
 
 
 @dataclass(frozen=True, slots=True)

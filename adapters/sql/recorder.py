@@ -144,5 +144,11 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
         kept = [r for r, ok in zip(recordings, stored, strict=True) if ok]
         uow.exchanges.add_many([r.record for r in kept if r.record is not None])
         uow.audit.append_many([r.audit for r in kept])
+        authorizations = [r.effects.authorization for r in kept if r.effects.authorization]
+        if authorizations:
+            uow.authorizations.add_many(authorizations)
+        notifications = [n for r in kept for n in r.effects.notifications]
+        if notifications:
+            uow.outbox.add_many(notifications)
         uow.commit()
     return stored

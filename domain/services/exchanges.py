@@ -32,6 +32,7 @@ from domain.ports import (
 from domain.records import (
     Answer,
     AuditEntry,
+    Effects,
     ExchangeQuery,
     ExchangeRecord,
     IdempotencyKey,
@@ -120,8 +121,12 @@ async def submit(
     submission: Submission[Form[C, R]],
     decide: Callable[[C], Awaitable[R]],
     ports: ExchangePorts,
+    effects: Callable[[R, Stamp], Effects] | None = None,
 ) -> Answer:
-    """Run one submission through the pipeline; once per Idempotency-Key."""
+    """Run one submission through the pipeline; once per Idempotency-Key.
+
+    `effects` says what the decision changes beyond the exchange's record (a prise en
+    charge, the notifications it causes): recorded in the same durable write, or not at all."""
     requester, key = submission.requester, submission.key
     await throttle(ports, requester)
     command = submission.form.read(ports.clock.now().date())
@@ -134,6 +139,7 @@ async def submit(
         _record(exchange, requester, submission.form, result, stamp, rendered),
         _audit(ports, requester, exchange.action("check"), exchange.response_type, stamp),
         None if key is None else _keep(requester, key, stamp, rendered),
+        Effects() if effects is None else effects(result, stamp),
     )
     if await ports.recorder.record(recording):
         return Answer(rendered.response_body, stamp.response_id, stamp.request_id)

@@ -1,0 +1,32 @@
+"""What a provider may subscribe to: the topics of the events the gateway notifies.
+
+A topic's code is stable once published; its canonical URL is built by fhir_profiles
+(SubscriptionTopic/<code>). An event says only which resource changed, never its content:
+the receiver fetches it with its own credentials (FHIR "id-only" notifications).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    """The events of a prise en charge a provider hears of."""
+
+    PA_DECIDED = "prior-authorization-decided"  # granted, partial or refused
+    PA_INFORMATION_REQUESTED = "prior-authorization-information-requested"
+    PA_EXPIRED = "prior-authorization-expired"
+    PA_OVERDUE = "prior-authorization-overdue"  # the payer's deadline passed undecided
+
+    @property
+    def label(self) -> str:
+        """What the topic is about, in French."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    Topic.PA_DECIDED: "Prise en charge décidée (accord, accord partiel ou refus)",
+    Topic.PA_INFORMATION_REQUESTED: "Complément d'information demandé par le payeur",
+    Topic.PA_EXPIRED: "Prise en charge expirée",
+    Topic.PA_OVERDUE: "Délai de réponse du payeur dépassé",
+}
