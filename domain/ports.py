@@ -28,6 +28,15 @@ from domain.records import (
     RegistryEntry,
 )
 from domain.reference import ReferenceData
+from domain.subscriptions import (
+    Attempted,
+    Delivery,
+    DeliveryEvent,
+    EventQuery,
+    Subscription,
+    SubscriptionQuery,
+    WebhookEndpoint,
+)
 
 
 class Clock(Protocol):
@@ -166,6 +175,56 @@ class Outbox(Protocol):
         ...
 
 
+class EndpointRepository(Protocol):
+    """The webhook endpoints the operator registered for providers."""
+
+    def add(self, endpoint: WebhookEndpoint, secret: str) -> None:
+        """Register an endpoint and its signing secret (a URL is registered once per tenant)."""
+        ...
+
+    def of(self, tenant: str) -> list[WebhookEndpoint]:
+        """A tenant's endpoints, oldest first."""
+        ...
+
+    def by_url(self, tenant: str, url: str) -> WebhookEndpoint | None:
+        """The tenant's endpoint with exactly that URL."""
+        ...
+
+    def remove(self, tenant: str, endpoint_id: str) -> int | None:
+        """Remove an endpoint and the subscriptions using it; how many subscriptions went,
+        None when the tenant has no such endpoint."""
+        ...
+
+
+class SubscriptionRepository(Protocol):
+    """Providers' subscriptions and the events delivered to them, scoped to a tenant."""
+
+    def add(self, subscription: Subscription) -> None:
+        """Store a new subscription."""
+        ...
+
+    def get(self, tenant: str, subscription_id: str) -> Subscription | None:
+        """The subscription with that id, if it is the tenant's."""
+        ...
+
+    def search(self, query: SubscriptionQuery) -> tuple[list[Subscription], int]:
+        """The tenant's matching subscriptions, oldest first, and their total."""
+        ...
+
+    def remove(self, tenant: str, subscription_id: str) -> bool:
+        """Delete a subscription of the tenant's and its deliveries; False if none."""
+        ...
+
+    def events(self, tenant: str, subscription_id: str, query: EventQuery) -> list[DeliveryEvent]:
+        """The subscription's most recent matching events, by event number."""
+        ...
+
+    def replay(self, tenant: str, subscription_id: str, query: EventQuery, now: datetime) -> int:
+        """Put the subscription's dead deliveries in the range back in the queue, due now
+        with their attempts reset; how many."""
+        ...
+
+
 class AuthorizationRepository(Protocol):
     """Prises en charge and their state, changed only by compare-and-set on their version."""
 
@@ -203,6 +262,12 @@ class UnitOfWork(Protocol):
 
     @property
     def authorizations(self) -> AuthorizationRepository: ...
+
+    @property
+    def endpoints(self) -> EndpointRepository: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
 
     def __enter__(self) -> Self: ...
 
@@ -337,4 +402,98 @@ class DecisionMeter(Protocol):
 
     def decided(self, status: str, from_cache: bool) -> None:
         """Count one decision."""
+        ...
+
+
+class SubscriptionStore(Protocol):
+    """Providers' subscriptions as the API's use cases await them; each call is one
+    transaction, scoped to the tenant."""
+
+    async def endpoint(self, tenant: str, url: str) -> WebhookEndpoint | None:
+        """The tenant's registered endpoint with exactly that URL."""
+        ...
+
+    async def add(self, subscription: Subscription) -> None:
+        """Store a new subscription; durable once it returns."""
+        ...
+
+    async def get(self, tenant: str, subscription_id: str) -> Subscription | None:
+        """The subscription with that id, if it is the tenant's."""
+        ...
+
+    async def search(self, query: SubscriptionQuery) -> tuple[list[Subscription], int]:
+        """The tenant's matching subscriptions and their total."""
+        ...
+
+    async def remove(self, tenant: str, subscription_id: str) -> bool:
+        """Delete a subscription of the tenant's; False if none."""
+        ...
+
+    async def events(
+        self, tenant: str, subscription_id: str, query: EventQuery
+    ) -> list[DeliveryEvent]:
+        """The subscription's most recent matching events."""
+        ...
+
+    async def replay(
+        self, tenant: str, subscription_id: str, query: EventQuery, now: datetime
+    ) -> int:
+        """Queue the subscription's dead deliveries in the range again; how many."""
+        ...
+
+
+# The worker's ports.
+
+
+class DeliveryQueue(Protocol):
+    """The outbox seen from the worker: events fanned out into deliveries, claimed under a
+    lease so that several workers never attempt the same delivery at once."""
+
+    async def fan_out(self, now: datetime, limit: int) -> int:
+        """Turn up to `limit` new events into deliveries for the matching subscriptions;
+        how many events were handled."""
+        ...
+
+    async def claim(self, owner: str, now: datetime, limit: int) -> list[Delivery]:
+        """Lease up to `limit` due deliveries to `owner`, counting the attempt; a lease that
+        ran out (its worker died) is taken again."""
+        ...
+
+    async def settle(self, owner: str, attempts: Sequence[Attempted]) -> None:
+        """Record what the attempts came to, for the deliveries `owner` still holds."""
+        ...
+
+
+class WebhookSender(Protocol):
+    """Posts a signed notification to an endpoint."""
+
+    async def send(self, delivery: Delivery, body: bytes) -> str | None:
+        """None once the endpoint answered 2xx, else why not (no patient data)."""
+        ...
+
+
+class NotificationRenderer(Protocol):
+    """The body of a delivery's notification."""
+
+    def __call__(self, delivery: Delivery) -> bytes:
+        """The notification as sent, in bytes."""
+        ...
+
+
+class PeriodicJob(Protocol):
+    """Work the worker runs on a schedule (a prise en charge's deadlines, purges). Every
+    worker runs it: it must be safe to run twice at once (compare-and-set, idempotent)."""
+
+    @property
+    def name(self) -> str:
+        """A short name, for logs."""
+        ...
+
+    @property
+    def every_seconds(self) -> float:
+        """How long after a run the next one is due."""
+        ...
+
+    def run(self, now: datetime) -> int:
+        """Do what is due at `now`, in its own unit of work; how many things it did."""
         ...

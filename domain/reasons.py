@@ -87,6 +87,12 @@ ERROR_REASONS: dict[str, str] = {
     "transition-refusee": "La prise en charge n'admet pas ce changement dans son état actuel",
     "accord-insuffisant": "La prise en charge ne couvre pas ce qui est demandé : quantité ou "
     "montant restant insuffisant",
+    "sujet-inconnu": "Sujet d'abonnement inconnu : voir les sujets publiés dans /metadata",
+    "canal-non-pris-en-charge": "Canal de notification non pris en charge : rest-hook, "
+    "application/fhir+json, contenu id-only",
+    "point-de-terminaison-non-enregistre": "Point de terminaison de notification non enregistré "
+    "pour ce prestataire",
+    "filtre-non-pris-en-charge": "Critère de filtre d'abonnement non pris en charge",
 }
 
 ALL_REASONS: dict[str, str] = {**DECISION_REASONS, **ERROR_REASONS}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fhir_profiles import publication, r4, systems
+from fhir_profiles import publication, r4, subscription_conformance, systems
 
 Json = dict[str, Any]
 CONFORMANCE_TYPES: Final = (
@@ -60,6 +60,7 @@ def _rest(token_url: str) -> Json:
         "resource": [
             _eligibility_request(),
             _eligibility_response(),
+            subscription_conformance.capability_resource(),
             *(_conformance_resource(kind) for kind in CONFORMANCE_TYPES),
         ],
     }

@@ -83,6 +83,11 @@ ARABIC: Final[dict[str, str]] = {
     "format-non-accepte": "صيغة الجواب غير مدعومة: استعمل application/fhir+json",
     "service-indisponible": "الخدمة غير متوفرة مؤقتا: أعد المحاولة لاحقا",
     "erreur-interne": "خطأ داخلي: تم تسجيل الحادث",
+    "sujet-inconnu": "موضوع اشتراك غير معروف: انظر المواضيع المنشورة في /metadata",
+    "canal-non-pris-en-charge": "قناة إشعار غير مدعومة: rest-hook و application/fhir+json "
+    "ومحتوى id-only",
+    "point-de-terminaison-non-enregistre": "نقطة استقبال الإشعارات غير مسجلة لمقدم العلاج هذا",
+    "filtre-non-pris-en-charge": "معيار تصفية الاشتراك غير مدعوم",
 }
 
 ENGLISH: Final[dict[str, str]] = {
@@ -160,6 +165,11 @@ ENGLISH: Final[dict[str, str]] = {
     "format-non-accepte": "Unsupported response format: use application/fhir+json",
     "service-indisponible": "Service temporarily unavailable: try again later",
     "erreur-interne": "Internal error: the incident has been recorded",
+    "sujet-inconnu": "Unknown subscription topic: see the topics published in /metadata",
+    "canal-non-pris-en-charge": "Unsupported notification channel: rest-hook, "
+    "application/fhir+json, id-only content",
+    "point-de-terminaison-non-enregistre": "Notification endpoint not registered for this provider",
+    "filtre-non-pris-en-charge": "Unsupported subscription filter criterion",
 }
 
 _TABLES: Final[dict[str, dict[str, str]]] = {"fr": ALL_REASONS, "ar": ARABIC, "en": ENGLISH}

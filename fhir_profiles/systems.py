@@ -34,6 +34,23 @@ EXT_TIERS_PAYANT: Final = f"{BASE}/StructureDefinition/tiers-payant-refusal"
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
+OD_SUBSCRIPTION_REPLAY: Final = f"{BASE}/OperationDefinition/Subscription-replay"
+
+# Subscriptions: our topics, and the Subscriptions R5 Backport IG's canonicals (R4 style).
+SUBSCRIPTION_TOPIC: Final = f"{BASE}/SubscriptionTopic"  # + "/<topic code>"
+BACKPORT: Final = "http://hl7.org/fhir/uv/subscriptions-backport"
+SD_BACKPORT_SUBSCRIPTION: Final = f"{BACKPORT}/StructureDefinition/backport-subscription"
+SD_BACKPORT_NOTIFICATION: Final = (
+    f"{BACKPORT}/StructureDefinition/backport-subscription-notification-r4"
+)
+SD_BACKPORT_STATUS: Final = f"{BACKPORT}/StructureDefinition/backport-subscription-status-r4"
+EXT_FILTER_CRITERIA: Final = f"{BACKPORT}/StructureDefinition/backport-filter-criteria"
+EXT_PAYLOAD_CONTENT: Final = f"{BACKPORT}/StructureDefinition/backport-payload-content"
+EXT_TOPIC_CANONICAL: Final = (
+    f"{BACKPORT}/StructureDefinition/capabilitystatement-subscriptiontopic-canonical"
+)
+OD_SUBSCRIPTION_EVENTS: Final = f"{BACKPORT}/OperationDefinition/backport-subscription-events"
+OD_SUBSCRIPTION_STATUS: Final = f"{BACKPORT}/OperationDefinition/backport-subscription-status"
 
 # HL7 systems we write codes of.
 HL7_COVERAGE_CLASS: Final = "http://terminology.hl7.org/CodeSystem/coverage-class"

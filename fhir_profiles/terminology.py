@@ -10,7 +10,16 @@ from typing import Any, Final
 from domain.eligibility import EligibilityStatus
 from domain.reasons import ALL_REASONS
 from domain.reference import ReferenceData
-from fhir_profiles import bundle, categories, labels, messages, profiles, publication, systems
+from fhir_profiles import (
+    bundle,
+    categories,
+    labels,
+    messages,
+    profiles,
+    publication,
+    subscription_conformance,
+    systems,
+)
 
 Json = dict[str, Any]
 Concept = tuple[str, str]  # (code, French display)
@@ -53,6 +62,7 @@ def definitions(ref: ReferenceData) -> dict[tuple[str, str], Json]:
     found = code_systems(ref)
     found += value_sets(found) + naming_systems() + profiles.structure_definitions()
     found += profiles.operation_definitions()
+    found.append(subscription_conformance.replay_operation())
     found.append(categories.concept_map(ref))
     return {(r["resourceType"], r["id"]): r for r in found}
 

@@ -1,0 +1,55 @@
+"""The relay: outbox events fanned out into deliveries, due deliveries attempted once each.
+
+One pass fans new events out to the matching subscriptions, claims the due deliveries under a
+lease, attempts them all at once, and records each outcome: delivered, retried later (backoff
+with full jitter), or dead once the attempts run out. The worker runs passes in a loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from domain.ports import Clock, DeliveryQueue, NotificationRenderer, WebhookSender
+from domain.subscriptions import Attempted, Delivery, RetryPolicy
+
+log = logging.getLogger("amo.deliveries")
+
+
+@dataclass(frozen=True, slots=True)
+class RelayPorts:
+    """What a relay pass needs."""
+
+    queue: DeliveryQueue
+    sender: WebhookSender
+    render: NotificationRenderer
+    policy: RetryPolicy
+    clock: Clock
+    draw: Callable[[], float] = field(default=random.random)  # the jitter's randomness
+
+
+async def relay(ports: RelayPorts, *, owner: str, batch: int) -> int:
+    """One pass; how much it did (events fanned out plus deliveries attempted)."""
+    fanned = await ports.queue.fan_out(ports.clock.now(), batch)
+    claimed = await ports.queue.claim(owner, ports.clock.now(), batch)
+    if claimed:
+        outcomes = await asyncio.gather(*(attempt(ports, d) for d in claimed))
+        await ports.queue.settle(owner, outcomes)
+    return fanned + len(claimed)
+
+
+async def attempt(ports: RelayPorts, delivery: Delivery) -> Attempted:
+    """Send one delivery once; what came of it."""
+    try:
+        error = await ports.sender.send(delivery, ports.render(delivery))
+    except Exception as exc:  # one broken delivery must not take the batch down with it
+        log.exception("delivery %s failed unexpectedly", delivery.id)
+        error = f"erreur interne ({type(exc).__name__})"
+    now = ports.clock.now()
+    if error is None:
+        return Attempted(delivery.id, delivery.subscription_id, now)
+    retry_at = ports.policy.retry_at(delivery.attempts, now, ports.draw)
+    return Attempted(delivery.id, delivery.subscription_id, now, error, retry_at)
