@@ -136,6 +136,32 @@ class Settings:
     # Retry-After of a 503 when the database is unreachable: a restart or a failover takes
     # seconds; 5 s keeps desks from hammering it meanwhile without a noticeable wait after.
     retry_after_seconds: int = 5
+    # Notifications, delivered by `amo-gateway worker`. A receiver answers a webhook in
+    # milliseconds; ten seconds covers a slow TLS handshake, and bounds how long one dead
+    # endpoint holds a delivery slot (the whole attempt, DNS resolution included).
+    webhook_timeout_seconds: float = 10.0
+    # Twelve attempts with the backoff below span about three hours on average (six at the
+    # most): a receiver down for a maintenance window still gets its notifications; after
+    # that the delivery is dead until the provider replays it ($replay). At least five.
+    webhook_max_attempts: int = 12
+    # The first retry within 30 s (a receiver restarting), the ceiling doubling at each
+    # failure, each wait drawn at random below it (full jitter: receivers coming back are not
+    # hit by every retry at once), never more than an hour apart.
+    webhook_backoff_base_seconds: float = 30.0
+    webhook_backoff_cap_seconds: float = 3600.0
+    # Endpoints resolving to loopback, private, link-local or reserved addresses are refused:
+    # a provider's URL must not reach into the gateway's own network. Loopback tests allow it.
+    webhook_allow_private_networks: bool = False
+    # http:// endpoints (no TLS) are registered only when allowed, for loopback tests; never in
+    # production, where a notification and its signature would cross networks in clear.
+    webhook_allow_http: bool = False
+    # An idle worker looks for new events every second: a notification leaves about a second
+    # after its commit, for one indexed query a second per worker.
+    worker_poll_seconds: float = 1.0
+    # A claimed delivery is taken again by another worker once its lease runs out: six times
+    # the webhook timeout, so that a live worker always settles its attempts first, while a
+    # dead worker's claims wait a minute.
+    worker_lease_seconds: float = 60.0
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True
@@ -192,6 +218,7 @@ class Settings:
                 "AMO_DATABASE_URL : SQLite refusé en production, utilisez PostgreSQL / "
                 "SQLite is refused in production, use PostgreSQL"
             )
+        problems += _worker_problems(self)
         if problems:
             raise ConfigurationError(problems)
 
@@ -204,6 +231,33 @@ class Settings:
             data_key_current=self.data_key_current or stored["data_key_current"],
             index_key=self.index_key or Secret(stored["index_key"]),
         )
+
+
+MIN_ATTEMPTS = 5  # a receiver restarting twice in a row still gets its notification
+
+
+def _worker_problems(settings: Settings) -> list[str]:
+    """Delivery settings that would deliver twice, never retry, or send in clear."""
+    problems = []
+    if settings.env == PRODUCTION and settings.webhook_allow_http:
+        problems.append(
+            "AMO_WEBHOOK_ALLOW_HTTP : refusé en production, les notifications passent en "
+            "https / refused in production, notifications go over https"
+        )
+    if settings.webhook_max_attempts < MIN_ATTEMPTS:
+        problems.append(f"AMO_WEBHOOK_MAX_ATTEMPTS : au moins / at least {MIN_ATTEMPTS}")
+    if settings.worker_lease_seconds <= 2 * settings.webhook_timeout_seconds:
+        problems.append(
+            "AMO_WORKER_LEASE_SECONDS : plus du double de / more than twice "
+            "AMO_WEBHOOK_TIMEOUT_SECONDS (sinon une livraison en cours serait reprise / "
+            "else a delivery in progress would be taken again)"
+        )
+    if not 0 < settings.webhook_backoff_base_seconds <= settings.webhook_backoff_cap_seconds:
+        problems.append(
+            "AMO_WEBHOOK_BACKOFF_BASE_SECONDS : entre 0 et / between 0 and "
+            "AMO_WEBHOOK_BACKOFF_CAP_SECONDS"
+        )
+    return problems
 
 
 def _missing_keys(settings: Settings) -> list[str]:

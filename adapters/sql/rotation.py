@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select, update
 from adapters.crypto import FieldCipher
 from adapters.sql.exchanges import EXCHANGE, exchange_aad
 from adapters.sql.members import MEMBER
+from adapters.sql.subscriptions import ENDPOINT, secret_aad
 
 EXCHANGE_COLUMNS = ("request", "response", "patient")
 
@@ -24,11 +25,16 @@ class RotationReport:
 
     members: int
     exchanges: int
+    webhook_secrets: int = 0
 
 
 def rotate_keys(engine: Engine, cipher: FieldCipher, *, batch: int = 500) -> RotationReport:
-    """Re-encrypt every member and exchange not yet under the current key."""
-    return RotationReport(_members(engine, cipher, batch), _exchanges(engine, cipher, batch))
+    """Re-encrypt every member, exchange and webhook secret not yet under the current key."""
+    return RotationReport(
+        _members(engine, cipher, batch),
+        _exchanges(engine, cipher, batch),
+        _webhook_secrets(engine, cipher),
+    )
 
 
 def _members(engine: Engine, cipher: FieldCipher, batch: int) -> int:
@@ -79,6 +85,26 @@ def _exchanges(engine: Engine, cipher: FieldCipher, batch: int) -> int:
             done += len(rows)
         if len(rows) < batch:
             return done
+
+
+def _webhook_secrets(engine: Engine, cipher: FieldCipher) -> int:
+    """The endpoints' signing secrets: a few rows per provider, in one transaction."""
+    with engine.begin() as connection:
+        rows = connection.execute(
+            select(ENDPOINT.c.id, ENDPOINT.c.secret_enc).where(
+                ENDPOINT.c.key_id != cipher.current_key_id
+            )
+        ).all()
+        for endpoint_id, token in rows:
+            connection.execute(
+                update(ENDPOINT)
+                .where(ENDPOINT.c.id == endpoint_id)
+                .values(
+                    key_id=cipher.current_key_id,
+                    secret_enc=_reseal(cipher, token, secret_aad(endpoint_id)),
+                )
+            )
+    return len(rows)
 
 
 def _reseal(cipher: FieldCipher, token: bytes | None, aad: bytes) -> bytes | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, Text
+from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -186,3 +186,75 @@ class IdempotencyKeyRow(SQLModel, table=True):
     response_id: str = Field(default="", sa_column_kwargs={"server_default": ""})
     request_id: str = Field(default="", sa_column_kwargs={"server_default": ""})
     created_at: datetime = utc_column(index=True)
+
+
+class WebhookEndpointRow(SQLModel, table=True):
+    """A URL the operator registered for a provider's notifications, with its signing secret."""
+
+    __tablename__ = "webhook_endpoint"
+    __table_args__ = (UniqueConstraint("tenant", "url", name="uq_webhook_endpoint_tenant_url"),)
+
+    id: str = Field(primary_key=True)
+    tenant: str = Field(foreign_key="provider.id", ondelete="CASCADE")
+    url: str = Field(sa_type=Text)
+    key_id: str  # the key the secret was encrypted with: finds rows to re-encrypt
+    secret_enc: bytes = Field(sa_type=LargeBinary)  # FieldCipher token of the whsec_ secret
+    created_at: datetime = utc_column()
+
+
+class SubscriptionRow(SQLModel, table=True):
+    """A provider's subscription of one of its endpoints to a topic."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (Index("ix_subscription_tenant_topic", "tenant", "topic"),)
+
+    id: str = Field(primary_key=True)
+    tenant: str
+    topic: str
+    endpoint_id: str = Field(foreign_key="webhook_endpoint.id", ondelete="CASCADE", index=True)
+    reason: str = Field(sa_type=Text)
+    status: str
+    filters: str = Field(default="", sa_type=Text)  # filter-criteria, one per line
+    end_at: datetime | None = utc_column(nullable=True, default=None)
+    events: int = Field(default=0, sa_type=BigInteger)  # the last event number given
+    error: str | None = Field(default=None, sa_type=Text)  # why the last delivery went dead
+    created_at: datetime = utc_column()
+
+
+class OutboxEventRow(SQLModel, table=True):
+    """A notification committed with the change that caused it, waiting for its fan-out."""
+
+    __tablename__ = "outbox_event"
+    __table_args__ = (Index("ix_outbox_event_dispatched_at", "dispatched_at", "at"),)
+
+    id: str = Field(primary_key=True)
+    tenant: str
+    topic: str
+    focus: str  # "ClaimResponse/abc": never patient data
+    at: datetime = utc_column()
+    dispatched_at: datetime | None = utc_column(nullable=True, default=None)  # fanned out
+
+
+class DeliveryRow(SQLModel, table=True):
+    """One event to one subscription: attempted until delivered or dead."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("event_id", "subscription_id", name="uq_delivery_event_subscription"),
+        Index("ix_delivery_due", "status", "next_attempt_at"),
+        Index("ix_delivery_subscription_number", "subscription_id", "event_number"),
+    )
+
+    id: str = Field(primary_key=True)  # the webhook-id, derived from the event and subscription
+    event_id: str = Field(foreign_key="outbox_event.id", ondelete="CASCADE")
+    subscription_id: str = Field(foreign_key="subscription.id", ondelete="CASCADE")
+    tenant: str
+    event_number: int = Field(sa_type=BigInteger)
+    status: str  # pending | delivered | dead
+    attempts: int = 0
+    next_attempt_at: datetime = utc_column()
+    last_error: str | None = Field(default=None, sa_type=Text)  # a status or a cause, no body
+    lease_owner: str | None = None  # the worker attempting it now
+    lease_until: datetime | None = utc_column(nullable=True, default=None)
+    delivered_at: datetime | None = utc_column(nullable=True, default=None)
+    created_at: datetime = utc_column()

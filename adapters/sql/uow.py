@@ -14,9 +14,11 @@ from adapters.sql.audit import AuditStream, SqlAuditLog
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
 from adapters.sql.members import SqlMemberRepository
+from adapters.sql.outbox import SqlOutbox
 from adapters.sql.providers import SqlProviderRepository
 from adapters.sql.reference import SqlReferenceRepository
 from adapters.sql.replay import SqlReplayStore
+from adapters.sql.subscriptions import SqlEndpointRepository, SqlSubscriptionRepository
 
 
 class SqlUnitOfWork:
@@ -29,6 +31,9 @@ class SqlUnitOfWork:
     replay: SqlReplayStore
     reference: SqlReferenceRepository
     idempotency: SqlIdempotencyRepository
+    outbox: SqlOutbox
+    endpoints: SqlEndpointRepository
+    subscriptions: SqlSubscriptionRepository
 
     def __init__(
         self,
@@ -54,6 +59,9 @@ class SqlUnitOfWork:
         self.replay = SqlReplayStore(session)
         self.reference = SqlReferenceRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
+        self.outbox = SqlOutbox(session)
+        self.endpoints = SqlEndpointRepository(session, cipher=self._cipher)
+        self.subscriptions = SqlSubscriptionRepository(session)
         return self
 
     def __exit__(

@@ -163,6 +163,36 @@ class TestProductionMode:
         assert "AMO_TOKEN_KEY" in message
 
 
+class TestDeliverySettings:
+    def test_the_defaults_pass(self) -> None:
+        production().with_secrets()
+
+    def test_they_are_read_from_the_environment(self) -> None:
+        env = {"AMO_WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1", "AMO_WORKER_LEASE_SECONDS": "90.5"}
+        settings = Settings.from_env(env)
+        assert settings.webhook_allow_private_networks is True
+        assert settings.worker_lease_seconds == 90.5
+
+    def test_http_endpoints_are_refused_in_production(self) -> None:
+        assert "AMO_WEBHOOK_ALLOW_HTTP" in refusal(production(webhook_allow_http=True))
+
+    def test_http_endpoints_may_be_allowed_elsewhere(self, tmp_path: Path) -> None:
+        Settings(state_dir=tmp_path, webhook_allow_http=True).with_secrets()
+
+    def test_fewer_than_five_attempts_are_refused(self) -> None:
+        assert "AMO_WEBHOOK_MAX_ATTEMPTS" in refusal(production(webhook_max_attempts=4))
+
+    def test_a_lease_shorter_than_two_attempts_is_refused(self) -> None:
+        message = refusal(production(webhook_timeout_seconds=30.0, worker_lease_seconds=60.0))
+        assert "AMO_WORKER_LEASE_SECONDS" in message
+
+    def test_a_backoff_base_above_its_cap_is_refused(self) -> None:
+        message = refusal(
+            production(webhook_backoff_base_seconds=10.0, webhook_backoff_cap_seconds=5.0)
+        )
+        assert "AMO_WEBHOOK_BACKOFF_BASE_SECONDS" in message
+
+
 class TestRepr:
     def test_no_secret_shows_in_the_repr(self) -> None:
         settings = production(redis_url="redis://:r3dis-pw@cache.internal:6379/0")
