@@ -31,6 +31,7 @@ from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
+from adapters.sql.subscriptions import SqlSubscriptionStore
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.errors import Unavailable
 from domain.ports import (
@@ -44,6 +45,7 @@ from domain.ports import (
 from domain.reference import ReferenceData
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
+from domain.services.subscriptions import SubscriptionPorts
 from gateway.auth import TokenService
 from gateway.ids import new_id
 from gateway.metrics import Metrics
@@ -79,6 +81,7 @@ class Gateway:
     exchange: ExchangePorts
     eligibility: EligibilityPorts
     registry: PolledRegistryVersion  # followed while the app serves
+    subscriptions: SubscriptionPorts
 
 
 @contextmanager
@@ -199,6 +202,10 @@ async def wire(
                 exchange, cache, SqlMemberDirectory(reads), metrics, registry
             ),
             registry=registry,
+            subscriptions=SubscriptionPorts(
+                SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),
+                exchange,
+            ),
         )
 
 

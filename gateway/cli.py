@@ -107,6 +107,37 @@ def _providers_convention(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _endpoint_add(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.endpoints import add_endpoint
+
+    endpoint, secret = add_endpoint(settings, inpe=args.inpe, url=args.url)
+    print(f"point de terminaison {endpoint.id} enregistré : {endpoint.url}")
+    print(f"secret de signature (Standard Webhooks), affiché cette seule fois : {secret}")
+    return 0
+
+
+def _endpoint_list(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.endpoints import list_endpoints
+
+    for endpoint in list_endpoints(settings, inpe=args.inpe):
+        print(f"{endpoint.id}\t{endpoint.created.isoformat(timespec='seconds')}\t{endpoint.url}")
+    return 0
+
+
+def _endpoint_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.endpoints import remove_endpoint
+
+    count = remove_endpoint(settings, inpe=args.inpe, endpoint_id=args.id)
+    print(f"point de terminaison {args.id} supprimé, avec {count} abonnement(s)")
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.worker import run_worker
+
+    return run_worker(settings)
+
+
 def _members_import(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import import_members
 
@@ -192,6 +223,13 @@ def _parser() -> argparse.ArgumentParser:
         "record a provider's convention: active, suspended or terminated",
         _convention_args,
     )
+    endpoint = providers.add_parser(
+        "endpoint", help="a provider's webhook endpoints (notifications)"
+    ).add_subparsers()
+    _add(endpoint, "add", _endpoint_add, "register an endpoint; prints its secret once", _url_args)
+    _add(endpoint, "list", _endpoint_list, "list a provider's endpoints", _inpe_arg)
+    _add(endpoint, "remove", _endpoint_remove, "remove an endpoint and its subscriptions", _id_args)
+    _add(sub, "worker", _worker, "deliver notifications and run periodic jobs until stopped")
     members = sub.add_parser("members", help="payer registries").add_subparsers()
     _add(members, "import", _members_import, "import a registry file (JSON Lines)", _file_args)
     _add(sub, "generate-population", _population, "write a synthetic registry", _pop_args)
@@ -256,6 +294,20 @@ def _provider_args(p: argparse.ArgumentParser) -> None:
 def _convention_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inpe", required=True)
     p.add_argument("--status", required=True, choices=["active", "suspended", "terminated"])
+
+
+def _inpe_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--inpe", required=True)
+
+
+def _url_args(p: argparse.ArgumentParser) -> None:
+    _inpe_arg(p)
+    p.add_argument("--url", required=True, help="https:// URL the notifications are POSTed to")
+
+
+def _id_args(p: argparse.ArgumentParser) -> None:
+    _inpe_arg(p)
+    p.add_argument("--id", required=True, help="the endpoint's id (endpoint list)")
 
 
 def _file_args(p: argparse.ArgumentParser) -> None:

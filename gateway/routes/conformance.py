@@ -73,6 +73,7 @@ async def smart_configuration(settings: SettingsDep) -> Response:
             "system/CoverageEligibilityResponse.rs",
             "system/CoverageEligibilityRequest.write",
             "system/CoverageEligibilityResponse.read",
+            "system/Subscription.cruds",
         ],
         "capabilities": ["client-confidential-asymmetric", "permission-v1", "permission-v2"],
     }
