@@ -25,7 +25,7 @@ class SubscriptionStatus(StrEnum):
 
     REQUESTED = "requested"
     ACTIVE = "active"
-    ERROR = "error"  # its last delivery went dead: still attempted, the provider should look
+    ERROR = "error"  # a delivery went dead: still attempted, until the provider replays it
     OFF = "off"
 
 

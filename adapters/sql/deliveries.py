@@ -196,29 +196,29 @@ def _settle(session: Session, owner: str, attempted: Attempted) -> None:
     )
     released = {"lease_owner": None, "lease_until": None}
     if attempted.delivered:
-        change = held.values(
-            status=DeliveryStatus.DELIVERED.value,
-            delivered_at=attempted.at,
-            last_error=None,
-            **released,
+        session.execute(
+            held.values(
+                status=DeliveryStatus.DELIVERED.value,
+                delivered_at=attempted.at,
+                last_error=None,
+                **released,
+            )
         )
-        if session.execute(change).rowcount:  # type: ignore[attr-defined]
-            _subscription_status(session, attempted.subscription_id, None)
     elif attempted.retry_at is not None:
         change = held.values(next_attempt_at=attempted.retry_at, last_error=attempted.error)
         session.execute(change.values(**released))
     else:
         dead = held.values(status=DeliveryStatus.DEAD.value, last_error=attempted.error, **released)
-        if session.execute(dead).rowcount:  # type: ignore[attr-defined]
+        if session.execute(dead).rowcount and attempted.error:  # type: ignore[attr-defined]
             _subscription_status(session, attempted.subscription_id, attempted.error)
 
 
-def _subscription_status(session: Session, subscription_id: str, error: str | None) -> None:
-    """A dead delivery puts its subscription in error; a delivered one back to active."""
-    change = update(SUBSCRIPTION).where(SUBSCRIPTION.c.id == subscription_id)
-    if error is None:
-        change = change.where(SUBSCRIPTION.c.status == SubscriptionStatus.ERROR.value)
-        session.execute(change.values(status=SubscriptionStatus.ACTIVE.value, error=None))
-    else:
-        failed = f"Notification non livrée après toutes ses tentatives : {error}"
-        session.execute(change.values(status=SubscriptionStatus.ERROR.value, error=failed))
+def _subscription_status(session: Session, subscription_id: str, error: str) -> None:
+    """A dead delivery puts its subscription in error until the provider replays it: the
+    status and its error say that something waits for the provider's attention."""
+    failed = f"Notification non livrée après toutes ses tentatives : {error}"
+    session.execute(
+        update(SUBSCRIPTION)
+        .where(SUBSCRIPTION.c.id == subscription_id)
+        .values(status=SubscriptionStatus.ERROR.value, error=failed)
+    )
