@@ -55,13 +55,14 @@ def prepare_state(work: Path, public_url: str, **env_overrides: str) -> GatewayS
     registry = work / "registry.jsonl"
     admin.generate(registry, seed=SEED, people=PEOPLE, today=date.today())
     admin.import_members(settings, registry, quiet=True)
-    pharmacy = _client(settings, work, "pharmacy", "111222333")
-    clinic = _client(settings, work, "clinic", "444555666")
+    pharmacy = register_client(settings, work, "pharmacy", "111222333")
+    clinic = register_client(settings, work, "clinic", "444555666")
     people = personas(seed=SEED, people=PEOPLE, today=date.today())
     return GatewayState(settings, env, pharmacy, clinic, people)
 
 
-def _client(settings: Settings, work: Path, category: str, inpe: str) -> Client:
+def register_client(settings: Settings, work: Path, category: str, inpe: str) -> Client:
+    """Register a provider (payers CNSS and CNOPS) and its client, with a fresh key."""
     key = work / f"{category}.jwk.json"
     (work / f"{category}.jwks.json").write_bytes(orjson.dumps(generate_client_key(key)))
     provider = admin.add_provider(
