@@ -24,4 +24,5 @@ RUN pip install --disable-pip-version-check --no-deps -e .
 USER amo
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)" || exit 1
+# The same image runs the notification worker with the command `amo-gateway worker`.
 CMD ["amo-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -17,7 +17,10 @@ from gateway.settings import Settings
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 CATEGORY = "https://fhir.tiers-payant.ma/CodeSystem/care-category"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ALL_SCOPES = "system/CoverageEligibilityRequest.cr system/CoverageEligibilityResponse.rs"
+ALL_SCOPES = (
+    "system/CoverageEligibilityRequest.cr system/CoverageEligibilityResponse.rs "
+    "system/Subscription.cruds"
+)
 SEED, PEOPLE = 11, 1200
 
 

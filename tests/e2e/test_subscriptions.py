@@ -99,7 +99,9 @@ class TestRefusals:
     def test_a_token_without_subscription_scopes_is_refused(
         self, app_client: TestClient, state: GatewayState
     ) -> None:
-        eligibility_only = bearer(app_client, state.pharmacy)
+        eligibility_only = bearer(
+            app_client, state.pharmacy, "system/CoverageEligibilityRequest.cr"
+        )
         answer = app_client.post("/fhir/Subscription", json=body(), headers=eligibility_only)
         assert answer.status_code == 403
         assert code_of(answer) == "portee-insuffisante"
