@@ -82,7 +82,8 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
 
 
 class WebhookSender:
-    """domain.ports.WebhookSender over an httpx client made by the caller (and closed by it)."""
+    """domain.subscription_ports.WebhookSender over an httpx client made (and closed) by the
+    caller."""
 
     def __init__(
         self,

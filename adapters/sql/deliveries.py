@@ -43,7 +43,8 @@ HEARD = (SubscriptionStatus.ACTIVE.value, SubscriptionStatus.ERROR.value)
 
 
 class SqlDeliveryQueue:
-    """domain.ports.DeliveryQueue; the `*_now` methods are the same work, synchronous."""
+    """domain.subscription_ports.DeliveryQueue; the `*_now` methods do the same work,
+    synchronously."""
 
     def __init__(
         self, uow: SqlUnitOfWorkFactory, *, cipher: FieldCipher, lease_seconds: float

@@ -44,7 +44,7 @@ def secret_aad(endpoint_id: str) -> bytes:
 
 
 class SqlEndpointRepository:
-    """domain.ports.EndpointRepository over the webhook_endpoint table."""
+    """domain.subscription_ports.EndpointRepository over the webhook_endpoint table."""
 
     def __init__(self, session: Session, *, cipher: FieldCipher) -> None:
         self._session = session
@@ -102,7 +102,8 @@ def _remove_subscriptions(session: Session, ids: list[str]) -> None:
 
 
 class SqlSubscriptionRepository:
-    """domain.ports.SubscriptionRepository over the subscription and delivery tables."""
+    """domain.subscription_ports.SubscriptionRepository over the subscription and delivery
+    tables."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -240,8 +241,8 @@ def _event(row: Row[Any]) -> DeliveryEvent:
 
 
 class SqlSubscriptionStore:
-    """domain.ports.SubscriptionStore: each call one unit of work in a worker thread, given
-    up after `deadline` seconds (Unavailable, as when the database fails)."""
+    """domain.subscription_ports.SubscriptionStore: each call one unit of work in a worker
+    thread, given up after `deadline` seconds (Unavailable, as when the database fails)."""
 
     def __init__(self, uow: UnitOfWorkFactory, *, deadline: float) -> None:
         self._uow = uow

@@ -13,7 +13,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from domain.ports import Clock, DeliveryQueue, NotificationRenderer, WebhookSender
+from domain.ports import Clock
+from domain.subscription_ports import DeliveryQueue, NotificationRenderer, WebhookSender
 from domain.subscriptions import Attempted, Delivery, RetryPolicy
 
 log = logging.getLogger("amo.deliveries")

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.errors import InvalidRequest, NotFound
-from domain.ports import SubscriptionStore
 from domain.records import AuditEntry, Requester
 from domain.services.exchanges import ExchangePorts, throttle
+from domain.subscription_ports import SubscriptionStore
 from domain.subscriptions import (
     DeliveryEvent,
     EventQuery,
