@@ -39,7 +39,24 @@ async def relay(ports: RelayPorts, *, owner: str, batch: int) -> int:
     if claimed:
         outcomes = await asyncio.gather(*(attempt(ports, d) for d in claimed))
         await ports.queue.settle(owner, outcomes)
+        _log(claimed, outcomes)
     return fanned + len(claimed)
+
+
+def _log(claimed: list[Delivery], outcomes: list[Attempted]) -> None:
+    """One line per pass, and one per dead delivery (ids and causes only: no patient data)."""
+    delivered = sum(1 for a in outcomes if a.delivered)
+    dead = [(d, a) for d, a in zip(claimed, outcomes, strict=True) if a.error and not a.retry_at]
+    retried = len(outcomes) - delivered - len(dead)
+    log.info("relay pass: %d delivered, %d to retry, %d dead", delivered, retried, len(dead))
+    for delivery, attempted in dead:
+        log.warning(
+            "delivery %s of subscription %s dead after %d attempts: %s",
+            delivery.id,
+            delivery.subscription_id,
+            delivery.attempts,
+            attempted.error,
+        )
 
 
 async def attempt(ports: RelayPorts, delivery: Delivery) -> Attempted:

@@ -7,6 +7,7 @@ Each route reads: parse the HTTP request -> the use case -> render the FHIR answ
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -74,7 +75,9 @@ async def search(
     found, total = await use.search(caller.requester, query, ports=ports)
     base = settings.fhir_base
     more = query.offset + len(found) < total
-    page = f"{base}/Subscription?_count={query.limit}"
+    criteria = [("status", query.status.value if query.status else None), ("url", query.url)]
+    kept = [(name, value) for name, value in criteria if value is not None]
+    page = f"{base}/Subscription?{urlencode([*kept, ('_count', query.limit)])}"
     return fhir_response(
         searchset(
             [fhir.from_domain(s) for s in found],

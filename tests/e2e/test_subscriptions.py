@@ -56,6 +56,7 @@ class TestLifecycle:
         assert app_client.get(url, headers=pharmacy).json() == resource
         found = app_client.get(f"/fhir/Subscription?url={ENDPOINT}&status=active", headers=pharmacy)
         assert resource["id"] in [e["resource"]["id"] for e in found.json()["entry"]]
+        assert "status=active" in found.json()["link"][0]["url"]
         status = app_client.get(f"{url}/$status", headers=pharmacy).json()
         assert_valid_r4(status)
         events = app_client.get(f"{url}/$events", headers=pharmacy).json()

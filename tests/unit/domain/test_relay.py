@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -62,6 +64,23 @@ class FakeSender:
         return answer
 
 
+@contextmanager
+def collected(name: str) -> Iterator[list[logging.LogRecord]]:
+    """The records a logger emits meanwhile (whatever the app's logging set up before)."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def ports(queue: FakeQueue, sender: FakeSender, draw: float = 0.5) -> RelayPorts:
     return RelayPorts(queue, sender, lambda d: d.id.encode(), POLICY, FakeClock(NOW), lambda: draw)
 
@@ -81,11 +100,16 @@ class TestRelay:
         assert attempted.error == "HTTP 503"
         assert attempted.retry_at == NOW + timedelta(seconds=20 * 0.25)
 
-    async def test_the_last_attempt_s_failure_is_dead(self) -> None:
+    async def test_the_last_attempt_s_failure_is_dead_and_said(self) -> None:
         queue, sender = FakeQueue(delivery(1, attempts=5)), FakeSender({"msg_1": "délai dépassé"})
-        await relay(ports(queue, sender), owner="w1", batch=10)
+        with collected("amo.deliveries") as records:
+            await relay(ports(queue, sender), owner="w1", batch=10)
         attempted = queue.settled[0][1]
         assert (attempted.delivered, attempted.retry_at) == (False, None)
+        [warning] = [r for r in records if r.levelname == "WARNING"]
+        assert warning.getMessage() == (
+            "delivery msg_1 of subscription sub-1 dead after 5 attempts: délai dépassé"
+        )
 
     async def test_one_broken_delivery_does_not_fail_the_others(self) -> None:
         queue = FakeQueue(delivery(1), delivery(2))
