@@ -51,6 +51,15 @@ DECISION_REASONS: dict[str, str] = {
     "prestataire-suspendu": "Convention de tiers payant du prestataire suspendue : "
     "pas de facturation en tiers payant",
     "prestataire-deconventionne": "Prestataire déconventionné : pas de facturation en tiers payant",
+    "accord-controle-medical": "Accord du contrôle médical du payeur",
+    "accord-partiel-controle-medical": "Accord partiel du contrôle médical : quantité ou montant "
+    "réduit",
+    "refus-non-justifie": "Refus du contrôle médical : soins non justifiés médicalement au vu "
+    "du dossier",
+    "refus-hors-nomenclature": "Refus : acte ou produit hors nomenclature remboursable",
+    "complement-compte-rendu": "Complément demandé : compte rendu médical",
+    "complement-piece-manquante": "Complément demandé : une pièce requise manque au dossier",
+    "annulation-demandeur": "Annulée à la demande du professionnel de santé",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).

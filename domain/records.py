@@ -93,6 +93,8 @@ class ExchangeQuery:
     patient_identifier: PersonIdentifier | None = None
     patient_ref: str | None = None
     request_id: str | None = None
+    record_id: str | None = None  # the answer's own id (a prise en charge's preAuthRef)
+    status: str | None = None
     created_from: datetime | None = None  # inclusive
     created_to: datetime | None = None  # exclusive
     limit: int = 50
@@ -191,3 +193,36 @@ class Answer:
     response_id: str
     request_id: str
     replayed: bool = False  # the answer kept for an Idempotency-Key, given again
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAuthorization:
+    """A prise en charge as stored: its state, the version a change must start from, and the
+    request it answers (to render its answer again)."""
+
+    authorization: PriorAuthorization
+    version: int
+    request_body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationChange:
+    """One change of a prise en charge, recorded all at once or not at all: its new state
+    (only if still at `expected_version`), its answer rendered again, its audit entry and the
+    notifications it causes."""
+
+    authorization: PriorAuthorization
+    expected_version: int
+    response_body: bytes
+    audit: AuditEntry
+    notifications: tuple[Notification, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """A reviewer's work list: its payer's pending requests, the most urgent first."""
+
+    payer: str
+    overdue_at: datetime | None = None  # only those past their deadline at that instant
+    limit: int = 50
+    offset: int = 0

@@ -86,6 +86,8 @@ def decide_request(
 
     if not (rights.status.in_force or rights.status is EligibilityStatus.SUSPENDED):
         return answer(Verdict.REFUSED, "droits-non-ouverts")
+    if not request.lines:  # nothing in a code system the rules read: a reviewer's call
+        return answer(Verdict.QUEUED, "examen-medical")
     if request.urgent and kind.regularise_hours > 0 and rights.status.in_force:
         return answer(Verdict.PROVISIONAL, "admission-urgente", granted=True)
     if request.pa_type != COSTLY_DRUG:
