@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Row, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex, FieldCipher
@@ -90,6 +90,15 @@ class SqlExchangeRepository:
             if has_patient
             else None,
         }
+
+    def replace_answer(self, record_id: str, status: str, response_body: bytes) -> None:
+        """Store an exchange's answer anew (a prise en charge decided after its request)."""
+        sealed = self._cipher.encrypt(_pack(response_body), aad=exchange_aad(record_id, "response"))
+        self._session.execute(
+            update(EXCHANGE)
+            .where(EXCHANGE.c.id == record_id)
+            .values(status=status, response_enc=sealed)
+        )
 
     def _ref_index(self, patient_ref: str | None) -> str | None:
         return None if patient_ref is None else self._index.digest(PATIENT_REF_KIND, patient_ref)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql.audit import AuditStream, SqlAuditLog
+from adapters.sql.authorizations import SqlAuthorizationRepository
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
 from adapters.sql.members import SqlMemberRepository
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     replay: SqlReplayStore
     reference: SqlReferenceRepository
     idempotency: SqlIdempotencyRepository
+    authorizations: SqlAuthorizationRepository
 
     def __init__(
         self,
@@ -54,6 +56,9 @@ class SqlUnitOfWork:
         self.replay = SqlReplayStore(session)
         self.reference = SqlReferenceRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
+        self.authorizations = SqlAuthorizationRepository(
+            session, self.exchanges, self.audit, lambda: self.outbox
+        )
         return self
 
     def __exit__(
