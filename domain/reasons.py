@@ -88,6 +88,12 @@ ERROR_REASONS: dict[str, str] = {
     "authentification-requise": "Authentification requise : jeton d'accès absent",
     "jeton-invalide": "Jeton d'accès invalide ou expiré",
     "portee-insuffisante": "Portée (scope) insuffisante pour cette opération",
+    "role-non-autorise": "Ce client n'a pas le rôle requis : un client de payeur ne peut agir "
+    "pour un prestataire, ni un prestataire pour un payeur",
+    "motif-inconnu": "Motif inconnu : utilisez un code du CodeSystem reason",
+    "modification-concurrente": "La prise en charge a changé entre-temps : relisez-la, puis "
+    "recommencez",
+    "accord-partiel-incoherent": "Un accord partiel accorde moins que demandé",
     "limite-de-debit": "Trop de requêtes : réessayez plus tard",
     "methode-non-autorisee": "Méthode HTTP non autorisée sur ce point d'accès",
     "format-non-accepte": "Format de réponse non pris en charge : utilisez application/fhir+json",

@@ -28,6 +28,12 @@ class RegistryEntry:
     sex: str  # male | female | unknown (FHIR administrative-gender)
 
 
+# The category of a payer's review client (its medical reviewers): it decides the prises en
+# charge addressed to its payer and never acts as a provider. Its `inpe` holds the reviewing
+# unit's code ("CNSS:CM-CASA"), its `payers` the one payer it reviews for.
+REVIEWER_CATEGORY = "payer-reviewer"
+
+
 class Convention(StrEnum):
     """Where a provider stands in its tiers-payant convention with the payers."""
 
@@ -52,6 +58,11 @@ class Provider:
     # The SMART scopes its client may be granted; empty: any scope of a resource type the
     # gateway serves, but no wildcard (`system/*.rs` must be registered to be granted).
     scopes: tuple[str, ...] = ()
+
+    @property
+    def reviewer(self) -> bool:
+        """A payer's review client, not a care provider."""
+        return self.category == REVIEWER_CATEGORY
 
     @property
     def admission(self) -> Admission:
@@ -94,7 +105,7 @@ class ExchangeQuery:
     patient_ref: str | None = None
     request_id: str | None = None
     record_id: str | None = None  # the answer's own id (a prise en charge's preAuthRef)
-    status: str | None = None
+    statuses: tuple[str, ...] = ()  # any of these (empty: any)
     created_from: datetime | None = None  # inclusive
     created_to: datetime | None = None  # exclusive
     limit: int = 50

@@ -14,7 +14,15 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 # The resource types a provider may be granted access to.
-SCOPED_RESOURCES = ("CoverageEligibilityRequest", "CoverageEligibilityResponse")
+SCOPED_RESOURCES = (
+    "CoverageEligibilityRequest",
+    "CoverageEligibilityResponse",
+    "Claim",
+    "ClaimResponse",
+    "Task",
+    "CommunicationRequest",
+    "Communication",
+)
 WILDCARD = "*"
 
 _SCOPE = re.compile(r"^system/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)$")

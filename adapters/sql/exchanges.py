@@ -142,8 +142,8 @@ class SqlExchangeRepository:
             where.append(EXCHANGE.c.request_id == query.request_id)
         if query.record_id is not None:
             where.append(EXCHANGE.c.id == query.record_id)
-        if query.status is not None:
-            where.append(EXCHANGE.c.status == query.status)
+        if query.statuses:
+            where.append(EXCHANGE.c.status.in_(query.statuses))
         if query.created_from is not None:
             where.append(EXCHANGE.c.created >= query.created_from)
         if query.created_to is not None:
