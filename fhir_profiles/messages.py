@@ -123,8 +123,7 @@ ENGLISH: Final[dict[str, str]] = {
     "accord-controle-medical": "Granted by the payer's medical review",
     "accord-partiel-controle-medical": "Partly granted by the medical review: reduced quantity "
     "or amount",
-    "refus-non-justifie": "Refused by the medical review: care not medically justified by "
-    "the file",
+    "refus-non-justifie": "Refused by the medical review: care not medically justified by the file",
     "refus-hors-nomenclature": "Refused: act or product outside the reimbursable lists",
     "complement-compte-rendu": "More information requested: a medical report",
     "complement-piece-manquante": "More information requested: a required document is missing",
