@@ -60,6 +60,8 @@ DECISION_REASONS: dict[str, str] = {
     "complement-compte-rendu": "Complément demandé : compte rendu médical",
     "complement-piece-manquante": "Complément demandé : une pièce requise manque au dossier",
     "annulation-demandeur": "Annulée à la demande du professionnel de santé",
+    "code-hors-nomenclature": "Ligne codée hors des nomenclatures du payeur : non examinée",
+    "ligne-non-accordee": "Ligne non retenue dans l'accord du contrôle médical",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).
@@ -102,6 +104,13 @@ ERROR_REASONS: dict[str, str] = {
     "transition-refusee": "La prise en charge n'admet pas ce changement dans son état actuel",
     "accord-insuffisant": "La prise en charge ne couvre pas ce qui est demandé : quantité ou "
     "montant restant insuffisant",
+    "usage-non-pris-en-charge": "Usage de la demande non pris en charge sur ce point d'accès : "
+    "seule la prise en charge préalable (preauthorization) y est traitée",
+    "type-prise-en-charge-requis": "Type de prise en charge à préciser dans Claim.subType",
+    "quantite-invalide": "La quantité d'une ligne doit être un nombre entier positif",
+    "montant-invalide": "Montant de ligne absent ou invalide : positif, en dirhams, au centime près",
+    "devise-non-prise-en-charge": "Devise non prise en charge : les montants s'expriment en "
+    "dirhams (MAD)",
 }
 
 ALL_REASONS: dict[str, str] = {**DECISION_REASONS, **ERROR_REASONS}

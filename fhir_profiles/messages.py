@@ -60,6 +60,8 @@ ARABIC: Final[dict[str, str]] = {
     "prestataire-suspendu": "اتفاقية الثالث المؤدي لمقدم العلاج موقوفة: "
     "لا فوترة بنظام الثالث المؤدي",
     "prestataire-deconventionne": "مقدم العلاج خارج الاتفاقية: لا فوترة بنظام الثالث المؤدي",
+    "code-hors-nomenclature": "سطر مرمز خارج تسميات الهيئة المؤدية: لم يُدرس",
+    "ligne-non-accordee": "سطر لم تشمله موافقة المراقبة الطبية",
     "erreur-metier": "لا يمكن معالجة الطلب",
     "requete-invalide": "الطلب غير صالح",
     "requete-interrompue": "طلب منقطع: أغلق العميل الاتصال",
@@ -70,6 +72,12 @@ ARABIC: Final[dict[str, str]] = {
     "json-trop-volumineux": "يحتوي JSON على عناصر أكثر مما تقرؤه البوابة",
     "transition-refusee": "لا تقبل الموافقة المسبقة هذا التغيير في وضعها الحالي",
     "accord-insuffisant": "لا تغطي الموافقة المسبقة المطلوب: الكمية أو المبلغ المتبقي غير كافٍ",
+    "usage-non-pris-en-charge": "غرض الطلب غير مدعوم في نقطة الولوج هذه: "
+    "لا يُعالج هنا إلا طلب التحمل المسبق (preauthorization)",
+    "type-prise-en-charge-requis": "يجب تحديد نوع التحمل في Claim.subType",
+    "quantite-invalide": "يجب أن تكون كمية السطر عددا صحيحا موجبا",
+    "montant-invalide": "مبلغ السطر غائب أو غير صالح: موجب، بالدرهم، بدقة السنتيم",
+    "devise-non-prise-en-charge": "عملة غير مدعومة: تُعبَّر المبالغ بالدرهم (MAD)",
     "requete-trop-volumineuse": "يحمل الطلب عناصر أكثر مما تعالجه البوابة دفعة واحدة: قسّمه",
     "type-contenu-invalide": "نوع المحتوى غير مدعوم: استعمل application/fhir+json",
     "type-ressource-invalide": "نوع مورد غير متوقع لنقطة الولوج هذه",
@@ -147,6 +155,8 @@ ENGLISH: Final[dict[str, str]] = {
     "prestataire-suspendu": "The provider's direct billing agreement is suspended: "
     "no direct billing",
     "prestataire-deconventionne": "The provider's agreement has ended: no direct billing",
+    "code-hors-nomenclature": "Line coded outside the payer's code systems: not examined",
+    "ligne-non-accordee": "Line left out of the medical review's grant",
     "erreur-metier": "The request cannot be processed",
     "requete-invalide": "The request is invalid",
     "requete-interrompue": "Request interrupted: the client closed the connection",
@@ -158,6 +168,12 @@ ENGLISH: Final[dict[str, str]] = {
     "transition-refusee": "The prior authorization does not allow this change in its state",
     "accord-insuffisant": "The prior authorization does not cover what is asked: not enough "
     "quantity or amount left",
+    "usage-non-pris-en-charge": "Claim use not handled at this endpoint: only prior "
+    "authorization (preauthorization) is",
+    "type-prise-en-charge-requis": "State the kind of prior authorization in Claim.subType",
+    "quantite-invalide": "A line's quantity must be a positive whole number",
+    "montant-invalide": "Line amount missing or invalid: positive, in dirhams, to the centime",
+    "devise-non-prise-en-charge": "Currency not supported: amounts are in dirhams (MAD)",
     "requete-trop-volumineuse": "The request carries more elements than the gateway handles at "
     "once: split it",
     "type-contenu-invalide": "Unsupported content type: use application/fhir+json",
