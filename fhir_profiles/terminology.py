@@ -10,7 +10,16 @@ from typing import Any, Final
 from domain.eligibility import EligibilityStatus
 from domain.reasons import ALL_REASONS
 from domain.reference import ReferenceData
-from fhir_profiles import bundle, categories, labels, messages, profiles, publication, systems
+from fhir_profiles import (
+    bundle,
+    categories,
+    claim_profiles,
+    labels,
+    messages,
+    profiles,
+    publication,
+    systems,
+)
 
 Json = dict[str, Any]
 Concept = tuple[str, str]  # (code, French display)
@@ -35,6 +44,10 @@ def code_systems(ref: ReferenceData) -> list[Json]:
         _code_system("payer", "Organisme payeur AMO", ((p.code, p.label) for p in ref.payers)),
         _code_system("benefit-type", "Type de prestation AMO", labels.BENEFIT_TYPE_LABELS.items()),
         _ald_system(ref),
+        _code_system("pa-type", "Type de prise en charge AMO", labels.pa_types(ref).items()),
+        _code_system(
+            "specialty", "Spécialité médicale du prescripteur", labels.specialties(ref).items()
+        ),
     ]
 
 
@@ -52,6 +65,7 @@ def definitions(ref: ReferenceData) -> dict[tuple[str, str], Json]:
     """Everything we publish, by (resourceType, id), for GET [base]/{type}/{id}."""
     found = code_systems(ref)
     found += value_sets(found) + naming_systems() + profiles.structure_definitions()
+    found += claim_profiles.structure_definitions()
     found += profiles.operation_definitions()
     found.append(categories.concept_map(ref))
     return {(r["resourceType"], r["id"]): r for r in found}
