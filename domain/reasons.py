@@ -108,7 +108,8 @@ ERROR_REASONS: dict[str, str] = {
     "seule la prise en charge préalable (preauthorization) y est traitée",
     "type-prise-en-charge-requis": "Type de prise en charge à préciser dans Claim.subType",
     "quantite-invalide": "La quantité d'une ligne doit être un nombre entier positif",
-    "montant-invalide": "Montant de ligne absent ou invalide : positif, en dirhams, au centime près",
+    "montant-invalide": "Montant de ligne absent ou invalide : positif, en dirhams, au "
+    "centime près",
     "devise-non-prise-en-charge": "Devise non prise en charge : les montants s'expriment en "
     "dirhams (MAD)",
 }
