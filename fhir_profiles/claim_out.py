@@ -221,6 +221,10 @@ def _disposition(pa: PriorAuthorization, notes: _Notes) -> str:
     # Once decided, what only explained the wait is history: the notes keep it.
     current = [c for c in notes.codes if pa.status.pending or c not in next_steps.WHILE_PENDING]
     reasons = [messages.label(code) for code in current]
+    restated = next((r for r in reasons if r.startswith(f"{said} : ")), None)
+    if restated is not None:  # a reason that says the state itself opens the answer
+        reasons.remove(restated)
+        return " ; ".join([restated, *reasons])
     return " : ".join([said, " ; ".join(reasons)]) if reasons else said
 
 

@@ -249,8 +249,8 @@ class TestClosed:
         assert response["outcome"] == "complete"
         assert reasons(item(response, 1)) == ["droits-non-ouverts"]
         assert response["disposition"] == (
-            "Prise en charge refusée : Prise en charge refusée : pas de droits ouverts à la "
-            "date des soins ; Ligne codée hors des nomenclatures du payeur : non examinée"
+            "Prise en charge refusée : pas de droits ouverts à la date des soins ; "
+            "Ligne codée hors des nomenclatures du payeur : non examinée"
         )
         assert any("immatriculation à la CNSS" in n for n in notes(response))
 
