@@ -119,17 +119,22 @@ def _claim(claim: Json, resources: Resources, ref: ReferenceData, today: date) -
         prescriber_specialty=care_team.specialty(claim, ctx),
         urgent=_urgent(claim),
     )
-    path = f"{REQUEST}.insurer"
-    insurer = structure.optional_object(claim, "insurer", REQUEST)
     return ClaimRequestIn(
         command=RequestPriorAuth(persons, request, foreign=asked.foreign),
         resource=claim,
         patient=references.patient(claim["patient"], persons[0]),
-        insurer=None
-        if insurer is None
-        else references.organization(structure.reference(insurer, path), path, ctx),
+        insurer=_insurer(claim, ctx),
         ref=ref,
     )
+
+
+def _insurer(claim: Json, ctx: patients.Context) -> Json | None:
+    """The insurer reference to echo (0..1 in a Claim): as written, or made logical."""
+    path = f"{REQUEST}.insurer"
+    written = structure.optional_object(claim, "insurer", REQUEST)
+    if written is None:
+        return None
+    return references.organization(structure.reference(written, path), path, ctx)
 
 
 def _check_shape(claim: Json) -> None:
