@@ -60,8 +60,8 @@ class PriorAuthForm:
         return self.parsed.command.identifiers
 
 
-def rerender(request_body: bytes, pa: PriorAuthorization, *, at: datetime) -> bytes:
+def rerender(request_body: bytes, authorization: PriorAuthorization, at: datetime) -> bytes:
     """The ClaimResponse of a stored Claim for the prise en charge as it now stands, created
-    `at` the change that calls for it."""
+    `at` the change that calls for it (a domain.ports.AnswerRenderer)."""
     claim = orjson.loads(request_body)
-    return orjson.dumps(claim_out.from_domain(claim, pa, created=at))
+    return orjson.dumps(claim_out.from_domain(claim, authorization, created=at))

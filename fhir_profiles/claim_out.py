@@ -112,14 +112,13 @@ class _Notes:
 
     def written(self) -> list[Json]:
         """Each reason with what to do about it now, then what to do given the state (unless
-        a reason already said what a pending request waits for)."""
-        texts, steps = [], []
+        a reason already said it)."""
+        texts = []
         for code in self._codes:
             step = next_steps.of_reason(code, self._pa)
-            steps.append(step)
             label = messages.label(code)
             texts.append(label if step is None else f"{label}. {step}")
-        if self._pa.status is not PaStatus.REQUESTED or not any(steps):
+        if not any(next_steps.says_state(code, self._pa) for code in self._codes):
             texts.append(next_steps.of_state(self._pa))
         return [_note(n, text) for n, text in enumerate(texts, 1)]
 
@@ -219,7 +218,8 @@ def _disposition(pa: PriorAuthorization, notes: _Notes) -> str:
     elif pa.valid_from is not None and pa.valid_until is not None:
         said += f", valable du {next_steps.day(pa.valid_from)} au {next_steps.day(pa.valid_until)}"
     # Once decided, what only explained the wait is history: the notes keep it.
-    current = [c for c in notes.codes if pa.status.pending or c not in next_steps.WHILE_PENDING]
+    waited = {*next_steps.WHILE_PENDING, *next_steps.WHILE_INFORMATION}
+    current = [c for c in notes.codes if pa.status.pending or c not in waited]
     reasons = [messages.label(code) for code in current]
     restated = next((r for r in reasons if r.startswith(f"{said} : ")), None)
     if restated is not None:  # a reason that says the state itself opens the answer

@@ -27,6 +27,13 @@ WHILE_PENDING: Final[dict[str, str]] = {
     "quantite-au-dela-du-plafond": "Justifiez la quantité dans le compte rendu médical, ou "
     "déposez une nouvelle demande ramenée au plafond de la période.",
 }
+# Steps that hold while the reviewer waits for the provider's information.
+WHILE_INFORMATION: Final[dict[str, str]] = {
+    "complement-compte-rendu": "Envoyez le compte rendu médical demandé à l'organisme payeur : "
+    "l'examen de la demande reprend à sa réception.",
+    "complement-piece-manquante": "Envoyez la pièce manquante à l'organisme payeur : l'examen "
+    "de la demande reprend à sa réception.",
+}
 # Steps that hold whatever the state.
 ALWAYS: Final[dict[str, str]] = {
     "droits-non-ouverts": "Vérifiez les droits du patient (demande d'éligibilité) et son "
@@ -37,6 +44,10 @@ ALWAYS: Final[dict[str, str]] = {
     "nouvelle demande pour cette ligne.",
     "ligne-non-accordee": "Cette ligne ne peut être facturée en tiers payant au titre de cette "
     "prise en charge ; une nouvelle demande motivée reste possible.",
+    "refus-non-justifie": "Une nouvelle demande reste possible avec un dossier médical qui "
+    "justifie les soins.",
+    "refus-hors-nomenclature": "L'acte ou le produit n'est pas remboursable : il ne peut être "
+    "facturé en tiers payant à l'organisme payeur.",
 }
 # The step of an urgent grant, while it waits for the reviewer's confirmation.
 PROVISIONAL: Final = (
@@ -65,9 +76,19 @@ def of_reason(code: str, pa: PriorAuthorization) -> str | None:
     """What to do about one reason now, None when it asks nothing more (or is not ours)."""
     if code in WHILE_PENDING:
         return _filled(WHILE_PENDING[code], pa) if pa.status.pending else None
+    if code in WHILE_INFORMATION:
+        return WHILE_INFORMATION[code] if pa.status is PaStatus.INFO_REQUESTED else None
     if code == "admission-urgente":
         return _filled(PROVISIONAL, pa) if pa.provisional and pa.status.usable else None
     return ALWAYS.get(code)
+
+
+def says_state(code: str, pa: PriorAuthorization) -> bool:
+    """Whether a reason's step already says what the state asks (what a pending request waits
+    for, what the information asked for is)."""
+    if pa.status is PaStatus.REQUESTED:
+        return code in WHILE_PENDING
+    return pa.status is PaStatus.INFO_REQUESTED and code in WHILE_INFORMATION
 
 
 def of_state(pa: PriorAuthorization) -> str:

@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from domain.members import IdentifierKind, PersonIdentifier
+from domain.ports import AnswerRenderer
 from domain.services.exchanges import Form
 from domain.services.prior_auth import PaOutcome, RequestPriorAuth
 from fhir_profiles.claim_form import PriorAuthForm, rerender
@@ -68,6 +69,15 @@ class TestPriorAuthForm:
 
 
 class TestRerender:
+    def test_is_the_use_case_s_answer_renderer(self) -> None:
+        found = read_form()
+        result = outcome(queued(found.parsed))
+        rendered = found.render(result, STAMP)
+        renderer: AnswerRenderer = rerender
+        assert renderer(rendered.request_body, result.stamped(STAMP), STAMP.created) == (
+            rendered.response_body
+        )
+
     def test_the_same_authorization_gives_the_same_answer(self) -> None:
         found = read_form()
         result = outcome(queued(found.parsed))

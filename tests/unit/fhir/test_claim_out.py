@@ -17,6 +17,7 @@ from domain.prior_auth import (
     cancel,
     expire,
     grant,
+    information_given,
     request_information,
 )
 from fhir_profiles import claim_out, r4, systems
@@ -199,6 +200,35 @@ class TestQueued:
     def test_each_rule_reason_says_what_to_send(self, code: str, words: str) -> None:
         said = notes(answer(queued(parsed(), code, id="pa-7")))
         assert words in said[0]
+
+
+class TestReviewersReasons:
+    def test_a_document_asked_for_says_what_to_send_once(self) -> None:
+        response = answer(request_information(pending(), "complement-compte-rendu"))
+        said = notes(response)
+        assert said[1].startswith("Complément demandé : compte rendu médical. Envoyez le compte")
+        assert not any("pièces demandées" in n for n in said)  # the state's step, said already
+
+    def test_once_sent_the_request_waits_again(self) -> None:
+        pa = information_given(request_information(pending(), "complement-piece-manquante"))
+        said = notes(answer(pa))
+        assert "Complément demandé : une pièce requise manque au dossier" in said
+        assert not any("Envoyez la pièce manquante" in n for n in said)
+
+    def test_a_reviewer_s_refusal_is_each_line_s_reason(self) -> None:
+        response = answer(refused(pending(), "refus-non-justifie"))
+        assert reasons(item(response, 1)) == ["refus-non-justifie"]
+        assert response["disposition"].startswith(
+            "Prise en charge refusée : Refus du contrôle médical : soins non justifiés"
+        )
+        assert any("dossier médical qui justifie" in n for n in notes(response))
+
+    def test_a_reviewer_s_grant_gives_its_reason(self) -> None:
+        pa = granted_whole(pending(), reason="accord-controle-medical")
+        assert answer(pa)["disposition"] == (
+            "Prise en charge accordée, valable du 02/03/2026 au 31/03/2026 : Accord du contrôle "
+            "médical du payeur ; Ligne codée hors des nomenclatures du payeur : non examinée"
+        )
 
 
 class TestGranted:
