@@ -20,14 +20,17 @@ from domain.members import EligibilityFacts, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
 from domain.records import (
     AuditEntry,
+    AuthorizationChange,
     Convention,
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
     Notification,
     Provider,
+    QueueQuery,
     Recording,
     RegistryEntry,
+    StoredAuthorization,
 )
 from domain.reference import ReferenceData
 from domain.subscription_ports import EndpointRepository, SubscriptionRepository
@@ -174,6 +177,27 @@ class AuthorizationRepository(Protocol):
 
     def add_many(self, authorizations: Sequence[PriorAuthorization]) -> None:
         """Store new prises en charge (version 1)."""
+        ...
+
+    def get(self, authorization_id: str) -> StoredAuthorization | None:
+        """A prise en charge by id, with its version and the request it answers."""
+        ...
+
+    def change(self, change: AuthorizationChange) -> bool:
+        """Apply a change if the prise en charge is still at the version it started from:
+        its state, its answer, its audit entry and notifications (False: nothing done)."""
+        ...
+
+    def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
+        """A payer's pending requests, earliest deadline first, and their total."""
+        ...
+
+    def expiring(self, today: date, limit: int) -> list[StoredAuthorization]:
+        """Usable prises en charge whose last valid day is before `today`."""
+        ...
+
+    def overdue(self, now: datetime, limit: int) -> list[StoredAuthorization]:
+        """Pending requests past their deadline at `now`, not yet flagged."""
         ...
 
 
@@ -365,4 +389,30 @@ class PeriodicJob(Protocol):
 
     def run(self, now: datetime) -> int:
         """Do what is due at `now`, in its own unit of work; how many things it did."""
+        ...
+
+
+class AuthorizationStore(Protocol):
+    """Prises en charge as the use cases read and change them."""
+
+    async def get(self, authorization_id: str) -> StoredAuthorization | None:
+        """A prise en charge by id, whoever it belongs to (the use case checks who asks)."""
+        ...
+
+    async def change(self, change: AuthorizationChange) -> bool:
+        """Record a change; False when the prise en charge changed meanwhile (nothing done)."""
+        ...
+
+    async def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
+        """A payer's pending requests, earliest deadline first, and their total."""
+        ...
+
+
+class AnswerRenderer(Protocol):
+    """Renders a prise en charge's answer again, from the request it answers."""
+
+    def __call__(
+        self, request_body: bytes, authorization: PriorAuthorization, at: datetime
+    ) -> bytes:
+        """The answer's bytes for the prise en charge as it now stands."""
         ...

@@ -51,6 +51,17 @@ DECISION_REASONS: dict[str, str] = {
     "prestataire-suspendu": "Convention de tiers payant du prestataire suspendue : "
     "pas de facturation en tiers payant",
     "prestataire-deconventionne": "Prestataire déconventionné : pas de facturation en tiers payant",
+    "accord-controle-medical": "Accord du contrôle médical du payeur",
+    "accord-partiel-controle-medical": "Accord partiel du contrôle médical : quantité ou montant "
+    "réduit",
+    "refus-non-justifie": "Refus du contrôle médical : soins non justifiés médicalement au vu "
+    "du dossier",
+    "refus-hors-nomenclature": "Refus : acte ou produit hors nomenclature remboursable",
+    "complement-compte-rendu": "Complément demandé : compte rendu médical",
+    "complement-piece-manquante": "Complément demandé : une pièce requise manque au dossier",
+    "annulation-demandeur": "Annulée à la demande du professionnel de santé",
+    "code-hors-nomenclature": "Ligne codée hors des nomenclatures du payeur : non examinée",
+    "ligne-non-accordee": "Ligne non retenue dans l'accord du contrôle médical",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).
@@ -79,6 +90,12 @@ ERROR_REASONS: dict[str, str] = {
     "authentification-requise": "Authentification requise : jeton d'accès absent",
     "jeton-invalide": "Jeton d'accès invalide ou expiré",
     "portee-insuffisante": "Portée (scope) insuffisante pour cette opération",
+    "role-non-autorise": "Ce client n'a pas le rôle requis : un client de payeur ne peut agir "
+    "pour un prestataire, ni un prestataire pour un payeur",
+    "motif-inconnu": "Motif inconnu : utilisez un code du CodeSystem reason",
+    "modification-concurrente": "La prise en charge a changé entre-temps : relisez-la, puis "
+    "recommencez",
+    "accord-partiel-incoherent": "Un accord partiel accorde moins que demandé",
     "limite-de-debit": "Trop de requêtes : réessayez plus tard",
     "methode-non-autorisee": "Méthode HTTP non autorisée sur ce point d'accès",
     "format-non-accepte": "Format de réponse non pris en charge : utilisez application/fhir+json",
@@ -93,6 +110,14 @@ ERROR_REASONS: dict[str, str] = {
     "point-de-terminaison-non-enregistre": "Point de terminaison de notification non enregistré "
     "pour ce prestataire",
     "filtre-non-pris-en-charge": "Critère de filtre d'abonnement non pris en charge",
+    "usage-non-pris-en-charge": "Usage de la demande non pris en charge sur ce point d'accès : "
+    "seule la prise en charge préalable (preauthorization) y est traitée",
+    "type-prise-en-charge-requis": "Type de prise en charge à préciser dans Claim.subType",
+    "quantite-invalide": "La quantité d'une ligne doit être un nombre entier positif",
+    "montant-invalide": "Montant de ligne absent ou invalide : positif, en dirhams, au "
+    "centime près",
+    "devise-non-prise-en-charge": "Devise non prise en charge : les montants s'expriment en "
+    "dirhams (MAD)",
 }
 
 ALL_REASONS: dict[str, str] = {**DECISION_REASONS, **ERROR_REASONS}

@@ -28,6 +28,12 @@ class RegistryEntry:
     sex: str  # male | female | unknown (FHIR administrative-gender)
 
 
+# The category of a payer's review client (its medical reviewers): it decides the prises en
+# charge addressed to its payer and never acts as a provider. Its `inpe` holds the reviewing
+# unit's code ("CNSS:CM-CASA"), its `payers` the one payer it reviews for.
+REVIEWER_CATEGORY = "payer-reviewer"
+
+
 class Convention(StrEnum):
     """Where a provider stands in its tiers-payant convention with the payers."""
 
@@ -52,6 +58,11 @@ class Provider:
     # The SMART scopes its client may be granted; empty: any scope of a resource type the
     # gateway serves, but no wildcard (`system/*.rs` must be registered to be granted).
     scopes: tuple[str, ...] = ()
+
+    @property
+    def reviewer(self) -> bool:
+        """A payer's review client, not a care provider."""
+        return self.category == REVIEWER_CATEGORY
 
     @property
     def admission(self) -> Admission:
@@ -93,6 +104,8 @@ class ExchangeQuery:
     patient_identifier: PersonIdentifier | None = None
     patient_ref: str | None = None
     request_id: str | None = None
+    record_id: str | None = None  # the answer's own id (a prise en charge's preAuthRef)
+    statuses: tuple[str, ...] = ()  # any of these (empty: any)
     created_from: datetime | None = None  # inclusive
     created_to: datetime | None = None  # exclusive
     limit: int = 50
@@ -191,3 +204,36 @@ class Answer:
     response_id: str
     request_id: str
     replayed: bool = False  # the answer kept for an Idempotency-Key, given again
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAuthorization:
+    """A prise en charge as stored: its state, the version a change must start from, and the
+    request it answers (to render its answer again)."""
+
+    authorization: PriorAuthorization
+    version: int
+    request_body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationChange:
+    """One change of a prise en charge, recorded all at once or not at all: its new state
+    (only if still at `expected_version`), its answer rendered again, its audit entry and the
+    notifications it causes."""
+
+    authorization: PriorAuthorization
+    expected_version: int
+    response_body: bytes
+    audit: AuditEntry
+    notifications: tuple[Notification, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """A reviewer's work list: its payer's pending requests, the most urgent first."""
+
+    payer: str
+    overdue_at: datetime | None = None  # only those past their deadline at that instant
+    limit: int = 50
+    offset: int = 0

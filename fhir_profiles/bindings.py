@@ -10,6 +10,8 @@ from domain.errors import UnknownCode
 FM_STATUS: Final = frozenset({"active", "cancelled", "draft", "entered-in-error"})
 # http://hl7.org/fhir/ValueSet/eligibilityrequest-purpose
 ELIGIBILITY_PURPOSE: Final = frozenset({"auth-requirements", "benefits", "discovery", "validation"})
+# http://hl7.org/fhir/ValueSet/claim-use
+CLAIM_USE: Final = frozenset({"claim", "preauthorization", "predetermination"})
 # http://hl7.org/fhir/ValueSet/bundle-type
 BUNDLE_TYPE: Final = frozenset(
     {

@@ -37,20 +37,29 @@ def contained_by_id(resource: Json, path: str) -> Json:
 
 
 def searchset(
-    entries: list[Json], total: int, self_url: str, next_url: str | None, base_url: str
+    entries: list[Json],
+    total: int,
+    self_url: str,
+    next_url: str | None,
+    base_url: str,
+    included: list[Json] | None = None,
 ) -> Json:
-    """A searchset Bundle of resources that all carry an id, with self and next links."""
+    """A searchset Bundle of resources that all carry an id, with self and next links, and
+    the resources they reference that the search included."""
     links = [{"relation": "self", "url": self_url}]
     if next_url is not None:
         links.append({"relation": "next", "url": next_url})
     base = base_url.rstrip("/")
     bundle: Json = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
-    if entries:  # FHIR JSON never carries an empty array
-        bundle["entry"] = [_match(r, base) for r in entries]
+    found = [_match(r, base) for r in entries] + [
+        _match(r, base, "include") for r in included or []
+    ]
+    if found:  # FHIR JSON never carries an empty array
+        bundle["entry"] = found
     return bundle
 
 
-def _match(resource: Json, base: str) -> Json:
-    """A searchset entry for a resource found by the search."""
+def _match(resource: Json, base: str, mode: str = "match") -> Json:
+    """A searchset entry for a resource found (or included) by the search."""
     url = f"{base}/{resource['resourceType']}/{resource['id']}"
-    return {"fullUrl": url, "resource": resource, "search": {"mode": "match"}}
+    return {"fullUrl": url, "resource": resource, "search": {"mode": mode}}

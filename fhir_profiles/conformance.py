@@ -133,17 +133,59 @@ def _eligibility_response() -> Json:
     }
 
 
-def _param(name: str, kind: str, documentation: str) -> Json:
-    """A search parameter of a resource."""
+def _claim() -> Json:
+    """Claim (use preauthorization): submitted (create or $submit) and read back."""
+    return {
+        "type": "Claim",
+        "profile": systems.SD_CLAIM,
+        "supportedProfile": [systems.SD_CLAIM],
+        "interaction": _interactions("create", "read"),
+        "versioning": "no-version",
+        "readHistory": False,
+        "updateCreate": False,
+        "operation": [
+            {
+                "name": "submit",
+                "definition": "http://hl7.org/fhir/OperationDefinition/Claim-submit",
+                "documentation": "Soumet une demande de prise en charge (use = "
+                "preauthorization), seule ou dans un Bundle collection, document ou message ; "
+                "répond par la ClaimResponse.",
+            }
+        ],
+    }
+
+
+def _claim_response() -> Json:
+    """ClaimResponse: read and searched by the provider that asked."""
+    kind = "ClaimResponse"
+    return {
+        "type": kind,
+        "supportedProfile": [systems.SD_CLAIM_RESPONSE],
+        "interaction": _interactions("read", "search-type"),
+        "versioning": "no-version",
+        "searchParam": [
+            _param(
+                "patient",
+                "reference",
+                "Patient (référence telle qu'écrite dans la demande) ;"
+                " patient:identifier=système|valeur pour un identifiant publié",
+                kind,
+            ),
+            _param("created", "date", "Date de création de la réponse (ge, gt, le, lt, eq)", kind),
+            _param("request", "reference", "Claim/[id] de la demande", kind),
+            _param("_count", "number", "Nombre de réponses par page", kind),
+        ],
+    }
+
+
+def _param(
+    name: str, kind: str, documentation: str, resource: str = "CoverageEligibilityResponse"
+) -> Json:
+    """A search parameter of a resource, defined by HL7 unless it is a common one (_x)."""
     param = {"name": name, "type": kind, "documentation": documentation}
     if not name.startswith("_"):
-        param["definition"] = f"http://hl7.org/fhir/SearchParameter/{_definition_id(name)}"
+        param["definition"] = f"http://hl7.org/fhir/SearchParameter/{resource}-{name}"
     return param
-
-
-def _definition_id(name: str) -> str:
-    """The id of the HL7 SearchParameter a parameter of CoverageEligibilityResponse uses."""
-    return f"CoverageEligibilityResponse-{name}"
 
 
 def _conformance_resource(kind: str) -> Json:

@@ -11,7 +11,7 @@ from domain.eligibility import CheckEligibility, Purpose
 from domain.errors import DomainError, InvalidRequest, MalformedRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
-from fhir_profiles import bindings, bundle, envelope, items, patients, structure, systems
+from fhir_profiles import bindings, bundle, envelope, items, patients, references, structure
 from fhir_profiles.bundle import Resources
 from fhir_profiles.envelope import MessageFacts
 from fhir_profiles.items import GeneralItem, ItemEcho
@@ -28,7 +28,6 @@ ELEMENTS: Final = frozenset(
         "insurer", "facility", "supportingInfo", "insurance", "item",
     }
 )  # fmt: skip
-_REFERENCE_KEYS: Final = ("reference", "type", "identifier", "display")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,30 +147,16 @@ def _date_of_care(request: Json, today: date) -> date:
 
 def _patient_echo(request: Json, first: PersonIdentifier) -> Json:
     """The patient reference as written, or a logical one when it pointed inside the request."""
-    written = _reference_keys(request["patient"])
-    if not _internal(written):
-        return written
-    echo: Json = {"type": "Patient", "identifier": _identifier_of(first)}
-    if "display" in written:
-        echo["display"] = written["display"]
-    return echo
+    return references.patient(request["patient"], first)
 
 
 def _insurer_echo(request: Json, ctx: patients.Context) -> Json:
     """The insurer reference as written, or the resolved Organization's identifier."""
     path = f"{REQUEST}.insurer"
-    written = _reference_keys(structure.reference(request.get("insurer"), path))
-    if not _internal(written):
-        return written
-    org = patients.resolved(written, "Organization", path, ctx) or {}
-    echo: Json = {"type": "Organization"}
-    ids = structure.array(org, "identifier", f"{path}.resolve()", limit=MAX_IDENTIFIERS)
-    if ids:
-        echo["identifier"] = structure.identifier(ids[0], f"{path}.resolve().identifier[0]")
-    name = org.get("name") or written.get("display")
-    if isinstance(name, str) and name.strip():
-        echo["display"] = name
-    return echo if len(echo) > 1 else {"display": "Assurance maladie obligatoire"}
+    written = structure.reference(request.get("insurer"), path)
+    return references.organization(written, path, ctx) or {
+        "display": "Assurance maladie obligatoire"
+    }
 
 
 def _business_identifiers(request: Json) -> tuple[Json, ...]:
@@ -180,19 +165,3 @@ def _business_identifiers(request: Json) -> tuple[Json, ...]:
     return tuple(
         structure.identifier(v, f"{REQUEST}.identifier[{i}]") for i, v in enumerate(values)
     )
-
-
-def _reference_keys(ref: Json) -> Json:
-    """The parts of a Reference we echo (no extensions, no element ids)."""
-    return {k: ref[k] for k in _REFERENCE_KEYS if k in ref}
-
-
-def _internal(ref: Json) -> bool:
-    """Whether a reference only makes sense inside the request (contained or bundle entry)."""
-    target = ref.get("reference")
-    return isinstance(target, str) and target.startswith(("#", "urn:uuid:", "urn:oid:"))
-
-
-def _identifier_of(person: PersonIdentifier) -> Json:
-    """A FHIR Identifier for a person identifier of ours."""
-    return {"system": systems.system_of(person.kind), "value": person.value}

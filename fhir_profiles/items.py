@@ -84,9 +84,9 @@ def _item(
     if category is None:
         category = _mapped(concept, f"{path}.category")
         if category is None or (category != categories.PLAN and category not in known):
-            return GeneralItem(i + 1, _clean(concept), _clean(product), recognised=False)
+            return GeneralItem(i + 1, clean(concept), clean(product), recognised=False)
         if category == categories.PLAN:
-            return GeneralItem(i + 1, _clean(concept), _clean(product), recognised=True)
+            return GeneralItem(i + 1, clean(concept), clean(product), recognised=True)
     requested_item = RequestedItem(
         category=category,
         code=_product_code(product, f"{path}.productOrService"),
@@ -119,12 +119,12 @@ def _mapped(concept: Json | None, path: str) -> str | None:
 def _echo(category: str, label: str, concept: Json | None) -> Json:
     """The category the response repeats: ours, then the client's own codings and text."""
     ours = {"system": systems.CS_CARE_CATEGORY, "code": category, "display": label}
-    theirs = _clean(concept) or {}
+    theirs = clean(concept) or {}
     others = [c for c in theirs.get("coding", []) if c.get("system") != systems.CS_CARE_CATEGORY]
     return {**theirs, "coding": [ours, *others]}
 
 
-def _clean(concept: Json | None) -> Json | None:
+def clean(concept: Json | None) -> Json | None:
     """A CodeableConcept reduced to its well-typed codings and text, safe to repeat."""
     if concept is None:
         return None
@@ -134,10 +134,10 @@ def _clean(concept: Json | None) -> Json | None:
         for c in concept.get("coding", [])
         if isinstance(c, dict)
     ]
-    clean: Json = {"coding": [c for c in codings if c]} if any(codings) else {}
+    found: Json = {"coding": [c for c in codings if c]} if any(codings) else {}
     if isinstance(concept.get("text"), str) and concept["text"].strip():
-        clean["text"] = concept["text"]
-    return clean or None
+        found["text"] = concept["text"]
+    return found or None
 
 
 def _product_code(product: Json | None, path: str) -> str | None:

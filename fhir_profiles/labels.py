@@ -6,6 +6,7 @@ from datetime import date
 from typing import Final
 
 from domain.eligibility import EligibilityStatus
+from domain.prior_auth import PaStatus
 from domain.reference import ReferenceData
 
 STATUS_LABELS: Final[dict[EligibilityStatus, str]] = {
@@ -15,6 +16,17 @@ STATUS_LABELS: Final[dict[EligibilityStatus, str]] = {
     EligibilityStatus.MAINTAINED: "Droits maintenus",
     EligibilityStatus.NOT_FOUND: "Assuré introuvable",
     EligibilityStatus.DOUBLE_AFFILIATION: "Double affiliation",
+}
+
+PA_STATUS_LABELS: Final[dict[PaStatus, str]] = {
+    PaStatus.REQUESTED: "Demande en attente de la décision de l'organisme payeur",
+    PaStatus.INFO_REQUESTED: "Complément d'information demandé par le contrôle médical",
+    PaStatus.GRANTED: "Prise en charge accordée",
+    PaStatus.PARTIAL: "Prise en charge accordée en partie",
+    PaStatus.REFUSED: "Prise en charge refusée",
+    PaStatus.CONSUMED: "Prise en charge entièrement utilisée",
+    PaStatus.EXPIRED: "Prise en charge expirée",
+    PaStatus.CANCELLED: "Prise en charge annulée",
 }
 
 # Used when the reference data carries category codes without labels.
@@ -34,6 +46,37 @@ CATEGORY_LABELS: Final[dict[str, str]] = {
     "dialysis": "Dialyse",
     "oncology": "Oncologie",
     "maternity": "Maternité : grossesse et accouchement",
+}
+
+# Prescribers' medical specialties (CodeSystem specialty): the qualifications of the Moroccan
+# order of physicians most often asked of a prescriber; the drug catalog may name others, which
+# are published with their code as label.
+SPECIALTY_LABELS: Final[dict[str, str]] = {
+    "medecine-generale": "Médecine générale",
+    "medecine-interne": "Médecine interne",
+    "oncologie": "Oncologie médicale",
+    "radiotherapie": "Radiothérapie",
+    "hematologie": "Hématologie clinique",
+    "hepato-gastroenterologie": "Hépato-gastro-entérologie",
+    "nephrologie": "Néphrologie",
+    "rhumatologie": "Rhumatologie",
+    "cardiologie": "Cardiologie",
+    "pneumologie": "Pneumo-phtisiologie",
+    "endocrinologie": "Endocrinologie et maladies métaboliques",
+    "neurologie": "Neurologie",
+    "psychiatrie": "Psychiatrie",
+    "dermatologie": "Dermatologie",
+    "pediatrie": "Pédiatrie",
+    "gynecologie-obstetrique": "Gynécologie-obstétrique",
+    "ophtalmologie": "Ophtalmologie",
+    "oto-rhino-laryngologie": "Oto-rhino-laryngologie",
+    "urologie": "Urologie",
+    "chirurgie-generale": "Chirurgie générale",
+    "traumatologie-orthopedie": "Traumatologie-orthopédie",
+    "anesthesie-reanimation": "Anesthésie-réanimation",
+    "medecine-physique": "Médecine physique et réadaptation fonctionnelle",
+    "infectiologie": "Maladies infectieuses",
+    "chirurgie-dentaire": "Médecine dentaire",
 }
 
 BENEFIT_TYPE_LABELS: Final[dict[str, str]] = {
@@ -72,3 +115,26 @@ def scheme_label(ref: ReferenceData, code: str) -> str:
 def payer_label(ref: ReferenceData, code: str) -> str:
     """The French name of a payer (its code when unknown)."""
     return next((p.label for p in ref.payers if p.code == code), code)
+
+
+_SPECIALTIES: dict[int, tuple[ReferenceData, dict[str, str]]] = {}
+
+
+def specialties(ref: ReferenceData) -> dict[str, str]:
+    """Prescribers' specialties with their French labels: ours, then any other the drug
+    catalog names (its code as label); built once per reference dataset."""
+    known = _SPECIALTIES.get(id(ref))
+    if known is None or known[0] is not ref:
+        if len(_SPECIALTIES) > 16:  # as for category labels: a few datasets per process
+            _SPECIALTIES.clear()
+        found = dict(SPECIALTY_LABELS)
+        for drug in ref.drugs:
+            for code in (drug.specialties or "").split():
+                found.setdefault(code, code)
+        known = _SPECIALTIES[id(ref)] = (ref, found)
+    return known[1]
+
+
+def pa_types(ref: ReferenceData, day: date | None = None) -> dict[str, str]:
+    """Kinds of prise en charge with their French labels (in force on day)."""
+    return {t.code: t.label for t in ref.pa_types if day is None or t.validity.covers(day)}

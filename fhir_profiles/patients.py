@@ -1,4 +1,8 @@
-"""Finding the patient's identifiers in a request: only our identifier systems count."""
+"""Finding the patient's identifiers in a request: only our identifier systems count.
+
+The request is any resource with a `patient` and `insurance.coverage` (CoverageEligibilityRequest,
+Claim); the FHIRPaths of errors start with its resourceType.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,6 @@ from fhir_profiles.bundle import Resources
 from fhir_profiles.limits import MAX_ENTRIES, MAX_IDENTIFIERS
 
 Json = dict[str, Any]
-REQUEST = "CoverageEligibilityRequest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +42,7 @@ def identifiers(request: Json, ctx: Context) -> tuple[PersonIdentifier, ...]:
         raise InvalidIdentifier(
             "Aucun identifiant du patient dans un système publié (IDCS, immatriculation CNSS, "
             "affiliation CNOPS, CIN) : voir https://fhir.tiers-payant.ma/NamingSystem",
-            expression=f"{REQUEST}.patient",
+            expression=f"{_kind(request)}.patient",
         )
     return tuple(found)
 
@@ -58,14 +61,18 @@ def resolved(ref: Json, kind: str, path: str, ctx: Context) -> Json | None:
 
 def _candidates(request: Json, ctx: Context) -> list[tuple[Json, str]]:
     """Identifiers (with their FHIRPath) from the patient, then from the coverages."""
-    path = f"{REQUEST}.patient"
+    kind = _kind(request)
+    path = f"{kind}.patient"
     patient = structure.reference(request.get("patient"), path)
     found = _of_reference(patient, path, ctx)
-    for i, insurance in enumerate(
-        structure.objects(request, "insurance", REQUEST, limit=MAX_ENTRIES)
-    ):
-        found += _of_coverage(insurance, f"{REQUEST}.insurance[{i}]", ctx)
+    for i, insurance in enumerate(structure.objects(request, "insurance", kind, limit=MAX_ENTRIES)):
+        found += _of_coverage(insurance, f"{kind}.insurance[{i}]", ctx)
     return found
+
+
+def _kind(request: Json) -> str:
+    """The request's resourceType, where its FHIRPaths start."""
+    return str(request.get("resourceType"))
 
 
 def _of_reference(ref: Json, path: str, ctx: Context) -> list[tuple[Json, str]]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 from fhir_profiles import publication, systems
+from fhir_profiles.publication import constraint, element, value_set_url
 
 Json = dict[str, Any]
-HL7_SD: Final = "http://hl7.org/fhir/StructureDefinition"
 CER: Final = "CoverageEligibilityRequest"
 CERESP: Final = "CoverageEligibilityResponse"
 
@@ -23,7 +23,7 @@ _OUR_IDENTIFIERS: Final = (
 )
 
 
-_AMO_1: Final = {
+AMO_1: Final = {
     "key": "amo-1",
     "severity": "error",
     "human": "Le patient porte un identifiant d'un système publié (IDCS, immatriculation "
@@ -42,35 +42,9 @@ def operation_definitions() -> list[Json]:
     return [_submit_operation()]
 
 
-def _element(path: str, **rules: Any) -> Json:
-    """A differential element: its id is its path unless the rules name a slice."""
-    slice_name = rules.get("sliceName")
-    element_id = f"{path}:{slice_name}" if slice_name else path
-    return {"id": element_id, "path": path, **rules}
-
-
-def _value_set(rid: str) -> str:
-    """The canonical URL of one of our ValueSets."""
-    return f"{systems.BASE}/ValueSet/{rid}"
-
-
-def _profile(rid: str, url: str, name: str, title: str, kind: str, base: str) -> Json:
-    """The head of a StructureDefinition constraining a base definition."""
-    sd = publication.header("StructureDefinition", rid, url, name, title)
-    sd |= {
-        "fhirVersion": "4.0.1",
-        "kind": kind,
-        "abstract": False,
-        "type": base,
-        "baseDefinition": f"{HL7_SD}/{base}",
-        "derivation": "constraint",
-    }
-    return sd
-
-
 def _request_profile() -> Json:
     """The eligibility request we accept."""
-    sd = _profile(
+    sd = constraint(
         "amo-coverageeligibilityrequest", systems.SD_ELIGIBILITY_REQUEST,
         "AmoCoverageEligibilityRequest", "Demande d'éligibilité AMO", "resource", CER,
     )  # fmt: skip
@@ -81,28 +55,28 @@ def _request_profile() -> Json:
     )
     sd["differential"] = {
         "element": [
-            _element(CER, constraint=[_AMO_1]),
-            _element(f"{CER}.status", patternCode="active", mustSupport=True),
-            _element(f"{CER}.purpose", mustSupport=True),
-            _element(f"{CER}.patient", mustSupport=True),
-            _element(
+            element(CER, constraint=[AMO_1]),
+            element(f"{CER}.status", patternCode="active", mustSupport=True),
+            element(f"{CER}.purpose", mustSupport=True),
+            element(f"{CER}.patient", mustSupport=True),
+            element(
                 f"{CER}.serviced[x]",
                 mustSupport=True,
                 comment="Date des soins ; à défaut, la date du jour.",
             ),
-            _element(f"{CER}.created", mustSupport=True),
-            _element(f"{CER}.insurer", mustSupport=True),
-            _element(
+            element(f"{CER}.created", mustSupport=True),
+            element(f"{CER}.insurer", mustSupport=True),
+            element(
                 f"{CER}.item.category",
                 mustSupport=True,
-                binding={"strength": "extensible", "valueSet": _value_set("care-category")},
+                binding={"strength": "extensible", "valueSet": value_set_url("care-category")},
                 comment="Les codes d'autres systèmes (HL7 ex-benefitcategory, X12, NPHIES, "
                 f"SNOMED CT) sont rapprochés par la ConceptMap {systems.BASE}/ConceptMap/"
                 "care-category ; une catégorie sans correspondance reçoit les prestations "
                 "générales du régime et un avertissement.",
             ),
-            _element(f"{CER}.item.productOrService", mustSupport=True),
-            _element(
+            element(f"{CER}.item.productOrService", mustSupport=True),
+            element(
                 f"{CER}.item.diagnosis.diagnosis[x]",
                 comment="Une ALD/ALC du CodeSystem "
                 f"{systems.CS_ALD} déclare les soins liés à cette affection.",
@@ -114,7 +88,7 @@ def _request_profile() -> Json:
 
 def _response_profile() -> Json:
     """The eligibility response we send."""
-    sd = _profile(
+    sd = constraint(
         "amo-coverageeligibilityresponse", systems.SD_ELIGIBILITY_RESPONSE,
         "AmoCoverageEligibilityResponse", "Réponse d'éligibilité AMO", "resource", CERESP,
     )  # fmt: skip
@@ -122,38 +96,38 @@ def _response_profile() -> Json:
     ext = f"{CERESP}.insurance.extension"
     sd["differential"] = {
         "element": [
-            _element(
+            element(
                 f"{CERESP}.extension",
                 slicing={"discriminator": [{"type": "value", "path": "url"}], "rules": "open"},
             ),
-            _element(
+            element(
                 f"{CERESP}.extension",
                 sliceName="tiersPayantRefusal",
                 max="*",
                 type=[{"code": "Extension", "profile": [systems.EXT_TIERS_PAYANT]}],
             ),
-            _element(f"{CERESP}.insurer", mustSupport=True),
-            _element(
+            element(f"{CERESP}.insurer", mustSupport=True),
+            element(
                 ext, slicing={"discriminator": [{"type": "value", "path": "url"}], "rules": "open"}
             ),
-            _element(
+            element(
                 ext,
                 sliceName="eligibilityStatus",
                 min=1,
                 max="1",
                 type=[{"code": "Extension", "profile": [systems.EXT_ELIGIBILITY_STATUS]}],
             ),
-            _element(
+            element(
                 f"{CERESP}.insurance.item.category",
-                binding={"strength": "extensible", "valueSet": _value_set("care-category")},
+                binding={"strength": "extensible", "valueSet": value_set_url("care-category")},
             ),
-            _element(
+            element(
                 f"{CERESP}.insurance.item.benefit.type",
-                binding={"strength": "extensible", "valueSet": _value_set("benefit-type")},
+                binding={"strength": "extensible", "valueSet": value_set_url("benefit-type")},
             ),
-            _element(
+            element(
                 f"{CERESP}.error.code",
-                binding={"strength": "extensible", "valueSet": _value_set("reason")},
+                binding={"strength": "extensible", "valueSet": value_set_url("reason")},
             ),
         ]
     }
@@ -162,7 +136,7 @@ def _response_profile() -> Json:
 
 def _status_extension() -> Json:
     """The extension carrying our eligibility status on CoverageEligibilityResponse.insurance."""
-    sd = _profile(
+    sd = constraint(
         "eligibility-status", systems.EXT_ELIGIBILITY_STATUS, "EligibilityStatus",
         "Statut d'éligibilité AMO", "complex-type", "Extension",
     )  # fmt: skip
@@ -170,14 +144,14 @@ def _status_extension() -> Json:
     sd["context"] = [{"type": "element", "expression": f"{CERESP}.insurance"}]
     sd["differential"] = {
         "element": [
-            _element("Extension", max="1"),
-            _element("Extension.extension", max="0"),
-            _element("Extension.url", fixedUri=systems.EXT_ELIGIBILITY_STATUS),
-            _element(
+            element("Extension", max="1"),
+            element("Extension.extension", max="0"),
+            element("Extension.url", fixedUri=systems.EXT_ELIGIBILITY_STATUS),
+            element(
                 "Extension.value[x]",
                 min=1,
                 type=[{"code": "Coding"}],
-                binding={"strength": "required", "valueSet": _value_set("eligibility-status")},
+                binding={"strength": "required", "valueSet": value_set_url("eligibility-status")},
             ),
         ]
     }
@@ -186,7 +160,7 @@ def _status_extension() -> Json:
 
 def _refusal_extension() -> Json:
     """Why the requesting provider cannot bill the answer's payer in tiers payant."""
-    sd = _profile(
+    sd = constraint(
         "tiers-payant-refusal", systems.EXT_TIERS_PAYANT, "TiersPayantRefusal",
         "Tiers payant refusé au prestataire", "complex-type", "Extension",
     )  # fmt: skip
@@ -198,13 +172,13 @@ def _refusal_extension() -> Json:
     sd["context"] = [{"type": "element", "expression": CERESP}]
     sd["differential"] = {
         "element": [
-            _element("Extension.extension", max="0"),
-            _element("Extension.url", fixedUri=systems.EXT_TIERS_PAYANT),
-            _element(
+            element("Extension.extension", max="0"),
+            element("Extension.url", fixedUri=systems.EXT_TIERS_PAYANT),
+            element(
                 "Extension.value[x]",
                 min=1,
                 type=[{"code": "Coding"}],
-                binding={"strength": "required", "valueSet": _value_set("reason")},
+                binding={"strength": "required", "valueSet": value_set_url("reason")},
             ),
         ]
     }

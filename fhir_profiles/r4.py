@@ -14,6 +14,8 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.claim import Claim
+from fhir.resources.R4B.claimresponse import ClaimResponse
 from fhir.resources.R4B.codesystem import CodeSystem
 from fhir.resources.R4B.conceptmap import ConceptMap
 from fhir.resources.R4B.coverage import Coverage
@@ -37,6 +39,8 @@ MODELS: dict[str, Any] = {
     for model in (
         Bundle,
         CapabilityStatement,
+        Claim,
+        ClaimResponse,
         CodeSystem,
         ConceptMap,
         Coverage,
@@ -60,6 +64,8 @@ __all__ = [
     "MODELS",
     "Bundle",
     "CapabilityStatement",
+    "Claim",
+    "ClaimResponse",
     "CodeSystem",
     "ConceptMap",
     "Coverage",

@@ -25,12 +25,19 @@ CS_PAYER: Final = f"{BASE}/CodeSystem/payer"
 CS_ELIGIBILITY_STATUS: Final = f"{BASE}/CodeSystem/eligibility-status"
 CS_BENEFIT_TYPE: Final = f"{BASE}/CodeSystem/benefit-type"
 CS_ALD: Final = f"{BASE}/CodeSystem/ald"
+CS_PA_TYPE: Final = f"{BASE}/CodeSystem/pa-type"  # kinds of prise en charge (pa_types.csv)
+CS_SPECIALTY: Final = f"{BASE}/CodeSystem/specialty"  # prescribers' medical specialties
 
 # Profiles and extensions.
 SD_ELIGIBILITY_REQUEST: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityrequest"
 SD_ELIGIBILITY_RESPONSE: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityresponse"
 EXT_ELIGIBILITY_STATUS: Final = f"{BASE}/StructureDefinition/eligibility-status"
 EXT_TIERS_PAYANT: Final = f"{BASE}/StructureDefinition/tiers-payant-refusal"
+SD_CLAIM: Final = f"{BASE}/StructureDefinition/amo-claim-preauthorization"
+SD_CLAIM_RESPONSE: Final = f"{BASE}/StructureDefinition/amo-claimresponse-preauthorization"
+EXT_DECISION_DEADLINE: Final = f"{BASE}/StructureDefinition/decision-deadline"
+EXT_DECISION_OVERDUE: Final = f"{BASE}/StructureDefinition/decision-overdue"
+EXT_PROVISIONAL: Final = f"{BASE}/StructureDefinition/provisional-authorization"
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
@@ -57,6 +64,14 @@ HL7_COVERAGE_CLASS: Final = "http://terminology.hl7.org/CodeSystem/coverage-clas
 HL7_SUBSCRIBER_RELATIONSHIP: Final = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
 HL7_RESTFUL_SECURITY: Final = "http://terminology.hl7.org/CodeSystem/restful-security-service"
 HL7_OAUTH_URIS: Final = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+HL7_CLAIM_TYPE: Final = "http://terminology.hl7.org/CodeSystem/claim-type"
+HL7_PROCESS_PRIORITY: Final = "http://terminology.hl7.org/CodeSystem/processpriority"
+HL7_ADJUDICATION: Final = "http://terminology.hl7.org/CodeSystem/adjudication"
+BCP47: Final = "urn:ietf:bcp:47"
+
+# Drug codes: a GTIN (an EAN-13 for a drug sold in Morocco), as GS1 writes its system or as
+# the GS1 root OID.
+GTIN_SYSTEMS: Final = frozenset({"https://www.gs1.org/gtin", "urn:oid:1.3.160"})
 
 # Our benefit types (CodeSystem benefit-type).
 BENEFIT_RATE: Final = "rate"  # allowedUnsignedInt: share paid by the RO, in percent

@@ -13,6 +13,7 @@ from domain.reference import ReferenceData
 from fhir_profiles import (
     bundle,
     categories,
+    claim_profiles,
     labels,
     messages,
     profiles,
@@ -44,6 +45,10 @@ def code_systems(ref: ReferenceData) -> list[Json]:
         _code_system("payer", "Organisme payeur AMO", ((p.code, p.label) for p in ref.payers)),
         _code_system("benefit-type", "Type de prestation AMO", labels.BENEFIT_TYPE_LABELS.items()),
         _ald_system(ref),
+        _code_system("pa-type", "Type de prise en charge AMO", labels.pa_types(ref).items()),
+        _code_system(
+            "specialty", "Spécialité médicale du prescripteur", labels.specialties(ref).items()
+        ),
     ]
 
 
@@ -61,6 +66,7 @@ def definitions(ref: ReferenceData) -> dict[tuple[str, str], Json]:
     """Everything we publish, by (resourceType, id), for GET [base]/{type}/{id}."""
     found = code_systems(ref)
     found += value_sets(found) + naming_systems() + profiles.structure_definitions()
+    found += claim_profiles.structure_definitions()
     found += profiles.operation_definitions()
     found.append(subscription_conformance.replay_operation())
     found.append(categories.concept_map(ref))

@@ -24,6 +24,7 @@ from joserfc.jwk import KeySet, OctKey
 from adapters.sql.engine import is_database_error
 from domain.ports import Clock, UnitOfWorkFactory
 from domain.records import Admission, AuditEntry, Convention, Provider, Requester
+from domain.services.prior_auth import Reviewer
 from gateway.errors import InvalidClient, InvalidScope, OAuthError, UnsupportedGrant, rule_for
 from gateway.scopes import grantable
 
@@ -42,6 +43,10 @@ class InvalidToken(Exception):
     """The bearer token is missing, malformed, badly signed or expired."""
 
 
+ROLE_PROVIDER = "provider"
+ROLE_REVIEWER = "reviewer"  # a payer's medical review client
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
     """The verified identity behind a request: the tenant comes from here only."""
@@ -52,6 +57,14 @@ class Caller:
     scopes: tuple[str, ...]
     expires_at: int
     admission: Admission | None = None  # None: a token issued before it was carried
+    role: str = ROLE_PROVIDER  # or ROLE_REVIEWER: a payer's medical review client
+
+    @property
+    def reviewer(self) -> Reviewer | None:
+        """The payer's reviewer behind the token (None: a provider)."""
+        if self.role != ROLE_REVIEWER or self.admission is None or not self.admission.payers:
+            return None
+        return Reviewer(payer=self.admission.payers[0], client_id=self.client_id)
 
     @property
     def requester(self) -> Requester:
@@ -154,6 +167,7 @@ class TokenService:
             scopes=tuple(str(claims.get("scope", "")).split()),
             expires_at=exp,
             admission=_admission(claims),
+            role=str(claims.get("role", ROLE_PROVIDER)),
         )
 
     def _provider(self, client_id: str) -> Provider:
@@ -222,6 +236,7 @@ class TokenService:
             # and a change reaches the provider with its next token.
             "payers": list(provider.payers),
             "convention": provider.convention.value,
+            "role": ROLE_REVIEWER if provider.reviewer else ROLE_PROVIDER,
         }
         token = jwt.encode({"alg": ACCESS_ALGORITHM}, claims, self._key)
         return {

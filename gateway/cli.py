@@ -87,6 +87,21 @@ def _providers_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _reviewers_add(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.admin import add_reviewer
+
+    reviewer = add_reviewer(
+        settings,
+        payer=args.payer,
+        unit=args.unit,
+        name=args.name,
+        jwks_path=Path(args.jwks),
+        client_id=args.client_id,
+    )
+    print(f"contrôle médical {reviewer.id} enregistré ; client_id = {reviewer.client_id}")
+    return 0
+
+
 def _providers_list(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import list_providers
 
@@ -230,6 +245,8 @@ def _parser() -> argparse.ArgumentParser:
     _add(endpoint, "list", _endpoint_list, "list a provider's endpoints", _inpe_arg)
     _add(endpoint, "remove", _endpoint_remove, "remove an endpoint and its subscriptions", _id_args)
     _add(sub, "worker", _worker, "deliver notifications and run periodic jobs until stopped")
+    reviewers = sub.add_parser("reviewers", help="payers' medical review units").add_subparsers()
+    _add(reviewers, "add", _reviewers_add, "register a review unit and its client", _reviewer_args)
     members = sub.add_parser("members", help="payer registries").add_subparsers()
     _add(members, "import", _members_import, "import a registry file (JSON Lines)", _file_args)
     _add(sub, "generate-population", _population, "write a synthetic registry", _pop_args)
@@ -289,6 +306,14 @@ def _provider_args(p: argparse.ArgumentParser) -> None:
         help="space-separated SMART scopes the client may be granted, e.g. 'system/*.rs' "
         "(default: any scope of a served resource type, no wildcard)",
     )
+
+
+def _reviewer_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--payer", required=True, help="the payer it reviews for, e.g. CNSS")
+    p.add_argument("--unit", required=True, help="the review unit's code, e.g. CM-CASA")
+    p.add_argument("--name", required=True)
+    p.add_argument("--jwks", required=True, help="file holding the client's public JWK Set")
+    p.add_argument("--client-id")
 
 
 def _convention_args(p: argparse.ArgumentParser) -> None:

@@ -17,7 +17,8 @@ from fastapi import Depends, Request
 from domain.records import IdempotencyKey
 from domain.reference import ReferenceData
 from domain.services.eligibility import EligibilityPorts
-from gateway.auth import Caller, InvalidToken
+from domain.services.prior_auth import PriorAuthPorts, Reviewer
+from gateway.auth import ROLE_PROVIDER, Caller, InvalidToken
 from gateway.bootstrap import Gateway
 from gateway.errors import (
     InvalidAccessToken,
@@ -29,6 +30,7 @@ from gateway.errors import (
     TooManyValues,
     Unauthenticated,
     UnsupportedMediaType,
+    WrongRole,
 )
 from gateway.fhirjson import (
     ACCEPTED_BODY_TYPES,
@@ -64,15 +66,37 @@ def eligibility_ports(request: Request) -> EligibilityPorts:
     return gateway_of(request).eligibility
 
 
+def prior_auth_ports(request: Request) -> PriorAuthPorts:
+    """The prior-authorization use case's ports."""
+    return gateway_of(request).prior_auth
+
+
 def authorized(resource: str, interaction: str) -> Callable[[Request], Awaitable[Caller]]:
-    """A dependency admitting callers whose token grants `interaction` on `resource`."""
+    """A dependency admitting providers whose token grants `interaction` on `resource`."""
 
     async def caller(request: Request) -> Caller:
         found = await authenticated(request)
+        if found.role != ROLE_PROVIDER:
+            raise WrongRole(detail="Client d'un payeur : il n'agit pas pour un prestataire")
         require(found, resource, interaction)
         return found
 
     return caller
+
+
+def reviewing(resource: str, interaction: str) -> Callable[[Request], Awaitable[Reviewer]]:
+    """A dependency admitting a payer's review clients whose token grants `interaction` on
+    `resource`: the payer they review for comes from the token."""
+
+    async def reviewer(request: Request) -> Reviewer:
+        found = await authenticated(request)
+        who = found.reviewer
+        if who is None:
+            raise WrongRole(detail="Réservé au contrôle médical d'un payeur")
+        require(found, resource, interaction)
+        return who
+
+    return reviewer
 
 
 async def authenticated(request: Request) -> Caller:
@@ -146,6 +170,7 @@ GatewayDep = Annotated[Gateway, Depends(gateway_of)]
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 ReferenceDep = Annotated[ReferenceData, Depends(reference_of)]
 EligibilityPortsDep = Annotated[EligibilityPorts, Depends(eligibility_ports)]
+PriorAuthPortsDep = Annotated[PriorAuthPorts, Depends(prior_auth_ports)]
 AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
 IdempotencyHeader = Annotated[str | None, Depends(idempotency_header)]

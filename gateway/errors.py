@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect
 
 from adapters.sql.engine import is_database_error
 from domain import errors as domain
+from domain.prior_auth import TransitionRefused
 from domain.records import AuditEntry
 from fhir_profiles.outcome import operation_outcome, pick_language
 from gateway.fhirjson import FHIR_JSON, dumps
@@ -67,6 +68,12 @@ class ScopeMissing(EdgeError):
     """The token does not grant this interaction on this resource."""
 
     code = "portee-insuffisante"
+
+
+class WrongRole(EdgeError):
+    """A payer's review client on a provider's route, or a provider on a reviewer's."""
+
+    code = "role-non-autorise"
 
 
 class NotAcceptable(EdgeError):
@@ -188,6 +195,7 @@ ERRORS: dict[type[BaseException], Rule] = {
     Unauthenticated: Rule(401, "login", headers=_bearer_challenge),
     InvalidAccessToken: Rule(401, "login", headers=_bearer_challenge),
     ScopeMissing: Rule(403, "forbidden"),
+    WrongRole: Rule(403, "forbidden"),
     NotAcceptable: Rule(406, "not-supported"),
     UnsupportedMediaType: Rule(415, "not-supported"),
     PayloadTooLarge: Rule(413, "too-costly"),
@@ -205,6 +213,7 @@ ERRORS: dict[type[BaseException], Rule] = {
     domain.UnknownCode: Rule(422, "code-invalid"),
     domain.NotFound: Rule(404, "not-found"),
     domain.Conflict: Rule(409, "conflict"),
+    TransitionRefused: Rule(409, "conflict"),  # the prise en charge's state forbids it
     domain.RateLimited: Rule(429, "throttled", headers=_retry_after),
     domain.TooLarge: Rule(413, "too-costly"),
     domain.Unavailable: DATABASE_DOWN,

@@ -14,7 +14,16 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 # The resource types a provider may be granted access to.
-SCOPED_RESOURCES = ("CoverageEligibilityRequest", "CoverageEligibilityResponse", "Subscription")
+SCOPED_RESOURCES = (
+    "CoverageEligibilityRequest",
+    "CoverageEligibilityResponse",
+    "Claim",
+    "ClaimResponse",
+    "Task",
+    "CommunicationRequest",
+    "Communication",
+    "Subscription",
+)
 WILDCARD = "*"
 
 _SCOPE = re.compile(r"^system/(\*|[A-Z][A-Za-z]+)\.(read|write|\*|c?r?u?d?s?)$")

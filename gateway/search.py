@@ -16,6 +16,7 @@ from fastapi import Path
 
 from domain.errors import MalformedRequest
 from domain.members import PersonIdentifier
+from domain.prior_auth import PaStatus
 from domain.records import ExchangeQuery
 from domain.reference import ReferenceData
 from domain.rules.identifiers import normalize_identifier
@@ -62,13 +63,28 @@ class InvalidSearch(MalformedRequest):
     code = "parametre-invalide"
 
 
+# A prise en charge's searches add its status (ours), the FHIR outcome and its preAuthRef.
+PA_STATUSES = tuple(status.value for status in PaStatus)
+PA_OUTCOMES = {
+    "queued": tuple(s.value for s in PaStatus if s.pending),
+    "complete": tuple(s.value for s in PaStatus if not s.pending),
+}
+PA_SEARCH = frozenset({"status", "outcome", "preauthref"})
+
+
 def parse_query(
-    params: Sequence[tuple[str, str]], *, tenant: str, kind: str, ref: ReferenceData
+    params: Sequence[tuple[str, str]],
+    *,
+    tenant: str,
+    kind: str,
+    ref: ReferenceData,
+    request_type: str = "CoverageEligibilityRequest",
+    extra: frozenset[str] = frozenset(),
 ) -> ExchangeQuery:
     """Turn query parameters into criteria; unknown parameters are refused, not ignored."""
     values: dict[str, list[str]] = {}
     for name, value in params:
-        if name not in SUPPORTED:
+        if name not in SUPPORTED and name not in extra:
             shown = name if _PARAMETER_NAME.fullmatch(name) else "(illisible)"
             raise InvalidSearch(f"Paramètre de recherche non pris en charge : {shown}")
         if len(value) > MAX_VALUE_CHARS or _CONTROL.search(value):
@@ -80,7 +96,9 @@ def parse_query(
         kind=kind,
         patient_identifier=_identifier(values, ref),
         patient_ref=_single(values, "patient"),
-        request_id=_request_id(_single(values, "request")),
+        request_id=_request_id(_single(values, "request"), request_type),
+        record_id=_preauthref(_single(values, "preauthref")),
+        statuses=_statuses(_single(values, "status"), _single(values, "outcome")),
         created_from=created_from,
         created_to=created_to,
         limit=_int(_single(values, "_count"), 20, 1, MAX_COUNT, "_count"),
@@ -106,13 +124,36 @@ def _identifier(values: Mapping[str, list[str]], ref: ReferenceData) -> PersonId
     return normalize_identifier(kind, value, ref, datetime.now(UTC).date())
 
 
-def _request_id(value: str | None) -> str | None:
+def _request_id(value: str | None, request_type: str) -> str | None:
     if value is None:
         return None
-    found = value.removeprefix("CoverageEligibilityRequest/")
+    found = value.removeprefix(f"{request_type}/")
     if not _FHIR_ID.fullmatch(found):
-        raise InvalidSearch("request attend CoverageEligibilityRequest/[id] ou un id FHIR")
+        raise InvalidSearch(f"request attend {request_type}/[id] ou un id FHIR")
     return found
+
+
+def _preauthref(value: str | None) -> str | None:
+    if value is not None and not _FHIR_ID.fullmatch(value):
+        raise InvalidSearch("preauthref attend la référence de prise en charge (un id FHIR)")
+    return value
+
+
+def _statuses(status: str | None, outcome: str | None) -> tuple[str, ...]:
+    """status=granted,partial (any of ours) and outcome=queued|complete, both applying."""
+    wanted = set(PA_STATUSES)
+    if status is not None:
+        asked = set(status.split(","))
+        if not asked <= wanted:
+            raise InvalidSearch(f"status attend un ou plusieurs de : {', '.join(PA_STATUSES)}")
+        wanted &= asked
+    if outcome is not None:
+        if outcome not in PA_OUTCOMES:
+            raise InvalidSearch("outcome attend queued ou complete")
+        wanted &= set(PA_OUTCOMES[outcome])
+    if status is None and outcome is None:
+        return ()
+    return tuple(s for s in PA_STATUSES if s in wanted) or ("(aucun)",)
 
 
 def _int(value: str | None, default: int, low: int, high: int, name: str) -> int:

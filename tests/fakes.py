@@ -135,6 +135,8 @@ def _matches(record: ExchangeRecord, query: ExchangeQuery) -> bool:
         query.patient_identifier is None or query.patient_identifier in record.patient_identifiers,
         query.patient_ref is None or record.patient_ref == query.patient_ref,
         query.request_id is None or record.request_id == query.request_id,
+        query.record_id is None or record.id == query.record_id,
+        not query.statuses or record.status in query.statuses,
         query.created_from is None or record.created >= query.created_from,
         query.created_to is None or record.created < query.created_to,
     )

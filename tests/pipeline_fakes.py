@@ -7,12 +7,24 @@ store's several ports at once, so that what one records the others read back.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from domain.eligibility import EligibilityDecision
 from domain.errors import Unavailable
 from domain.members import EligibilityFacts, PersonIdentifier
-from domain.records import AuditEntry, ExchangeQuery, ExchangeRecord, IdempotentAnswer, Recording
+from domain.prior_auth import PriorAuthorization
+from domain.records import (
+    AuditEntry,
+    AuthorizationChange,
+    ExchangeQuery,
+    ExchangeRecord,
+    IdempotentAnswer,
+    Notification,
+    QueueQuery,
+    Recording,
+    StoredAuthorization,
+)
 from domain.subscriptions import (
     DeliveryEvent,
     EventQuery,
@@ -88,6 +100,8 @@ class FakeStore:
         self.answers = FakeIdempotencyRepository()
         self.down = False
         self.before_record: Callable[[], None] | None = None
+        self.authorizations: dict[str, tuple[PriorAuthorization, int]] = {}  # with versions
+        self.outbox: list[Notification] = []
 
     def _check(self) -> None:
         if self.down:
@@ -103,6 +117,12 @@ class FakeStore:
         if recording.record is not None:
             self.exchanges.add(recording.record)
         self.audit.append(recording.audit)
+        if recording.effects.authorization is not None:
+            self.authorizations[recording.effects.authorization.id] = (
+                recording.effects.authorization,
+                1,
+            )
+        self.outbox.extend(recording.effects.notifications)
         return True
 
     async def append(self, entry: AuditEntry) -> None:
@@ -217,3 +237,62 @@ class FakeSubscriptionStore:
     ) -> int:
         """The dead events in the range, counted."""
         return self.subscriptions.replay(tenant, subscription_id, query, now)
+
+
+class FakeAuthorizations:
+    """domain.ports.AuthorizationStore over a FakeStore's prises en charge and exchanges.
+    `lose_next` makes the next change lose to a concurrent one, as a stale version would."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.lose_next = False
+
+    async def get(self, authorization_id: str) -> StoredAuthorization | None:
+        """A prise en charge by id, whoever it belongs to."""
+        self.store._check()
+        found = self.store.authorizations.get(authorization_id)
+        if found is None:
+            return None
+        pa, version = found
+        record = self.store.exchanges.get(pa.tenant, "preauthorization", pa.id)
+        return StoredAuthorization(pa, version, record.request_body if record else b"")
+
+    async def change(self, change: AuthorizationChange) -> bool:
+        """The change, if still at its version: state, answer, audit and notifications."""
+        self.store._check()
+        pa = change.authorization
+        _, version = self.store.authorizations[pa.id]
+        if self.lose_next or version != change.expected_version:
+            self.lose_next = False
+            return False
+        self.store.authorizations[pa.id] = (pa, version + 1)
+        records = self.store.exchanges.records
+        for i, record in enumerate(records):
+            if record.id == pa.id:
+                records[i] = replace(
+                    record, status=pa.status.value, response_body=change.response_body
+                )
+        self.store.audit.append(change.audit)
+        self.store.outbox.extend(change.notifications)
+        return True
+
+    async def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
+        """The payer's pending requests, earliest deadline first."""
+        pending = sorted(
+            (
+                pa
+                for pa, _ in self.store.authorizations.values()
+                if pa.payer == query.payer
+                and pa.status.pending
+                and (query.overdue_at is None or pa.deadline < query.overdue_at)
+            ),
+            key=lambda pa: (pa.deadline, pa.id),
+        )
+        page = pending[query.offset : query.offset + query.limit]
+        found = [self.store.exchanges.get(pa.tenant, "preauthorization", pa.id) for pa in page]
+        return [r for r in found if r is not None], len(pending)
+
+
+def render_state(request_body: bytes, authorization: PriorAuthorization, at: object) -> bytes:
+    """domain.ports.AnswerRenderer: what a test can check of an answer rendered again."""
+    return f"{authorization.id}|{authorization.status.value}|{at}".encode()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Row, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex, FieldCipher
@@ -91,6 +91,15 @@ class SqlExchangeRepository:
             else None,
         }
 
+    def replace_answer(self, record_id: str, status: str, response_body: bytes) -> None:
+        """Store an exchange's answer anew (a prise en charge decided after its request)."""
+        sealed = self._cipher.encrypt(_pack(response_body), aad=exchange_aad(record_id, "response"))
+        self._session.execute(
+            update(EXCHANGE)
+            .where(EXCHANGE.c.id == record_id)
+            .values(status=status, response_enc=sealed)
+        )
+
     def _ref_index(self, patient_ref: str | None) -> str | None:
         return None if patient_ref is None else self._index.digest(PATIENT_REF_KIND, patient_ref)
 
@@ -131,6 +140,10 @@ class SqlExchangeRepository:
             where.append(EXCHANGE.c.patient_ref_index == self._ref_index(query.patient_ref))
         if query.request_id is not None:
             where.append(EXCHANGE.c.request_id == query.request_id)
+        if query.record_id is not None:
+            where.append(EXCHANGE.c.id == query.record_id)
+        if query.statuses:
+            where.append(EXCHANGE.c.status.in_(query.statuses))
         if query.created_from is not None:
             where.append(EXCHANGE.c.created >= query.created_from)
         if query.created_to is not None:

@@ -6,7 +6,7 @@ The schema itself is owned by the Alembic migrations; these classes must match t
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from sqlalchemy import BigInteger, DateTime, Index, LargeBinary, Text, UniqueConstraint
@@ -258,3 +258,28 @@ class DeliveryRow(SQLModel, table=True):
     lease_until: datetime | None = utc_column(nullable=True, default=None)
     delivered_at: datetime | None = utc_column(nullable=True, default=None)
     created_at: datetime = utc_column()
+
+
+class AuthorizationRow(SQLModel, table=True):
+    """A prise en charge's state, beside the exchange that asked for it (same id).
+
+    The state holds codes, quantities and amounts, never patient data (that stays in the
+    exchange, encrypted). `version` makes every change a compare-and-set."""
+
+    __tablename__ = "prior_authorization"
+    __table_args__ = (
+        Index("ix_prior_authorization_queue", "payer", "status", "deadline"),
+        Index("ix_prior_authorization_validity", "status", "valid_until"),
+    )
+
+    id: str = Field(primary_key=True, foreign_key="exchange.id", ondelete="CASCADE")
+    tenant: str = Field(index=True)
+    payer: str
+    pa_type: str
+    status: str
+    deadline: datetime = utc_column()
+    overdue_flagged: bool = False
+    valid_until: date | None = None
+    version: int
+    state: str = Field(sa_type=Text)
+    updated: datetime = utc_column()

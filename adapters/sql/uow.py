@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql.audit import AuditStream, SqlAuditLog
+from adapters.sql.authorizations import SqlAuthorizationRepository
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
 from adapters.sql.members import SqlMemberRepository
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     endpoints: SqlEndpointRepository
     subscriptions: SqlSubscriptionRepository
+    authorizations: SqlAuthorizationRepository
 
     def __init__(
         self,
@@ -62,6 +64,9 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(session)
         self.endpoints = SqlEndpointRepository(session, cipher=self._cipher)
         self.subscriptions = SqlSubscriptionRepository(session)
+        self.authorizations = SqlAuthorizationRepository(
+            session, self.exchanges, self.audit, lambda: self.outbox
+        )
         return self
 
     def __exit__(

@@ -15,7 +15,7 @@ care; the decision names the dataset version it used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -86,8 +86,14 @@ def decide_request(
 
     if not (rights.status.in_force or rights.status is EligibilityStatus.SUSPENDED):
         return answer(Verdict.REFUSED, "droits-non-ouverts")
+    if not request.lines:  # nothing in a code system the rules read: a reviewer's call
+        return answer(Verdict.QUEUED, "examen-medical")
     if request.urgent and kind.regularise_hours > 0 and rights.status.in_force:
-        return answer(Verdict.PROVISIONAL, "admission-urgente", granted=True)
+        # Granted now; the deadline is then the regularisation's: a reviewer confirms by then.
+        regularise_by = now + timedelta(hours=kind.regularise_hours)
+        return replace(
+            answer(Verdict.PROVISIONAL, "admission-urgente", granted=True), deadline=regularise_by
+        )
     if request.pa_type != COSTLY_DRUG:
         return answer(Verdict.QUEUED, "examen-medical")
     why = (r for line in request.lines for r in _line(request, line, rights, ref))

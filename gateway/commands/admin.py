@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import sys
 from datetime import date
@@ -17,7 +18,7 @@ from adapters.sql.audit import verify_chain
 from adapters.sql.engine import make_engine, migrate
 from adapters.sql.rotation import RotationReport
 from adapters.sql.rotation import rotate_keys as rotate
-from domain.records import Convention, Provider
+from domain.records import REVIEWER_CATEGORY, Convention, Provider
 from domain.rules.identifiers import validate_pattern
 from domain.services.registry import ImportReport, import_registry
 from gateway.bootstrap import Storage, cache_invalidation, data_cipher, load_reference, open_storage
@@ -61,13 +62,18 @@ def add_provider(
             f"Portées non applicables par la passerelle : {refused} "
             "(system/<Type|*>.<read|write|*|cruds>, sans restriction ?...)"
         )
-    jwks = orjson.loads(jwks_path.read_bytes())
-    if not isinstance(jwks, dict) or not jwks.get("keys"):
-        raise SystemExit(f"{jwks_path} : JWK Set attendu ({{'keys': [...]}})")
-    if any("d" in key for key in jwks["keys"]):
-        raise SystemExit(f"{jwks_path} contient une clé privée : enregistrez la clé publique")
+    jwks = _public_jwks(jwks_path)
     with open_storage(settings) as storage:
         return _register(storage, inpe, name, category, payers, jwks, client_id, scopes or [])
+
+
+def _public_jwks(path: Path) -> dict[str, Any]:
+    jwks = orjson.loads(path.read_bytes())
+    if not isinstance(jwks, dict) or not jwks.get("keys"):
+        raise SystemExit(f"{path} : JWK Set attendu ({{'keys': [...]}})")
+    if any("d" in key for key in jwks["keys"]):
+        raise SystemExit(f"{path} contient une clé privée : enregistrez la clé publique")
+    return jwks
 
 
 def _register(
@@ -103,6 +109,51 @@ def _register(
         uow.providers.add(provider)
         uow.commit()
     return provider
+
+
+# What a payer's review client may do: read its queue and the requests, decide, ask.
+REVIEWER_SCOPES = (
+    "system/ClaimResponse.rus",
+    "system/Claim.rs",
+    "system/CommunicationRequest.crs",
+    "system/Communication.rs",
+)
+
+
+def add_reviewer(
+    settings: Settings,
+    *,
+    payer: str,
+    unit: str,
+    name: str,
+    jwks_path: Path,
+    client_id: str | None = None,
+) -> Provider:
+    """Register a payer's medical review unit and its OAuth client: it sees and decides the
+    prises en charge addressed to that payer, never acts as a provider."""
+    if not re.fullmatch(r"[A-Za-z0-9-]{1,32}", unit):
+        raise SystemExit(f"Code d'unité invalide : {unit} (lettres, chiffres, tirets)")
+    jwks = _public_jwks(jwks_path)
+    with open_storage(settings) as storage:
+        ref = load_reference(storage.uow)
+        if payer not in {p.code for p in ref.payers}:
+            raise SystemExit(f"Organisme inconnu : {payer}")
+        reviewer = Provider(
+            id=f"reviewer-{payer}-{unit}".lower(),
+            inpe=f"{payer}:{unit}",
+            name=name,
+            category=REVIEWER_CATEGORY,
+            payers=(payer,),
+            client_id=client_id or f"reviewer-{payer}-{unit}-{secrets.token_hex(4)}".lower(),
+            jwks=orjson.dumps(jwks).decode(),
+            scopes=REVIEWER_SCOPES,
+        )
+        with storage.uow() as uow:
+            if uow.providers.by_inpe(reviewer.inpe) is not None:
+                raise SystemExit(f"L'unité {reviewer.inpe} est déjà enregistrée")
+            uow.providers.add(reviewer)
+            uow.commit()
+    return reviewer
 
 
 def set_convention(settings: Settings, inpe: str, convention: Convention) -> None:

@@ -136,6 +136,37 @@ class TestOtherKinds:
         assert (decided.verdict, decided.reasons) == (Verdict.PROVISIONAL, ("admission-urgente",))
         assert (decided.valid_from, decided.valid_until) == (DAY, DAY + timedelta(days=29))
 
+    def test_a_provisional_grant_is_due_for_regularisation_not_for_an_answer(
+        self, ref: ReferenceData
+    ) -> None:
+        kinds = tuple(
+            replace(kind, answer_hours=24, regularise_hours=72)
+            if kind.code == "hospitalisation"
+            else kind
+            for kind in ref.pa_types
+        )
+        slower = replace(ref, version="regularise-72", pa_types=kinds)
+        urgent = PaRequest("hospitalisation", (line(),), DAY, urgent=True)
+        assert decide_request(urgent, rights(), slower, now=NOW).deadline == NOW + timedelta(
+            hours=72
+        )
+        planned = PaRequest("hospitalisation", (line(),), DAY)
+        assert decide_request(planned, rights(), slower, now=NOW).deadline == NOW + timedelta(
+            hours=24
+        )
+
+    def test_nothing_in_our_codes_goes_to_the_reviewer_even_urgent(
+        self, ref: ReferenceData
+    ) -> None:
+        for request in (costly(), PaRequest("hospitalisation", (line(),), DAY, urgent=True)):
+            empty = replace(request, lines=())
+            decided = decide_request(empty, rights(), ref, now=NOW)
+            assert (decided.verdict, decided.reasons) == (Verdict.QUEUED, ("examen-medical",))
+        refused = decide_request(
+            replace(costly(), lines=()), rights(EligibilityStatus.NOT_FOUND), ref, now=NOW
+        )
+        assert refused.verdict is Verdict.REFUSED
+
     def test_a_planned_admission_goes_to_the_reviewer(self, ref: ReferenceData) -> None:
         planned = PaRequest("hospitalisation", (line(),), DAY)
         decided = decide_request(planned, rights(), ref, now=NOW)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir_profiles import r4, systems
+from fhir_profiles import conformance, r4, systems
 from fhir_profiles.conformance import capability_statement
 from tests.fhir_schema import assert_valid_r4
 
@@ -60,3 +60,32 @@ class TestCapabilityStatement:
         found = resources()
         for kind in ("StructureDefinition", "CodeSystem", "ValueSet", "ConceptMap"):
             assert [i["code"] for i in found[kind]["interaction"]] == ["read", "search-type"]
+
+
+class TestPriorAuthorizationDeclarations:
+    """_claim and _claim_response, ready for the routes that serve them to declare."""
+
+    def with_claims(self) -> dict[str, Any]:
+        cs = statement()
+        cs["rest"][0]["resource"] += [conformance._claim(), conformance._claim_response()]
+        return cs
+
+    def test_keep_the_statement_valid_r4(self) -> None:
+        assert_valid_r4(self.with_claims())
+        r4.parse(self.with_claims())
+
+    def test_claim_is_submitted_with_our_profile(self) -> None:
+        claim = conformance._claim()
+        assert claim["supportedProfile"] == [systems.SD_CLAIM]
+        assert claim["operation"][0]["definition"].endswith("/OperationDefinition/Claim-submit")
+
+    def test_claim_response_is_searched_by_hl7_s_parameters(self) -> None:
+        params = {
+            p["name"]: p.get("definition") for p in conformance._claim_response()["searchParam"]
+        }
+        assert params == {
+            "patient": "http://hl7.org/fhir/SearchParameter/ClaimResponse-patient",
+            "created": "http://hl7.org/fhir/SearchParameter/ClaimResponse-created",
+            "request": "http://hl7.org/fhir/SearchParameter/ClaimResponse-request",
+            "_count": None,
+        }

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from domain.eligibility import EligibilityStatus
 from domain.reasons import ALL_REASONS
-from fhir_profiles import profiles, r4, systems, terminology
+from fhir_profiles import claim_profiles, labels, profiles, r4, systems, terminology
 from tests.fhir_schema import assert_valid_r4
 from tests.unit.fhir.builders import reference_data
+from tests.unit.fhir.claims import claim_reference_data
 
 REF = reference_data()
 DEFINITIONS = terminology.definitions(REF)
@@ -147,3 +149,70 @@ class TestDefinitionsBundle:
         bundle = terminology.definitions_bundle([], "https://gw.example/fhir", "CodeSystem")
         assert_valid_r4(bundle)
         assert bundle["total"] == 0 and "entry" not in bundle
+
+
+class TestPriorAuthorizationTerminology:
+    ref = claim_reference_data()
+
+    def test_pa_type_follows_the_reference_data(self) -> None:
+        found = by_url(terminology.code_systems(self.ref))[systems.CS_PA_TYPE]
+        assert codes(found) == [t.code for t in self.ref.pa_types]
+        assert found["concept"][0] == {"code": "costly-drug", "display": "Médicament coûteux"}
+
+    def test_specialty_holds_ours_and_every_one_the_catalog_names(self) -> None:
+        ref = replace(
+            self.ref, drugs=(replace(self.ref.drugs[0], specialties="oncologie algologie"),)
+        )
+        found = by_url(terminology.code_systems(ref))[systems.CS_SPECIALTY]
+        assert set(codes(found)) == {*labels.SPECIALTY_LABELS, "algologie"}
+        assert {"code": "algologie", "display": "algologie"} in found["concept"]
+
+    def test_the_catalog_specialties_are_all_ours(self) -> None:
+        from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+
+        named = {
+            s
+            for d in load_reference_files(DEFAULT_REFDATA_DIR).drugs
+            for s in (d.specialties or "").split()
+        }
+        assert named <= set(labels.SPECIALTY_LABELS)
+
+    def test_the_new_reasons_are_published(self) -> None:
+        reason = by_url(terminology.code_systems(self.ref))[systems.CS_REASON]
+        assert {"code-hors-nomenclature", "usage-non-pris-en-charge"} <= set(codes(reason))
+
+    def test_profiles_and_extensions_are_published(self) -> None:
+        published = terminology.definitions(self.ref)
+        for rid in (
+            "amo-claim-preauthorization", "amo-claimresponse-preauthorization",
+            "decision-deadline", "decision-overdue", "provisional-authorization",
+        ):  # fmt: skip
+            assert ("StructureDefinition", rid) in published
+        assert ("CodeSystem", "pa-type") in published and ("ValueSet", "specialty") in published
+
+    def test_the_response_profile_slices_our_three_extensions(self) -> None:
+        response = by_url(claim_profiles.structure_definitions())[systems.SD_CLAIM_RESPONSE]
+        slices = [e for e in response["differential"]["element"] if "sliceName" in e]
+        assert [s["type"][0]["profile"][0] for s in slices] == [
+            systems.EXT_DECISION_DEADLINE,
+            systems.EXT_DECISION_OVERDUE,
+            systems.EXT_PROVISIONAL,
+        ]
+
+    @pytest.mark.parametrize(
+        ("url", "kind"),
+        [
+            (systems.EXT_DECISION_DEADLINE, "dateTime"),
+            (systems.EXT_DECISION_OVERDUE, "boolean"),
+            (systems.EXT_PROVISIONAL, "boolean"),
+        ],
+    )
+    def test_each_extension_is_one_value_on_the_claim_response(self, url: str, kind: str) -> None:
+        sd = by_url(claim_profiles.structure_definitions())[url]
+        assert sd["context"] == [{"type": "element", "expression": "ClaimResponse"}]
+        value = sd["differential"]["element"][-1]
+        assert (value["path"], value["type"]) == ("Extension.value[x]", [{"code": kind}])
+
+    def test_the_claim_profile_requires_one_of_our_identifiers(self) -> None:
+        claim = by_url(claim_profiles.structure_definitions())[systems.SD_CLAIM]
+        assert claim["differential"]["element"][0]["constraint"][0]["key"] == "amo-1"

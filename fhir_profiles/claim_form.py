@@ -1,0 +1,67 @@
+"""A prior authorization request as a FHIR client wrote it: read into the command, answered in
+FHIR, and answered again when the prise en charge changes later.
+
+The use case (domain/services/prior_auth.py) drives it: `read` when the rate limit let the
+request through, `render` once decided; `rerender` rebuilds the ClaimResponse from the stored
+Claim after a reviewer's decision, a cancel or an expiry. None of them sees FHIR itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+from domain.members import PersonIdentifier
+from domain.prior_auth import PriorAuthorization
+from domain.records import Rendered
+from domain.reference import ReferenceData
+from domain.services.exchanges import Stamp
+from domain.services.prior_auth import PaOutcome, RequestPriorAuth
+from fhir_profiles import claim_in, claim_out
+from fhir_profiles.claim_in import ClaimRequestIn
+
+
+class PriorAuthForm:
+    """domain.services.exchanges.Form for a Claim with use preauthorization (any envelope)."""
+
+    def __init__(self, body: dict[str, Any], *, ref: ReferenceData, requestor_inpe: str) -> None:
+        self._body = body
+        self._ref = ref
+        self._requestor_inpe = requestor_inpe
+        self._parsed: ClaimRequestIn | None = None
+
+    @property
+    def parsed(self) -> ClaimRequestIn:
+        """The request as read (read() must have been called)."""
+        if self._parsed is None:
+            raise RuntimeError("the request has not been read yet")
+        return self._parsed
+
+    def read(self, today: date) -> RequestPriorAuth:
+        """The command; a domain error when the request is malformed or breaks a rule."""
+        self._parsed = claim_in.to_domain(self._body, ref=self._ref, today=today)
+        return self._parsed.command
+
+    def render(self, result: PaOutcome, stamp: Stamp) -> Rendered:
+        """The ClaimResponse, and the Claim as stored under its own id."""
+        parsed = self.parsed
+        request = claim_out.request_resource(parsed, stamp.request_id, self._requestor_inpe)
+        response = claim_out.from_domain(request, result.stamped(stamp), created=stamp.created)
+        return Rendered(
+            request_body=orjson.dumps(request),
+            response_body=orjson.dumps(response),
+            patient_ref=claim_in.patient_reference(parsed),
+        )
+
+    def identifiers(self) -> tuple[PersonIdentifier, ...]:
+        """The patient identifiers the request carried."""
+        return self.parsed.command.identifiers
+
+
+def rerender(request_body: bytes, authorization: PriorAuthorization, at: datetime) -> bytes:
+    """The ClaimResponse of a stored Claim for the prise en charge as it now stands, created
+    `at` the change that calls for it (a domain.ports.AnswerRenderer)."""
+    claim = orjson.loads(request_body)
+    return orjson.dumps(claim_out.from_domain(claim, authorization, created=at))
