@@ -16,7 +16,15 @@ from gateway.fastpath import FastPath
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
-from gateway.routes import conformance, eligibility, messaging, ops, subscriptions, token
+from gateway.routes import (
+    conformance,
+    eligibility,
+    messaging,
+    ops,
+    prior_auth,
+    subscriptions,
+    token,
+)
 from gateway.settings import Settings
 
 DESCRIPTION = (
@@ -28,6 +36,7 @@ DESCRIPTION = (
 # Every router, included as declared (no include prefix): the fast path finds hot routes here.
 ROUTERS = [
     eligibility.router,
+    prior_auth.router,
     messaging.router,
     subscriptions.router,  # before conformance's catch-all /fhir/{resource_type} routes
     token.router,

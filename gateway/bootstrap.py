@@ -26,6 +26,7 @@ from adapters.cache.redis_async import (
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
@@ -45,7 +46,9 @@ from domain.ports import (
 from domain.reference import ReferenceData
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
+from domain.services.prior_auth import PriorAuthPorts
 from domain.services.subscriptions import SubscriptionPorts
+from fhir_profiles.claim_form import rerender
 from gateway.auth import TokenService
 from gateway.ids import new_id
 from gateway.metrics import Metrics
@@ -80,6 +83,7 @@ class Gateway:
     metrics: Metrics
     exchange: ExchangePorts
     eligibility: EligibilityPorts
+    prior_auth: PriorAuthPorts
     registry: PolledRegistryVersion  # followed while the app serves
     subscriptions: SubscriptionPorts
 
@@ -200,6 +204,14 @@ async def wire(
             exchange=exchange,
             eligibility=EligibilityPorts(
                 exchange, cache, SqlMemberDirectory(reads), metrics, registry
+            ),
+            prior_auth=PriorAuthPorts(
+                exchange,
+                SqlMemberDirectory(reads),
+                SqlAuthorizationStore(
+                    reads, storage.uow, deadline=settings.request_deadline_seconds
+                ),
+                rerender,
             ),
             registry=registry,
             subscriptions=SubscriptionPorts(

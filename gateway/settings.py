@@ -162,6 +162,12 @@ class Settings:
     # the webhook timeout, so that a live worker always settles its attempts first, while a
     # dead worker's claims wait a minute.
     worker_lease_seconds: float = 60.0
+    # A prise en charge's timers (expiry past its last valid day, a deadline passed) are
+    # checked every minute: deadlines are counted in hours, validities in days.
+    pa_timer_seconds: float = 60.0
+    # At most this many of each per run and transaction: a backlog is worked through in
+    # short transactions that never hold the writers back long.
+    pa_timer_batch: int = 500
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True

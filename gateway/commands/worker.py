@@ -7,6 +7,8 @@ import os
 import secrets
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
@@ -16,16 +18,38 @@ from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks import WebhookSender
 from domain.ports import PeriodicJob
 from domain.services.deliveries import RelayPorts
+from domain.services.prior_auth import run_timers
 from domain.subscriptions import Delivery, RetryPolicy
+from fhir_profiles.claim_form import rerender
 from fhir_profiles.notifications import notification
 from gateway.bootstrap import Storage, data_cipher, open_storage
+from gateway.ids import new_id
 from gateway.logs import configure_logging
 from gateway.settings import Settings
 from gateway.worker import Worker, stop_on_signals
 
-# The periodic jobs every worker runs, each made from the storage and the settings. A
-# prise en charge's timers (expiry, overdue) register here.
-JOBS: tuple[Callable[[Storage, Settings], PeriodicJob], ...] = ()
+
+@dataclass(frozen=True, slots=True)
+class PriorAuthTimers:
+    """Expire the grants past their last valid day and flag the requests past the payer's
+    deadline, telling the provider (domain.services.prior_auth.run_timers)."""
+
+    storage: Storage
+    every_seconds: float
+    batch: int
+    name: str = "prior-authorization-timers"
+
+    def run(self, now: datetime) -> int:
+        """What was due at `now`, done in one transaction per run."""
+        return run_timers(self.storage.uow(), rerender, now=now, new_id=new_id, limit=self.batch)
+
+
+def _prior_auth_timers(storage: Storage, settings: Settings) -> PeriodicJob:
+    return PriorAuthTimers(storage, settings.pa_timer_seconds, settings.pa_timer_batch)
+
+
+# The periodic jobs every worker runs, each made from the storage and the settings.
+JOBS: tuple[Callable[[Storage, Settings], PeriodicJob], ...] = (_prior_auth_timers,)
 
 
 def run_worker(settings: Settings) -> int:

@@ -1,0 +1,256 @@
+"""Prior authorization (prise en charge) routes: a provider's Claim (use = preauthorization),
+its ClaimResponse and Task; a payer's reviewer's queue and decisions.
+
+Each route reads: parse the HTTP request -> the use case -> render the FHIR answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from domain.records import Answer, QueueQuery
+from domain.services import prior_auth
+from domain.services.exchanges import Submission
+from domain.services.prior_auth import Reviewer
+from fhir_profiles import review
+from fhir_profiles.bundle import searchset
+from fhir_profiles.claim_form import PriorAuthForm
+from gateway.auth import Caller
+from gateway.deps import (
+    FhirBody,
+    IdempotencyHeader,
+    PriorAuthPortsDep,
+    ReferenceDep,
+    SettingsDep,
+    authorized,
+    idempotency_key,
+    reviewing,
+)
+from gateway.fastpath import hot
+from gateway.fhirjson import FHIR_BODY, fhir_response
+from gateway.search import PA_SEARCH, SEARCH_OPENAPI, ResourceId, parse_query
+from gateway.searchset import Searched, bundle_of
+
+router = APIRouter(prefix="/fhir", tags=["prior-authorization"])
+Writer = Annotated[Caller, Depends(authorized("Claim", "c"))]
+ClaimReader = Annotated[Caller, Depends(authorized("Claim", "r"))]
+ClaimSearcher = Annotated[Caller, Depends(authorized("Claim", "s"))]
+Reader = Annotated[Caller, Depends(authorized("ClaimResponse", "r"))]
+Searcher = Annotated[Caller, Depends(authorized("ClaimResponse", "s"))]
+TaskWriter = Annotated[Caller, Depends(authorized("Task", "c"))]
+QueueReader = Annotated[Reviewer, Depends(reviewing("ClaimResponse", "s"))]
+Decider = Annotated[Reviewer, Depends(reviewing("ClaimResponse", "u"))]
+OPENAPI = FHIR_BODY(
+    "Claim (use = preauthorization), or a Bundle (collection, document, message) carrying one "
+    "with its Patient, Coverage and Practitioner"
+)
+ANSWERS = Searched("ClaimResponse", "Claim")
+REQUESTS = Searched("Claim", "Claim", requests=True)
+
+
+@router.post("/Claim/$submit", name="preauthorization.submit", openapi_extra=OPENAPI)
+@hot
+async def submit(
+    caller: Writer,
+    body: FhirBody,
+    key: IdempotencyHeader,
+    ref: ReferenceDep,
+    ports: PriorAuthPortsDep,
+    settings: SettingsDep,
+) -> Response:
+    """The $submit operation (Da Vinci PAS, HCX): the ClaimResponse (200)."""
+    answer = await ask(caller, body, key, "$submit", ref, ports)
+    location = f"{settings.fhir_base}/ClaimResponse/{answer.response_id}"
+    return fhir_response(answer.body, headers={"Content-Location": location, **_replayed(answer)})
+
+
+@router.post("/Claim", status_code=201, name="preauthorization.submit", openapi_extra=OPENAPI)
+@hot
+async def create(
+    caller: Writer,
+    body: FhirBody,
+    key: IdempotencyHeader,
+    ref: ReferenceDep,
+    ports: PriorAuthPortsDep,
+    settings: SettingsDep,
+) -> Response:
+    """Ask for a prise en charge; the answer is a ClaimResponse (201, stored)."""
+    answer = await ask(caller, body, key, "create", ref, ports)
+    base = settings.fhir_base
+    headers = {
+        "Location": f"{base}/Claim/{answer.request_id}",
+        "Content-Location": f"{base}/ClaimResponse/{answer.response_id}",
+        **_replayed(answer),
+    }
+    return fhir_response(answer.body, status=201, headers=headers)
+
+
+async def ask(
+    caller: Caller,
+    body: dict[str, Any],
+    key: str | None,
+    operation: str,
+    ref: ReferenceDep,
+    ports: PriorAuthPortsDep,
+) -> Answer:
+    """Run one prior-authorization request, in whatever envelope, through the use case."""
+    form = PriorAuthForm(body, ref=ref, requestor_inpe=caller.inpe)
+    submission = Submission(caller.requester, form, idempotency_key(key, operation, body))
+    return await prior_auth.request_prior_auth(submission, ref=ref, ports=ports)
+
+
+def _replayed(answer: Answer) -> dict[str, str]:
+    return {"Idempotent-Replayed": "true"} if answer.replayed else {}
+
+
+@router.get("/ClaimResponse/$queue", name="preauthorization.queue")
+async def queue(
+    reviewer: QueueReader,
+    ports: PriorAuthPortsDep,
+    settings: SettingsDep,
+    overdue: Annotated[bool, Query(description="only those past their deadline")] = False,
+    count: Annotated[int, Query(alias="_count", ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(alias="_offset", ge=0, le=1_000_000)] = 0,
+) -> Response:
+    """The reviewer's queue: its payer's pending requests, earliest deadline first, each
+    ClaimResponse with the Claim it answers."""
+    now = ports.exchange.clock.now()
+    query = QueueQuery(reviewer.payer, now if overdue else None, limit=count, offset=offset)
+    records, total = await prior_auth.review_queue(reviewer, query, ports=ports)
+    base = settings.fhir_base
+    url = f"{base}/ClaimResponse/$queue?overdue={str(overdue).lower()}&_count={count}"
+    more = offset + len(records) < total
+    return fhir_response(
+        searchset(
+            [orjson.loads(r.response_body) for r in records],
+            total,
+            self_url=f"{url}&_offset={offset}",
+            next_url=f"{url}&_offset={offset + count}" if more else None,
+            base_url=base,
+            included=[orjson.loads(r.request_body) for r in records],
+        )
+    )
+
+
+@router.post("/ClaimResponse/{response_id}/$decide", name="preauthorization.decide")
+async def decide(
+    response_id: ResourceId,
+    reviewer: Decider,
+    body: FhirBody,
+    ref: ReferenceDep,
+    ports: PriorAuthPortsDep,
+) -> Response:
+    """A reviewer grants (wholly or in part) or refuses, with a coded reason: the
+    ClaimResponse as it now stands."""
+    await prior_auth.decide(reviewer, response_id, review.decision(body), ref=ref, ports=ports)
+    return await _current(reviewer, response_id, ports)
+
+
+@router.post(
+    "/ClaimResponse/{response_id}/$request-information", name="preauthorization.ask-information"
+)
+async def request_information(
+    response_id: ResourceId, reviewer: Decider, body: FhirBody, ports: PriorAuthPortsDep
+) -> Response:
+    """A reviewer asks the provider for more, with a coded reason: the ClaimResponse."""
+    reason, _note = review.information_request(body)
+    await prior_auth.ask_information(reviewer, response_id, reason, ports=ports)
+    return await _current(reviewer, response_id, ports)
+
+
+async def _current(reviewer: Reviewer, response_id: str, ports: PriorAuthPortsDep) -> Response:
+    stored = await prior_auth.review_read(reviewer, response_id, ports=ports)
+    body = ports.render(stored.request_body, stored.authorization, ports.exchange.clock.now())
+    return fhir_response(body)
+
+
+@router.get("/ClaimResponse/{response_id}", name="preauthorization.read")
+async def read_response(
+    response_id: ResourceId, caller: Reader, ports: PriorAuthPortsDep
+) -> Response:
+    """A ClaimResponse, as it now stands, if it is the caller's."""
+    record = await prior_auth.read_answer(caller.requester, response_id, ports=ports)
+    return fhir_response(record.response_body)
+
+
+@router.get("/Claim/{request_id}", name="preauthorization.read")
+async def read_request(
+    request_id: ResourceId, caller: ClaimReader, ports: PriorAuthPortsDep
+) -> Response:
+    """A Claim, if it is the caller's."""
+    record = await prior_auth.read_request(caller.requester, request_id, ports=ports)
+    return fhir_response(record.request_body)
+
+
+@router.get("/ClaimResponse", name="preauthorization.search", openapi_extra=SEARCH_OPENAPI)
+async def search_answers(
+    request: Request, caller: Searcher, ref: ReferenceDep, ports: PriorAuthPortsDep,
+    settings: SettingsDep,
+) -> Response:  # fmt: skip
+    """Search the caller's ClaimResponses by patient, status, outcome, created, request and
+    preAuthRef."""
+    return await _search(request, caller, ref, ports, settings, ANSWERS)
+
+
+@router.get("/Claim", name="preauthorization.search", openapi_extra=SEARCH_OPENAPI)
+async def search_requests(
+    request: Request, caller: ClaimSearcher, ref: ReferenceDep, ports: PriorAuthPortsDep,
+    settings: SettingsDep,
+) -> Response:  # fmt: skip
+    """Search the caller's Claims by the same criteria as their answers."""
+    return await _search(request, caller, ref, ports, settings, REQUESTS)
+
+
+async def _search(
+    request: Request,
+    caller: Caller,
+    ref: ReferenceDep,
+    ports: PriorAuthPortsDep,
+    settings: SettingsDep,
+    searched: Searched,
+) -> Response:
+    query = parse_query(
+        request.query_params.multi_items(),
+        tenant=caller.tenant,
+        kind=prior_auth.PRIOR_AUTH.kind,
+        ref=ref,
+        request_type="Claim",
+        extra=PA_SEARCH,
+    )
+    records, total = await prior_auth.search_answers(caller.requester, query, ports=ports)
+    return fhir_response(bundle_of(records, total, query, settings.fhir_base, searched))
+
+
+@router.post("/Task", name="preauthorization.task")
+async def task(caller: TaskWriter, body: FhirBody, ports: PriorAuthPortsDep) -> Response:
+    """A financial Task on the caller's prise en charge: `status` (where it stands) or
+    `cancel` (withdraw it; nothing can be claimed on it afterwards)."""
+    code, claim_id = review.task_request(body)
+    record = await prior_auth.read_request(caller.requester, claim_id, ports=ports)
+    if code == "cancel":
+        note = await _cancel(caller, record.id, ports)
+    else:
+        note = "Statut de la prise en charge"
+    stored = await prior_auth.status(caller.requester, record.id, ports=ports)
+    answer = review.task_answer(
+        body,
+        task_id=ports.exchange.new_id(),
+        claim_id=claim_id,
+        authorization=stored.authorization,
+        at=ports.exchange.clock.now(),
+        done=True,
+        note=note,
+    )
+    return fhir_response(answer)
+
+
+async def _cancel(caller: Caller, authorization_id: str, ports: PriorAuthPortsDep) -> str:
+    """Cancel, answering a repeated cancel as done (a retried Task never acts twice)."""
+    stored = await prior_auth.status(caller.requester, authorization_id, ports=ports)
+    if stored.authorization.status.value == "cancelled":
+        return "Prise en charge déjà annulée"
+    await prior_auth.cancel(caller.requester, authorization_id, ports=ports)
+    return "Prise en charge annulée"
