@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fhir_profiles import publication, r4, subscription_conformance, systems
+from fhir_profiles import publication, r4, review_conformance, subscription_conformance, systems
 
 Json = dict[str, Any]
 CONFORMANCE_TYPES: Final = (
@@ -60,6 +60,8 @@ def _rest(token_url: str) -> Json:
         "resource": [
             _eligibility_request(),
             _eligibility_response(),
+            _claim(),
+            _claim_response(),
             subscription_conformance.capability_resource(),
             *(_conformance_resource(kind) for kind in CONFORMANCE_TYPES),
         ],
@@ -139,10 +141,11 @@ def _claim() -> Json:
         "type": "Claim",
         "profile": systems.SD_CLAIM,
         "supportedProfile": [systems.SD_CLAIM],
-        "interaction": _interactions("create", "read"),
+        "interaction": _interactions("create", "read", "search-type"),
         "versioning": "no-version",
         "readHistory": False,
         "updateCreate": False,
+        "searchParam": _claim_search("Claim"),
         "operation": [
             {
                 "name": "submit",
@@ -163,19 +166,41 @@ def _claim_response() -> Json:
         "supportedProfile": [systems.SD_CLAIM_RESPONSE],
         "interaction": _interactions("read", "search-type"),
         "versioning": "no-version",
-        "searchParam": [
-            _param(
-                "patient",
-                "reference",
-                "Patient (référence telle qu'écrite dans la demande) ;"
-                " patient:identifier=système|valeur pour un identifiant publié",
-                kind,
-            ),
-            _param("created", "date", "Date de création de la réponse (ge, gt, le, lt, eq)", kind),
-            _param("request", "reference", "Claim/[id] de la demande", kind),
-            _param("_count", "number", "Nombre de réponses par page", kind),
-        ],
+        "searchParam": _claim_search(kind),
+        "operation": review_conformance.claim_response_operations(),
     }
+
+
+def _claim_search(kind: str) -> list[Json]:
+    """The search parameters of a provider's prises en charge (Claim and ClaimResponse)."""
+    return [
+        _param(
+            "patient",
+            "reference",
+            "Patient (référence telle qu'écrite dans la demande) ;"
+            " patient:identifier=système|valeur pour un identifiant publié",
+            kind,
+        ),
+        _param("created", "date", "Date de la demande (ge, gt, le, lt, eq)", kind),
+        _param("request", "reference", "Claim/[id] de la demande", kind),
+        {
+            "name": "status",
+            "type": "token",
+            "documentation": "État de la prise en charge : requested, info-requested, granted, "
+            "partial, refused, consumed, expired, cancelled (plusieurs séparés par des virgules)",
+        },
+        {
+            "name": "outcome",
+            "type": "token",
+            "documentation": "queued (en attente du payeur) ou complete (décidée)",
+        },
+        {
+            "name": "preauthref",
+            "type": "token",
+            "documentation": "La référence de prise en charge (ClaimResponse.preAuthRef)",
+        },
+        _param("_count", "number", "Nombre de réponses par page", kind),
+    ]
 
 
 def _param(

@@ -18,6 +18,7 @@ from fhir_profiles import (
     messages,
     profiles,
     publication,
+    review_conformance,
     subscription_conformance,
     systems,
 )
@@ -69,6 +70,7 @@ def definitions(ref: ReferenceData) -> dict[tuple[str, str], Json]:
     found += claim_profiles.structure_definitions()
     found += profiles.operation_definitions()
     found.append(subscription_conformance.replay_operation())
+    found += review_conformance.operations()
     found.append(categories.concept_map(ref))
     return {(r["resourceType"], r["id"]): r for r in found}
 

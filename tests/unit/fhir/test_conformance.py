@@ -87,5 +87,9 @@ class TestPriorAuthorizationDeclarations:
             "patient": "http://hl7.org/fhir/SearchParameter/ClaimResponse-patient",
             "created": "http://hl7.org/fhir/SearchParameter/ClaimResponse-created",
             "request": "http://hl7.org/fhir/SearchParameter/ClaimResponse-request",
+            # Ours: the state of the prise en charge, the outcome and the preAuthRef.
+            "status": None,
+            "outcome": None,
+            "preauthref": None,
             "_count": None,
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir_profiles import r4, systems, terminology
+from fhir_profiles import r4, review_conformance, systems, terminology
 from fhir_profiles.conformance import capability_statement
 from tests.fhir_schema import assert_valid_r4
 from tests.unit.fhir.builders import reference_data
@@ -53,7 +53,12 @@ class TestSubmitOperation:
         published = {r.get("url") for r in DEFINITIONS.values()}
         definitions = [operation["definition"] for operation in declared_operations()]
         ours = [url for url in definitions if url.startswith(systems.BASE)]
-        assert ours == [submit()["url"], systems.OD_SUBSCRIPTION_REPLAY]
+        assert ours == [
+            submit()["url"],
+            review_conformance.OD_QUEUE,
+            review_conformance.OD_DECIDE,
+            systems.OD_SUBSCRIPTION_REPLAY,
+        ]
         assert set(ours) <= published
         # The others are the Subscriptions Backport IG's, published by HL7.
         assert all(url.startswith(systems.BACKPORT) for url in set(definitions) - set(ours))
