@@ -60,6 +60,8 @@ def _rest(token_url: str) -> Json:
         "resource": [
             _eligibility_request(),
             _eligibility_response(),
+            _communication_request(),
+            _communication(),
             *(_conformance_resource(kind) for kind in CONFORMANCE_TYPES),
         ],
     }
@@ -175,6 +177,40 @@ def _claim_response() -> Json:
             _param("_count", "number", "Nombre de réponses par page", kind),
         ],
     }
+
+
+def _communication_request() -> Json:
+    """CommunicationRequest: a payer's request for information on a prise en charge, read
+    by the provider it is addressed to (the payer's reviewer creates it with
+    ClaimResponse/[id]/$request-information)."""
+    return {
+        "type": "CommunicationRequest",
+        "interaction": _interactions("read", "search-type"),
+        "versioning": "no-version",
+        "searchParam": [
+            _about("Claim/[id] ou ClaimResponse/[id] de la prise en charge"),
+        ],
+    }
+
+
+def _communication() -> Json:
+    """Communication: a provider's answer to a request for information, with its documents;
+    read by the payer's reviewer."""
+    kind = "Communication"
+    return {
+        "type": kind,
+        "interaction": _interactions("create", "read", "search-type"),
+        "versioning": "no-version",
+        "searchParam": [
+            _about("ClaimResponse/[id] de la prise en charge"),
+            _param("based-on", "reference", "CommunicationRequest/[id] auquel elle répond", kind),
+        ],
+    }
+
+
+def _about(documentation: str) -> Json:
+    """`about`, a search parameter of ours: R4 defines none on the element."""
+    return {"name": "about", "type": "reference", "documentation": documentation}
 
 
 def _param(

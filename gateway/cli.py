@@ -183,7 +183,7 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     report = rotate_keys(settings)
     print(
         f"rechiffré sous la clé courante : {report.members:,} membres, "
-        f"{report.exchanges:,} échanges"
+        f"{report.exchanges:,} échanges, {report.messages:,} messages"
     )
     return 0
 

@@ -14,8 +14,12 @@ from sqlalchemy import Engine, select, update
 from adapters.crypto import FieldCipher
 from adapters.sql.exchanges import EXCHANGE, exchange_aad
 from adapters.sql.members import MEMBER
+from adapters.sql.messages import MESSAGE, message_aad
 
 EXCHANGE_COLUMNS = ("request", "response", "patient")
+# A message's body holds its documents (up to ~14 MB with its attachments): a few at a time
+# keep a batch's memory bounded whatever the batch size asked for the other tables.
+MESSAGE_BATCH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +28,16 @@ class RotationReport:
 
     members: int
     exchanges: int
+    messages: int = 0
 
 
 def rotate_keys(engine: Engine, cipher: FieldCipher, *, batch: int = 500) -> RotationReport:
-    """Re-encrypt every member and exchange not yet under the current key."""
-    return RotationReport(_members(engine, cipher, batch), _exchanges(engine, cipher, batch))
+    """Re-encrypt every member, exchange and message not yet under the current key."""
+    return RotationReport(
+        _members(engine, cipher, batch),
+        _exchanges(engine, cipher, batch),
+        _messages(engine, cipher, min(batch, MESSAGE_BATCH)),
+    )
 
 
 def _members(engine: Engine, cipher: FieldCipher, batch: int) -> int:
@@ -75,6 +84,29 @@ def _exchanges(engine: Engine, cipher: FieldCipher, batch: int) -> int:
                     update(EXCHANGE)
                     .where(EXCHANGE.c.id == row[0])
                     .values(key_id=cipher.current_key_id, **values)
+                )
+            done += len(rows)
+        if len(rows) < batch:
+            return done
+
+
+def _messages(engine: Engine, cipher: FieldCipher, batch: int) -> int:
+    done = 0
+    while True:
+        with engine.begin() as connection:
+            rows = connection.execute(
+                select(MESSAGE.c.id, MESSAGE.c.body_enc)
+                .where(MESSAGE.c.key_id != cipher.current_key_id)
+                .limit(batch)
+            ).all()
+            for message_id, token in rows:
+                connection.execute(
+                    update(MESSAGE)
+                    .where(MESSAGE.c.id == message_id)
+                    .values(
+                        key_id=cipher.current_key_id,
+                        body_enc=_reseal(cipher, token, message_aad(message_id)),
+                    )
                 )
             done += len(rows)
         if len(rows) < batch:

@@ -15,6 +15,7 @@ from adapters.sql.authorizations import SqlAuthorizationRepository
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
 from adapters.sql.members import SqlMemberRepository
+from adapters.sql.messages import SqlMessageRepository
 from adapters.sql.providers import SqlProviderRepository
 from adapters.sql.reference import SqlReferenceRepository
 from adapters.sql.replay import SqlReplayStore
@@ -57,7 +58,11 @@ class SqlUnitOfWork:
         self.reference = SqlReferenceRepository(session)
         self.idempotency = SqlIdempotencyRepository(session)
         self.authorizations = SqlAuthorizationRepository(
-            session, self.exchanges, self.audit, lambda: self.outbox
+            session,
+            self.exchanges,
+            self.audit,
+            lambda: self.outbox,
+            SqlMessageRepository(session, cipher=self._cipher),
         )
         return self
 
