@@ -16,7 +16,7 @@ from gateway.fastpath import FastPath
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
-from gateway.routes import conformance, eligibility, messaging, ops, token
+from gateway.routes import communications, conformance, eligibility, messaging, ops, token
 from gateway.settings import Settings
 
 DESCRIPTION = (
@@ -29,6 +29,7 @@ DESCRIPTION = (
 ROUTERS = [
     eligibility.router,
     messaging.router,
+    communications.router,
     token.router,
     ops.router,
     conformance.smart,

@@ -13,6 +13,7 @@ from base64 import b64decode
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine, text
 
@@ -26,6 +27,7 @@ from adapters.cache.redis_async import (
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
@@ -41,9 +43,11 @@ from domain.ports import (
     RateLimiter,
     UnitOfWorkFactory,
 )
+from domain.prior_auth import PriorAuthorization
 from domain.reference import ReferenceData
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
+from domain.services.prior_auth import PriorAuthPorts
 from gateway.auth import TokenService
 from gateway.ids import new_id
 from gateway.metrics import Metrics
@@ -78,6 +82,7 @@ class Gateway:
     metrics: Metrics
     exchange: ExchangePorts
     eligibility: EligibilityPorts
+    prior_auth: PriorAuthPorts
     registry: PolledRegistryVersion  # followed while the app serves
 
 
@@ -187,6 +192,7 @@ async def wire(
             clock=clock,
             new_id=ids or new_id,
         )
+        members = SqlMemberDirectory(reads)
         yield Gateway(
             settings=settings,
             reference=load_reference(storage.uow),
@@ -195,11 +201,26 @@ async def wire(
             tokens=_tokens(settings, storage.uow, clock),
             metrics=metrics,
             exchange=exchange,
-            eligibility=EligibilityPorts(
-                exchange, cache, SqlMemberDirectory(reads), metrics, registry
+            eligibility=EligibilityPorts(exchange, cache, members, metrics, registry),
+            prior_auth=PriorAuthPorts(
+                exchange,
+                members,
+                SqlAuthorizationStore(
+                    reads, storage.uow, deadline=settings.request_deadline_seconds
+                ),
+                render=_claim_response_unrendered,
             ),
             registry=registry,
         )
+
+
+def _claim_response_unrendered(
+    request_body: bytes, authorization: PriorAuthorization, at: datetime
+) -> bytes:
+    """Stands for the ClaimResponse renderer of the Claim mapping, which this version lacks
+    (without it no prise en charge is created): a change is refused, never stored with a
+    stale answer."""
+    raise Unavailable("Le rendu des réponses de prise en charge n'est pas disponible")
 
 
 async def _shared_state(

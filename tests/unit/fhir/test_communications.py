@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.errors import DomainError, InvalidRequest, MalformedRequest, TooLarge
 from domain.money import Money
@@ -233,3 +235,35 @@ class TestCommunication:
         assert resource["sender"]["identifier"] == {"system": systems.INPE, "value": "111222333"}
         assert resource["recipient"][0]["identifier"]["value"] == "CNSS"
         assert communications.documents(resource) == [("application/pdf", PDF)]
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_NAMES = st.sampled_from(
+    ["basedOn", "payload", "status", "identifier", "sent", "contentAttachment", "contentString",
+     "contentType", "data", "size", "hash", "title", "creation", "url", "reference"]
+)  # fmt: skip
+_SHAPED = st.recursive(
+    _SCALARS | st.just("completed") | st.just("application/pdf") | st.just(b64(PDF)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_NAMES, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+class TestAnyBody:
+    @settings(max_examples=300, deadline=None)
+    @given(st.dictionaries(_NAMES, _SHAPED, max_size=5) | st.dictionaries(st.text(), _JSON))
+    def test_any_json_is_read_or_refused_with_a_code_never_an_error(
+        self, body: dict[str, Any]
+    ) -> None:
+        body = {"resourceType": "Communication", **body}
+        try:
+            communications.read_answer(body, max_attachment_bytes=LIMIT)
+        except DomainError as error:
+            assert error.code
