@@ -163,33 +163,35 @@ async def provider_request(
 
 
 async def review_answers(
-    reviewer: Reviewer,
-    authorization_id: str,
-    *,
-    ports: PriorAuthPorts,
-    based_on: str | None = None,
+    reviewer: Reviewer, authorization_id: str, *, ports: PriorAuthPorts
 ) -> Thread:
-    """The provider's answers on a prise en charge of the reviewer's payer, or those to one
-    request of it (another payer's are not found)."""
+    """The provider's answers on a prise en charge of the reviewer's payer (another payer's
+    are not found)."""
     await exchanges.throttle(ports.exchange, as_requester(reviewer))
-    stored = await addressed(reviewer, authorization_id, ports)
-    found = await ports.authorizations.messages(authorization_id, MessageKind.ANSWER)
-    if based_on is not None:
-        found = [answer for answer in found if answer.based_on == based_on]
-    await _audit(ports, "information-answers", reviewer, authorization_id)
-    return Thread(stored.authorization, tuple(found))
+    return await _answers(reviewer, authorization_id, None, ports)
 
 
 async def review_answers_to(
     reviewer: Reviewer, request_id: str, *, ports: PriorAuthPorts
 ) -> Thread:
     """The answers to one request for information of the reviewer's payer."""
+    await exchanges.throttle(ports.exchange, as_requester(reviewer))
     request = await ports.authorizations.message(request_id)
     if request is None or request.kind is not MessageKind.REQUEST:
         raise NotFound("Aucune demande de complément avec cet identifiant pour ce payeur")
-    return await review_answers(
-        reviewer, request.authorization_id, ports=ports, based_on=request.id
-    )
+    return await _answers(reviewer, request.authorization_id, request.id, ports)
+
+
+async def _answers(
+    reviewer: Reviewer, authorization_id: str, based_on: str | None, ports: PriorAuthPorts
+) -> Thread:
+    stored = await addressed(reviewer, authorization_id, ports)
+    found = await ports.authorizations.messages(authorization_id, MessageKind.ANSWER)
+    if based_on is not None:
+        found = [answer for answer in found if answer.based_on == based_on]
+    detail = "" if based_on is None else f"CommunicationRequest/{based_on}"
+    await _audit(ports, "information-answers", reviewer, authorization_id, detail)
+    return Thread(stored.authorization, tuple(found))
 
 
 async def review_answer(reviewer: Reviewer, answer_id: str, *, ports: PriorAuthPorts) -> Message:
