@@ -13,7 +13,6 @@ from base64 import b64decode
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Engine, text
 
@@ -43,11 +42,11 @@ from domain.ports import (
     RateLimiter,
     UnitOfWorkFactory,
 )
-from domain.prior_auth import PriorAuthorization
 from domain.reference import ReferenceData
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.prior_auth import PriorAuthPorts
+from fhir_profiles.claim_form import rerender
 from gateway.auth import TokenService
 from gateway.ids import new_id
 from gateway.metrics import Metrics
@@ -208,19 +207,10 @@ async def wire(
                 SqlAuthorizationStore(
                     reads, storage.uow, deadline=settings.request_deadline_seconds
                 ),
-                render=_claim_response_unrendered,
+                render=rerender,
             ),
             registry=registry,
         )
-
-
-def _claim_response_unrendered(
-    request_body: bytes, authorization: PriorAuthorization, at: datetime
-) -> bytes:
-    """Stands for the ClaimResponse renderer of the Claim mapping, which this version lacks
-    (without it no prise en charge is created): a change is refused, never stored with a
-    stale answer."""
-    raise Unavailable("Le rendu des réponses de prise en charge n'est pas disponible")
 
 
 async def _shared_state(

@@ -39,17 +39,23 @@ from domain.services import information
 from domain.services.exchanges import ExchangePorts
 from domain.services.prior_auth import PriorAuthPorts, Reviewer
 from fhir_profiles import communications, systems
+from fhir_profiles.claim_form import rerender
 from tests.documents import PDF, PNG, attachment, communication
 from tests.fakes import FakeClock
 from tests.fhir_schema import assert_valid_r4
-from tests.pipeline_fakes import FakeIds, render_state
+from tests.pipeline_fakes import FakeIds
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 PROVIDER = Requester("org-111222333", "client-pharmacy")
 OTHER = Requester("org-444555666", "client-clinic")
 CNSS = Reviewer("CNSS", "reviewer-cnss")
 INPE = {"system": systems.INPE, "value": "111222333"}
-CLAIM = {"resourceType": "Claim", "id": "claim-1", "provider": {"identifier": INPE}}
+CLAIM = {
+    "resourceType": "Claim",
+    "id": "claim-1",
+    "patient": {"reference": "Patient/1"},
+    "provider": {"identifier": INPE},
+}
 
 
 def authorization(status: PaStatus = PaStatus.REQUESTED) -> PriorAuthorization:
@@ -190,8 +196,7 @@ class Wired:
 
 @pytest.fixture
 def wired(uow_factory: SqlUnitOfWorkFactory) -> Iterator[Wired]:
-    """The use cases' ports over the backend under test (the ClaimResponse rendered by the
-    pipeline's stand-in: its mapping is not on this branch)."""
+    """The use cases' ports over the backend under test."""
     writes = RecordedOutbox(uow_factory)
     reads = SqlReads(uow_factory, threads=2, deadline=5.0)
     recorder = GroupCommitRecorder(uow_factory)
@@ -205,7 +210,7 @@ def wired(uow_factory: SqlUnitOfWorkFactory) -> Iterator[Wired]:
         new_id=FakeIds(),
     )
     store = SqlAuthorizationStore(reads, writes, deadline=5.0)
-    yield Wired(PriorAuthPorts(exchange, SqlMemberDirectory(reads), store, render_state), writes)
+    yield Wired(PriorAuthPorts(exchange, SqlMemberDirectory(reads), store, rerender), writes)
     recorder.close()
 
 
@@ -260,3 +265,8 @@ class TestThroughTheUseCases:
             assert stored is not None and stored.version == 3
             record = uow.exchanges.get(PROVIDER.tenant, "preauthorization", "pa-1")
             assert record is not None and record.status == "requested"
+            claim_response = orjson.loads(record.response_body)
+            assert (claim_response["resourceType"], claim_response["outcome"]) == (
+                "ClaimResponse",
+                "queued",
+            )

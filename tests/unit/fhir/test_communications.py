@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from domain.errors import DomainError, InvalidRequest, MalformedRequest, TooLarge
 from domain.money import Money
 from domain.prior_auth import PaLine, PaStatus, PriorAuthorization
+from domain.reasons import INFORMATION_REASONS
 from domain.records import Message, MessageKind, StoredAuthorization
-from fhir_profiles import communications, systems
+from fhir_profiles import communications, next_steps, systems
 from fhir_profiles.limits import MAX_ATTACHMENTS, MAX_TEXT_CHARS
 from tests.documents import JPEG, PDF, PNG, ZIP, attachment, b64, communication, sha1
 from tests.fhir_schema import assert_valid_r4
@@ -254,6 +255,11 @@ _SHAPED = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_NAMES, inner, max_size=4),
     max_leaves=25,
 )
+
+
+class TestNextSteps:
+    def test_every_reason_a_reviewer_asks_with_says_what_to_send(self) -> None:
+        assert set(next_steps.WHILE_INFORMATION) == INFORMATION_REASONS
 
 
 class TestAnyBody:
