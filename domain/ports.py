@@ -25,6 +25,8 @@ from domain.records import (
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
+    Message,
+    MessageKind,
     Notification,
     Provider,
     QueueQuery,
@@ -185,7 +187,16 @@ class AuthorizationRepository(Protocol):
 
     def change(self, change: AuthorizationChange) -> bool:
         """Apply a change if the prise en charge is still at the version it started from:
-        its state, its answer, its audit entry and notifications (False: nothing done)."""
+        its state, its answer, its audit entry, notifications and message (False: nothing
+        done)."""
+        ...
+
+    def message(self, message_id: str) -> Message | None:
+        """A request for information or an answer, by id, whoever it belongs to."""
+        ...
+
+    def messages(self, authorization_id: str, kind: MessageKind | None = None) -> list[Message]:
+        """A prise en charge's requests and answers (or those of one kind), oldest first."""
         ...
 
     def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
@@ -403,6 +414,16 @@ class AuthorizationStore(Protocol):
         """Record a change; False when the prise en charge changed meanwhile (nothing done)."""
         ...
 
+    async def message(self, message_id: str) -> Message | None:
+        """A request for information or an answer, by id, whoever it belongs to."""
+        ...
+
+    async def messages(
+        self, authorization_id: str, kind: MessageKind | None = None
+    ) -> list[Message]:
+        """A prise en charge's requests and answers (or those of one kind), oldest first."""
+        ...
+
     async def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
         """A payer's pending requests, earliest deadline first, and their total."""
         ...
@@ -415,4 +436,13 @@ class AnswerRenderer(Protocol):
         self, request_body: bytes, authorization: PriorAuthorization, at: datetime
     ) -> bytes:
         """The answer's bytes for the prise en charge as it now stands."""
+        ...
+
+
+class MessageComposer(Protocol):
+    """Writes a request for information or an answer (the FHIR resource), knowing nothing
+    of storage: given the prise en charge it is about, its new id and the instant."""
+
+    def __call__(self, stored: StoredAuthorization, message_id: str, at: datetime) -> bytes:
+        """The message's body as it is stored and read back."""
         ...

@@ -59,6 +59,11 @@ DECISION_REASONS: dict[str, str] = {
     "refus-hors-nomenclature": "Refus : acte ou produit hors nomenclature remboursable",
     "complement-compte-rendu": "Complément demandé : compte rendu médical",
     "complement-piece-manquante": "Complément demandé : une pièce requise manque au dossier",
+    "complement-ordonnance": "Complément demandé : l'ordonnance ou la prescription médicale",
+    "complement-resultats-examens": "Complément demandé : résultats d'analyses ou d'examens",
+    "complement-imagerie": "Complément demandé : compte rendu d'imagerie médicale",
+    "complement-devis": "Complément demandé : devis détaillé des soins",
+    "complement-precisions": "Complément demandé : précisions sur la demande (voir la note)",
     "annulation-demandeur": "Annulée à la demande du professionnel de santé",
     "code-hors-nomenclature": "Ligne codée hors des nomenclatures du payeur : non examinée",
     "ligne-non-accordee": "Ligne non retenue dans l'accord du contrôle médical",
@@ -118,6 +123,27 @@ ERROR_REASONS: dict[str, str] = {
     "centime près",
     "devise-non-prise-en-charge": "Devise non prise en charge : les montants s'expriment en "
     "dirhams (MAD)",
+    "motif-non-adapte": "Ce motif ne convient pas à une demande de complément : utilisez un "
+    "motif complement-*",
+    "texte-trop-long": "Texte trop long : résumez-le, ou joignez le document",
+    "demande-complement-absente": "La réponse doit désigner la demande de complément à laquelle "
+    "elle répond (basedOn : CommunicationRequest/[id])",
+    "complement-deja-fourni": "Cette demande de complément a déjà reçu sa réponse",
+    "statut-communication-invalide": "Une réponse transmise a le statut « completed »",
+    "communication-vide": "La réponse ne porte ni texte ni pièce jointe",
+    "pieces-jointes-trop-nombreuses": "Trop de pièces jointes dans une réponse : envoyez les "
+    "autres dans une réponse suivante",
+    "piece-jointe-trop-lourde": "Pièce jointe trop lourde : réduisez la résolution du scan ou "
+    "scindez le document",
+    "type-piece-jointe-refuse": "Type de pièce jointe refusé : PDF, PNG ou JPEG uniquement",
+    "piece-jointe-illisible": "Pièce jointe illisible : le contenu doit être joint en base64 "
+    "dans data",
+    "piece-jointe-non-conforme": "Le contenu de la pièce jointe ne correspond pas au type déclaré",
 }
 
 ALL_REASONS: dict[str, str] = {**DECISION_REASONS, **ERROR_REASONS}
+
+# The reasons a reviewer may give when asking the provider for more: what is missing.
+INFORMATION_REASONS: frozenset[str] = frozenset(
+    code for code in DECISION_REASONS if code.startswith("complement-")
+)

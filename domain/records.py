@@ -214,19 +214,47 @@ class StoredAuthorization:
     authorization: PriorAuthorization
     version: int
     request_body: bytes
+    request_id: str = ""  # the Claim's id, which the provider knows its request by
+
+
+class MessageKind(StrEnum):
+    """Who speaks in a prise en charge's exchange of information."""
+
+    REQUEST = "request"  # the payer's reviewer asks (a CommunicationRequest)
+    ANSWER = "answer"  # the provider answers one request (a Communication)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A reviewer's request for information on a prise en charge, or the provider's answer.
+
+    Its body (the FHIR resource, which may carry documents about the patient) is encrypted
+    at rest; what lists and checks it (ids, parties, instant, reason code) is no patient data."""
+
+    id: str
+    authorization_id: str
+    kind: MessageKind
+    tenant: str  # the provider: the only one that reads the requests and answers them
+    payer: str  # whose reviewers ask and read the answers
+    at: datetime
+    body: bytes
+    reason: str = ""  # a request's coded reason (an information reason)
+    based_on: str | None = None  # an answer: the request it answers (one answer per request)
+    answered_by: str | None = None  # a request: its answer's id once given (found on reading)
 
 
 @dataclass(frozen=True, slots=True)
 class AuthorizationChange:
     """One change of a prise en charge, recorded all at once or not at all: its new state
-    (only if still at `expected_version`), its answer rendered again, its audit entry and the
-    notifications it causes."""
+    (only if still at `expected_version`), its answer rendered again, its audit entry, the
+    notifications it causes and the message (question or answer) that made it."""
 
     authorization: PriorAuthorization
     expected_version: int
     response_body: bytes
     audit: AuditEntry
     notifications: tuple[Notification, ...] = ()
+    message: Message | None = None  # a request for information or its answer, stored with it
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,8 @@ def _rest(token_url: str) -> Json:
             _claim(),
             _claim_response(),
             subscription_conformance.capability_resource(),
+            _communication_request(),
+            _communication(),
             *(_conformance_resource(kind) for kind in CONFORMANCE_TYPES),
         ],
     }
@@ -201,6 +203,40 @@ def _claim_search(kind: str) -> list[Json]:
         },
         _param("_count", "number", "Nombre de réponses par page", kind),
     ]
+
+
+def _communication_request() -> Json:
+    """CommunicationRequest: a payer's request for information on a prise en charge, read
+    by the provider it is addressed to (the payer's reviewer creates it with
+    ClaimResponse/[id]/$request-information)."""
+    return {
+        "type": "CommunicationRequest",
+        "interaction": _interactions("read", "search-type"),
+        "versioning": "no-version",
+        "searchParam": [
+            _about("Claim/[id] ou ClaimResponse/[id] de la prise en charge"),
+        ],
+    }
+
+
+def _communication() -> Json:
+    """Communication: a provider's answer to a request for information, with its documents;
+    read by the payer's reviewer."""
+    kind = "Communication"
+    return {
+        "type": kind,
+        "interaction": _interactions("create", "read", "search-type"),
+        "versioning": "no-version",
+        "searchParam": [
+            _about("ClaimResponse/[id] de la prise en charge"),
+            _param("based-on", "reference", "CommunicationRequest/[id] auquel elle répond", kind),
+        ],
+    }
+
+
+def _about(documentation: str) -> Json:
+    """`about`, a search parameter of ours: R4 defines none on the element."""
+    return {"name": "about", "type": "reference", "documentation": documentation}
 
 
 def _param(

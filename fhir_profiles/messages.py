@@ -42,6 +42,11 @@ ARABIC: Final[dict[str, str]] = {
     "refus-hors-nomenclature": "رفض: عمل أو منتج خارج قائمة ما يتم تعويضه",
     "complement-compte-rendu": "طلب معلومات إضافية: تقرير طبي",
     "complement-piece-manquante": "طلب معلومات إضافية: وثيقة مطلوبة غير موجودة في الملف",
+    "complement-ordonnance": "طلب معلومات إضافية: الوصفة الطبية",
+    "complement-resultats-examens": "طلب معلومات إضافية: نتائج التحاليل أو الفحوصات",
+    "complement-imagerie": "طلب معلومات إضافية: تقرير التصوير الطبي",
+    "complement-devis": "طلب معلومات إضافية: تقدير مفصل لتكلفة العلاجات",
+    "complement-precisions": "طلب معلومات إضافية: توضيحات حول الطلب (انظر الملاحظة)",
     "annulation-demandeur": "ألغي بطلب من مهني الصحة",
     "admission-urgente": "قبول استعجالي: موافقة مؤقتة تجب تسويتها داخل الأجل",
     "examen-medical": "أُحيل الطلب على المراقبة الطبية للهيئة المؤدية",
@@ -107,6 +112,18 @@ ARABIC: Final[dict[str, str]] = {
     "ومحتوى id-only",
     "point-de-terminaison-non-enregistre": "نقطة استقبال الإشعارات غير مسجلة لمقدم العلاج هذا",
     "filtre-non-pris-en-charge": "معيار تصفية الاشتراك غير مدعوم",
+    "motif-non-adapte": "هذا السبب لا يناسب طلب معلومات إضافية: استعمل سببا من نوع complement-*",
+    "texte-trop-long": "النص طويل جدا: لخصه أو أرفق الوثيقة",
+    "demande-complement-absente": "يجب أن يحدد الجواب طلب المعلومات الإضافية الذي يجيب عنه "
+    "(basedOn: CommunicationRequest/[id])",
+    "complement-deja-fourni": "سبق الرد على طلب المعلومات الإضافية هذا",
+    "statut-communication-invalide": "يجب أن يكون وضع الجواب المرسل « completed »",
+    "communication-vide": "الجواب لا يحمل نصا ولا مرفقا",
+    "pieces-jointes-trop-nombreuses": "عدد المرفقات في الجواب كبير جدا: أرسل الباقي في جواب لاحق",
+    "piece-jointe-trop-lourde": "حجم المرفق كبير جدا: خفض دقة المسح أو قسم الوثيقة",
+    "type-piece-jointe-refuse": "نوع المرفق مرفوض: PDF أو PNG أو JPEG فقط",
+    "piece-jointe-illisible": "المرفق غير مقروء: يجب إرفاق المحتوى بترميز base64 في data",
+    "piece-jointe-non-conforme": "محتوى المرفق لا يطابق النوع المصرح به",
 }
 
 ENGLISH: Final[dict[str, str]] = {
@@ -140,6 +157,11 @@ ENGLISH: Final[dict[str, str]] = {
     "refus-hors-nomenclature": "Refused: act or product outside the reimbursable lists",
     "complement-compte-rendu": "More information requested: a medical report",
     "complement-piece-manquante": "More information requested: a required document is missing",
+    "complement-ordonnance": "More information requested: the prescription",
+    "complement-resultats-examens": "More information requested: laboratory or test results",
+    "complement-imagerie": "More information requested: an imaging report",
+    "complement-devis": "More information requested: a detailed estimate of the care",
+    "complement-precisions": "More information requested: details on the request (see the note)",
     "annulation-demandeur": "Cancelled at the care provider's request",
     "admission-urgente": "Urgent admission: provisional grant, to be regularised in time",
     "examen-medical": "Request sent to the payer's medical review",
@@ -210,6 +232,22 @@ ENGLISH: Final[dict[str, str]] = {
     "application/fhir+json, id-only content",
     "point-de-terminaison-non-enregistre": "Notification endpoint not registered for this provider",
     "filtre-non-pris-en-charge": "Unsupported subscription filter criterion",
+    "motif-non-adapte": "This reason does not fit a request for information: use a "
+    "complement-* reason",
+    "texte-trop-long": "Text too long: summarise it, or attach the document",
+    "demande-complement-absente": "The answer must name the request for information it answers "
+    "(basedOn: CommunicationRequest/[id])",
+    "complement-deja-fourni": "This request for information has already been answered",
+    "statut-communication-invalide": "An answer sent has the status « completed »",
+    "communication-vide": "The answer carries neither text nor attachment",
+    "pieces-jointes-trop-nombreuses": "Too many attachments in one answer: send the others in a "
+    "further answer",
+    "piece-jointe-trop-lourde": "Attachment too large: lower the scan's resolution or split the "
+    "document",
+    "type-piece-jointe-refuse": "Attachment type refused: PDF, PNG or JPEG only",
+    "piece-jointe-illisible": "Unreadable attachment: the content must be attached in base64 "
+    "in data",
+    "piece-jointe-non-conforme": "The attachment's content does not match its declared type",
 }
 
 _TABLES: Final[dict[str, dict[str, str]]] = {"fr": ALL_REASONS, "ar": ARABIC, "en": ENGLISH}

@@ -33,6 +33,16 @@ WHILE_INFORMATION: Final[dict[str, str]] = {
     "l'examen de la demande reprend à sa réception.",
     "complement-piece-manquante": "Envoyez la pièce manquante à l'organisme payeur : l'examen "
     "de la demande reprend à sa réception.",
+    "complement-ordonnance": "Envoyez l'ordonnance à l'organisme payeur : l'examen de la "
+    "demande reprend à sa réception.",
+    "complement-resultats-examens": "Envoyez les résultats d'analyses ou d'examens demandés à "
+    "l'organisme payeur : l'examen de la demande reprend à leur réception.",
+    "complement-imagerie": "Envoyez le compte rendu d'imagerie à l'organisme payeur : l'examen "
+    "de la demande reprend à sa réception.",
+    "complement-devis": "Envoyez le devis détaillé des soins à l'organisme payeur : l'examen de "
+    "la demande reprend à sa réception.",
+    "complement-precisions": "Répondez à la note du contrôle médical : l'examen de la demande "
+    "reprend à réception de votre réponse.",
 }
 # Steps that hold whatever the state.
 ALWAYS: Final[dict[str, str]] = {

@@ -65,7 +65,7 @@ def information_request(body: Json) -> tuple[str, str]:
     params = _parameters(body)
     note = _single(params, "note")
     text = "" if note is None else structure.as_string(note.get("valueString"), "note")
-    return _code(params, "reason"), text[:2000]
+    return _code(params, "reason"), text  # its length is the use case's to judge
 
 
 def task_request(body: Json) -> tuple[str, str]:

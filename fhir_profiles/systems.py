@@ -27,6 +27,7 @@ CS_BENEFIT_TYPE: Final = f"{BASE}/CodeSystem/benefit-type"
 CS_ALD: Final = f"{BASE}/CodeSystem/ald"
 CS_PA_TYPE: Final = f"{BASE}/CodeSystem/pa-type"  # kinds of prise en charge (pa_types.csv)
 CS_SPECIALTY: Final = f"{BASE}/CodeSystem/specialty"  # prescribers' medical specialties
+CS_COMMUNICATION_CATEGORY: Final = f"{BASE}/CodeSystem/communication-category"
 
 # Profiles and extensions.
 SD_ELIGIBILITY_REQUEST: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityrequest"

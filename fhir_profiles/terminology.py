@@ -14,6 +14,7 @@ from fhir_profiles import (
     bundle,
     categories,
     claim_profiles,
+    communications,
     labels,
     messages,
     profiles,
@@ -49,6 +50,11 @@ def code_systems(ref: ReferenceData) -> list[Json]:
         _code_system("pa-type", "Type de prise en charge AMO", labels.pa_types(ref).items()),
         _code_system(
             "specialty", "Spécialité médicale du prescripteur", labels.specialties(ref).items()
+        ),
+        _code_system(
+            "communication-category",
+            "Catégorie d'échange sur une prise en charge",
+            communications.CATEGORY_LABELS.items(),
         ),
     ]
 

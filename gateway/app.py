@@ -17,6 +17,7 @@ from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
 from gateway.routes import (
+    communications,
     conformance,
     eligibility,
     messaging,
@@ -39,6 +40,7 @@ ROUTERS = [
     prior_auth.router,
     messaging.router,
     subscriptions.router,  # before conformance's catch-all /fhir/{resource_type} routes
+    communications.router,
     token.router,
     ops.router,
     conformance.smart,

@@ -194,6 +194,7 @@ async def wire(
             clock=clock,
             new_id=ids or new_id,
         )
+        members = SqlMemberDirectory(reads)
         yield Gateway(
             settings=settings,
             reference=load_reference(storage.uow),
@@ -202,16 +203,14 @@ async def wire(
             tokens=_tokens(settings, storage.uow, clock),
             metrics=metrics,
             exchange=exchange,
-            eligibility=EligibilityPorts(
-                exchange, cache, SqlMemberDirectory(reads), metrics, registry
-            ),
+            eligibility=EligibilityPorts(exchange, cache, members, metrics, registry),
             prior_auth=PriorAuthPorts(
                 exchange,
-                SqlMemberDirectory(reads),
+                members,
                 SqlAuthorizationStore(
                     reads, storage.uow, deadline=settings.request_deadline_seconds
                 ),
-                rerender,
+                render=rerender,
             ),
             registry=registry,
             subscriptions=SubscriptionPorts(

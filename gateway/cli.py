@@ -214,7 +214,8 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     report = rotate_keys(settings)
     print(
         f"rechiffré sous la clé courante : {report.members:,} membres, "
-        f"{report.exchanges:,} échanges, {report.webhook_secrets:,} secrets de webhook"
+        f"{report.exchanges:,} échanges, {report.webhook_secrets:,} secrets de webhook, "
+        f"{report.messages:,} messages"
     )
     return 0
 

@@ -18,6 +18,7 @@ from domain.records import IdempotencyKey
 from domain.reference import ReferenceData
 from domain.services.eligibility import EligibilityPorts
 from domain.services.prior_auth import PriorAuthPorts, Reviewer
+from fhir_profiles.limits import MAX_ATTACHMENTS
 from gateway.auth import ROLE_PROVIDER, Caller, InvalidToken
 from gateway.bootstrap import Gateway
 from gateway.errors import (
@@ -127,10 +128,26 @@ def _bearer(request: Request) -> str:
 
 async def fhir_body(request: Request) -> dict[str, Any]:
     """A FHIR JSON body read within the size and depth limits."""
+    return await _fhir_body(request, settings_of(request).max_body_bytes)
+
+
+async def answer_body(request: Request) -> dict[str, Any]:
+    """A provider's answer to a request for information: a FHIR JSON body that may carry
+    documents, read within the larger limit `answer_body_bytes` allows."""
+    return await _fhir_body(request, answer_body_bytes(settings_of(request)))
+
+
+def answer_body_bytes(settings: Settings) -> int:
+    """The usual body, plus every document an answer may join at its largest, in base64
+    (four characters for three bytes): the other routes keep their smaller limit."""
+    return settings.max_body_bytes + MAX_ATTACHMENTS * -(-settings.max_attachment_bytes * 4 // 3)
+
+
+async def _fhir_body(request: Request, max_bytes: int) -> dict[str, Any]:
     settings = settings_of(request)
     if media_type(request.headers.get("content-type")) not in ACCEPTED_BODY_TYPES:
         raise UnsupportedMediaType()
-    raw = await read_body(request, settings.max_body_bytes)
+    raw = await read_body(request, max_bytes)
     if raw is None:
         raise PayloadTooLarge()
     try:
@@ -173,4 +190,5 @@ EligibilityPortsDep = Annotated[EligibilityPorts, Depends(eligibility_ports)]
 PriorAuthPortsDep = Annotated[PriorAuthPorts, Depends(prior_auth_ports)]
 AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
+AnswerBody = Annotated[dict[str, Any], Depends(answer_body)]
 IdempotencyHeader = Annotated[str | None, Depends(idempotency_header)]

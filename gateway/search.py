@@ -194,3 +194,23 @@ def _date_bounds(value: str) -> tuple[str, datetime, datetime]:
         return prefix, moment, moment + timedelta(seconds=1)
     except (ValueError, OverflowError) as exc:  # overflow: the last day of year 9999
         raise InvalidSearch("Date invalide pour created (AAAA-MM-JJ ou dateTime)") from exc
+
+
+def reference_parameter(
+    params: Sequence[tuple[str, str]], accepted: Mapping[str, tuple[str, ...]]
+) -> tuple[str, str, str]:
+    """The one reference parameter a search takes: (name, resource type, id), among the
+    `accepted` names, each with the types it may name (`Type/[id]`; a bare id when it names
+    one type only). Unknown, repeated or missing parameters are refused."""
+    if len(params) != 1 or params[0][0] not in accepted:
+        names = " ou ".join(accepted)
+        raise InvalidSearch(f"Un seul paramètre de recherche est pris en charge : {names}")
+    name, value = params[0]
+    types = accepted[name]
+    kind, sep, found = value.rpartition("/")
+    if not sep and len(types) == 1:
+        kind, found = types[0], value
+    if kind not in types or not _FHIR_ID.fullmatch(found):
+        expected = " ou ".join(f"{t}/[id]" for t in types)
+        raise InvalidSearch(f"{name} attend {expected}")
+    return name, kind, found

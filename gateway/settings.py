@@ -119,6 +119,13 @@ class Settings:
     # ../shared/fhir-examples is 119 KB (an NHCX eligibility Bundle);
     # 1 MiB leaves room for large claim Bundles and bounds the memory one request holds.
     max_body_bytes: int = 1_048_576
+    # Each document a provider joins to an answer to a request for information: a scanned
+    # page at 200 dpi weighs 100 to 500 KB as JPEG or PDF, a report of a few pages or a
+    # phone's photo stays under 2 MiB. Bigger files are nearly always uncompressed scans,
+    # better sent again at a lower resolution than stored encrypted and read back by every
+    # reviewer. Only POST /fhir/Communication reads bodies past max_body_bytes: its own limit
+    # adds room for fhir_profiles.limits.MAX_ATTACHMENTS such documents in base64.
+    max_attachment_bytes: int = 2_097_152
     # Those examples nest at most 18 levels (a Da Vinci PAS notification Bundle); 32 leaves
     # room and refuses documents built to make the parser and the mapping recurse.
     max_json_depth: int = 32

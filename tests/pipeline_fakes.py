@@ -20,6 +20,8 @@ from domain.records import (
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
+    Message,
+    MessageKind,
     Notification,
     QueueQuery,
     Recording,
@@ -102,6 +104,7 @@ class FakeStore:
         self.before_record: Callable[[], None] | None = None
         self.authorizations: dict[str, tuple[PriorAuthorization, int]] = {}  # with versions
         self.outbox: list[Notification] = []
+        self.messages: dict[str, Message] = {}  # requests for information and answers, by id
 
     def _check(self) -> None:
         if self.down:
@@ -255,7 +258,9 @@ class FakeAuthorizations:
             return None
         pa, version = found
         record = self.store.exchanges.get(pa.tenant, "preauthorization", pa.id)
-        return StoredAuthorization(pa, version, record.request_body if record else b"")
+        if record is None:
+            return StoredAuthorization(pa, version, b"")
+        return StoredAuthorization(pa, version, record.request_body, record.request_id)
 
     async def change(self, change: AuthorizationChange) -> bool:
         """The change, if still at its version: state, answer, audit and notifications."""
@@ -274,7 +279,35 @@ class FakeAuthorizations:
                 )
         self.store.audit.append(change.audit)
         self.store.outbox.extend(change.notifications)
+        if change.message is not None:
+            self.store.messages[change.message.id] = change.message
         return True
+
+    async def message(self, message_id: str) -> Message | None:
+        """A request or an answer by id, a request with its answer's id once answered."""
+        self.store._check()
+        found = self.store.messages.get(message_id)
+        return None if found is None else self._answered(found)
+
+    async def messages(
+        self, authorization_id: str, kind: MessageKind | None = None
+    ) -> list[Message]:
+        """A prise en charge's messages (of one kind), oldest first."""
+        self.store._check()
+        return sorted(
+            (
+                self._answered(m)
+                for m in self.store.messages.values()
+                if m.authorization_id == authorization_id and kind in (None, m.kind)
+            ),
+            key=lambda m: (m.at, m.id),
+        )
+
+    def _answered(self, message: Message) -> Message:
+        answer = next(
+            (m.id for m in self.store.messages.values() if m.based_on == message.id), None
+        )
+        return replace(message, answered_by=answer)
 
     async def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
         """The payer's pending requests, earliest deadline first."""

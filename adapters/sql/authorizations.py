@@ -17,12 +17,20 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sql.exchanges import SqlExchangeRepository
+from adapters.sql.messages import SqlMessageRepository
 from adapters.sql.reads import SqlReads, in_thread
 from adapters.sql.tables import AuthorizationRow
 from domain.money import Money
 from domain.ports import AuditLog, Outbox, UnitOfWorkFactory
 from domain.prior_auth import Granted, PaLine, PaStatus, PriorAuthorization
-from domain.records import AuthorizationChange, ExchangeRecord, QueueQuery, StoredAuthorization
+from domain.records import (
+    AuthorizationChange,
+    ExchangeRecord,
+    Message,
+    MessageKind,
+    QueueQuery,
+    StoredAuthorization,
+)
 
 AUTHORIZATION = AuthorizationRow.__table__
 _PENDING = (PaStatus.REQUESTED.value, PaStatus.INFO_REQUESTED.value)
@@ -38,11 +46,13 @@ class SqlAuthorizationRepository:
         exchanges: SqlExchangeRepository,
         audit: AuditLog,
         outbox: Callable[[], Outbox],
+        messages: SqlMessageRepository,
     ) -> None:
         self._session = session
         self._exchanges = exchanges
         self._audit = audit
         self._outbox = outbox
+        self._messages = messages
 
     def add_many(self, authorizations: Sequence[PriorAuthorization]) -> None:
         """Store new prises en charge at version 1 (their exchanges are inserted first)."""
@@ -80,7 +90,17 @@ class SqlAuthorizationRepository:
         self._audit.append(change.audit)
         if change.notifications:
             self._outbox().add_many(change.notifications)
+        if change.message is not None:
+            self._messages.add(change.message)
         return True
+
+    def message(self, message_id: str) -> Message | None:
+        """A request for information or an answer, by id."""
+        return self._messages.get(message_id)
+
+    def messages(self, authorization_id: str, kind: MessageKind | None = None) -> list[Message]:
+        """A prise en charge's requests and answers (or those of one kind), oldest first."""
+        return self._messages.of_authorization(authorization_id, kind)
 
     def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
         """A payer's pending requests, earliest deadline first, and their total."""
@@ -136,7 +156,7 @@ class SqlAuthorizationRepository:
         record = self._exchanges.get(tenant, "preauthorization", authorization_id)
         if record is None:
             return None
-        return StoredAuthorization(decode(state), version, record.request_body)
+        return StoredAuthorization(decode(state), version, record.request_body, record.request_id)
 
 
 def _row(pa: PriorAuthorization, *, version: int) -> dict[str, Any]:
@@ -248,6 +268,18 @@ class SqlAuthorizationStore:
     async def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
         """A payer's pending requests, earliest deadline first."""
         return await self._reads.run(lambda uow: uow.authorizations.queue(query))
+
+    async def message(self, message_id: str) -> Message | None:
+        """A request for information or an answer, by id."""
+        return await self._reads.run(lambda uow: uow.authorizations.message(message_id))
+
+    async def messages(
+        self, authorization_id: str, kind: MessageKind | None = None
+    ) -> list[Message]:
+        """A prise en charge's requests and answers (or those of one kind), oldest first."""
+        return await self._reads.run(
+            lambda uow: uow.authorizations.messages(authorization_id, kind)
+        )
 
     def _change(self, change: AuthorizationChange) -> bool:
         with self._writes() as uow:

@@ -82,9 +82,11 @@ class SqlExchangeRepository:
             "status": record.status,
             "patient_ref_index": self._ref_index(record.patient_ref),
             "key_id": self._cipher.current_key_id,
-            "request_enc": seal(_pack(record.request_body), aad=exchange_aad(record.id, "request")),
+            "request_enc": seal(
+                pack_body(record.request_body), aad=exchange_aad(record.id, "request")
+            ),
             "response_enc": seal(
-                _pack(record.response_body), aad=exchange_aad(record.id, "response")
+                pack_body(record.response_body), aad=exchange_aad(record.id, "response")
             ),
             "patient_enc": seal(_patient(record), aad=exchange_aad(record.id, "patient"))
             if has_patient
@@ -93,7 +95,9 @@ class SqlExchangeRepository:
 
     def replace_answer(self, record_id: str, status: str, response_body: bytes) -> None:
         """Store an exchange's answer anew (a prise en charge decided after its request)."""
-        sealed = self._cipher.encrypt(_pack(response_body), aad=exchange_aad(record_id, "response"))
+        sealed = self._cipher.encrypt(
+            pack_body(response_body), aad=exchange_aad(record_id, "response")
+        )
         self._session.execute(
             update(EXCHANGE)
             .where(EXCHANGE.c.id == record_id)
@@ -166,8 +170,10 @@ class SqlExchangeRepository:
             status=row.status,
             patient_ref=ref,
             patient_identifiers=identifiers,
-            request_body=_unpack(open_(row.request_enc, aad=exchange_aad(row.id, "request"))),
-            response_body=_unpack(open_(row.response_enc, aad=exchange_aad(row.id, "response"))),
+            request_body=unpack_body(open_(row.request_enc, aad=exchange_aad(row.id, "request"))),
+            response_body=unpack_body(
+                open_(row.response_enc, aad=exchange_aad(row.id, "response"))
+            ),
         )
 
 
@@ -175,7 +181,8 @@ def _scope(tenant: str, kind: str) -> list[ColumnElement[bool]]:
     return [EXCHANGE.c.tenant == tenant, EXCHANGE.c.kind == kind]
 
 
-def _pack(body: bytes) -> bytes:
+def pack_body(body: bytes) -> bytes:
+    """A body as it is encrypted: compressed from a kilobyte on, else marked as is."""
     # FHIR JSON repeats its URLs: compressed, an answer stores (and writes to the WAL) about
     # seven times less. Compression comes before encryption, which leaves nothing to compress.
     # Below a kilobyte it saves little and costs a compressor's set-up: stored as is.
@@ -184,7 +191,8 @@ def _pack(body: bytes) -> bytes:
     return zlib.compress(body, 1)
 
 
-def _unpack(stored: bytes) -> bytes:
+def unpack_body(stored: bytes) -> bytes:
+    """The body `pack_body` packed."""
     # A zlib stream starts with 0x78; RAW (0x00) marks a body stored as is.
     return stored[1:] if stored[:1] == RAW else zlib.decompress(stored)
 

@@ -14,9 +14,13 @@ from sqlalchemy import Engine, select, update
 from adapters.crypto import FieldCipher
 from adapters.sql.exchanges import EXCHANGE, exchange_aad
 from adapters.sql.members import MEMBER
+from adapters.sql.messages import MESSAGE, message_aad
 from adapters.sql.subscriptions import ENDPOINT, secret_aad
 
 EXCHANGE_COLUMNS = ("request", "response", "patient")
+# A message's body holds its documents (up to ~14 MB with its attachments): a few at a time
+# keep a batch's memory bounded whatever the batch size asked for the other tables.
+MESSAGE_BATCH = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,14 +30,17 @@ class RotationReport:
     members: int
     exchanges: int
     webhook_secrets: int = 0
+    messages: int = 0
 
 
 def rotate_keys(engine: Engine, cipher: FieldCipher, *, batch: int = 500) -> RotationReport:
-    """Re-encrypt every member, exchange and webhook secret not yet under the current key."""
+    """Re-encrypt every member, exchange, webhook secret and message not yet under the
+    current key."""
     return RotationReport(
         _members(engine, cipher, batch),
         _exchanges(engine, cipher, batch),
         _webhook_secrets(engine, cipher),
+        _messages(engine, cipher, min(batch, MESSAGE_BATCH)),
     )
 
 
@@ -105,6 +112,29 @@ def _webhook_secrets(engine: Engine, cipher: FieldCipher) -> int:
                 )
             )
     return len(rows)
+
+
+def _messages(engine: Engine, cipher: FieldCipher, batch: int) -> int:
+    done = 0
+    while True:
+        with engine.begin() as connection:
+            rows = connection.execute(
+                select(MESSAGE.c.id, MESSAGE.c.body_enc)
+                .where(MESSAGE.c.key_id != cipher.current_key_id)
+                .limit(batch)
+            ).all()
+            for message_id, token in rows:
+                connection.execute(
+                    update(MESSAGE)
+                    .where(MESSAGE.c.id == message_id)
+                    .values(
+                        key_id=cipher.current_key_id,
+                        body_enc=_reseal(cipher, token, message_aad(message_id)),
+                    )
+                )
+            done += len(rows)
+        if len(rows) < batch:
+            return done
 
 
 def _reseal(cipher: FieldCipher, token: bytes | None, aad: bytes) -> bytes | None:

@@ -283,3 +283,27 @@ class AuthorizationRow(SQLModel, table=True):
     version: int
     state: str = Field(sa_type=Text)
     updated: datetime = utc_column()
+
+
+class MessageRow(SQLModel, table=True):
+    """A reviewer's request for information on a prise en charge, or the provider's answer.
+
+    The body (the FHIR resource, documents included) is encrypted; the rest says whose it is
+    and what it answers, never anything about the patient. A request has one answer at most."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        Index("ix_message_authorization", "authorization_id", "at"),
+        Index("ux_message_based_on", "based_on", unique=True),
+    )
+
+    id: str = Field(primary_key=True)
+    authorization_id: str = Field(foreign_key="prior_authorization.id", ondelete="CASCADE")
+    kind: str  # request | answer
+    tenant: str
+    payer: str
+    at: datetime = utc_column()
+    reason: str = ""
+    based_on: str | None = Field(default=None, foreign_key="message.id", ondelete="CASCADE")
+    key_id: str  # the key the body was written with: finds rows to re-encrypt
+    body_enc: bytes = Field(sa_type=LargeBinary)

@@ -15,6 +15,7 @@ from adapters.sql.authorizations import SqlAuthorizationRepository
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
 from adapters.sql.members import SqlMemberRepository
+from adapters.sql.messages import SqlMessageRepository
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.providers import SqlProviderRepository
 from adapters.sql.reference import SqlReferenceRepository
@@ -65,7 +66,11 @@ class SqlUnitOfWork:
         self.endpoints = SqlEndpointRepository(session, cipher=self._cipher)
         self.subscriptions = SqlSubscriptionRepository(session)
         self.authorizations = SqlAuthorizationRepository(
-            session, self.exchanges, self.audit, lambda: self.outbox
+            session,
+            self.exchanges,
+            self.audit,
+            lambda: self.outbox,
+            SqlMessageRepository(session, cipher=self._cipher),
         )
         return self
 

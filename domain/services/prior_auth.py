@@ -34,6 +34,7 @@ from domain.records import (
     Effects,
     ExchangeQuery,
     ExchangeRecord,
+    Message,
     Notification,
     QueueQuery,
     Requester,
@@ -203,9 +204,9 @@ async def search_answers(
 async def cancel(requester: Requester, authorization_id: str, *, ports: PriorAuthPorts) -> None:
     """The provider withdraws its request or its grant: nothing can be claimed on it after."""
     await exchanges.throttle(ports.exchange, requester)
-    stored = await _own(requester, authorization_id, ports)
+    stored = await owned(requester, authorization_id, ports)
     changed = pa_states.cancel(stored.authorization, "annulation-demandeur")
-    await _commit(ports, stored, changed, "cancel", requester.tenant, requester.client_id)
+    await commit_change(ports, stored, changed, "cancel", requester.tenant, requester.client_id)
 
 
 async def status(
@@ -213,9 +214,9 @@ async def status(
 ) -> StoredAuthorization:
     """Where the provider's prise en charge stands (a Task `status`), audited as a read."""
     await exchanges.throttle(ports.exchange, requester)
-    stored = await _own(requester, authorization_id, ports)
+    stored = await owned(requester, authorization_id, ports)
     await ports.exchange.audit.append(
-        _entry(ports, "status", requester.tenant, requester.client_id, authorization_id)
+        audit_entry(ports, "status", requester.tenant, requester.client_id, authorization_id)
     )
     return stored
 
@@ -224,9 +225,11 @@ async def review_queue(
     reviewer: Reviewer, query: QueueQuery, *, ports: PriorAuthPorts
 ) -> tuple[list[ExchangeRecord], int]:
     """The reviewer's payer's pending requests, the most urgent first (never another's)."""
-    await exchanges.throttle(ports.exchange, _as_requester(reviewer))
+    await exchanges.throttle(ports.exchange, as_requester(reviewer))
     found = await ports.authorizations.queue(replace(query, payer=reviewer.payer))
-    entry = _entry(ports, "queue", None, reviewer.client_id, None, detail=f"{found[1]} en attente")
+    entry = audit_entry(
+        ports, "queue", None, reviewer.client_id, None, detail=f"{found[1]} en attente"
+    )
     await ports.exchange.audit.append(entry)
     return found
 
@@ -235,10 +238,10 @@ async def review_read(
     reviewer: Reviewer, authorization_id: str, *, ports: PriorAuthPorts
 ) -> StoredAuthorization:
     """A request addressed to the reviewer's payer (another payer's is not found)."""
-    await exchanges.throttle(ports.exchange, _as_requester(reviewer))
-    stored = await _reviewed(reviewer, authorization_id, ports)
+    await exchanges.throttle(ports.exchange, as_requester(reviewer))
+    stored = await addressed(reviewer, authorization_id, ports)
     await ports.exchange.audit.append(
-        _entry(ports, "review-read", None, reviewer.client_id, authorization_id)
+        audit_entry(ports, "review-read", None, reviewer.client_id, authorization_id)
     )
     return stored
 
@@ -252,41 +255,18 @@ async def decide(
     ports: PriorAuthPorts,
 ) -> PriorAuthorization:
     """A reviewer's decision, with its coded reason; the provider is notified."""
-    await exchanges.throttle(ports.exchange, _as_requester(reviewer))
+    await exchanges.throttle(ports.exchange, as_requester(reviewer))
     _known_reason(decision.reason)
-    stored = await _reviewed(reviewer, authorization_id, ports)
+    stored = await addressed(reviewer, authorization_id, ports)
     pa, now = stored.authorization, ports.exchange.clock.now()
     if decision.verdict is ReviewVerdict.REFUSE:
         changed = pa_states.refuse(pa, decision.reason, at=now)
     else:
         changed = _granted(pa, decision, ref, now)
     changed = replace(changed, rules_version=ref.version)
-    await _commit(
+    await commit_change(
         ports, stored, changed, "decide", None, reviewer.client_id, topic=Topic.PA_DECIDED
     )
-    return changed
-
-
-async def ask_information(
-    reviewer: Reviewer, authorization_id: str, reason: str, *, ports: PriorAuthPorts
-) -> PriorAuthorization:
-    """The reviewer asks the provider for more; the provider is notified."""
-    await exchanges.throttle(ports.exchange, _as_requester(reviewer))
-    _known_reason(reason)
-    stored = await _reviewed(reviewer, authorization_id, ports)
-    changed = pa_states.request_information(stored.authorization, reason)
-    topic = Topic.PA_INFORMATION_REQUESTED
-    await _commit(ports, stored, changed, "ask-information", None, reviewer.client_id, topic=topic)
-    return changed
-
-
-async def information_given(
-    requester: Requester, authorization_id: str, *, ports: PriorAuthPorts
-) -> PriorAuthorization:
-    """The provider answered the reviewer's question: back in the reviewer's queue."""
-    stored = await _own(requester, authorization_id, ports)
-    changed = pa_states.information_given(stored.authorization)
-    await _commit(ports, stored, changed, "information", requester.tenant, requester.client_id)
     return changed
 
 
@@ -323,25 +303,27 @@ def _known_reason(reason: str) -> None:
         )
 
 
-async def _own(
+async def owned(
     requester: Requester, authorization_id: str, ports: PriorAuthPorts
 ) -> StoredAuthorization:
+    """The requester's prise en charge (another's is not found)."""
     stored = await ports.authorizations.get(authorization_id)
     if stored is None or stored.authorization.tenant != requester.tenant:
         raise NotFound("Aucune prise en charge avec cet identifiant")
     return stored
 
 
-async def _reviewed(
+async def addressed(
     reviewer: Reviewer, authorization_id: str, ports: PriorAuthPorts
 ) -> StoredAuthorization:
+    """A prise en charge addressed to the reviewer's payer (another payer's is not found)."""
     stored = await ports.authorizations.get(authorization_id)
     if stored is None or stored.authorization.payer != reviewer.payer:
         raise NotFound("Aucune prise en charge avec cet identifiant pour ce payeur")
     return stored
 
 
-async def _commit(
+async def commit_change(
     ports: PriorAuthPorts,
     stored: StoredAuthorization,
     changed: PriorAuthorization,
@@ -350,13 +332,17 @@ async def _commit(
     client_id: str,
     *,
     topic: Topic | None = None,
+    message: Message | None = None,
+    at: datetime | None = None,
+    detail: str = "",
 ) -> None:
-    """Record a change, its answer rendered again, its audit entry and notification."""
-    now = ports.exchange.clock.now()
+    """Record a change, its answer rendered again, its audit entry, notification and the
+    message that made it, all at once (Conflict when the prise en charge changed meanwhile)."""
+    now = at or ports.exchange.clock.now()
     body = ports.render(stored.request_body, changed, now)
-    entry = _entry(ports, verb, tenant, client_id, changed.id, at=now)
+    entry = audit_entry(ports, verb, tenant, client_id, changed.id, at=now, detail=detail)
     notes = () if topic is None else (_note(ports.exchange.new_id, changed, topic, now),)
-    change = AuthorizationChange(changed, stored.version, body, entry, notes)
+    change = AuthorizationChange(changed, stored.version, body, entry, notes, message)
     if not await ports.authorizations.change(change):
         raise Conflict(
             "La prise en charge a changé entre-temps : relisez-la, puis recommencez",
@@ -364,7 +350,7 @@ async def _commit(
         )
 
 
-def _entry(
+def audit_entry(
     ports: PriorAuthPorts,
     verb: str,
     tenant: str | None,
@@ -374,6 +360,7 @@ def _entry(
     detail: str = "",
     at: datetime | None = None,
 ) -> AuditEntry:
+    """The audit entry of one step on a prise en charge."""
     return AuditEntry(
         at=at or ports.exchange.clock.now(),
         action=PRIOR_AUTH.action(verb),
@@ -385,7 +372,7 @@ def _entry(
     )
 
 
-def _as_requester(reviewer: Reviewer) -> Requester:
+def as_requester(reviewer: Reviewer) -> Requester:
     """A reviewer counted against the rate limit like any client."""
     return Requester(tenant=f"payer:{reviewer.payer}", client_id=reviewer.client_id)
 

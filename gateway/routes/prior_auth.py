@@ -149,18 +149,6 @@ async def decide(
     return await _current(reviewer, response_id, ports)
 
 
-@router.post(
-    "/ClaimResponse/{response_id}/$request-information", name="preauthorization.ask-information"
-)
-async def request_information(
-    response_id: ResourceId, reviewer: Decider, body: FhirBody, ports: PriorAuthPortsDep
-) -> Response:
-    """A reviewer asks the provider for more, with a coded reason: the ClaimResponse."""
-    reason, _note = review.information_request(body)
-    await prior_auth.ask_information(reviewer, response_id, reason, ports=ports)
-    return await _current(reviewer, response_id, ports)
-
-
 async def _current(reviewer: Reviewer, response_id: str, ports: PriorAuthPortsDep) -> Response:
     stored = await prior_auth.review_read(reviewer, response_id, ports=ports)
     body = ports.render(stored.request_body, stored.authorization, ports.exchange.clock.now())

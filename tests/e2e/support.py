@@ -79,6 +79,18 @@ def register_client(settings: Settings, work: Path, category: str, inpe: str) ->
     return Client(provider.client_id, key, inpe)
 
 
+def register_reviewer(settings: Settings, work: Path, payer: str, unit: str) -> Client:
+    """A payer's medical review unit, registered as the command line does (its client gets
+    the reviewer's scopes: queue, decisions, requests for information)."""
+    key = work / f"reviewer-{payer}-{unit}.jwk.json"
+    jwks = work / f"reviewer-{payer}-{unit}.jwks.json"
+    jwks.write_bytes(orjson.dumps(generate_client_key(key)))
+    reviewer = admin.add_reviewer(
+        settings, payer=payer, unit=unit, name=f"Contrôle médical {payer}", jwks_path=jwks
+    )
+    return Client(reviewer.client_id, key, reviewer.inpe)
+
+
 def token_form(client: Client, token_url: str, scope: str = ALL_SCOPES) -> dict[str, str]:
     """The token request form with a fresh assertion."""
     return {

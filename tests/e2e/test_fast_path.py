@@ -105,7 +105,8 @@ def body(twins: Twins, persona: str = "open") -> bytes:
 
 class TestSameAnswers:
     def test_the_fast_path_serves_the_hot_routes(self, twins: Twins) -> None:
-        assert _hot_paths(twins.fast) == sorted([SUBMIT, CREATE])
+        claims = ["/fhir/Claim", "/fhir/Claim/$submit"]  # prior authorization's
+        assert _hot_paths(twins.fast) == sorted([SUBMIT, CREATE, *claims])
         assert _hot_paths(twins.routed) == []
 
     def test_success_on_both_routes(self, twins: Twins) -> None:

@@ -11,9 +11,20 @@ from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql import SqlUnitOfWorkFactory, make_engine, migrate
 from adapters.sql.exchanges import EXCHANGE
 from adapters.sql.members import MEMBER
-from adapters.sql.rotation import RotationReport, rotate_keys
+from adapters.sql.messages import MESSAGE
+from adapters.sql.rotation import MESSAGE_BATCH, RotationReport, rotate_keys
 from domain.members import Affiliation, IdentifierKind, Member, PersonIdentifier, Role
-from domain.records import ExchangeRecord, PersonName, RegistryEntry
+from domain.money import Money
+from domain.prior_auth import PaLine, PriorAuthorization
+from domain.records import (
+    AuditEntry,
+    AuthorizationChange,
+    ExchangeRecord,
+    Message,
+    MessageKind,
+    PersonName,
+    RegistryEntry,
+)
 
 K1, K2 = b"1" * 32, b"2" * 32
 INDEX = BlindIndex(b"i" * 32)
@@ -61,5 +72,33 @@ class TestRotateKeys:
         written_under_k1(engine)
         both = FieldCipher({"k1": K1, "k2": K2}, "k2")
         rotate_keys(engine, both)
-        assert rotate_keys(engine, both) == RotationReport(members=0, exchanges=0)
+        assert rotate_keys(engine, both) == RotationReport(members=0, exchanges=0, messages=0)
+        engine.dispose()
+
+    def test_messages_move_to_the_current_key_in_small_batches(self, tmp_path: Path) -> None:
+        engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+        migrate(engine)
+        written_under_k1(engine)
+        under_k1 = factory(engine, FieldCipher({"k1": K1}, "k1"))
+        line = PaLine(1, "hospitalisation", "hospitalisation", 1, Money.mad("100"))
+        pa = PriorAuthorization("e1", "p", "CNSS", "hospitalisation", (line,), NOW, NOW)
+        audit = AuditEntry(NOW, "preauthorization.ask-information", 200)
+        with under_k1() as uow:
+            uow.authorizations.add_many([pa])
+            for n in range(MESSAGE_BATCH + 1):  # one batch and one more
+                body = f'{{"n":{n}}}'.encode()
+                question = Message(f"m{n}", "e1", MessageKind.REQUEST, "p", "CNSS", NOW, body)
+                uow.authorizations.change(
+                    AuthorizationChange(pa, n + 1, b"{}", audit, (), question)
+                )
+            uow.commit()
+        report = rotate_keys(engine, FieldCipher({"k1": K1, "k2": K2}, "k2"))
+        assert report.messages == MESSAGE_BATCH + 1
+        with factory(engine, FieldCipher({"k2": K2}, "k2"))() as uow:
+            assert [m.body for m in uow.authorizations.messages("e1")][:2] == [
+                b'{"n":0}',
+                b'{"n":1}',
+            ]
+            keys = uow.session.execute(select(MESSAGE.c.key_id).distinct()).scalars().all()
+            assert keys == ["k2"]
         engine.dispose()

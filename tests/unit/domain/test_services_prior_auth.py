@@ -289,19 +289,6 @@ class TestReview:
         assert caught.value.code == "modification-concurrente"
         assert w.store.outbox == []
 
-    async def test_information_round_trip(self, ref: ReferenceData) -> None:
-        w = world()
-        await ask(w, ref, stay())
-        asked = await service.ask_information(
-            reviewer(), "id-1", "complement-compte-rendu", ports=w.ports
-        )
-        assert asked.status is PaStatus.INFO_REQUESTED
-        assert [n.topic for n in w.store.outbox] == [Topic.PA_INFORMATION_REQUESTED.value]
-        with pytest.raises(NotFound):
-            await service.information_given(OTHER, "id-1", ports=w.ports)
-        answered = await service.information_given(PHARMACY, "id-1", ports=w.ports)
-        assert answered.status is PaStatus.REQUESTED
-
 
 class TestProvider:
     async def test_the_owner_cancels_and_nothing_can_be_consumed(self, ref: ReferenceData) -> None:
