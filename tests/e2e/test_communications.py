@@ -1,11 +1,9 @@
 """Requests for information and answers over HTTP, against a real uvicorn: who may call
 which route, what a provider's answer may carry, and the whole exchange.
 
-No prise en charge can be created over HTTP on this branch (the Claim route is not
-registered yet): the test writes one into the server's database through the SQL adapters, as
-the Claim route stores it, with a request for information already asked when it needs one.
-Asking and answering notify through the outbox, which this branch does not have yet (its
-table comes with migration 0009): that exchange is marked as expected to fail until it has.
+The prises en charge are written into the server's database through the SQL adapters, as the
+Claim route stores them, each in the state a test needs (a request for information already
+asked, say); tests/e2e/test_prior_authorization.py goes through the Claim route itself.
 """
 
 from __future__ import annotations
