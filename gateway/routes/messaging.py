@@ -18,19 +18,20 @@ from domain.errors import InvalidRequest
 from domain.records import Answer
 from fhir_profiles import envelope, reply
 from fhir_profiles.envelope import MessageFacts
-from gateway.auth import Caller
+from gateway.auth import ROLE_PROVIDER, Caller
 from gateway.deps import (
     AnyCaller,
     EligibilityPortsDep,
     FhirBody,
     IdempotencyHeader,
+    PriorAuthPortsDep,
     ReferenceDep,
     SettingsDep,
     require,
 )
-from gateway.errors import render_error
+from gateway.errors import WrongRole, render_error
 from gateway.fhirjson import FHIR_BODY, fhir_response
-from gateway.routes import eligibility
+from gateway.routes import eligibility, prior_auth
 from gateway.settings import Settings
 
 router = APIRouter(prefix="/fhir", tags=["messaging"])
@@ -45,12 +46,13 @@ async def process_message(
     key: IdempotencyHeader,
     ref: ReferenceDep,
     ports: EligibilityPortsDep,
+    pa_ports: PriorAuthPortsDep,
     settings: SettingsDep,
 ) -> Response:
     """Process a message synchronously; the answer is a message Bundle."""
     message, focus = envelope.opened_message(body)
     try:
-        answer = await _route(caller, focus, body, key, ref, ports)
+        answer = await _route(caller, focus, body, key, ref, ports, pa_ports)
     except Exception as exc:  # answered in the message, through the one error table
         refused = await render_error(request, exc)
         outcome = orjson.loads(bytes(refused.body))
@@ -72,11 +74,17 @@ async def _route(
     key: str | None,
     ref: ReferenceDep,
     ports: EligibilityPortsDep,
+    pa_ports: PriorAuthPortsDep,
 ) -> Answer:
     """The exchange the message carries, run through its use case."""
+    if caller.role != ROLE_PROVIDER:
+        raise WrongRole(detail="Client d'un payeur : il n'envoie pas de demande de prestataire")
     if "CoverageEligibilityRequest" in focus:
         require(caller, "CoverageEligibilityRequest", "c")
         return await eligibility.check(caller, body, key, "$process-message", ref, ports)
+    if "Claim" in focus:  # a prior-authorization request (NPHIES priorauth-request)
+        require(caller, "Claim", "c")
+        return await prior_auth.ask(caller, body, key, "$process-message", ref, pa_ports)
     raise InvalidRequest(
         f"Message non pris en charge ici : le MessageHeader désigne {', '.join(focus) or 'rien'}",
         code="type-ressource-invalide",
