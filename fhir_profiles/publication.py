@@ -55,3 +55,17 @@ def element(path: str, **rules: Any) -> dict[str, Any]:
 def value_set_url(rid: str) -> str:
     """The canonical URL of one of our ValueSets."""
     return f"{systems.BASE}/ValueSet/{rid}"
+
+
+def operation_parameter(
+    name: str, use: str, low: int, kind: str, documentation: str
+) -> dict[str, Any]:
+    """One parameter of an OperationDefinition (at most once)."""
+    return {
+        "name": name,
+        "use": use,
+        "min": low,
+        "max": "1",
+        "documentation": documentation,
+        "type": kind,
+    }

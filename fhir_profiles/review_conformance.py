@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from fhir_profiles import publication, systems
+from fhir_profiles.publication import operation_parameter as parameter
 
 Json = dict[str, Any]
 OD_QUEUE: Final = f"{systems.BASE}/OperationDefinition/ClaimResponse-queue"
@@ -53,10 +54,10 @@ def _queue() -> Json:
         "type": True,
         "instance": False,
         "parameter": [
-            _parameter("overdue", "in", 0, "boolean", "Seulement celles en retard."),
-            _parameter("_count", "in", 0, "integer", "Taille de page (1 à 100)."),
-            _parameter("_offset", "in", 0, "integer", "Entrées sautées."),
-            _parameter("return", "out", 1, "Bundle", "Bundle searchset."),
+            parameter("overdue", "in", 0, "boolean", "Seulement celles en retard."),
+            parameter("_count", "in", 0, "integer", "Taille de page (1 à 100)."),
+            parameter("_offset", "in", 0, "integer", "Entrées sautées."),
+            parameter("return", "out", 1, "Bundle", "Bundle searchset."),
         ],
     }
 
@@ -79,9 +80,9 @@ def _decide() -> Json:
         "type": False,
         "instance": True,
         "parameter": [
-            _parameter("decision", "in", 1, "code", "grant | partial | refuse"),
-            _parameter("reason", "in", 1, "Coding", f"Motif ({systems.CS_REASON})."),
-            _parameter("validUntil", "in", 0, "date", "Dernier jour de validité."),
+            parameter("decision", "in", 1, "code", "grant | partial | refuse"),
+            parameter("reason", "in", 1, "Coding", f"Motif ({systems.CS_REASON})."),
+            parameter("validUntil", "in", 0, "date", "Dernier jour de validité."),
             {
                 "name": "item",
                 "use": "in",
@@ -89,22 +90,11 @@ def _decide() -> Json:
                 "max": "*",
                 "documentation": "Une ligne accordée (accord partiel).",
                 "part": [
-                    _parameter("sequence", "in", 1, "positiveInt", "Ligne de la Claim."),
-                    _parameter("quantity", "in", 1, "unsignedInt", "Quantité accordée."),
-                    _parameter("amount", "in", 1, "Money", "Montant accordé (MAD)."),
+                    parameter("sequence", "in", 1, "positiveInt", "Ligne de la Claim."),
+                    parameter("quantity", "in", 1, "unsignedInt", "Quantité accordée."),
+                    parameter("amount", "in", 1, "Money", "Montant accordé (MAD)."),
                 ],
             },
-            _parameter("return", "out", 1, "ClaimResponse", "La ClaimResponse à jour."),
+            parameter("return", "out", 1, "ClaimResponse", "La ClaimResponse à jour."),
         ],
-    }
-
-
-def _parameter(name: str, use: str, low: int, kind: str, documentation: str) -> Json:
-    return {
-        "name": name,
-        "use": use,
-        "min": low,
-        "max": "1",
-        "documentation": documentation,
-        "type": kind,
     }

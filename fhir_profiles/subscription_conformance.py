@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.notifications import Topic
 from fhir_profiles import publication, systems
+from fhir_profiles.publication import operation_parameter as parameter
 from fhir_profiles.subscriptions import topic_url
 
 Json = dict[str, Any]
@@ -82,20 +83,9 @@ def replay_operation() -> Json:
         "type": False,
         "instance": True,
         "parameter": [
-            _parameter("eventsSinceNumber", "in", 0, "string", "Premier événement (inclus)."),
-            _parameter("eventsUntilNumber", "in", 0, "string", "Dernier événement (inclus)."),
-            _parameter("replayed", "out", 1, "integer", "Nombre de livraisons remises en file."),
+            parameter("eventsSinceNumber", "in", 0, "string", "Premier événement (inclus)."),
+            parameter("eventsUntilNumber", "in", 0, "string", "Dernier événement (inclus)."),
+            parameter("replayed", "out", 1, "integer", "Nombre de livraisons remises en file."),
         ],
     }
     return od
-
-
-def _parameter(name: str, use: str, low: int, kind: str, documentation: str) -> Json:
-    return {
-        "name": name,
-        "use": use,
-        "min": low,
-        "max": "1",
-        "documentation": documentation,
-        "type": kind,
-    }

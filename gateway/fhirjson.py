@@ -85,3 +85,19 @@ async def read_body(request: Request, max_bytes: int) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def submitted(body: bytes, response_url: str, *, replayed: bool) -> Response:
+    """The answer to a $submit (200): where the stored answer is read back."""
+    return fhir_response(body, headers={"Content-Location": response_url, **_replay(replayed)})
+
+
+def created(body: bytes, request_url: str, response_url: str, *, replayed: bool) -> Response:
+    """The answer to a create (201): the stored request, and where its answer is read back."""
+    headers = {"Location": request_url, "Content-Location": response_url, **_replay(replayed)}
+    return fhir_response(body, status=201, headers=headers)
+
+
+def _replay(replayed: bool) -> dict[str, str]:
+    """The header telling a client it got the answer kept for its Idempotency-Key."""
+    return {"Idempotent-Replayed": "true"} if replayed else {}

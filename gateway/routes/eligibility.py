@@ -24,7 +24,7 @@ from gateway.deps import (
     idempotency_key,
 )
 from gateway.fastpath import hot
-from gateway.fhirjson import FHIR_BODY, fhir_response
+from gateway.fhirjson import FHIR_BODY, created, fhir_response, submitted
 from gateway.search import SEARCH_OPENAPI, ResourceId, parse_query
 from gateway.searchset import bundle_of
 
@@ -50,7 +50,7 @@ async def submit(
     """The $submit operation: the answer (200), as HCX and Da Vinci clients expect."""
     answer = await check(caller, body, key, "$submit", ref, ports)
     location = f"{settings.fhir_base}/CoverageEligibilityResponse/{answer.response_id}"
-    return fhir_response(answer.body, headers={"Content-Location": location, **_replayed(answer)})
+    return submitted(answer.body, location, replayed=answer.replayed)
 
 
 @router.post(
@@ -68,12 +68,12 @@ async def create(
     """Check a patient's rights; the answer is a CoverageEligibilityResponse (201, stored)."""
     answer = await check(caller, body, key, "create", ref, ports)
     base = settings.fhir_base
-    headers = {
-        "Location": f"{base}/CoverageEligibilityRequest/{answer.request_id}",
-        "Content-Location": f"{base}/CoverageEligibilityResponse/{answer.response_id}",
-        **_replayed(answer),
-    }
-    return fhir_response(answer.body, status=201, headers=headers)
+    return created(
+        answer.body,
+        f"{base}/CoverageEligibilityRequest/{answer.request_id}",
+        f"{base}/CoverageEligibilityResponse/{answer.response_id}",
+        replayed=answer.replayed,
+    )
 
 
 async def check(
@@ -88,10 +88,6 @@ async def check(
     form = EligibilityForm(body, ref=ref, requestor_inpe=caller.inpe)
     submission = Submission(caller.requester, form, idempotency_key(key, operation, body))
     return await eligibility.check_eligibility(submission, ref=ref, ports=ports)
-
-
-def _replayed(answer: Answer) -> dict[str, str]:
-    return {"Idempotent-Replayed": "true"} if answer.replayed else {}
 
 
 @router.get("/CoverageEligibilityResponse/{response_id}", name="eligibility.read")

@@ -30,7 +30,7 @@ from gateway.deps import (
     reviewing,
 )
 from gateway.fastpath import hot
-from gateway.fhirjson import FHIR_BODY, fhir_response
+from gateway.fhirjson import FHIR_BODY, created, fhir_response, submitted
 from gateway.search import PA_SEARCH, SEARCH_OPENAPI, ResourceId, parse_query
 from gateway.searchset import Searched, bundle_of
 
@@ -64,7 +64,7 @@ async def submit(
     """The $submit operation (Da Vinci PAS, HCX): the ClaimResponse (200)."""
     answer = await ask(caller, body, key, "$submit", ref, ports)
     location = f"{settings.fhir_base}/ClaimResponse/{answer.response_id}"
-    return fhir_response(answer.body, headers={"Content-Location": location, **_replayed(answer)})
+    return submitted(answer.body, location, replayed=answer.replayed)
 
 
 @router.post("/Claim", status_code=201, name="preauthorization.submit", openapi_extra=OPENAPI)
@@ -80,12 +80,12 @@ async def create(
     """Ask for a prise en charge; the answer is a ClaimResponse (201, stored)."""
     answer = await ask(caller, body, key, "create", ref, ports)
     base = settings.fhir_base
-    headers = {
-        "Location": f"{base}/Claim/{answer.request_id}",
-        "Content-Location": f"{base}/ClaimResponse/{answer.response_id}",
-        **_replayed(answer),
-    }
-    return fhir_response(answer.body, status=201, headers=headers)
+    return created(
+        answer.body,
+        f"{base}/Claim/{answer.request_id}",
+        f"{base}/ClaimResponse/{answer.response_id}",
+        replayed=answer.replayed,
+    )
 
 
 async def ask(
@@ -100,10 +100,6 @@ async def ask(
     form = PriorAuthForm(body, ref=ref, requestor_inpe=caller.inpe)
     submission = Submission(caller.requester, form, idempotency_key(key, operation, body))
     return await prior_auth.request_prior_auth(submission, ref=ref, ports=ports)
-
-
-def _replayed(answer: Answer) -> dict[str, str]:
-    return {"Idempotent-Replayed": "true"} if answer.replayed else {}
 
 
 @router.get("/ClaimResponse/$queue", name="preauthorization.queue")
