@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from domain import prior_auth as pa_states
 from domain.eligibility import EligibilityStatus
-from domain.errors import Conflict, InvalidRequest, NotFound
+from domain.errors import Conflict, InvalidRequest, NotFound, ReferenceDataError
 from domain.members import PersonIdentifier
 from domain.money import Money
 from domain.notifications import Topic
@@ -276,10 +276,15 @@ def _granted(
     """The lines a reviewer grants (all as asked when it names none), valid from the date of
     care for the validity of its kind unless the reviewer says otherwise."""
     day = pa.date_of_care or now.date()
-    kind = ref.pa_type(pa.pa_type, day)
     until = decision.valid_until
     if until is None:
-        until = day + timedelta(days=(kind.validity_days if kind else 30) - 1)
+        kind = ref.pa_type(pa.pa_type, day)
+        if kind is None:
+            raise ReferenceDataError(
+                f"Aucune validité en vigueur au {day.isoformat()} pour le type de prise en charge "
+                f"« {pa.pa_type} » : indiquez validUntil"
+            )
+        until = day + timedelta(days=kind.validity_days - 1)
     if decision.lines:
         lines = {seq: (quantity, amount) for seq, quantity, amount in decision.lines}
     else:
