@@ -1,16 +1,20 @@
 """`make bench`: a real uvicorn (one worker) on loopback, driven by wrk with 32 connections.
 
 Scenarios: a trivial endpoint first (the ceiling), then eligibility with a warm cache and with
-a cold cache, authentication, rate limit and audit included. Figures are reported as ratios
-to the ceiling measured in the same run: the machine is shared and noisy.
+a cold cache, then prior authorization of a costly drug the rules grant at once (the exchange,
+the prise en charge and its notification in the outbox, committed durably); authentication,
+rate limit and audit included. Figures are reported as ratios to the ceiling measured in the
+same run: the machine is shared and noisy.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -20,6 +24,10 @@ from bench.setup import prepare, request_bodies, scratch_database
 from devtools.server import free_port, running
 
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
+# Fewer patients than this granted at once in the warm-up: the scenario would measure a few
+# patients over and over, or the data no longer makes the rules grant; either way, stop.
+MIN_GRANTED = 50
+SCOPES = "system/CoverageEligibilityRequest.c system/Claim.c"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,11 +55,15 @@ def _scenarios(
     cold = request_bodies(idcs[args.warm_patients :])
     url = f"{base}/fhir/CoverageEligibilityRequest/$submit"
     _warm_up(url, token, warm)
+    pa_url = f"{base}/fhir/Claim/$submit"
+    claims = (work / "pa-claims.jsonl").read_bytes().splitlines()
+    granted = _granted_at_once(pa_url, token, claims)
     run = dict(workdir=work, seconds=args.seconds, connections=args.connections)
     return [
         wrk.run("ceiling", f"{base}/healthz", **run),
         wrk.run("warm", url, bodies=warm, token=token, method="POST", **run),
         wrk.run("cold", url, bodies=cold, token=token, method="POST", **run),
+        wrk.run("pa-costly", pa_url, bodies=granted, token=token, method="POST", **run),
     ]
 
 
@@ -64,6 +76,50 @@ def _warm_up(url: str, token: str, bodies: list[bytes]) -> None:
                 raise SystemExit(f"warm-up failed: {answer.status_code} {answer.text[:300]}")
 
 
+def _granted_at_once(url: str, token: str, claims: list[bytes]) -> list[bytes]:
+    """Post each Claim once; keep those the rules granted at once (outcome complete, a
+    preAuthRef, a benefit granted on the item). Too few kept stops the bench."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
+    kept, other = [], None
+    with httpx.Client(timeout=10) as client:
+        for body in claims:
+            answer = client.post(url, content=body, headers=headers)
+            if answer.status_code != 200:
+                raise SystemExit(f"PA warm-up failed: {answer.status_code} {answer.text[:300]}")
+            if _granted(answer.json()):
+                kept.append(body)
+            else:
+                other = other or answer.json()
+    if len(kept) < MIN_GRANTED:
+        said = orjson.dumps(other).decode()[:600] if other else "no Claim to post"
+        raise SystemExit(
+            f"pa-costly: {len(kept)} of {len(claims)} Claims granted at once, at least "
+            f"{MIN_GRANTED} needed; one answer that was not: {said}"
+        )
+    print(f"pa-costly: {len(kept)} of {len(claims)} Claims granted at once", file=sys.stderr)
+    return kept
+
+
+def _granted(response: dict[str, Any]) -> bool:
+    """A ClaimResponse granting every line at once: complete, a reference, a benefit each."""
+    items = response.get("item") or []
+    return (
+        response.get("outcome") == "complete"
+        and bool(response.get("preAuthRef"))
+        and bool(items)
+        and all(_benefit(item) > 0 for item in items)
+    )
+
+
+def _benefit(item: dict[str, Any]) -> float:
+    """The quantity an item's benefit adjudication grants (0 when it has none)."""
+    for adjudication in item.get("adjudication", []):
+        codes = {c.get("code") for c in adjudication.get("category", {}).get("coding", [])}
+        if "benefit" in codes:
+            return float(adjudication.get("value", 0))
+    return 0.0
+
+
 def _token(work: Path, env: dict[str, str], base: str) -> str:
     from gateway.commands.client import sign_assertion
 
@@ -72,7 +128,7 @@ def _token(work: Path, env: dict[str, str], base: str) -> str:
     )
     form = {
         "grant_type": "client_credentials",
-        "scope": "system/CoverageEligibilityRequest.c",
+        "scope": SCOPES,
         "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
         "client_assertion": assertion,
     }

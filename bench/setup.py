@@ -5,18 +5,21 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
 import psycopg
 
-from gateway.commands import admin
+from domain.members import AldGrant
+from gateway.bootstrap import load_reference, open_storage
+from gateway.commands import admin, sample_claims
 from gateway.commands.client import generate_client_key
 from gateway.settings import Settings
 
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 CLIENT_ID = "bench-pharmacy"
+INPE = "300400500"
 
 
 @contextmanager
@@ -57,11 +60,12 @@ def prepare(
     admin.generate(registry, seed=7, people=people, today=date.today())
     admin.import_members(settings, registry, quiet=True)
     _write_identifiers(registry, work / "idcs.txt")
+    _write_costly_drug_claims(settings, registry, work / "pa-claims.jsonl")
     jwks = generate_client_key(work / "client-key.jwk.json", key_id="bench")
     (work / "jwks.json").write_bytes(orjson.dumps(jwks))
     admin.add_provider(
         settings,
-        inpe="300400500",
+        inpe=INPE,
         name="Pharmacie du banc d'essai",
         category="pharmacy",
         payers=["CNSS", "CNOPS"],
@@ -80,6 +84,43 @@ def _write_identifiers(registry: Path, out: Path) -> None:
                 if idcs:
                     values.append(idcs)
     out.write_text("\n".join(dict.fromkeys(values)))
+
+
+def _write_costly_drug_claims(settings: Settings, registry: Path, out: Path) -> None:
+    """One costly-drug Claim per member holding, today, an ALD/ALC the drug catalog lists a
+    costly drug for (whether the rules grant it at once is for the warm-up to find out)."""
+    with open_storage(settings) as storage:
+        ref = load_reference(storage.uow)
+    today, now = date.today(), datetime.now(UTC)
+    bodies = []
+    for idcs, conditions in _ald_holders(registry, today).items():
+        order = sample_claims.order_for(conditions, ref, today)
+        if order is not None:
+            body = sample_claims.claim(idcs, order, inpe=INPE, created=now)
+            bodies.append(orjson.dumps(body))
+    out.write_bytes(b"\n".join(bodies))
+
+
+def _ald_holders(registry: Path, day: date) -> dict[str, list[str]]:
+    """IDCS -> the ALD/ALC active on the day, for every member with an IDCS holding one."""
+    found: dict[str, list[str]] = {}
+    with registry.open("rb") as lines:
+        for line in lines:
+            for member in orjson.loads(line)["members"]:
+                idcs = member["identifiers"].get("idcs")
+                active = [g.condition for g in map(_grant, member["ald"]) if g.active_on(day)]
+                if idcs and active:
+                    found.setdefault(idcs, active)
+    return found
+
+
+def _grant(written: dict[str, str | None]) -> AldGrant:
+    end = written["end"]
+    return AldGrant(
+        str(written["condition"]),
+        date.fromisoformat(str(written["start"])),
+        None if end is None else date.fromisoformat(end),
+    )
 
 
 def request_bodies(identifiers: list[str]) -> list[bytes]:

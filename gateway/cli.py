@@ -47,8 +47,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
     public = f"http://{args.host}:{args.port}"
     settings = demo_settings(Settings.from_env(public_url=public), Path(args.state_dir))
-    people = prepare_demo(settings, people=args.people, seed=args.seed)
-    print(where_to_go(settings, people), flush=True)
+    demo = prepare_demo(settings, people=args.people, seed=args.seed)
+    print(where_to_go(settings, demo), flush=True)
     if args.no_serve:
         return 0
     args.workers = 1

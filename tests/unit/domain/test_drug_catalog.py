@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.refdata_files import DEFAULT_REFDATA_DIR, parse_file
 from domain.reference import ReferenceData
+from domain.reference_kinds import DRUGS
 from domain.reference_rows import Ean13
 from tests.unit.domain.test_refdata_files import append, refusal
 
@@ -61,6 +63,17 @@ class TestCatalog:
             "6111000000991,X,comprimé,1 mg,X-1,100,,true,true,ALD38 ALD99,1,30,,2024-01-01,,t,U",
         )
         assert refusal(refdir).endswith("colonne indications : « ALD99 » absent de ald.csv")
+
+    def test_the_example_row_of_the_refdata_readme_is_read(self) -> None:
+        readme = (DEFAULT_REFDATA_DIR / "README.md").read_text(encoding="utf-8")
+        example = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+        [(_, drug)] = parse_file(DRUGS, example.encode())
+        assert (drug.ean13, drug.indications, drug.specialties) == (
+            "6111000000045",
+            "ALD17",
+            "nephrologie",
+        )
+        assert drug.costly and drug.reimbursable and drug.pbr_centimes is None
 
 
 class TestKindsOfPriseEnCharge:
