@@ -6,7 +6,9 @@
 Each change is a pure function returning the new authorization; a change the state does not
 allow raises `TransitionRefused`, so that a reviewer's double click, a late cancel or a claim
 on an expired PEC can never corrupt it. What a grant leaves (quantity and amount per line) is
-what claims consume, at most once, line by line.
+what claims consume, at most once, line by line. A counter check may hold part of a line for
+a short while (a reservation): nobody else can use it meanwhile, the claim that follows uses
+it, and once its time is past it holds nothing.
 """
 
 from __future__ import annotations
@@ -77,6 +79,21 @@ class Granted:
 
 
 @dataclass(frozen=True, slots=True)
+class Reservation:
+    """Part of a granted line held for a claim about to follow a counter check."""
+
+    id: str
+    sequence: int
+    quantity: int
+    amount: Money
+    until: datetime  # it holds nothing from this instant on
+
+    def held(self, now: datetime) -> bool:
+        """Whether it still holds its part at `now`."""
+        return now < self.until
+
+
+@dataclass(frozen=True, slots=True)
 class PriorAuthorization:
     """A request for prior authorization and what became of it."""
 
@@ -98,6 +115,7 @@ class PriorAuthorization:
     rules_version: str = ""  # the reference dataset the last decision was made with
     foreign: tuple[int, ...] = ()  # item sequences coded in a system the payer does not read
     overdue_flagged: bool = False  # both sides were told the deadline passed
+    reservations: tuple[Reservation, ...] = ()
 
     def overdue(self, now: datetime) -> bool:
         """Still waiting for the payer past its deadline."""
@@ -183,27 +201,105 @@ def expire(pa: PriorAuthorization, today: date) -> PriorAuthorization:
 
 
 def consume(
-    pa: PriorAuthorization, sequence: int, quantity: int, amount: Money, *, day: date
+    pa: PriorAuthorization,
+    sequence: int,
+    quantity: int,
+    amount: Money,
+    *,
+    day: date,
+    now: datetime,
+    reservation: str | None = None,
 ) -> PriorAuthorization:
-    """A claim line uses part of one granted line, on a day of care within the validity."""
-    _require(pa, (PaStatus.GRANTED, PaStatus.PARTIAL), "d'utiliser")
+    """A claim line uses part of one granted line, on a day of care within the validity: what
+    others hold at `now` is not there to use; its own reservation, if it names one, is used up
+    (what it held beyond the claim is freed)."""
+    _usable_on(pa, day, "d'utiliser")
+    _not_negative(quantity, amount)
+    mine = None if reservation is None else _held(pa, reservation, sequence, now)
+    whole, line = pa.left(sequence), _available(pa, sequence, now, but=reservation)
+    if whole is None or line is None or quantity > line.quantity_left or amount > line.amount_left:
+        raise NotEnoughLeft(f"Ligne {sequence} : l'accord ne couvre pas ce qui est facturé")
+    used = replace(
+        whole, quantity_left=whole.quantity_left - quantity, amount_left=whole.amount_left - amount
+    )
+    granted = tuple(used if g.sequence == sequence else g for g in pa.granted)
+    spent = all(g.quantity_left == 0 for g in granted)
+    kept = tuple(r for r in pa.reservations if r is not mine and r.held(now))
+    status = PaStatus.CONSUMED if spent else pa.status
+    return replace(pa, granted=granted, status=status, reservations=kept)
+
+
+def reserve(
+    pa: PriorAuthorization,
+    reservation: Reservation,
+    *,
+    day: date,
+    now: datetime,
+) -> PriorAuthorization:
+    """Hold part of a line for a claim about to follow (a counter check). The same
+    reservation asked again holds nothing more; what others hold is not there to hold."""
+    if any(r.id == reservation.id for r in pa.reservations if r.held(now)):
+        return pa
+    _usable_on(pa, day, "de réserver sur")
+    _not_negative(reservation.quantity, reservation.amount)
+    if reservation.until <= now:
+        raise TransitionRefused("Une réservation dure un moment : son échéance est passée")
+    line = _available(pa, reservation.sequence, now)
+    if (
+        line is None
+        or reservation.quantity > line.quantity_left
+        or reservation.amount > line.amount_left
+    ):
+        raise NotEnoughLeft(
+            f"Ligne {reservation.sequence} : l'accord n'a plus de quoi couvrir cette délivrance"
+        )
+    kept = tuple(r for r in pa.reservations if r.held(now))
+    return replace(pa, reservations=(*kept, reservation))
+
+
+def release(pa: PriorAuthorization, reservation: str) -> PriorAuthorization:
+    """Give back what a reservation holds (nothing happens if it holds nothing)."""
+    return replace(pa, reservations=tuple(r for r in pa.reservations if r.id != reservation))
+
+
+def _usable_on(pa: PriorAuthorization, day: date, what: str) -> None:
+    _require(pa, (PaStatus.GRANTED, PaStatus.PARTIAL), what)
     if (
         pa.valid_from is None
         or pa.valid_until is None
         or not (pa.valid_from <= day <= pa.valid_until)
     ):
         raise TransitionRefused("Date des soins hors de la validité de l'accord")
+
+
+def _not_negative(quantity: int, amount: Money) -> None:
     if quantity < 0 or amount < ZERO:
         raise TransitionRefused("Une quantité ou un montant négatif ne se consomme pas")
-    line = pa.left(sequence)
-    if line is None or quantity > line.quantity_left or amount > line.amount_left:
-        raise NotEnoughLeft(f"Ligne {sequence} : l'accord ne couvre pas ce qui est facturé")
-    used = replace(
-        line, quantity_left=line.quantity_left - quantity, amount_left=line.amount_left - amount
+
+
+def _held(pa: PriorAuthorization, reservation: str, sequence: int, now: datetime) -> Reservation:
+    """A reservation still holding its part of that line (else the claim cannot use it)."""
+    for held in pa.reservations:
+        if held.id == reservation and held.sequence == sequence and held.held(now):
+            return held
+    raise TransitionRefused(
+        "Réservation inconnue, d'une autre ligne ou échue : refaites la vérification au comptoir"
     )
-    granted = tuple(used if g.sequence == sequence else g for g in pa.granted)
-    spent = all(g.quantity_left == 0 for g in granted)
-    return replace(pa, granted=granted, status=PaStatus.CONSUMED if spent else pa.status)
+
+
+def _available(
+    pa: PriorAuthorization, sequence: int, now: datetime, *, but: str | None = None
+) -> Granted | None:
+    """What is left of a line once what others hold at `now` is set aside."""
+    line = pa.left(sequence)
+    if line is None:
+        return None
+    others = [r for r in pa.reservations if r.sequence == sequence and r.id != but and r.held(now)]
+    return replace(
+        line,
+        quantity_left=line.quantity_left - sum(r.quantity for r in others),
+        amount_left=line.amount_left - sum((r.amount for r in others), ZERO),
+    )
 
 
 _PENDING = (PaStatus.REQUESTED, PaStatus.INFO_REQUESTED)

@@ -22,7 +22,7 @@ from adapters.sql.reads import SqlReads, in_thread
 from adapters.sql.tables import AuthorizationRow
 from domain.money import Money
 from domain.ports import AuditLog, Outbox, UnitOfWorkFactory
-from domain.prior_auth import Granted, PaLine, PaStatus, PriorAuthorization
+from domain.prior_auth import Granted, PaLine, PaStatus, PriorAuthorization, Reservation
 from domain.records import (
     AuthorizationChange,
     ExchangeRecord,
@@ -203,6 +203,10 @@ def encode(pa: PriorAuthorization) -> str:
             "rules_version": pa.rules_version,
             "foreign": list(pa.foreign),
             "overdue_flagged": pa.overdue_flagged,
+            "reservations": [
+                [r.id, r.sequence, r.quantity, r.amount.centimes, r.until.isoformat()]
+                for r in pa.reservations
+            ],
         }
     ).decode()
 
@@ -233,6 +237,10 @@ def decode(text: str) -> PriorAuthorization:
         rules_version=data["rules_version"],
         foreign=tuple(data["foreign"]),
         overdue_flagged=data["overdue_flagged"],
+        reservations=tuple(
+            Reservation(i, s, q, Money(a), datetime.fromisoformat(u))
+            for i, s, q, a, u in data.get("reservations", [])  # none before counter checks
+        ),
     )
 
 

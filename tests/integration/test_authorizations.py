@@ -16,7 +16,14 @@ from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.eligibility import EligibilityStatus
 from domain.money import Money
 from domain.notifications import Topic
-from domain.prior_auth import Granted, PaLine, PaStatus, PriorAuthorization, grant
+from domain.prior_auth import (
+    Granted,
+    PaLine,
+    PaStatus,
+    PriorAuthorization,
+    Reservation,
+    grant,
+)
 from domain.records import AuditEntry, AuthorizationChange, ExchangeRecord, QueueQuery
 from domain.services.exchanges import Stamp
 from domain.services.prior_auth import PaOutcome, run_timers
@@ -94,6 +101,7 @@ class TestStorage:
             granted("pa-1", until=TODAY + timedelta(days=29)),
             granted=(Granted(1, 2, Money(3_040_000), 1, Money(1_520_000)),),
             foreign=(2, 3), overdue_flagged=True, provisional=True, rules_version="v7",
+            reservations=(Reservation("r-1", 1, 1, Money(1_520_000), NOW + timedelta(minutes=15)),),
         )  # fmt: skip
         assert decode(encode(pa)) == pa
 

@@ -14,6 +14,7 @@ from domain.prior_auth import (
     PaLine,
     PaStatus,
     PriorAuthorization,
+    Reservation,
     TransitionRefused,
     cancel,
     consume,
@@ -21,7 +22,9 @@ from domain.prior_auth import (
     grant,
     information_given,
     refuse,
+    release,
     request_information,
+    reserve,
 )
 
 ASKED = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -158,7 +161,7 @@ class TestRefuseAndCancel:
     def test_nothing_is_consumed_once_cancelled(self) -> None:
         pa = cancel(granted_whole(), "annulation")
         with pytest.raises(TransitionRefused):
-            consume(pa, 1, 1, Money(1), day=FROM)
+            consume(pa, 1, 1, Money(1), day=FROM, now=ASKED)
 
     def test_a_refused_or_consumed_one_is_not_cancelled(self) -> None:
         with pytest.raises(TransitionRefused):
@@ -178,57 +181,57 @@ class TestExpire:
 
 class TestConsume:
     def test_a_claim_line_uses_part_of_a_line(self) -> None:
-        pa = consume(granted_whole(), 1, 1, Money.mad("5000"), day=FROM)
+        pa = consume(granted_whole(), 1, 1, Money.mad("5000"), day=FROM, now=ASKED)
         assert pa.left(1) == Granted(1, 3, Money.mad("15000"), 2, Money.mad("10000"))
         assert pa.left(2) == granted_whole().left(2) and pa.status is PaStatus.GRANTED
 
     def test_using_everything_consumes_it(self) -> None:
-        pa = consume(granted_whole(), 1, 3, Money.mad("15000"), day=UNTIL)
-        pa = consume(pa, 2, 20, Money.mad("1000"), day=UNTIL)
+        pa = consume(granted_whole(), 1, 3, Money.mad("15000"), day=UNTIL, now=ASKED)
+        pa = consume(pa, 2, 20, Money.mad("1000"), day=UNTIL, now=ASKED)
         assert pa.status is PaStatus.CONSUMED
         with pytest.raises(TransitionRefused):
-            consume(pa, 1, 0, Money(0), day=UNTIL)
+            consume(pa, 1, 0, Money(0), day=UNTIL, now=ASKED)
 
     def test_a_partial_grant_stays_partial_until_used_up(self) -> None:
         pa = grant(requested(DRUG), {1: (2, Money.mad("10000"))}, valid_from=FROM,
                    valid_until=UNTIL, at=ASKED)  # fmt: skip
-        pa = consume(pa, 1, 1, Money.mad("5000"), day=FROM)
+        pa = consume(pa, 1, 1, Money.mad("5000"), day=FROM, now=ASKED)
         assert pa.status is PaStatus.PARTIAL
-        assert consume(pa, 1, 1, Money.mad("5000"), day=FROM).status is PaStatus.CONSUMED
+        assert consume(pa, 1, 1, Money.mad("5000"), day=FROM, now=ASKED).status is PaStatus.CONSUMED
 
     @pytest.mark.parametrize(
         ("quantity", "amount"), [(4, Money.mad("1")), (1, Money.mad("15000.01"))]
     )
     def test_more_than_left_is_refused(self, quantity: int, amount: Money) -> None:
         with pytest.raises(NotEnoughLeft):
-            consume(granted_whole(), 1, quantity, amount, day=FROM)
+            consume(granted_whole(), 1, quantity, amount, day=FROM, now=ASKED)
 
     def test_a_line_not_granted_is_not_covered(self) -> None:
         pa = grant(requested(), {1: (3, Money.mad("15000"))}, valid_from=FROM,
                    valid_until=UNTIL, at=ASKED)  # fmt: skip
         with pytest.raises(NotEnoughLeft):
-            consume(pa, 2, 1, Money(1), day=FROM)
+            consume(pa, 2, 1, Money(1), day=FROM, now=ASKED)
 
     @pytest.mark.parametrize("day", [FROM - timedelta(days=1), UNTIL + timedelta(days=1)])
     def test_outside_the_validity_is_refused(self, day: date) -> None:
         with pytest.raises(TransitionRefused):
-            consume(granted_whole(), 1, 1, Money(1), day=day)
+            consume(granted_whole(), 1, 1, Money(1), day=day, now=ASKED)
 
     def test_negative_use_is_refused(self) -> None:
         with pytest.raises(TransitionRefused):
-            consume(granted_whole(), 1, -1, Money(0), day=FROM)
+            consume(granted_whole(), 1, -1, Money(0), day=FROM, now=ASKED)
         with pytest.raises(TransitionRefused):
-            consume(granted_whole(), 1, 0, Money(-1), day=FROM)
+            consume(granted_whole(), 1, 0, Money(-1), day=FROM, now=ASKED)
 
     def test_a_pending_or_expired_one_is_not_consumed(self) -> None:
         for pa in (requested(), expire(granted_whole(), UNTIL + timedelta(days=1))):
             with pytest.raises(TransitionRefused):
-                consume(pa, 1, 1, Money(1), day=FROM)
+                consume(pa, 1, 1, Money(1), day=FROM, now=ASKED)
 
     def test_without_a_validity_nothing_is_consumed(self) -> None:
         odd = replace(granted_whole(), valid_from=None)
         with pytest.raises(TransitionRefused):
-            consume(odd, 1, 1, Money(1), day=FROM)
+            consume(odd, 1, 1, Money(1), day=FROM, now=ASKED)
 
 
 class TestEdgesMutationsFound:
@@ -260,9 +263,9 @@ class TestEdgesMutationsFound:
         assert expire(pa, UNTIL + timedelta(days=1)).status is PaStatus.CANCELLED
 
     def test_an_amount_alone_or_a_quantity_alone_is_consumed(self) -> None:
-        pa = consume(granted_whole(), 1, 0, Money.mad("100"), day=FROM)
+        pa = consume(granted_whole(), 1, 0, Money.mad("100"), day=FROM, now=ASKED)
         assert pa.left(1) == Granted(1, 3, Money.mad("15000"), 3, Money.mad("14900"))
-        pa = consume(pa, 1, 1, Money(0), day=FROM)
+        pa = consume(pa, 1, 1, Money(0), day=FROM, now=ASKED)
         assert pa.left(1) == Granted(1, 3, Money.mad("15000"), 2, Money.mad("14900"))
 
 
@@ -283,7 +286,7 @@ class TestMessages:
              "Impossible de refuser une prise en charge au statut « granted »"),
             (lambda: cancel(refuse(requested(), "x", at=ASKED), "x"),
              "Impossible d'annuler une prise en charge au statut « refused »"),
-            (lambda: consume(requested(), 1, 1, Money(1), day=FROM),
+            (lambda: consume(requested(), 1, 1, Money(1), day=FROM, now=ASKED),
              "Impossible d'utiliser une prise en charge au statut « requested »"),
             (lambda: grant(requested(DRUG), {1: (3, Money(1))}, valid_from=UNTIL,
                            valid_until=FROM, at=ASKED),
@@ -291,11 +294,12 @@ class TestMessages:
             (lambda: grant(requested(DRUG), {1: (0, Money(0))}, valid_from=FROM,
                            valid_until=UNTIL, at=ASKED),
              "Un accord porte au moins une ligne : sinon, refuser"),
-            (lambda: consume(granted_whole(), 1, 1, Money(1), day=UNTIL + timedelta(days=1)),
+            (lambda: consume(granted_whole(), 1, 1, Money(1), day=UNTIL + timedelta(days=1),
+                             now=ASKED),
              "Date des soins hors de la validité de l'accord"),
-            (lambda: consume(granted_whole(), 1, -1, Money(1), day=FROM),
+            (lambda: consume(granted_whole(), 1, -1, Money(1), day=FROM, now=ASKED),
              "Une quantité ou un montant négatif ne se consomme pas"),
-            (lambda: consume(granted_whole(), 1, 4, Money(1), day=FROM),
+            (lambda: consume(granted_whole(), 1, 4, Money(1), day=FROM, now=ASKED),
              "Ligne 1 : l'accord ne couvre pas ce qui est facturé"),
             (lambda: grant(requested(DRUG), {1: (4, Money(1))}, valid_from=FROM,
                            valid_until=UNTIL, at=ASKED),
@@ -306,3 +310,83 @@ class TestMessages:
         with pytest.raises((TransitionRefused, NotEnoughLeft)) as refused:
             change()  # type: ignore[operator]
         assert refused.value.detail == message
+
+
+class TestReservations:
+    """A counter check holds part of a line for the claim that follows it, for a while."""
+
+    SOON = ASKED + timedelta(minutes=15)
+
+    def hold(self, rid: str = "r-1", quantity: int = 1, amount: str = "5000") -> Reservation:
+        return Reservation(rid, 1, quantity, Money.mad(amount), self.SOON)
+
+    def test_what_one_holds_is_not_there_for_another(self) -> None:
+        pa = reserve(granted_whole(), self.hold(quantity=2, amount="10000"), day=FROM, now=ASKED)
+        with pytest.raises(NotEnoughLeft):
+            reserve(pa, self.hold("r-2", quantity=2), day=FROM, now=ASKED)
+        with pytest.raises(NotEnoughLeft):
+            consume(pa, 1, 2, Money.mad("1"), day=FROM, now=ASKED)
+        assert (
+            reserve(pa, self.hold("r-2", amount="5000"), day=FROM, now=ASKED).reservations[1].id
+            == "r-2"
+        )
+        rest = consume(pa, 1, 1, Money.mad("5000"), day=FROM, now=ASKED)
+        assert rest.left(1) == Granted(1, 3, Money.mad("15000"), 2, Money.mad("10000"))
+
+    def test_an_amount_held_counts_as_much_as_a_quantity(self) -> None:
+        pa = reserve(granted_whole(), self.hold(quantity=0, amount="15000"), day=FROM, now=ASKED)
+        with pytest.raises(NotEnoughLeft):
+            consume(pa, 1, 0, Money.mad("0.01"), day=FROM, now=ASKED)
+
+    def test_the_claim_that_follows_uses_its_reservation_and_frees_the_rest(self) -> None:
+        pa = reserve(granted_whole(), self.hold(quantity=3, amount="15000"), day=FROM, now=ASKED)
+        used = consume(pa, 1, 2, Money.mad("10000"), day=FROM, now=ASKED, reservation="r-1")
+        assert used.reservations == ()
+        assert used.left(1) == Granted(1, 3, Money.mad("15000"), 1, Money.mad("5000"))
+        again = consume(used, 1, 1, Money.mad("5000"), day=FROM, now=ASKED)
+        assert again.left(1) == Granted(1, 3, Money.mad("15000"), 0, Money(0))
+
+    def test_a_reservation_past_its_time_holds_nothing(self) -> None:
+        pa = reserve(granted_whole(), self.hold(quantity=3, amount="15000"), day=FROM, now=ASKED)
+        with pytest.raises(NotEnoughLeft):
+            consume(pa, 1, 1, Money(1), day=FROM, now=self.SOON - timedelta(seconds=1))
+        used = consume(pa, 1, 1, Money(1), day=FROM, now=self.SOON)
+        assert used.reservations == ()  # forgotten once past
+        with pytest.raises(TransitionRefused):
+            consume(pa, 1, 1, Money(1), day=FROM, now=self.SOON, reservation="r-1")
+
+    def test_a_claim_naming_another_line_s_or_an_unknown_reservation_is_refused(self) -> None:
+        pa = reserve(granted_whole(), self.hold(), day=FROM, now=ASKED)
+        for rid, sequence in (("r-9", 1), ("r-1", 2)):
+            with pytest.raises(TransitionRefused):
+                consume(pa, sequence, 1, Money(1), day=FROM, now=ASKED, reservation=rid)
+
+    def test_the_same_reservation_asked_twice_holds_once(self) -> None:
+        pa = reserve(granted_whole(), self.hold(quantity=2, amount="10000"), day=FROM, now=ASKED)
+        assert reserve(pa, self.hold(quantity=2, amount="10000"), day=FROM, now=ASKED) is pa
+
+    def test_a_reservation_needs_a_usable_grant_a_valid_day_and_a_future_end(self) -> None:
+        with pytest.raises(TransitionRefused):
+            reserve(requested(), self.hold(), day=FROM, now=ASKED)
+        with pytest.raises(TransitionRefused):
+            reserve(granted_whole(), self.hold(), day=UNTIL + timedelta(days=1), now=ASKED)
+        with pytest.raises(TransitionRefused):
+            reserve(granted_whole(), self.hold(), day=FROM, now=self.SOON)
+        with pytest.raises(TransitionRefused):
+            reserve(granted_whole(), self.hold(quantity=-1), day=FROM, now=ASKED)
+        with pytest.raises(NotEnoughLeft):
+            reserve(granted_whole(), self.hold(quantity=4), day=FROM, now=ASKED)
+        with pytest.raises(NotEnoughLeft):
+            reserve(granted_whole(), self.hold(amount="15000.01"), day=FROM, now=ASKED)
+        with pytest.raises(NotEnoughLeft):
+            reserve(grant(requested(), {1: (3, Money.mad("15000"))}, valid_from=FROM,
+                          valid_until=UNTIL, at=ASKED), Reservation("r", 2, 1, Money(1), self.SOON),
+                    day=FROM, now=ASKED)  # fmt: skip
+
+    def test_the_whole_line_may_be_held_and_released(self) -> None:
+        pa = reserve(granted_whole(), self.hold(quantity=3, amount="15000"), day=FROM, now=ASKED)
+        assert release(pa, "r-1").reservations == ()
+        assert release(pa, "r-9") == pa
+        late = Reservation("r-2", 1, 0, Money(0), self.SOON + timedelta(minutes=15))
+        later = reserve(pa, late, day=FROM, now=self.SOON)
+        assert [r.id for r in later.reservations] == ["r-2"]  # the past one is forgotten
