@@ -216,8 +216,8 @@ def consume(
     _usable_on(pa, day, "d'utiliser")
     _not_negative(quantity, amount)
     mine = None if reservation is None else _held(pa, reservation, sequence, now)
-    whole, line = pa.left(sequence), _available(pa, sequence, now, but=reservation)
-    if whole is None or line is None or quantity > line.quantity_left or amount > line.amount_left:
+    whole = _covering(pa, sequence, quantity, amount, now, but=reservation)
+    if whole is None:
         raise NotEnoughLeft(f"Ligne {sequence} : l'accord ne couvre pas ce qui est facturé")
     used = replace(
         whole, quantity_left=whole.quantity_left - quantity, amount_left=whole.amount_left - amount
@@ -244,12 +244,8 @@ def reserve(
     _not_negative(reservation.quantity, reservation.amount)
     if reservation.until <= now:
         raise TransitionRefused("Une réservation dure un moment : son échéance est passée")
-    line = _available(pa, reservation.sequence, now)
-    if (
-        line is None
-        or reservation.quantity > line.quantity_left
-        or reservation.amount > line.amount_left
-    ):
+    held = (reservation.quantity, reservation.amount)
+    if _covering(pa, reservation.sequence, *held, now) is None:
         raise NotEnoughLeft(
             f"Ligne {reservation.sequence} : l'accord n'a plus de quoi couvrir cette délivrance"
         )
@@ -287,19 +283,24 @@ def _held(pa: PriorAuthorization, reservation: str, sequence: int, now: datetime
     )
 
 
-def _available(
-    pa: PriorAuthorization, sequence: int, now: datetime, *, but: str | None = None
+def _covering(
+    pa: PriorAuthorization,
+    sequence: int,
+    quantity: int,
+    amount: Money,
+    now: datetime,
+    *,
+    but: str | None = None,
 ) -> Granted | None:
-    """What is left of a line once what others hold at `now` is set aside."""
+    """The granted line, if what it has left beyond what others hold at `now` covers a
+    quantity and an amount (None: it does not)."""
     line = pa.left(sequence)
     if line is None:
         return None
     others = [r for r in pa.reservations if r.sequence == sequence and r.id != but and r.held(now)]
-    return replace(
-        line,
-        quantity_left=line.quantity_left - sum(r.quantity for r in others),
-        amount_left=line.amount_left - sum((r.amount for r in others), ZERO),
-    )
+    quantity_free = line.quantity_left - sum(r.quantity for r in others)
+    amount_free = line.amount_left - sum((r.amount for r in others), ZERO)
+    return line if quantity <= quantity_free and amount <= amount_free else None
 
 
 _PENDING = (PaStatus.REQUESTED, PaStatus.INFO_REQUESTED)
