@@ -54,6 +54,13 @@ class Conflict(DomainError):
     code = "conflit"
 
 
+class StaleState(Conflict):
+    """What a decision was made from changed before it could be recorded: nothing of it was
+    recorded, and it may be made again from the new state."""
+
+    code = "modification-concurrente"
+
+
 class ReferenceDataError(DomainError):
     """Reference data is missing or contradictory for the date asked."""
 

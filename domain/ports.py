@@ -10,7 +10,8 @@ The ports of notifications (subscriptions, endpoints, the worker's relay) are in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -256,6 +257,10 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+    def savepoint(self) -> AbstractContextManager[Callable[[], None]]:
+        """A part of the transaction that can be undone alone, by calling what it yields."""
+        ...
 
     def commit(self) -> None:
         """Make the work durable."""

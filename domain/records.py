@@ -157,6 +157,9 @@ class Effects:
 
     authorization: PriorAuthorization | None = None
     notifications: tuple[Notification, ...] = ()
+    # Changes of prises en charge the decision made (a claim line consuming one): all applied
+    # with the exchange, or the exchange is not recorded and the decision made again.
+    changes: tuple[AuthorizationChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from domain.eligibility import EligibilityDecision
-from domain.errors import Unavailable
+from domain.errors import StaleState, Unavailable
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
 from domain.records import (
@@ -115,8 +115,17 @@ class FakeStore:
         self._check()
         if self.before_record is not None:
             self.before_record()
+        for change in recording.effects.changes:  # all of them apply, or nothing is recorded
+            found = self.authorizations.get(change.authorization.id)
+            if found is None or found[1] != change.expected_version:
+                raise StaleState("La prise en charge a changé entre-temps")
         if recording.answer is not None and not self.answers.claim(recording.answer):
             return False
+        for change in recording.effects.changes:
+            self.authorizations[change.authorization.id] = (
+                change.authorization,
+                change.expected_version + 1,
+            )
         if recording.record is not None:
             self.exchanges.add(recording.record)
         self.audit.append(recording.audit)

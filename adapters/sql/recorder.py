@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adapters.sql.engine import is_database_error
-from domain.errors import Unavailable
+from domain.errors import StaleState, Unavailable
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.records import AuditEntry, Recording
 
@@ -114,7 +114,7 @@ class GroupCommitRecorder:
         _wake(batch, stored)
 
 
-def _wake(batch: list[_Pending], outcomes: list[bool] | list[Exception]) -> None:
+def _wake(batch: list[_Pending], outcomes: Sequence[bool | Exception]) -> None:
     """Settle a batch's futures: one wake-up per event loop, not one per request."""
     loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[bool], object]]] = {}
     for pending, outcome in zip(batch, outcomes, strict=True):
@@ -133,15 +133,16 @@ def _settle(settled: list[tuple[asyncio.Future[bool], object]]) -> None:
             future.set_result(bool(outcome))
 
 
-def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool]:
+def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool | StaleState]:
     """Store several exchanges in one transaction: all or none.
 
     Returns, per recording, whether it was stored: False when its Idempotency-Key was taken
-    meanwhile by a concurrent retry, in which case nothing of it is stored (it did not act).
+    meanwhile by a concurrent retry, a StaleState when a prise en charge it changes changed
+    meanwhile; in both cases nothing of it is stored (it did not act), and the others are.
     """
     with uow:
-        stored = [r.answer is None or uow.idempotency.claim(r.answer) for r in recordings]
-        kept = [r for r, ok in zip(recordings, stored, strict=True) if ok]
+        stored = [_claim(uow, r) for r in recordings]
+        kept = [r for r, ok in zip(recordings, stored, strict=True) if ok is True]
         uow.exchanges.add_many([r.record for r in kept if r.record is not None])
         uow.audit.append_many([r.audit for r in kept])
         authorizations = [r.effects.authorization for r in kept if r.effects.authorization]
@@ -152,3 +153,21 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
             uow.outbox.add_many(notifications)
         uow.commit()
     return stored
+
+
+def _claim(uow: UnitOfWork, recording: Recording) -> bool | StaleState:
+    """Take a recording's key and apply its changes, all or nothing (a savepoint)."""
+    changes = recording.effects.changes
+    if not changes:
+        return recording.answer is None or uow.idempotency.claim(recording.answer)
+    with uow.savepoint() as undo:
+        if recording.answer is not None and not uow.idempotency.claim(recording.answer):
+            undo()
+            return False
+        for change in changes:
+            if not uow.authorizations.change(change):
+                undo()
+                return StaleState(
+                    "La prise en charge a changé entre-temps : la demande est à décider de nouveau"
+                )
+    return True

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -99,6 +100,27 @@ class SqlUnitOfWork:
     def rollback(self) -> None:
         """Undo the work done since the last commit."""
         self._active().rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[Callable[[], None]]:
+        """A part of the transaction that can be undone alone: call what it yields to undo
+        it; left normally, it stays; left by an error, it is undone."""
+        nested = self._active().begin_nested()
+        undone = False
+
+        def undo() -> None:
+            nonlocal undone
+            nested.rollback()
+            undone = True
+
+        try:
+            yield undo
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            raise
+        if not undone and nested.is_active:
+            nested.commit()
 
     def _active(self) -> Session:
         if self._session is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
-from domain.errors import Conflict, NotFound, RateLimited
+from domain.errors import Conflict, NotFound, RateLimited, StaleState
 from domain.members import PersonIdentifier
 from domain.ports import (
     AuditTrail,
@@ -42,6 +42,9 @@ from domain.records import (
     Requester,
 )
 
+# A decision whose grounds keep changing under it is made again this many times at most: each
+# new attempt starts from a state another request has just moved on.
+DECISIONS_AT_MOST = 5
 C = TypeVar("C")  # the exchange's command
 R = TypeVar("R", bound="Decided")  # what its decide step returns
 F = TypeVar("F")
@@ -126,22 +129,33 @@ async def submit(
     """Run one submission through the pipeline; once per Idempotency-Key.
 
     `effects` says what the decision changes beyond the exchange's record (a prise en
-    charge, the notifications it causes): recorded in the same durable write, or not at all."""
+    charge, the notifications it causes): recorded in the same durable write, or not at all.
+    When what the decision was made from changed before it was recorded (another claim used
+    the same prise en charge first), nothing is recorded and it is decided again, from the
+    new state, a few times at most."""
     requester, key = submission.requester, submission.key
     await throttle(ports, requester)
     command = submission.form.read(ports.clock.now().date())
     if key is not None and (kept := await _kept(ports, requester, key)) is not None:
         return await _replay(exchange, ports, requester, kept)
-    result = await decide(command)
-    stamp = Stamp(ports.new_id(), ports.new_id(), ports.clock.now())
-    rendered = submission.form.render(result, stamp)
-    recording = Recording(
-        _record(exchange, requester, submission.form, result, stamp, rendered),
-        _audit(ports, requester, exchange.action("check"), exchange.response_type, stamp),
-        None if key is None else _keep(requester, key, stamp, rendered),
-        Effects() if effects is None else effects(result, stamp),
-    )
-    if await ports.recorder.record(recording):
+    for attempt in range(1, DECISIONS_AT_MOST + 1):
+        result = await decide(command)
+        stamp = Stamp(ports.new_id(), ports.new_id(), ports.clock.now())
+        rendered = submission.form.render(result, stamp)
+        recording = Recording(
+            _record(exchange, requester, submission.form, result, stamp, rendered),
+            _audit(ports, requester, exchange.action("check"), exchange.response_type, stamp),
+            None if key is None else _keep(requester, key, stamp, rendered),
+            Effects() if effects is None else effects(result, stamp),
+        )
+        try:
+            stored = await ports.recorder.record(recording)
+        except StaleState:
+            if attempt == DECISIONS_AT_MOST:
+                raise
+            continue
+        break
+    if stored:
         return Answer(rendered.response_body, stamp.response_id, stamp.request_id)
     # A concurrent retry with the same key was recorded first: its answer is the answer.
     kept = await _kept(ports, requester, key) if key is not None else None

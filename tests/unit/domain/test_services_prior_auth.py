@@ -8,12 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.errors import Conflict, InvalidRequest, NotFound, ReferenceDataError
+from domain.eligibility import EligibilityStatus
+from domain.errors import Conflict, InvalidRequest, NotFound, ReferenceDataError, StaleState
 from domain.members import AldGrant, IdentifierKind, PersonIdentifier
 from domain.money import Money
 from domain.notifications import Topic
-from domain.prior_auth import PaLine, PaStatus, TransitionRefused
+from domain.prior_auth import PaLine, PaStatus, TransitionRefused, consume
 from domain.records import (
+    AuditEntry,
+    AuthorizationChange,
+    Effects,
     ExchangeQuery,
     IdempotencyKey,
     PersonName,
@@ -24,9 +28,11 @@ from domain.records import (
 )
 from domain.reference import ReferenceData
 from domain.rules.prior_auth import PaRequest
+from domain.services import exchanges
 from domain.services import prior_auth as service
 from domain.services.exchanges import ExchangePorts, Stamp, Submission
 from domain.services.prior_auth import (
+    PRIOR_AUTH,
     PaOutcome,
     PriorAuthPorts,
     RequestPriorAuth,
@@ -441,3 +447,55 @@ class TestWhatIsRecorded:
         named = dataclasses.replace(decision, valid_until=until)
         pa = await service.decide(reviewer(), "id-1", named, ref=without, ports=w.ports)
         assert pa.valid_until == until
+
+
+class TestDecidedAgainWhenItsGroundsMoved:
+    """An exchange whose decision changes a prise en charge (a claim line using one) is
+    recorded only if the prise en charge is still as it was read; else decided again."""
+
+    async def consumer(self, w: World, moves: int) -> int:
+        """Submit an exchange that uses one unit of id-1 while `moves` other changes of id-1
+        get in first; how many times it was decided."""
+        read: list[int] = []  # the version each decision was made from
+
+        async def decide(cmd: RequestPriorAuth) -> PaOutcome:
+            stored = await w.authorizations.get("id-1")
+            assert stored is not None
+            read.append(stored.version)
+            used = consume(stored.authorization, 1, 1, Money.mad("1250"), day=CARE, now=NOW)
+            return PaOutcome(used, EligibilityStatus.OPEN)
+
+        def effects(outcome: PaOutcome, stamp: Stamp) -> Effects:
+            audit = AuditEntry(NOW, "claim.consume", 200)
+            return Effects(
+                changes=(AuthorizationChange(outcome.authorization, read[-1], b"", audit),)
+            )
+
+        def another_gets_in_first() -> None:
+            if len(read) <= moves:
+                pa, version = w.store.authorizations["id-1"]
+                w.store.authorizations["id-1"] = (pa, version + 1)
+
+        w.store.before_record = another_gets_in_first
+        submission = Submission(PHARMACY, FakeForm(drug()))
+        await exchanges.submit(PRIOR_AUTH, submission, decide, w.ports.exchange, effects)
+        return len(read)
+
+    async def test_decided_again_from_the_new_state(self, ref: ReferenceData) -> None:
+        w = world()
+        await ask(w, ref, drug())
+        assert await self.consumer(w, moves=2) == 3
+        pa, _ = w.store.authorizations["id-1"]
+        assert pa.left(1).quantity_left == 5  # type: ignore[union-attr]  # once, of six
+
+    async def test_given_up_after_five_decisions_with_nothing_recorded(
+        self, ref: ReferenceData
+    ) -> None:
+        w = world()
+        await ask(w, ref, drug())
+        records = len(w.store.exchanges.records)
+        with pytest.raises(StaleState):
+            await self.consumer(w, moves=5)
+        assert len(w.store.exchanges.records) == records
+        untouched = w.store.authorizations["id-1"][0].left(1)
+        assert untouched is not None and untouched.quantity_left == 6
