@@ -65,6 +65,8 @@ DECISION_REASONS: dict[str, str] = {
     "complement-devis": "Complément demandé : devis détaillé des soins",
     "complement-precisions": "Complément demandé : précisions sur la demande (voir la note)",
     "annulation-demandeur": "Annulée à la demande du professionnel de santé",
+    "consommation-atypique": "Consommation très au-dessus de celle des pairs : à examiner "
+    "(signal pour le contrôle du payeur, jamais une décision)",
     "code-hors-nomenclature": "Ligne codée hors des nomenclatures du payeur : non examinée",
     "ligne-non-accordee": "Ligne non retenue dans l'accord du contrôle médical",
 }

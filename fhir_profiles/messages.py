@@ -48,6 +48,7 @@ ARABIC: Final[dict[str, str]] = {
     "complement-devis": "طلب معلومات إضافية: تقدير مفصل لتكلفة العلاجات",
     "complement-precisions": "طلب معلومات إضافية: توضيحات حول الطلب (انظر الملاحظة)",
     "annulation-demandeur": "ألغي بطلب من مهني الصحة",
+    "consommation-atypique": "استهلاك يفوق بكثير استهلاك النظراء: يستحق الفحص",
     "admission-urgente": "قبول استعجالي: موافقة مؤقتة تجب تسويتها داخل الأجل",
     "examen-medical": "أُحيل الطلب على المراقبة الطبية للهيئة المؤدية",
     "accord-automatique": "موافقة فورية: دواء مدرج، استطباب مغطى، واصف وكمية مطابقان",
@@ -163,6 +164,8 @@ ENGLISH: Final[dict[str, str]] = {
     "complement-devis": "More information requested: a detailed estimate of the care",
     "complement-precisions": "More information requested: details on the request (see the note)",
     "annulation-demandeur": "Cancelled at the care provider's request",
+    "consommation-atypique": "Consumption far above the peers': to be examined (a signal for "
+    "the payer's review, never a decision)",
     "admission-urgente": "Urgent admission: provisional grant, to be regularised in time",
     "examen-medical": "Request sent to the payer's medical review",
     "accord-automatique": "Granted at once: listed drug, covered indication, prescriber and "
