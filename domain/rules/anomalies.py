@@ -83,9 +83,7 @@ def _far_above(
     middle = median(values)
     spread = median(abs(value - middle) for value in values)
     found = []
-    for subject, value in members:
-        if value <= middle:
-            continue
+    for subject, value in members:  # at or below the median, neither test can pass
         if spread == 0:
             if value > middle * (1 + thresholds.relative_excess):
                 found.append(Flag(subject, figure, value, middle, len(members), None))

@@ -71,6 +71,20 @@ class TestPeersWhoDoNotVary:
         assert flags(self.pharmacies("6"), USUAL) == []  # 6 = 5 × 1.2: not beyond
         [flag] = flags(self.pharmacies("6.01"), USUAL)
         assert (flag.subject, flag.score, flag.peer_median) == ("p-last", None, 5)
+        assert (flag.figure, flag.peers, flag.value) == ("refills", 11, Decimal("6.01"))
+
+    def test_every_one_beyond_is_flagged(self) -> None:
+        two = [*self.pharmacies("9"), Profile("p-other", "pharmacy", {"refills": Decimal(8)})]
+        assert [f.subject for f in flags(two, USUAL)] == ["p-last", "p-other"]
+
+    def test_among_them_the_greatest_excess_first(self) -> None:
+        big = [Profile(f"b{i}", "hospital", {"days": Decimal(100)}) for i in range(10)]
+        small = [Profile(f"s{i}", "pharmacy", {"refills": Decimal(1)}) for i in range(10)]
+        found = flags(
+            [*big, Profile("b-up", "hospital", {"days": Decimal(125)}),
+             *small, Profile("s-up", "pharmacy", {"refills": Decimal(40)})], USUAL,
+        )  # fmt: skip
+        assert [f.subject for f in found] == ["s-up", "b-up"]  # 39 above, then 25 above
 
     def test_scored_flags_come_before_those_of_peers_who_do_not_vary(self) -> None:
         found = flags([*clinics(65), *self.pharmacies("50")], USUAL)
