@@ -30,6 +30,9 @@ class Money:
     def __sub__(self, other: Money) -> Money:
         return Money(self.centimes - other.centimes)
 
+    def __neg__(self) -> Money:
+        return Money(-self.centimes)
+
     def times(self, factor: int | Decimal) -> Money:
         """Multiply by a quantity or coefficient, rounded by the house rule."""
         return Money(round_centimes(Decimal(self.centimes) * Decimal(factor)))
