@@ -52,6 +52,7 @@ EXT_PA_REFERENCE: Final = f"{BASE}/StructureDefinition/item-preauth-ref"  # valu
 EXT_PRESCRIPTION: Final = f"{BASE}/StructureDefinition/item-prescription"  # valueReference
 EXT_ALD: Final = f"{BASE}/StructureDefinition/item-ald"  # valueCodeableConcept (CodeSystem ald)
 EXT_GENERIC: Final = f"{BASE}/StructureDefinition/item-generic-dispensed"  # valueBoolean
+EXT_LINE_STATUS: Final = f"{BASE}/StructureDefinition/line-status"  # valueCode (domain LineStatus)
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
