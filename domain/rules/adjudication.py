@@ -111,7 +111,7 @@ def adjudicate_line(
     shares = split(line.billed, base, rate.rate, cmd.complementary, limit)
     reasons += _share_reasons(cmd, line, rate, shares)
     missing = checks.missing_documents(line, cmd.payer, cmd.claim_type, ref)
-    status = _status(line, shares, reasons, missing)
+    status = _status(reasons, missing)
     return LineResult(
         line.sequence,
         status,
@@ -151,9 +151,7 @@ _REDUCING = frozenset(
 )
 
 
-def _status(
-    line: ClaimLine, shares: Shares, reasons: tuple[str, ...], missing: tuple[str, ...]
-) -> LineStatus:
+def _status(reasons: tuple[str, ...], missing: tuple[str, ...]) -> LineStatus:
     if missing:
         return LineStatus.INCOMPLETE
     if _REDUCING.intersection(reasons):
@@ -208,19 +206,24 @@ def line_refusal(
 def line_rate(cmd: SubmitClaim, line: ClaimLine, ref: ReferenceData) -> Rate | None:
     """The rate the line is paid at: its category's, or the ALD exemption when it pays more."""
     scheme, day = cmd.insured.scheme, line.service_date
-    situation = None
-    if line.generic_dispensed:
-        situation = GENERIC
-    elif cmd.provider_category == PUBLIC_HOSPITAL:
-        situation = PUBLIC_HOSPITAL
-    rule = default_rate(scheme, line.category, day, ref, situation)
-    linked = line.ald_condition if cmd.insured.holds(line.ald_condition, day) else None
-    ald = ref.rate_for(scheme, line.category, ALD, day) if linked else None
-    if ald is not None and linked is not None:
-        exempt = ald_rate(ald, (linked,), day, ref)
-        if rule is None or exempt >= rule.rate:
-            return Rate(ald, exempt, True)
+    rule = default_rate(scheme, line.category, day, ref, situation(cmd, line))
+    if cmd.insured.holds(line.ald_condition, day) and line.ald_condition is not None:
+        ald = ref.rate_for(scheme, line.category, ALD, day)
+        if ald is not None:
+            exempt = ald_rate(ald, (line.ald_condition,), day, ref)
+            if rule is None or exempt >= rule.rate:
+                return Rate(ald, exempt, True)
     return None if rule is None else Rate(rule, rule.rate, False)
+
+
+def situation(cmd: SubmitClaim, line: ClaimLine) -> str | None:
+    """The rate situation the line asks for: a dispensed generic, care in a public hospital,
+    or none (the category's default)."""
+    if line.generic_dispensed:
+        return GENERIC
+    if cmd.provider_category == PUBLIC_HOSPITAL:
+        return PUBLIC_HOSPITAL
+    return None
 
 
 def line_base(
