@@ -198,3 +198,15 @@ class TestClaimResponse:
         assert_valid_r4(response)
         assert response["outcome"] == "partial"
         assert "pièces manquantes" in response["processNote"][0]["text"]
+
+
+class TestPublished:
+    def test_billing_code_systems_are_published(self, ref: ReferenceData) -> None:
+        from fhir_profiles import terminology
+
+        found = {cs["id"]: cs for cs in terminology.code_systems(ref)}
+        codes = {rid: {c["code"] for c in found[rid]["concept"]} for rid in found}
+        assert {"C", "Cs", "K", "B"} <= codes["ngap"]
+        assert "CAESAREAN" in codes["flat-fee"] and "MED-DAY" in codes["day-rate"]
+        assert codes["adjudication"] == {"complementary", "above-tariff", "ald-exemption"}
+        assert found["ngap"]["url"] == systems.CS_NGAP
