@@ -69,6 +69,26 @@ DECISION_REASONS: dict[str, str] = {
     "(signal pour le contrôle du payeur, jamais une décision)",
     "code-hors-nomenclature": "Ligne codée hors des nomenclatures du payeur : non examinée",
     "ligne-non-accordee": "Ligne non retenue dans l'accord du contrôle médical",
+    "depot-hors-delai": "Déposée après le délai de dépôt de ce type de dossier : ligne refusée",
+    "tarif-introuvable": "Aucun tarif en vigueur pour ce code, ce payeur et cette catégorie de "
+    "prestataire à la date des soins",
+    "medicament-inconnu": "Médicament absent du catalogue du payeur à la date de dispensation",
+    "medicament-non-remboursable": "Médicament non remboursable",
+    "depassement-tarif": "Montant facturé au-delà du tarif de référence : le dépassement reste à "
+    "la charge du patient ou de sa complémentaire",
+    "forfait-substitue": "Acte non justifié par la pièce requise : payé au tarif de l'acte de "
+    "substitution (césarienne sans compte rendu d'indication : forfait de l'accouchement par "
+    "voie basse)",
+    "plafond-atteint": "Plafond de remboursement de la période atteint : part de l'AMO réduite",
+    "pieces-manquantes": "Dossier incomplet : envoyez les pièces manquantes (ce n'est pas un "
+    "refus)",
+    "doublon": "Ligne déjà facturée : même prestataire, patient, acte et date",
+    "ordonnance-deja-servie": "Ordonnance déjà servie dans une autre pharmacie",
+    "renouvellement-premature": "Renouvellement avant la fin du traitement précédemment délivré",
+    "quantite-au-dela-prescription": "Quantité au-delà de l'ordonnance : payée pour la quantité "
+    "prescrite",
+    "ald-non-detenue": "Ligne liée à une ALD/ALC que le patient ne détient pas à la date des "
+    "soins : taux ordinaire",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).

@@ -20,31 +20,43 @@ from domain.reference_kinds import (
     ALD,
     ALD_RATES,
     ANY,
+    CAPS,
+    CLAIM_DOCUMENTS,
     DEPENDANTS,
     DRUGS,
+    FEE_SUBSTITUTIONS,
+    FILING_WINDOWS,
     IDENTIFIER_FORMATS,
     PA_TYPES,
     PARAMS,
+    PAYMENT_TERMS,
     PRIOR_AUTH,
     RATES,
     ROUTES,
     SCHEMES,
+    TARIFFS,
     RefKind,
 )
 from domain.reference_rows import (
     AldCondition,
     AldRate,
+    Cap,
     CareCategory,
+    ClaimDocument,
     DependantRule,
     Drug,
     EligibilityParam,
+    FeeSubstitution,
+    FilingWindow,
     IdentifierFormat,
     PaType,
     Payer,
     PayerRoute,
+    PaymentTerm,
     PriorAuthRule,
     RateRule,
     Scheme,
+    Tariff,
     Validity,
 )
 
@@ -71,6 +83,12 @@ class ReferenceData:
     drugs: tuple[Drug, ...] = ()
     pa_types: tuple[PaType, ...] = ()
     identifier_formats: tuple[IdentifierFormat, ...] = ()
+    tariffs: tuple[Tariff, ...] = ()
+    fee_substitutions: tuple[FeeSubstitution, ...] = ()
+    caps: tuple[Cap, ...] = ()
+    filing_windows: tuple[FilingWindow, ...] = ()
+    claim_documents: tuple[ClaimDocument, ...] = ()
+    payment_terms: tuple[PaymentTerm, ...] = ()
     categories: tuple[str, ...] = field(default=())  # care category codes, in display order
     care_categories: tuple[CareCategory, ...] = ()  # the same, with labels and provenance
 
@@ -133,6 +151,32 @@ class ReferenceData:
         found = self.identifier_format(kind, day)
         return found.pattern if found else None
 
+    def tariff(self, payer: str, provider_category: str, code: str, day: date) -> Tariff | None:
+        """A tariff code's value for the payer and provider category on the day."""
+        return self.index().tariff(payer, provider_category, code, day)
+
+    def fee_substitution(self, payer: str, code: str, day: date) -> FeeSubstitution | None:
+        """The code a flat fee is paid as when its justifying document is missing."""
+        return self.index().fee_substitution(payer, code, day)
+
+    def cap(self, payer: str, category: str, code: str, day: date) -> Cap | None:
+        """The cap on what the RO pays for a code of a category per period, if any."""
+        return self.index().cap(payer, category, code, day)
+
+    def filing_window(self, payer: str, claim_type: str, day: date) -> FilingWindow | None:
+        """How long after the date of service a claim of that type may be filed."""
+        return self.index().filing_window(payer, claim_type, day)
+
+    def required_documents(
+        self, payer: str, claim_type: str, day: date
+    ) -> tuple[ClaimDocument, ...]:
+        """The documents a claim of that type must carry for the payer, by code."""
+        return self.index().required_documents(payer, claim_type, day)
+
+    def payment_term(self, payer: str, claim_type: str, day: date) -> PaymentTerm | None:
+        """How many days after a compliant claim of that type the payer pays."""
+        return self.index().payment_term(payer, claim_type, day)
+
 
 class _Dated(Protocol):
     @property
@@ -182,6 +226,16 @@ class ReferenceIndex:
             ref, IDENTIFIER_FORMATS
         )
         self._compiled: dict[str, re.Pattern[str]] = {}
+        self._tariffs: dict[Hashable, tuple[Tariff, ...]] = _group(ref, TARIFFS)
+        self._substitutions: dict[Hashable, tuple[FeeSubstitution, ...]] = _group(
+            ref, FEE_SUBSTITUTIONS
+        )
+        self._caps: dict[Hashable, tuple[Cap, ...]] = _group(ref, CAPS)
+        self._windows: dict[Hashable, tuple[FilingWindow, ...]] = _group(ref, FILING_WINDOWS)
+        self._terms: dict[Hashable, tuple[PaymentTerm, ...]] = _group(ref, PAYMENT_TERMS)
+        self._documents: dict[Hashable, tuple[tuple[ClaimDocument, ...], ...]] = _by_prefix(
+            _group(ref, CLAIM_DOCUMENTS)
+        )
 
     def scheme(self, code: str, day: date) -> Scheme | None:
         """The scheme with that code in force on the day."""
@@ -243,11 +297,62 @@ class ReferenceIndex:
         """The format of an identifier system on the day."""
         return _in_force(self._formats.get(kind), day)
 
+    def tariff(self, payer: str, provider_category: str, code: str, day: date) -> Tariff | None:
+        """The payer's own row, then the category's, win over the "*" rows."""
+        keys = [(p, c, code) for p in (payer, ANY) for c in (provider_category, ANY)]
+        return _first(self._tariffs, keys, day)
+
+    def fee_substitution(self, payer: str, code: str, day: date) -> FeeSubstitution | None:
+        """The payer's own substitution, else the one for every payer."""
+        return _first(self._substitutions, [(payer, code), (ANY, code)], day)
+
+    def cap(self, payer: str, category: str, code: str, day: date) -> Cap | None:
+        """The payer's own cap, then on the code, win over the "*" rows."""
+        keys = [(p, category, c) for p in (payer, ANY) for c in (code, ANY)]
+        return _first(self._caps, keys, day)
+
+    def filing_window(self, payer: str, claim_type: str, day: date) -> FilingWindow | None:
+        """The payer's own window, else the one for every payer."""
+        return _first(self._windows, [(payer, claim_type), (ANY, claim_type)], day)
+
+    def required_documents(
+        self, payer: str, claim_type: str, day: date
+    ) -> tuple[ClaimDocument, ...]:
+        """The documents in force for every payer and for the payer, by document code."""
+        found: dict[str, ClaimDocument] = {}
+        for owner in (ANY, payer):
+            for rows in self._documents.get((owner, claim_type), ()):
+                row = _in_force(rows, day)
+                if row is not None:
+                    found[row.document] = row
+        return tuple(found[code] for code in sorted(found))
+
+    def payment_term(self, payer: str, claim_type: str, day: date) -> PaymentTerm | None:
+        """The payer's term for the claim type, then its general one, then every payer's."""
+        keys = [(p, c) for p in (payer, ANY) for c in (claim_type, ANY)]
+        return _first(self._terms, keys, day)
+
     def compiled(self, pattern: str) -> re.Pattern[str]:
         """A compiled regular expression, compiled once per pattern."""
         if pattern not in self._compiled:
             self._compiled[pattern] = re.compile(pattern)
         return self._compiled[pattern]
+
+
+def _first(groups: dict[Hashable, tuple[R, ...]], keys: Iterable[Hashable], day: date) -> R | None:
+    """The row in force on the day under the first key, in order, that has one."""
+    return next((row for k in keys if (row := _in_force(groups.get(k), day))), None)
+
+
+def _by_prefix(
+    groups: dict[Hashable, tuple[R, ...]],
+) -> dict[Hashable, tuple[tuple[R, ...], ...]]:
+    """Rows grouped by a three-part key, gathered by the key's first two parts."""
+    gathered: dict[Hashable, list[tuple[R, ...]]] = defaultdict(list)
+    for key, rows in groups.items():
+        assert isinstance(key, tuple)
+        gathered[key[:2]].append(rows)
+    return {k: tuple(v) for k, v in gathered.items()}
 
 
 _indexes: dict[int, tuple[ReferenceData, ReferenceIndex]] = {}

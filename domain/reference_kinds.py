@@ -22,18 +22,24 @@ from typing import Annotated, Any, Protocol, Union, get_args, get_origin, get_ty
 from domain.reference_rows import (
     AldCondition,
     AldRate,
+    Cap,
     CareCategory,
+    ClaimDocument,
     DependantRule,
     Drug,
     EligibilityParam,
+    FeeSubstitution,
+    FilingWindow,
     IdentifierFormat,
     PaType,
     Payer,
     PayerRoute,
+    PaymentTerm,
     PriorAuthRule,
     Prose,
     RateRule,
     Scheme,
+    Tariff,
     Validity,
 )
 
@@ -266,6 +272,54 @@ IDENTIFIER_FORMATS = RefKind(
     IdentifierFormat,
     key=("kind",),
 )
+TARIFFS = RefKind(
+    "tariffs",
+    "tariffs.csv",
+    "ref_tariff",
+    Tariff,
+    key=("payer", "provider_category", "code"),
+    references=(("payer", PAYERS),),
+)
+FEE_SUBSTITUTIONS = RefKind(
+    "fee_substitutions",
+    "fee_substitutions.csv",
+    "ref_fee_substitution",
+    FeeSubstitution,
+    key=("payer", "code"),
+    references=(("payer", PAYERS),),
+)
+CAPS = RefKind(
+    "caps",
+    "caps.csv",
+    "ref_cap",
+    Cap,
+    key=("payer", "category", "code"),
+    references=(("payer", PAYERS), ("category", CARE_CATEGORIES)),
+)
+FILING_WINDOWS = RefKind(
+    "filing_windows",
+    "filing_windows.csv",
+    "ref_filing_window",
+    FilingWindow,
+    key=("payer", "claim_type"),
+    references=(("payer", PAYERS),),
+)
+CLAIM_DOCUMENTS = RefKind(
+    "claim_documents",
+    "claim_documents.csv",
+    "ref_claim_document",
+    ClaimDocument,
+    key=("payer", "claim_type", "document"),
+    references=(("payer", PAYERS),),
+)
+PAYMENT_TERMS = RefKind(
+    "payment_terms",
+    "payment_terms.csv",
+    "ref_payment_term",
+    PaymentTerm,
+    key=("payer", "claim_type"),
+    references=(("payer", PAYERS),),
+)
 
 KINDS: tuple[RefKind, ...] = (
     SCHEMES,
@@ -281,4 +335,10 @@ KINDS: tuple[RefKind, ...] = (
     DRUGS,
     PA_TYPES,
     IDENTIFIER_FORMATS,
+    TARIFFS,
+    FEE_SUBSTITUTIONS,
+    CAPS,
+    FILING_WINDOWS,
+    CLAIM_DOCUMENTS,
+    PAYMENT_TERMS,
 )

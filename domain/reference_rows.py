@@ -266,3 +266,87 @@ class PaType:
     regularise_hours: int  # urgent care may be authorised afterwards within this; 0: never
     validity: Validity
     provenance: Provenance
+
+
+TARIFF_KINDS = frozenset({"letter", "flat", "day"})
+PERIOD_UNITS = frozenset({"day", "month"})
+
+
+@dataclass(frozen=True, slots=True)
+class Tariff:
+    """The value of a tariff code (TNR) for a payer and a provider category, in centimes.
+
+    A `letter` is an NGAP key letter or the NABM B, worth `value_centimes` per unit of
+    coefficient; a `flat` fee is paid as is; a `day` rate per day of stay. `payer` and
+    `provider_category` may be "*" (every one); a row for the payer, then for the category,
+    wins over a "*" row."""
+
+    payer: str
+    provider_category: str
+    code: str
+    kind: Annotated[str, OneOf(TARIFF_KINDS)]
+    value_centimes: int
+    label: str
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class FeeSubstitution:
+    """A flat fee paid at another code's tariff when a document does not justify it
+    (CNOPS: a caesarean without its indication report is paid as a vaginal delivery)."""
+
+    payer: str
+    code: str
+    document: str  # the document that justifies the code
+    paid_as: str  # the tariff code paid without it
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """The most the RO pays for a care category (or one code of it) per renewal period."""
+
+    payer: str
+    category: str
+    code: str  # "*" for the whole category, else one code (frame, lens, ...)
+    amount_centimes: int
+    period_months: int
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class FilingWindow:
+    """How long after the date of service a claim of one type may be filed (last day included)."""
+
+    payer: str
+    claim_type: str
+    span: int  # how many units
+    unit: Annotated[str, OneOf(PERIOD_UNITS)]
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDocument:
+    """A document a claim of one type must carry for the payer."""
+
+    payer: str
+    claim_type: str
+    document: str
+    label: str
+    validity: Validity
+    provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentTerm:
+    """How many days after a compliant claim the payer pays the provider."""
+
+    payer: str
+    claim_type: str  # a claim type or "*"
+    days: int
+    validity: Validity
+    provenance: Provenance

@@ -26,39 +26,28 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
-from domain.errors import DomainError, InvalidRequest, MalformedRequest, UnknownCode
+from domain.errors import InvalidRequest, UnknownCode
 from domain.reference import ReferenceData
 from domain.rules.prior_auth import PaRequest
 from domain.services.prior_auth import RequestPriorAuth
 from fhir_profiles import (
-    bindings,
-    bundle,
     care_team,
+    claim_header,
     claim_items,
     envelope,
-    patients,
-    references,
     structure,
     systems,
 )
 from fhir_profiles.bundle import Resources
 from fhir_profiles.envelope import MessageFacts
-from fhir_profiles.limits import MAX_ENTRIES, MAX_IDENTIFIERS
 
 Json = dict[str, Any]
-REQUEST: Final = "Claim"
+REQUEST: Final = claim_header.REQUEST
 USE: Final = "preauthorization"
-# The elements of an R4 Claim (anything else is refused).
-ELEMENTS: Final = frozenset(
-    {
-        "resourceType", "id", "meta", "implicitRules", "language", "text", "contained",
-        "extension", "modifierExtension", "identifier", "status", "type", "subType", "use",
-        "patient", "billablePeriod", "created", "enterer", "insurer", "provider", "priority",
-        "fundsReserve", "related", "prescription", "originalPrescription", "payee", "referral",
-        "facility", "careTeam", "supportingInfo", "diagnosis", "procedure", "insurance",
-        "accident", "item", "total",
-    }
-)  # fmt: skip
+ELEMENTS: Final = claim_header.ELEMENTS
+REFUSAL: Final = (
+    "ce point d'accès traite les demandes de prise en charge préalable (use = preauthorization)"
+)
 # The kind of prise en charge a claim type tells by itself (claim-type, extensible binding).
 KIND_OF_TYPE: Final[dict[str, str]] = {
     "pharmacy": "costly-drug",
@@ -82,14 +71,7 @@ class ClaimRequestIn:
 
 def to_domain(body: Json, *, ref: ReferenceData, today: date) -> ClaimRequestIn:
     """Check a request and turn it into the domain command; only domain errors come out."""
-    try:
-        return _to_domain(body, ref, today)
-    except DomainError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError) as exc:
-        raise MalformedRequest(
-            "La ressource n'a pas la structure d'une Claim R4", code="ressource-invalide"
-        ) from exc
+    return claim_header.guarded(lambda: _to_domain(body, ref, today))
 
 
 def patient_reference(request: ClaimRequestIn) -> str | None:
@@ -107,71 +89,24 @@ def _to_domain(body: Json, ref: ReferenceData, today: date) -> ClaimRequestIn:
 
 def _claim(claim: Json, resources: Resources, ref: ReferenceData, today: date) -> ClaimRequestIn:
     """Map one Claim, checking each element it reads."""
-    _check_shape(claim)
+    claim_header.check_shape(claim, frozenset({USE}), REFUSAL)
     day = claim_items.date_of_care(claim, today)
-    ctx = patients.Context(resources, bundle.contained_by_id(claim, REQUEST), ref, day)
-    persons = patients.identifiers(claim, ctx)
+    found = claim_header.parties(claim, resources, ref, day)
     asked = claim_items.read(claim, ref, day)
     request = PaRequest(
         pa_type=_pa_type(claim, ref, day),
         lines=asked.lines,
         date_of_care=day,
-        prescriber_specialty=care_team.specialty(claim, ctx),
+        prescriber_specialty=care_team.specialty(claim, found.ctx),
         urgent=_urgent(claim),
     )
     return ClaimRequestIn(
-        command=RequestPriorAuth(persons, request, foreign=asked.foreign),
+        command=RequestPriorAuth(found.persons, request, foreign=asked.foreign),
         resource=claim,
-        patient=references.patient(claim["patient"], persons[0]),
-        insurer=_insurer(claim, ctx),
+        patient=found.patient,
+        insurer=found.insurer,
         ref=ref,
     )
-
-
-def _insurer(claim: Json, ctx: patients.Context) -> Json | None:
-    """The insurer reference to echo (0..1 in a Claim): as written, or made logical."""
-    path = f"{REQUEST}.insurer"
-    written = structure.optional_object(claim, "insurer", REQUEST)
-    if written is None:
-        return None
-    return references.organization(structure.reference(written, path), path, ctx)
-
-
-def _check_shape(claim: Json) -> None:
-    """Only R4's elements; those it requires present; active; a preauthorization."""
-    structure.only_known(claim, ELEMENTS, REQUEST)
-    _check_status(claim)
-    _check_use(claim)
-    for name in ("type", "patient", "provider", "priority"):
-        structure.required_object(claim, name, REQUEST)
-    structure.reference(claim["patient"], f"{REQUEST}.patient")
-    structure.reference(claim["provider"], f"{REQUEST}.provider")
-    structure.date_time(structure.required_string(claim, "created", REQUEST), f"{REQUEST}.created")
-    if not structure.objects(claim, "insurance", REQUEST, limit=MAX_ENTRIES):
-        raise structure.invalid("L'élément « insurance » est obligatoire", f"{REQUEST}.insurance")
-    for i, value in enumerate(structure.array(claim, "identifier", REQUEST, limit=MAX_IDENTIFIERS)):
-        structure.identifier(value, f"{REQUEST}.identifier[{i}]")
-
-
-def _check_status(claim: Json) -> None:
-    """The status is in fm-status, and only an active request asks for an answer."""
-    path = f"{REQUEST}.status"
-    status = structure.required_string(claim, "status", REQUEST)
-    if bindings.check(status, bindings.FM_STATUS, path) != "active":
-        raise InvalidRequest("Seule une demande au statut « active » est traitée", expression=path)
-
-
-def _check_use(claim: Json) -> None:
-    """The use is in claim-use, and only a preauthorization is handled here."""
-    path = f"{REQUEST}.use"
-    use = bindings.check(structure.required_string(claim, "use", REQUEST), bindings.CLAIM_USE, path)
-    if use != USE:
-        raise InvalidRequest(
-            f"Usage « {use} » non pris en charge ici : ce point d'accès traite les demandes de "
-            "prise en charge préalable (use = preauthorization)",
-            code="usage-non-pris-en-charge",
-            expression=path,
-        )
 
 
 def _pa_type(claim: Json, ref: ReferenceData, day: date) -> str:

@@ -20,6 +20,7 @@ currency the payer pays in), exact to the centime and positive.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -61,22 +62,27 @@ class Lines:
     foreign: tuple[int, ...] = ()
 
 
-def read(claim: Json, ref: ReferenceData, day: date) -> Lines:
-    """Every item of the Claim, in the order written: a line of ours, or a foreign item."""
+def items(claim: Json, purpose: str) -> Iterator[tuple[Json, int, str]]:
+    """Each item of the Claim with its sequence and FHIRPath, its elements and sequence
+    checked; at least one (`purpose` says what they are for)."""
     values = structure.objects(claim, "item", REQUEST, limit=MAX_ITEMS)
     if not values:
         raise InvalidRequest(
-            "Au moins une ligne (item) est requise : ce que la prise en charge doit couvrir",
-            expression=f"{REQUEST}.item",
+            f"Au moins une ligne (item) est requise : {purpose}", expression=f"{REQUEST}.item"
         )
-    known = labels.categories(ref, day)
-    lines: list[PaLine] = []
-    foreign: list[int] = []
     seen: set[int] = set()
     for i, item in enumerate(values):
         path = f"{REQUEST}.item[{i}]"
         structure.only_known(item, ITEM_ELEMENTS, path)
-        sequence = _sequence(item, path, seen)
+        yield item, _sequence(item, path, seen), path
+
+
+def read(claim: Json, ref: ReferenceData, day: date) -> Lines:
+    """Every item of the Claim, in the order written: a line of ours, or a foreign item."""
+    known = labels.categories(ref, day)
+    lines: list[PaLine] = []
+    foreign: list[int] = []
+    for item, sequence, path in items(claim, "ce que la prise en charge doit couvrir"):
         line = _line(item, sequence, path, known, ref, day)
         if line is None:
             foreign.append(sequence)
@@ -91,7 +97,7 @@ def date_of_care(claim: Json, today: date) -> date:
     days = [
         day
         for i, item in enumerate(structure.objects(claim, "item", REQUEST, limit=MAX_ITEMS))
-        if (day := _served(item, f"{REQUEST}.item[{i}]")) is not None
+        if (day := served(item, f"{REQUEST}.item[{i}]")) is not None
     ]
     if days:
         return min(days)
@@ -99,7 +105,7 @@ def date_of_care(claim: Json, today: date) -> date:
     return _start(period, f"{REQUEST}.billablePeriod") or today
 
 
-def _served(item: Json, path: str) -> date | None:
+def served(item: Json, path: str) -> date | None:
     """An item's day of care, if it names one."""
     if "servicedDate" in item and "servicedPeriod" in item:
         raise structure.invalid("servicedDate et servicedPeriod sont exclusifs", f"{path}.serviced")
@@ -144,16 +150,16 @@ def _line(
         if code is None:
             continue
         if system in systems.GTIN_SYSTEMS:
-            ean13 = _ean13(code, f"{ppath}.coding[{j}].code")
-            category = _category(item, path, known) or _drug_category(ean13, ref, day)
-            return _priced(item, sequence, ean13, category, path)
+            box = ean13(code, f"{ppath}.coding[{j}].code")
+            written = category(item, path, known) or drug_category(box, ref, day)
+            return _priced(item, sequence, box, written, path)
         if system == systems.CS_CARE_CATEGORY:
-            _known(code, known, f"{ppath}.coding[{j}].code")
+            known_category(code, known, f"{ppath}.coding[{j}].code")
             return _priced(item, sequence, code, code, path)
     return None
 
 
-def _ean13(code: str, path: str) -> str:
+def ean13(code: str, path: str) -> str:
     """A GTIN as the EAN-13 of the drug's box (GTIN-8, -12 and -13 padded, a GTIN-14 whose
     packaging digit is 0 trimmed)."""
     digits = code.strip()
@@ -171,40 +177,40 @@ def _ean13(code: str, path: str) -> str:
     return padded[1:]
 
 
-def _category(item: Json, path: str, known: dict[str, str]) -> str | None:
+def category(item: Json, path: str, known: dict[str, str]) -> str | None:
     """The item's care category in our system, when written."""
     concept = structure.optional_object(item, "category", path)
     code = structure.code_in(concept, systems.CS_CARE_CATEGORY, f"{path}.category")
-    return None if code is None else _known(code, known, f"{path}.category")
+    return None if code is None else known_category(code, known, f"{path}.category")
 
 
-def _known(code: str, known: dict[str, str], path: str) -> str:
+def known_category(code: str, known: dict[str, str], path: str) -> str:
     """A care category of ours in force, else UnknownCode."""
     if code not in known:
         raise UnknownCode(f"Catégorie de soins inconnue : « {code[:64]} »", expression=path)
     return code
 
 
-def _drug_category(ean13: str, ref: ReferenceData, day: date) -> str:
+def drug_category(box: str, ref: ReferenceData, day: date) -> str:
     """costly-drug for a drug of the costly list on the day, else pharmacy."""
-    drug = ref.drug(ean13, day)
+    drug = ref.drug(box, day)
     return "costly-drug" if drug is not None and drug.costly else "pharmacy"
 
 
-def _priced(item: Json, sequence: int, code: str, category: str, path: str) -> PaLine:
+def _priced(item: Json, sequence: int, code: str, care: str, path: str) -> PaLine:
     """The line with its quantity and amount."""
-    quantity = _quantity(item, path)
-    return PaLine(sequence, code, category, quantity, _amount(item, quantity, path))
+    count = quantity(item, path)
+    return PaLine(sequence, code, care, count, amount(item, count, path))
 
 
-def _quantity(item: Json, path: str) -> int:
+def quantity(item: Json, path: str) -> int:
     """quantity.value: a positive whole number, 1 when absent."""
-    quantity = structure.optional_object(item, "quantity", path)
-    value = None if quantity is None else quantity.get("value")
+    written = structure.optional_object(item, "quantity", path)
+    value = None if written is None else written.get("value")
     if value is None:
         return 1
     vpath = f"{path}.quantity.value"
-    number = _decimal(value, vpath)
+    number = decimal(value, vpath)
     if number != number.to_integral_value() or not 1 <= number <= MAX_QUANTITY:
         raise InvalidRequest(
             f"Quantité « {value} » : un nombre entier de 1 à {MAX_QUANTITY} est attendu",
@@ -214,11 +220,11 @@ def _quantity(item: Json, path: str) -> int:
     return int(number)
 
 
-def _amount(item: Json, quantity: int, path: str) -> Money:
+def amount(item: Json, count: int, path: str) -> Money:
     """What the line asks: net, else unitPrice × quantity × factor."""
     net = structure.optional_object(item, "net", path)
     if net is not None:
-        return _bounded(_money(net, f"{path}.net"), f"{path}.net.value")
+        return _bounded(money(net, f"{path}.net"), f"{path}.net.value")
     unit = structure.optional_object(item, "unitPrice", path)
     if unit is None:
         raise InvalidRequest(
@@ -226,13 +232,13 @@ def _amount(item: Json, quantity: int, path: str) -> Money:
             code="montant-invalide",
             expression=f"{path}.net",
         )
-    total = _money(unit, f"{path}.unitPrice").times(quantity)
+    total = money(unit, f"{path}.unitPrice").times(count)
     if item.get("factor") is not None:
-        total = total.times(_decimal(item["factor"], f"{path}.factor"))
+        total = total.times(decimal(item["factor"], f"{path}.factor"))
     return _bounded(total, f"{path}.unitPrice.value")
 
 
-def _money(value: Json, path: str) -> Money:
+def money(value: Json, path: str) -> Money:
     """A Money in MAD as integer centimes."""
     currency = structure.optional_string(value, "currency", path)
     if currency is not None and currency != CURRENCY:
@@ -247,7 +253,7 @@ def _money(value: Json, path: str) -> Money:
             "Montant sans valeur", code="montant-invalide", expression=f"{path}.value"
         )
     try:
-        return Money.mad(_decimal(value["value"], f"{path}.value"))
+        return Money.mad(decimal(value["value"], f"{path}.value"))
     except ValueError:
         raise InvalidRequest(
             "Un montant s'exprime au centime près (deux décimales au plus)",
@@ -256,18 +262,18 @@ def _money(value: Json, path: str) -> Money:
         ) from None
 
 
-def _bounded(amount: Money, path: str) -> Money:
+def _bounded(total: Money, path: str) -> Money:
     """A line's amount: positive, and not past the ceiling."""
-    if not ZERO < amount <= MAX_AMOUNT:
+    if not ZERO < total <= MAX_AMOUNT:
         raise InvalidRequest(
             f"Le montant d'une ligne est positif et d'au plus {MAX_AMOUNT.as_decimal():.0f} MAD",
             code="montant-invalide",
             expression=path,
         )
-    return amount
+    return total
 
 
-def _decimal(value: Any, path: str) -> Decimal:
+def decimal(value: Any, path: str) -> Decimal:
     """A FHIR decimal (a JSON number) as a Decimal, exactly as written."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise structure.invalid("Un nombre est attendu", path)

@@ -68,6 +68,23 @@ ARABIC: Final[dict[str, str]] = {
     "prestataire-deconventionne": "مقدم العلاج خارج الاتفاقية: لا فوترة بنظام الثالث المؤدي",
     "code-hors-nomenclature": "سطر مرمز خارج تسميات الهيئة المؤدية: لم يُدرس",
     "ligne-non-accordee": "سطر لم تشمله موافقة المراقبة الطبية",
+    "depot-hors-delai": "أودع بعد أجل إيداع هذا النوع من الملفات: رُفض السطر",
+    "tarif-introuvable": "لا توجد تعريفة سارية لهذا الرمز والهيئة المؤدية وفئة مقدم العلاج في "
+    "تاريخ العلاج",
+    "medicament-inconnu": "دواء غير مدرج في فهرس الهيئة المؤدية في تاريخ الصرف",
+    "medicament-non-remboursable": "دواء غير قابل للتعويض",
+    "depassement-tarif": "مبلغ مفوتر يتجاوز التعريفة المرجعية: يبقى التجاوز على عاتق المريض أو "
+    "تأمينه التكميلي",
+    "forfait-substitue": "عمل غير مبرر بالوثيقة المطلوبة: يؤدى بتعريفة العمل البديل (ولادة "
+    "قيصرية بدون تقرير الاستطباب: جزاف الولادة الطبيعية)",
+    "plafond-atteint": "تم بلوغ سقف التعويض للفترة: خُفض جزء التأمين الإجباري",
+    "pieces-manquantes": "ملف غير مكتمل: أرسلوا الوثائق الناقصة (ليس رفضا)",
+    "doublon": "سطر سبقت فوترته: نفس مقدم العلاج والمريض والعمل والتاريخ",
+    "ordonnance-deja-servie": "وصفة سبق صرفها في صيدلية أخرى",
+    "renouvellement-premature": "تجديد قبل انتهاء العلاج المصروف سابقا",
+    "quantite-au-dela-prescription": "كمية تتجاوز الوصفة: تؤدى عن الكمية الموصوفة",
+    "ald-non-detenue": "سطر مرتبط بمرض مزمن أو مكلف لا يتوفر عليه المريض في تاريخ العلاج: النسبة "
+    "العادية",
     "erreur-metier": "لا يمكن معالجة الطلب",
     "requete-invalide": "الطلب غير صالح",
     "requete-interrompue": "طلب منقطع: أغلق العميل الاتصال",
@@ -187,6 +204,24 @@ ENGLISH: Final[dict[str, str]] = {
     "prestataire-deconventionne": "The provider's agreement has ended: no direct billing",
     "code-hors-nomenclature": "Line coded outside the payer's code systems: not examined",
     "ligne-non-accordee": "Line left out of the medical review's grant",
+    "depot-hors-delai": "Filed after this claim type's filing window: line rejected",
+    "tarif-introuvable": "No tariff in force for this code, payer and provider category on the "
+    "date of service",
+    "medicament-inconnu": "Drug not in the payer's catalog on the dispensing date",
+    "medicament-non-remboursable": "Drug not reimbursable",
+    "depassement-tarif": "Billed above the reference tariff: the excess is the patient's or the "
+    "complementary insurer's",
+    "forfait-substitue": "Act not justified by the required document: paid at the substitute "
+    "act's tariff (caesarean without its indication report: vaginal-delivery fee)",
+    "plafond-atteint": "Reimbursement cap for the period reached: the AMO share is reduced",
+    "pieces-manquantes": "Incomplete claim: send the missing documents (this is not a refusal)",
+    "doublon": "Line already billed: same provider, patient, item and date",
+    "ordonnance-deja-servie": "Prescription already dispensed at another pharmacy",
+    "renouvellement-premature": "Refill before the end of the supply dispensed earlier",
+    "quantite-au-dela-prescription": "Quantity above the prescription: paid for the prescribed "
+    "quantity",
+    "ald-non-detenue": "Line linked to an ALD/ALC the patient does not hold on the date of "
+    "service: ordinary rate",
     "erreur-metier": "The request cannot be processed",
     "requete-invalide": "The request is invalid",
     "requete-interrompue": "Request interrupted: the client closed the connection",

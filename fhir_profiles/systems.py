@@ -28,6 +28,13 @@ CS_ALD: Final = f"{BASE}/CodeSystem/ald"
 CS_PA_TYPE: Final = f"{BASE}/CodeSystem/pa-type"  # kinds of prise en charge (pa_types.csv)
 CS_SPECIALTY: Final = f"{BASE}/CodeSystem/specialty"  # prescribers' medical specialties
 CS_COMMUNICATION_CATEGORY: Final = f"{BASE}/CodeSystem/communication-category"
+# Billing codes of a claim line (Claim.item.productOrService), the tariffs' codes by kind.
+CS_NGAP: Final = f"{BASE}/CodeSystem/ngap"  # NGAP key letters; coefficient in item.factor
+CS_NABM: Final = f"{BASE}/CodeSystem/nabm"  # NABM lab acts; B units in item.factor
+CS_FLAT_FEE: Final = f"{BASE}/CodeSystem/flat-fee"  # flat fees (CAESAREAN, ...)
+CS_DAY_RATE: Final = f"{BASE}/CodeSystem/day-rate"  # hospital day rates; days in quantity
+CS_CLAIM_DOCUMENT: Final = f"{BASE}/CodeSystem/claim-document"  # supportingInfo.code
+CS_ADJUDICATION: Final = f"{BASE}/CodeSystem/adjudication"  # our adjudication categories
 
 # Profiles and extensions.
 SD_ELIGIBILITY_REQUEST: Final = f"{BASE}/StructureDefinition/amo-coverageeligibilityrequest"
@@ -39,6 +46,13 @@ SD_CLAIM_RESPONSE: Final = f"{BASE}/StructureDefinition/amo-claimresponse-preaut
 EXT_DECISION_DEADLINE: Final = f"{BASE}/StructureDefinition/decision-deadline"
 EXT_DECISION_OVERDUE: Final = f"{BASE}/StructureDefinition/decision-overdue"
 EXT_PROVISIONAL: Final = f"{BASE}/StructureDefinition/provisional-authorization"
+SD_CLAIM_BILLING: Final = f"{BASE}/StructureDefinition/amo-claim"
+SD_CLAIM_RESPONSE_BILLING: Final = f"{BASE}/StructureDefinition/amo-claimresponse"
+EXT_PA_REFERENCE: Final = f"{BASE}/StructureDefinition/item-preauth-ref"  # valueString
+EXT_PRESCRIPTION: Final = f"{BASE}/StructureDefinition/item-prescription"  # valueReference
+EXT_ALD: Final = f"{BASE}/StructureDefinition/item-ald"  # valueCodeableConcept (CodeSystem ald)
+EXT_GENERIC: Final = f"{BASE}/StructureDefinition/item-generic-dispensed"  # valueBoolean
+EXT_LINE_STATUS: Final = f"{BASE}/StructureDefinition/line-status"  # valueCode (domain LineStatus)
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"

@@ -13,6 +13,7 @@ from domain.reference import ReferenceData
 from fhir_profiles import (
     bundle,
     categories,
+    claim_billing_out,
     claim_profiles,
     communications,
     labels,
@@ -56,7 +57,27 @@ def code_systems(ref: ReferenceData) -> list[Json]:
             "Catégorie d'échange sur une prise en charge",
             communications.CATEGORY_LABELS.items(),
         ),
+        _code_system("ngap", "Lettre clé NGAP", _tariff_codes(ref, "letter")),
+        _code_system("flat-fee", "Forfait AMO", _tariff_codes(ref, "flat")),
+        _code_system("day-rate", "Journée d'hospitalisation AMO", _tariff_codes(ref, "day")),
+        _code_system(
+            "claim-document",
+            "Pièce justificative d'une demande de remboursement",
+            sorted({(d.document, d.label) for d in ref.claim_documents}),
+        ),
+        _code_system(
+            "adjudication", "Catégorie d'adjudication AMO", claim_billing_out.OUR_CATEGORIES.items()
+        ),
     ]
+
+
+def _tariff_codes(ref: ReferenceData, kind: str) -> list[Concept]:
+    """The codes of one tariff kind, each with its first label."""
+    found: dict[str, str] = {}
+    for tariff in ref.tariffs:
+        if tariff.kind == kind:
+            found.setdefault(tariff.code, tariff.label)
+    return sorted(found.items())
 
 
 def value_sets(code_systems: Iterable[Json]) -> list[Json]:

@@ -29,7 +29,7 @@ class Tariff:
     ceiling: int | None = None
 
 
-TARIFFS = RefKind("tariffs", "tariffs.csv", "ref_tariff", Tariff, key=("code",))
+TARIFFS = RefKind("samples", "samples.csv", "ref_sample", Tariff, key=("code",))
 
 
 def only(metadata: MetaData) -> dict[str, Any]:
@@ -72,11 +72,11 @@ class TestDerivedTables:
             context = MigrationContext.configure(connection, opts=only(metadata))
             upgrade = produce_migrations(context, metadata).upgrade_ops
         script = render_python_code(upgrade, render_item=render_type)
-        assert [(diff[0], diff[1].name) for diff in found] == [("add_table", "ref_tariff")]
+        assert [(diff[0], diff[1].name) for diff in found] == [("add_table", "ref_sample")]
         assert script.count("op.create_table(") == 1
         assert "sa.Column('note', sa.Text(), nullable=False)" in script
         assert "sa.Column('ceiling', sa.Integer(), nullable=True)" in script
-        assert "name='fk_ref_tariff_dataset', ondelete='CASCADE'" in script
+        assert "name='fk_ref_sample_dataset', ondelete='CASCADE'" in script
 
     def test_a_migration_writes_our_types_as_plain_sql(self, engine: Engine) -> None:
         metadata = MetaData()

@@ -16,7 +16,9 @@ Each is then read without a 4xx and answered with a ClaimResponse valid against 
 built from a prise en charge as the use case would leave it; their items, coded in their own
 systems (HCPCS, SNOMED CT, NPHIES services), are each answered `code-hors-nomenclature`. The
 HL7 R4 examples package holds no preauthorization Claim in that folder (its Claims are `claim`),
-nor does the NHCX one: the HL7 claims are used for the refusal of another use.
+nor does the NHCX one: the HL7 claims are used here for the prior-authorization reader's
+refusal of another use; the claim reader reads and answers them
+(test_claim_billing_third_party.py).
 """
 
 from __future__ import annotations
