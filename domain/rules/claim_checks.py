@@ -66,7 +66,8 @@ def dispensed_elsewhere(line: ClaimLine, provider_id: str, history: Iterable[Pas
 
 def supply_end(past: PastLine, drug: Drug) -> date:
     """The day a dispensing runs out: each box lasts the catalog's period over its maximum."""
-    return past.service_date + timedelta(days=past.quantity * drug.period_days // drug.max_quantity)
+    days, _ = divmod(past.quantity * drug.period_days, drug.max_quantity)  # whole days only
+    return past.service_date + timedelta(days=days)
 
 
 def refill_too_early(

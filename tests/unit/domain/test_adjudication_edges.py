@@ -181,7 +181,7 @@ class TestFactors:
         chair = line(
             CodeKind.FLAT,
             "CHAIR",
-            "1000",
+            "2000",
             category="device",
             pa_valid=True,
             coefficient=Decimal(2),
