@@ -140,6 +140,9 @@ ERROR_REASONS: dict[str, str] = {
     "usage-non-pris-en-charge": "Usage de la demande non pris en charge sur ce point d'accès : "
     "seule la prise en charge préalable (preauthorization) y est traitée",
     "type-prise-en-charge-requis": "Type de prise en charge à préciser dans Claim.subType",
+    "deja-regle": "Demande déjà réglée au prestataire : elle se corrige par une nouvelle demande "
+    "qui la cite (Claim.related), elle ne s'annule plus",
+    "ecriture-desequilibree": "Écriture comptable refusée : ses montants ne s'équilibrent pas",
     "quantite-invalide": "La quantité d'une ligne doit être un nombre entier positif",
     "montant-invalide": "Montant de ligne absent ou invalide : positif, en dirhams, au "
     "centime près",

@@ -98,6 +98,8 @@ ARABIC: Final[dict[str, str]] = {
     "usage-non-pris-en-charge": "غرض الطلب غير مدعوم في نقطة الولوج هذه: "
     "لا يُعالج هنا إلا طلب التحمل المسبق (preauthorization)",
     "type-prise-en-charge-requis": "يجب تحديد نوع التحمل في Claim.subType",
+    "deja-regle": "تم أداء هذا الطلب لمقدم العلاج: يصحح بطلب جديد يحيل عليه ولا يلغى",
+    "ecriture-desequilibree": "قيد محاسبي مرفوض: مبالغه غير متوازنة",
     "quantite-invalide": "يجب أن تكون كمية السطر عددا صحيحا موجبا",
     "montant-invalide": "مبلغ السطر غائب أو غير صالح: موجب، بالدرهم، بدقة السنتيم",
     "devise-non-prise-en-charge": "عملة غير مدعومة: تُعبَّر المبالغ بالدرهم (MAD)",
@@ -236,6 +238,9 @@ ENGLISH: Final[dict[str, str]] = {
     "usage-non-pris-en-charge": "Claim use not handled at this endpoint: only prior "
     "authorization (preauthorization) is",
     "type-prise-en-charge-requis": "State the kind of prior authorization in Claim.subType",
+    "deja-regle": "Already paid to the provider: correct it with a new claim citing it "
+    "(Claim.related); it can no longer be cancelled",
+    "ecriture-desequilibree": "Ledger entry refused: its amounts do not balance",
     "quantite-invalide": "A line's quantity must be a positive whole number",
     "montant-invalide": "Line amount missing or invalid: positive, in dirhams, to the centime",
     "devise-non-prise-en-charge": "Currency not supported: amounts are in dirhams (MAD)",
