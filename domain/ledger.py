@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError
 from domain.money import ZERO, Money
 
 
@@ -35,6 +35,12 @@ class Unbalanced(DomainError):
     """An entry whose postings do not add up to zero, or that moves nothing."""
 
     code = "ecriture-desequilibree"
+
+
+class AlreadyRecorded(Conflict):
+    """An entry whose id was recorded before: the claim (or payment) it records was too."""
+
+    code = "deja-comptabilise"
 
 
 class AlreadySettled(DomainError):

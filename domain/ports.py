@@ -17,7 +17,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.eligibility import EligibilityDecision
+from domain.ledger import Entry
 from domain.members import EligibilityFacts, PersonIdentifier
+from domain.money import Money
 from domain.prior_auth import PriorAuthorization
 from domain.records import (
     AuditEntry,
@@ -175,6 +177,22 @@ class Outbox(Protocol):
         ...
 
 
+class Ledger(Protocol):
+    """The ledger's entries, each id recorded once."""
+
+    def add_many(self, entries: Sequence[Entry]) -> None:
+        """Record entries; AlreadyRecorded, and none of them, if one was recorded before."""
+        ...
+
+    def by_source(self, source: str) -> list[Entry]:
+        """The entries recording a claim."""
+        ...
+
+    def balance(self, account: str) -> Money:
+        """What an account holds: debits less credits."""
+        ...
+
+
 class AuthorizationRepository(Protocol):
     """Prises en charge and their state, changed only by compare-and-set on their version."""
 
@@ -242,6 +260,9 @@ class UnitOfWork(Protocol):
 
     @property
     def authorizations(self) -> AuthorizationRepository: ...
+
+    @property
+    def ledger(self) -> Ledger: ...
 
     @property
     def endpoints(self) -> EndpointRepository: ...

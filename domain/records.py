@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from domain.ledger import Entry
 from domain.members import Member, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
 
@@ -160,6 +161,8 @@ class Effects:
     # Changes of prises en charge the decision made (a claim line consuming one): all applied
     # with the exchange, or the exchange is not recorded and the decision made again.
     changes: tuple[AuthorizationChange, ...] = ()
+    # Ledger entries (a claim made payable, a reversal): recorded once, with the exchange.
+    entries: tuple[Entry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

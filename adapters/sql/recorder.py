@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from adapters.sql.engine import is_database_error
-from domain.errors import StaleState, Unavailable
+from domain.errors import Conflict, StaleState, Unavailable
+from domain.ledger import AlreadyRecorded
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.records import AuditEntry, Recording
 
@@ -133,12 +134,14 @@ def _settle(settled: list[tuple[asyncio.Future[bool], object]]) -> None:
             future.set_result(bool(outcome))
 
 
-def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool | StaleState]:
+def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool | Conflict]:
     """Store several exchanges in one transaction: all or none.
 
     Returns, per recording, whether it was stored: False when its Idempotency-Key was taken
     meanwhile by a concurrent retry, a StaleState when a prise en charge it changes changed
-    meanwhile; in both cases nothing of it is stored (it did not act), and the others are.
+    meanwhile, AlreadyRecorded when one of its ledger entries was recorded before (the claim
+    was made payable already); in each case nothing of it is stored (it did not act), and the
+    others are.
     """
     with uow:
         stored = [_claim(uow, r) for r in recordings]
@@ -155,10 +158,11 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
     return stored
 
 
-def _claim(uow: UnitOfWork, recording: Recording) -> bool | StaleState:
-    """Take a recording's key and apply its changes, all or nothing (a savepoint)."""
-    changes = recording.effects.changes
-    if not changes:
+def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
+    """Take a recording's key, apply its changes and record its ledger entries, all or
+    nothing (a savepoint)."""
+    changes, entries = recording.effects.changes, recording.effects.entries
+    if not changes and not entries:
         return recording.answer is None or uow.idempotency.claim(recording.answer)
     with uow.savepoint() as undo:
         if recording.answer is not None and not uow.idempotency.claim(recording.answer):
@@ -170,4 +174,9 @@ def _claim(uow: UnitOfWork, recording: Recording) -> bool | StaleState:
                 return StaleState(
                     "La prise en charge a changé entre-temps : la demande est à décider de nouveau"
                 )
+        try:
+            uow.ledger.add_many(entries)
+        except AlreadyRecorded as refused:
+            undo()
+            return refused
     return True

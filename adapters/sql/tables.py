@@ -307,3 +307,28 @@ class MessageRow(SQLModel, table=True):
     based_on: str | None = Field(default=None, foreign_key="message.id", ondelete="CASCADE")
     key_id: str  # the key the body was written with: finds rows to re-encrypt
     body_enc: bytes = Field(sa_type=LargeBinary)
+
+
+class LedgerEntryRow(SQLModel, table=True):
+    """One balanced movement of the ledger; its id is derived from what it records, so the
+    same claim or payment is never recorded twice (the primary key refuses the twin)."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index("ix_ledger_entry_source", "source"),)
+
+    id: str = Field(primary_key=True)
+    kind: str  # claim | reversal | payment
+    at: datetime = utc_column()
+    source: str  # the claim (or the claims a payment settles, space-separated)
+
+
+class LedgerPostingRow(SQLModel, table=True):
+    """An amount of an entry on one account, in centimes: a debit when positive."""
+
+    __tablename__ = "ledger_posting"
+    __table_args__ = (Index("ix_ledger_posting_account", "account"),)
+
+    entry_id: str = Field(primary_key=True, foreign_key="ledger_entry.id", ondelete="CASCADE")
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    account: str
+    amount_centimes: int = Field(sa_type=BigInteger)

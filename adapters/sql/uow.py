@@ -15,6 +15,7 @@ from adapters.sql.audit import AuditStream, SqlAuditLog
 from adapters.sql.authorizations import SqlAuthorizationRepository
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
+from adapters.sql.ledger import SqlLedger
 from adapters.sql.members import SqlMemberRepository
 from adapters.sql.messages import SqlMessageRepository
 from adapters.sql.outbox import SqlOutbox
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     endpoints: SqlEndpointRepository
     subscriptions: SqlSubscriptionRepository
     authorizations: SqlAuthorizationRepository
+    ledger: SqlLedger
 
     def __init__(
         self,
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
             lambda: self.outbox,
             SqlMessageRepository(session, cipher=self._cipher),
         )
+        self.ledger = SqlLedger(session)
         return self
 
     def __exit__(

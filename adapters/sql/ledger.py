@@ -1,0 +1,77 @@
+"""The ledger in SQL: entries and their postings, an entry's id recorded once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from adapters.sql.tables import LedgerEntryRow, LedgerPostingRow
+from domain.ledger import AlreadyRecorded, Entry, EntryKind, Posting
+from domain.money import Money
+
+ENTRY = LedgerEntryRow.__table__
+POSTING = LedgerPostingRow.__table__
+
+
+class SqlLedger:
+    """domain.ports.Ledger over the ledger_entry and ledger_posting tables; it never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_many(self, entries: Sequence[Entry]) -> None:
+        """Record entries; AlreadyRecorded (and nothing of them) if one was recorded before."""
+        if not entries:
+            return
+        try:
+            with self._session.begin_nested():  # a twin undoes these inserts only
+                self._session.execute(
+                    insert(ENTRY),
+                    [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source}
+                     for e in entries],
+                )  # fmt: skip
+                self._session.execute(
+                    insert(POSTING),
+                    [
+                        {"entry_id": e.id, "position": i, "account": p.account,
+                         "amount_centimes": p.amount.centimes}
+                        for e in entries
+                        for i, p in enumerate(e.postings)
+                    ],
+                )  # fmt: skip
+        except IntegrityError as exc:
+            ids = ", ".join(e.id for e in entries)
+            raise AlreadyRecorded(f"Déjà comptabilisé : {ids}") from exc
+
+    def by_source(self, source: str) -> list[Entry]:
+        """The entries recording a claim (a payment names every claim it settles)."""
+        rows = self._session.execute(
+            select(ENTRY).where(ENTRY.c.source == source).order_by(ENTRY.c.at, ENTRY.c.id)
+        ).all()
+        return [self._entry(row) for row in rows]
+
+    def balance(self, account: str) -> Money:
+        """What an account holds: debits less credits."""
+        total = self._session.execute(
+            select(func.coalesce(func.sum(POSTING.c.amount_centimes), 0)).where(
+                POSTING.c.account == account
+            )
+        ).scalar_one()
+        return Money(int(total))
+
+    def _entry(self, row: object) -> Entry:
+        postings = self._session.execute(
+            select(POSTING.c.account, POSTING.c.amount_centimes)
+            .where(POSTING.c.entry_id == row.id)  # type: ignore[attr-defined]
+            .order_by(POSTING.c.position)
+        ).all()
+        return Entry(
+            row.id,  # type: ignore[attr-defined]
+            EntryKind(row.kind),  # type: ignore[attr-defined]
+            row.at,  # type: ignore[attr-defined]
+            tuple(Posting(p.account, Money(p.amount_centimes)) for p in postings),
+            row.source,  # type: ignore[attr-defined]
+        )
