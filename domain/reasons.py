@@ -143,6 +143,8 @@ ERROR_REASONS: dict[str, str] = {
     "deja-regle": "Demande déjà réglée au prestataire : elle se corrige par une nouvelle demande "
     "qui la cite (Claim.related), elle ne s'annule plus",
     "ecriture-desequilibree": "Écriture comptable refusée : ses montants ne s'équilibrent pas",
+    "deja-comptabilise": "Déjà comptabilisé : cette demande a déjà été rendue payable (une "
+    "demande n'est payée qu'une fois)",
     "quantite-invalide": "La quantité d'une ligne doit être un nombre entier positif",
     "montant-invalide": "Montant de ligne absent ou invalide : positif, en dirhams, au "
     "centime près",

@@ -100,6 +100,7 @@ ARABIC: Final[dict[str, str]] = {
     "type-prise-en-charge-requis": "يجب تحديد نوع التحمل في Claim.subType",
     "deja-regle": "تم أداء هذا الطلب لمقدم العلاج: يصحح بطلب جديد يحيل عليه ولا يلغى",
     "ecriture-desequilibree": "قيد محاسبي مرفوض: مبالغه غير متوازنة",
+    "deja-comptabilise": "سبق تسجيل هذا الطلب للأداء: لا يؤدى الطلب إلا مرة واحدة",
     "quantite-invalide": "يجب أن تكون كمية السطر عددا صحيحا موجبا",
     "montant-invalide": "مبلغ السطر غائب أو غير صالح: موجب، بالدرهم، بدقة السنتيم",
     "devise-non-prise-en-charge": "عملة غير مدعومة: تُعبَّر المبالغ بالدرهم (MAD)",
@@ -241,6 +242,8 @@ ENGLISH: Final[dict[str, str]] = {
     "deja-regle": "Already paid to the provider: correct it with a new claim citing it "
     "(Claim.related); it can no longer be cancelled",
     "ecriture-desequilibree": "Ledger entry refused: its amounts do not balance",
+    "deja-comptabilise": "Already recorded: this claim was made payable before (a claim is "
+    "paid once)",
     "quantite-invalide": "A line's quantity must be a positive whole number",
     "montant-invalide": "Line amount missing or invalid: positive, in dirhams, to the centime",
     "devise-non-prise-en-charge": "Currency not supported: amounts are in dirhams (MAD)",
