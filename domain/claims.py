@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.members import AldGrant
+from domain.members import AldGrant, PersonIdentifier
 from domain.money import ZERO, Money
 
 
@@ -177,3 +177,18 @@ class Adjudication:
     def payable(self) -> Money:
         """What the RO pays now: the benefit of accepted and reduced lines."""
         return sum((line.benefit for line in self.lines if line.status in PAYABLE), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRequest:
+    """A claim as the provider wrote it: what the use case finds the rest of the facts for
+    (the patient's coverage, the provider's admission, the prises en charge it cites)."""
+
+    identifiers: tuple[PersonIdentifier, ...]
+    claim_id: str  # the provider's business identifier: a claim is payable once
+    use: ClaimUse
+    claim_type: str
+    lines: tuple[ClaimLine, ...]
+    filed_on: date
+    related_claim: str | None = None
+    foreign: tuple[int, ...] = ()  # items coded in a system the payer does not read

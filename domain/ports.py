@@ -455,6 +455,14 @@ class AuthorizationStore(Protocol):
         ...
 
 
+class LedgerReader(Protocol):
+    """The ledger as the use cases read it."""
+
+    async def by_source(self, source: str) -> list[Entry]:
+        """The entries recording a claim."""
+        ...
+
+
 class AnswerRenderer(Protocol):
     """Renders a prise en charge's answer again, from the request it answers."""
 

@@ -183,6 +183,7 @@ class Requester:
     tenant: str  # provider id: every record and read is scoped to it
     client_id: str
     admission: Admission | None = None  # None: the credential does not say
+    category: str = ""  # pharmacy, gp, specialist, clinic, ... (tariffs depend on it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,7 @@ class Caller:
     expires_at: int
     admission: Admission | None = None  # None: a token issued before it was carried
     role: str = ROLE_PROVIDER  # or ROLE_REVIEWER: a payer's medical review client
+    category: str = ""  # the provider's category: pharmacy, gp, specialist, clinic, ...
 
     @property
     def reviewer(self) -> Reviewer | None:
@@ -69,7 +70,12 @@ class Caller:
     @property
     def requester(self) -> Requester:
         """The caller as the use cases know it."""
-        return Requester(tenant=self.tenant, client_id=self.client_id, admission=self.admission)
+        return Requester(
+            tenant=self.tenant,
+            client_id=self.client_id,
+            admission=self.admission,
+            category=self.category,
+        )
 
 
 class TokenService:
@@ -168,6 +174,7 @@ class TokenService:
             expires_at=exp,
             admission=_admission(claims),
             role=str(claims.get("role", ROLE_PROVIDER)),
+            category=str(claims.get("category", "")),
         )
 
     def _provider(self, client_id: str) -> Provider:
@@ -237,6 +244,7 @@ class TokenService:
             "payers": list(provider.payers),
             "convention": provider.convention.value,
             "role": ROLE_REVIEWER if provider.reviewer else ROLE_PROVIDER,
+            "category": provider.category,
         }
         token = jwt.encode({"alg": ACCESS_ALGORITHM}, claims, self._key)
         return {

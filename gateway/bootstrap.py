@@ -29,6 +29,7 @@ from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import make_engine, reader_engine
+from adapters.sql.ledger import SqlLedgerReader
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
@@ -44,6 +45,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.reference import ReferenceData
+from domain.services.claims import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.prior_auth import PriorAuthPorts
@@ -84,6 +86,7 @@ class Gateway:
     exchange: ExchangePorts
     eligibility: EligibilityPorts
     prior_auth: PriorAuthPorts
+    claims: ClaimPorts
     registry: PolledRegistryVersion  # followed while the app serves
     subscriptions: SubscriptionPorts
 
@@ -195,6 +198,9 @@ async def wire(
             new_id=ids or new_id,
         )
         members = SqlMemberDirectory(reads)
+        authorizations = SqlAuthorizationStore(
+            reads, storage.uow, deadline=settings.request_deadline_seconds
+        )
         yield Gateway(
             settings=settings,
             reference=load_reference(storage.uow),
@@ -204,13 +210,14 @@ async def wire(
             metrics=metrics,
             exchange=exchange,
             eligibility=EligibilityPorts(exchange, cache, members, metrics, registry),
-            prior_auth=PriorAuthPorts(
+            prior_auth=PriorAuthPorts(exchange, members, authorizations, render=rerender),
+            claims=ClaimPorts(
                 exchange,
                 members,
-                SqlAuthorizationStore(
-                    reads, storage.uow, deadline=settings.request_deadline_seconds
-                ),
+                authorizations,
                 render=rerender,
+                hold_minutes=settings.claim_hold_minutes,
+                ledger=SqlLedgerReader(reads),
             ),
             registry=registry,
             subscriptions=SubscriptionPorts(

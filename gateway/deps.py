@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from domain.records import IdempotencyKey
 from domain.reference import ReferenceData
+from domain.services.claims import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.prior_auth import PriorAuthPorts, Reviewer
 from fhir_profiles.limits import MAX_ATTACHMENTS
@@ -65,6 +66,11 @@ def reference_of(request: Request) -> ReferenceData:
 def eligibility_ports(request: Request) -> EligibilityPorts:
     """The eligibility use case's ports."""
     return gateway_of(request).eligibility
+
+
+def claim_ports(request: Request) -> ClaimPorts:
+    """The claim use case's ports."""
+    return gateway_of(request).claims
 
 
 def prior_auth_ports(request: Request) -> PriorAuthPorts:
@@ -188,6 +194,7 @@ SettingsDep = Annotated[Settings, Depends(settings_of)]
 ReferenceDep = Annotated[ReferenceData, Depends(reference_of)]
 EligibilityPortsDep = Annotated[EligibilityPorts, Depends(eligibility_ports)]
 PriorAuthPortsDep = Annotated[PriorAuthPorts, Depends(prior_auth_ports)]
+ClaimPortsDep = Annotated[ClaimPorts, Depends(claim_ports)]
 AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
 AnswerBody = Annotated[dict[str, Any], Depends(answer_body)]

@@ -175,6 +175,10 @@ class Settings:
     # At most this many of each per run and transaction: a backlog is worked through in
     # short transactions that never hold the writers back long.
     pa_timer_batch: int = 500
+    # A counter check (Claim.use = predetermination) holds the prise en charge's units for the
+    # claim that follows it: long enough to dispense at the counter, short enough that an
+    # abandoned check does not keep a patient's treatment from another pharmacy for long.
+    claim_hold_minutes: int = 15
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adapters.sql.reads import SqlReads
 from adapters.sql.tables import LedgerEntryRow, LedgerPostingRow
 from domain.ledger import AlreadyRecorded, Entry, EntryKind, Posting
 from domain.money import Money
@@ -75,3 +76,14 @@ class SqlLedger:
             tuple(Posting(p.account, Money(p.amount_centimes)) for p in postings),
             row.source,  # type: ignore[attr-defined]
         )
+
+
+class SqlLedgerReader:
+    """domain.ports.LedgerReader: the ledger read in worker threads."""
+
+    def __init__(self, reads: SqlReads) -> None:
+        self._reads = reads
+
+    async def by_source(self, source: str) -> list[Entry]:
+        """The entries recording a claim."""
+        return await self._reads.run(lambda uow: uow.ledger.by_source(source))

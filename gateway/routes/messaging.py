@@ -21,6 +21,7 @@ from fhir_profiles.envelope import MessageFacts
 from gateway.auth import ROLE_PROVIDER, Caller
 from gateway.deps import (
     AnyCaller,
+    ClaimPortsDep,
     EligibilityPortsDep,
     FhirBody,
     IdempotencyHeader,
@@ -47,12 +48,13 @@ async def process_message(
     ref: ReferenceDep,
     ports: EligibilityPortsDep,
     pa_ports: PriorAuthPortsDep,
+    claim_ports: ClaimPortsDep,
     settings: SettingsDep,
 ) -> Response:
     """Process a message synchronously; the answer is a message Bundle."""
     message, focus = envelope.opened_message(body)
     try:
-        answer = await _route(caller, focus, body, key, ref, ports, pa_ports)
+        answer = await _route(caller, focus, body, key, ref, ports, pa_ports, claim_ports)
     except Exception as exc:  # answered in the message, through the one error table
         refused = await render_error(request, exc)
         outcome = orjson.loads(bytes(refused.body))
@@ -75,6 +77,7 @@ async def _route(
     ref: ReferenceDep,
     ports: EligibilityPortsDep,
     pa_ports: PriorAuthPortsDep,
+    claim_ports: ClaimPortsDep,
 ) -> Answer:
     """The exchange the message carries, run through its use case."""
     if caller.role != ROLE_PROVIDER:
@@ -84,7 +87,9 @@ async def _route(
         return await eligibility.check(caller, body, key, "$process-message", ref, ports)
     if "Claim" in focus:  # a prior-authorization request (NPHIES priorauth-request)
         require(caller, "Claim", "c")
-        return await prior_auth.ask(caller, body, key, "$process-message", ref, pa_ports)
+        return await prior_auth.ask(
+            caller, body, key, "$process-message", ref, pa_ports, claim_ports
+        )
     raise InvalidRequest(
         f"Message non pris en charge ici : le MessageHeader désigne {', '.join(focus) or 'rien'}",
         code="type-ressource-invalide",

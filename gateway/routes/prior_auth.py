@@ -12,14 +12,16 @@ import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from domain.records import Answer, QueueQuery
-from domain.services import prior_auth
+from domain.services import claims, prior_auth
 from domain.services.exchanges import Submission
 from domain.services.prior_auth import Reviewer
-from fhir_profiles import review
+from fhir_profiles import envelope, review
 from fhir_profiles.bundle import searchset
+from fhir_profiles.claim_billing_form import ClaimForm
 from fhir_profiles.claim_form import PriorAuthForm
 from gateway.auth import Caller
 from gateway.deps import (
+    ClaimPortsDep,
     FhirBody,
     IdempotencyHeader,
     PriorAuthPortsDep,
@@ -59,10 +61,11 @@ async def submit(
     key: IdempotencyHeader,
     ref: ReferenceDep,
     ports: PriorAuthPortsDep,
+    claim_ports: ClaimPortsDep,
     settings: SettingsDep,
 ) -> Response:
     """The $submit operation (Da Vinci PAS, HCX): the ClaimResponse (200)."""
-    answer = await ask(caller, body, key, "$submit", ref, ports)
+    answer = await ask(caller, body, key, "$submit", ref, ports, claim_ports)
     location = f"{settings.fhir_base}/ClaimResponse/{answer.response_id}"
     return submitted(answer.body, location, replayed=answer.replayed)
 
@@ -75,10 +78,12 @@ async def create(
     key: IdempotencyHeader,
     ref: ReferenceDep,
     ports: PriorAuthPortsDep,
+    claim_ports: ClaimPortsDep,
     settings: SettingsDep,
 ) -> Response:
-    """Ask for a prise en charge; the answer is a ClaimResponse (201, stored)."""
-    answer = await ask(caller, body, key, "create", ref, ports)
+    """Ask for a prise en charge, or bill a claim; the answer is a ClaimResponse (201,
+    stored)."""
+    answer = await ask(caller, body, key, "create", ref, ports, claim_ports)
     base = settings.fhir_base
     return created(
         answer.body,
@@ -95,11 +100,28 @@ async def ask(
     operation: str,
     ref: ReferenceDep,
     ports: PriorAuthPortsDep,
+    claim_ports: ClaimPortsDep,
 ) -> Answer:
-    """Run one prior-authorization request, in whatever envelope, through the use case."""
+    """Run one Claim, in whatever envelope, through its use case: a prior-authorization
+    request, or a claim (and its counter check, a predetermination)."""
+    idempotency = idempotency_key(key, operation, body)
+    if _use(body) in BILLING:
+        billing = ClaimForm(body, ref=ref, requestor_inpe=caller.inpe)
+        return await claims.submit_claim(
+            Submission(caller.requester, billing, idempotency), ref=ref, ports=claim_ports
+        )
     form = PriorAuthForm(body, ref=ref, requestor_inpe=caller.inpe)
-    submission = Submission(caller.requester, form, idempotency_key(key, operation, body))
+    submission = Submission(caller.requester, form, idempotency)
     return await prior_auth.request_prior_auth(submission, ref=ref, ports=ports)
+
+
+BILLING = ("claim", "predetermination")  # Claim.use: the other is preauthorization
+
+
+def _use(body: dict[str, Any]) -> str | None:
+    """The Claim's use, wherever its envelope carries it (the reader checks it after)."""
+    use = envelope.read(body, "Claim").request.get("use")
+    return use if isinstance(use, str) else None
 
 
 @router.get("/ClaimResponse/$queue", name="preauthorization.queue")

@@ -1,0 +1,262 @@
+"""The claim use case: tiers payant at the counter, line by line, through the exchange pipeline.
+
+Its own step is the decision: the patient's rights on the date of care, the provider's
+admission, the prises en charge the lines cite (each checked, then used by the lines the payer
+pays, or held for a while by a counter check), then the adjudication of every line
+(domain.rules.adjudication). What it changes is recorded with the exchange, in one write:
+- the prises en charge used or held, by compare-and-set (a claim racing another for the same
+  units is decided again from the new state: one of them gets them);
+- the RO benefit made payable to the provider, under an id derived from the provider and the
+  claim's business identifier: the same claim sent again is refused, never paid twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from domain import ledger
+from domain import prior_auth as pa_states
+from domain.claims import (
+    PAYABLE,
+    Adjudication,
+    ClaimHistory,
+    ClaimLine,
+    ClaimRequest,
+    ClaimUse,
+    Insured,
+    SubmitClaim,
+)
+from domain.eligibility import EligibilityDecision, EligibilityStatus
+from domain.errors import DomainError, InvalidRequest
+from domain.members import AldGrant, EligibilityFacts
+from domain.ports import AnswerRenderer, AuthorizationStore, LedgerReader, MemberDirectory
+from domain.prior_auth import PriorAuthorization, Reservation
+from domain.records import (
+    Answer,
+    AuditEntry,
+    AuthorizationChange,
+    Convention,
+    Effects,
+    Requester,
+    StoredAuthorization,
+)
+from domain.reference import ReferenceData
+from domain.rules.adjudication import adjudicate, rejected
+from domain.rules.rights import decide_eligibility
+from domain.services import exchanges
+from domain.services.exchanges import Exchange, ExchangePorts, Form, Stamp, Submission
+
+CLAIM = Exchange(kind="claim", request_type="Claim", response_type="ClaimResponse")
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPorts:
+    """What the claim exchange needs beyond the pipeline's ports."""
+
+    exchange: ExchangePorts
+    members: MemberDirectory
+    authorizations: AuthorizationStore
+    render: AnswerRenderer  # a prise en charge's answer, rendered again once used
+    hold_minutes: int  # how long a counter check holds the units it found
+    ledger: LedgerReader
+
+
+@dataclass(frozen=True, slots=True)
+class Used:
+    """A prise en charge as the claim leaves it, and the version it was read at."""
+
+    authorization: PriorAuthorization
+    version: int
+    request_body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOutcome:
+    """The adjudication, and the prises en charge the paid lines use (or a check holds)."""
+
+    adjudication: Adjudication
+    payer: str
+    used: tuple[Used, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """Kept with the exchange: paid (something is payable), or not."""
+        return "payable" if self.adjudication.payable.centimes > 0 else "not-payable"
+
+
+async def submit_claim(
+    submission: Submission[Form[ClaimRequest, ClaimOutcome]],
+    *,
+    ref: ReferenceData,
+    ports: ClaimPorts,
+) -> Answer:
+    """Adjudicate, record and answer one claim (once per Idempotency-Key, once per
+    business identifier)."""
+    requester = submission.requester
+    clock = ports.exchange.clock
+
+    async def decide(request: ClaimRequest) -> ClaimOutcome:
+        if not request.identifiers:
+            raise InvalidRequest("Aucun identifiant de patient dans la demande")
+        source = f"{requester.tenant}:{request.claim_id}"
+        if request.use is ClaimUse.CLAIM and any(
+            entry.kind is ledger.EntryKind.CLAIM for entry in await ports.ledger.by_source(source)
+        ):
+            raise ledger.AlreadyRecorded(
+                f"La demande {request.claim_id[:64]} a déjà été rendue payable : une demande "
+                "n'est payée qu'une fois (une correction cite la demande qu'elle corrige)"
+            )
+        day = min((line.service_date for line in request.lines), default=request.filed_on)
+        facts = await ports.members.find(request.identifiers)
+        rights = decide_eligibility(facts, day, ref)
+        payer = rights.payer or ""
+        if not (rights.status.in_force or rights.status is EligibilityStatus.SUSPENDED):
+            return ClaimOutcome(_all_rejected(request, "droits-non-ouverts", ref), payer)
+        found = await _authorizations(request, requester, ports)
+        now = clock.now()
+        holds = _Holds(found, requester.tenant, now, request.use, ports.hold_minutes)
+        valid = holds.apply(request.lines)
+        cmd = SubmitClaim(
+            claim_id=request.claim_id,
+            provider_id=requester.tenant,
+            provider_category=requester.category,
+            payer=payer,
+            admitted=_admitted(requester, payer),
+            insured=Insured(rights.member_id or "", rights.scheme or "", _ald(facts, rights)),
+            claim_type=request.claim_type,
+            lines=tuple(replace(line, pa_valid=line.sequence in valid) for line in request.lines),
+            filed_on=request.filed_on,
+            use=request.use,
+            related_claim=request.related_claim,
+        )
+        adjudication = adjudicate(cmd, ClaimHistory(), ref)
+        paid = [
+            line
+            for line, result in zip(request.lines, adjudication.lines, strict=True)
+            if result.status in PAYABLE and line.sequence in valid
+        ]
+        used = _Holds(found, requester.tenant, now, request.use, ports.hold_minutes)
+        used.apply(paid)
+        return ClaimOutcome(adjudication, payer, used.changed())
+
+    def effects(outcome: ClaimOutcome, stamp: Stamp) -> Effects:
+        at = stamp.created
+        changes = tuple(_change(used, requester, at, ports) for used in outcome.used)
+        entries: tuple[ledger.Entry, ...] = ()
+        if outcome.adjudication.use is ClaimUse.CLAIM:
+            entry = ledger.claim_accepted(
+                f"{requester.tenant}:{outcome.adjudication.claim_id}",  # its source, as above
+                payer=outcome.payer,
+                provider=requester.tenant,
+                benefit=outcome.adjudication.payable,
+                at=at,
+            )
+            entries = () if entry is None else (entry,)
+        return Effects(changes=changes, entries=entries)
+
+    return await exchanges.submit(CLAIM, submission, decide, ports.exchange, effects)
+
+
+def _change(
+    used: Used, requester: Requester, at: datetime, ports: ClaimPorts
+) -> AuthorizationChange:
+    """A prise en charge used (or held) by the claim, its answer rendered again."""
+    pa = used.authorization
+    audit = AuditEntry(
+        at, CLAIM.action("use-authorization"), 200, requester.tenant, requester.client_id,
+        f"ClaimResponse/{pa.id}",
+    )  # fmt: skip
+    return AuthorizationChange(pa, used.version, ports.render(used.request_body, pa, at), audit)
+
+
+class _Holds:
+    """The prises en charge a claim's lines use (or a counter check holds), line after line,
+    from the state each was read at."""
+
+    def __init__(
+        self,
+        found: dict[str, StoredAuthorization],
+        tenant: str,
+        now: datetime,
+        use: ClaimUse,
+        hold_minutes: int,
+    ) -> None:
+        self._found = found
+        self._state = {ref: stored.authorization for ref, stored in found.items()}
+        self._tenant = tenant
+        self._now = now
+        self._use = use
+        self._until = now + timedelta(minutes=hold_minutes)
+
+    def apply(self, lines: list[ClaimLine] | tuple[ClaimLine, ...]) -> set[int]:
+        """The sequences of the lines a prise en charge of the provider covers, each using it."""
+        covered = set()
+        for line in lines:
+            reference = line.pa_reference
+            pa = None if reference is None else self._state.get(reference)
+            if pa is None or reference is None:
+                continue
+            try:
+                self._state[reference] = self._use_one(pa, line)
+            except DomainError:  # not enough left, expired, cancelled, another line's
+                continue
+            covered.add(line.sequence)
+        return covered
+
+    def changed(self) -> tuple[Used, ...]:
+        """The prises en charge the lines changed, with the version each was read at."""
+        return tuple(
+            Used(self._state[ref], stored.version, stored.request_body)
+            for ref, stored in self._found.items()
+            if self._state[ref] != stored.authorization
+        )
+
+    def _use_one(self, pa: PriorAuthorization, line: ClaimLine) -> PriorAuthorization:
+        granted = next((g for g in pa.lines if g.code == line.code), None)
+        if granted is None:
+            raise InvalidRequest("La prise en charge citée ne porte pas ce produit ou cet acte")
+        hold = f"{self._tenant}:{pa.id}:{granted.sequence}"  # one per provider and line
+        if self._use is ClaimUse.PREDETERMINATION:
+            held = Reservation(hold, granted.sequence, line.quantity, line.billed, self._until)
+            return pa_states.reserve(pa, held, day=line.service_date, now=self._now)
+        mine = any(r.id == hold and r.held(self._now) for r in pa.reservations)
+        return pa_states.consume(
+            pa, granted.sequence, line.quantity, line.billed, day=line.service_date,
+            now=self._now, reservation=hold if mine else None,
+        )  # fmt: skip
+
+
+async def _authorizations(
+    request: ClaimRequest, requester: Requester, ports: ClaimPorts
+) -> dict[str, StoredAuthorization]:
+    """The provider's own prises en charge the lines cite (another's is as good as none)."""
+    found = {}
+    for reference in sorted({line.pa_reference for line in request.lines if line.pa_reference}):
+        stored = await ports.authorizations.get(reference)
+        if stored is not None and stored.authorization.tenant == requester.tenant:
+            found[reference] = stored
+    return found
+
+
+def _admitted(requester: Requester, payer: str) -> bool:
+    """Admitted to the payer's tiers payant, convention active (unknown: not refused here,
+    the token's admission is checked where it is carried)."""
+    admission = requester.admission
+    if admission is None:
+        return True
+    return payer in admission.payers and admission.convention is Convention.ACTIVE
+
+
+def _ald(facts: list[EligibilityFacts], rights: EligibilityDecision) -> tuple[AldGrant, ...]:
+    """The long-term conditions of the member the rights were decided for."""
+    for found in facts:
+        if found.member.member_id == rights.member_id:
+            return found.member.ald
+    return ()
+
+
+def _all_rejected(request: ClaimRequest, reason: str, ref: ReferenceData) -> Adjudication:
+    """Every line refused for one reason (the patient is not covered)."""
+    lines = tuple(rejected(line, reason, ref.version) for line in request.lines)
+    return Adjudication(request.claim_id, request.use, lines, None, ref.version)
