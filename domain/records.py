@@ -103,6 +103,7 @@ class ExchangeQuery:
     tenant: str
     kind: str
     patient_identifier: PersonIdentifier | None = None
+    also_kinds: tuple[str, ...] = ()  # other kinds searched with it (claims and their PAs)
     patient_ref: str | None = None
     request_id: str | None = None
     record_id: str | None = None  # the answer's own id (a prise en charge's preAuthRef)

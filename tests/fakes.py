@@ -131,7 +131,7 @@ class FakeExchangeRepository:
 
 def _matches(record: ExchangeRecord, query: ExchangeQuery) -> bool:
     checks = (
-        record.tenant == query.tenant and record.kind == query.kind,
+        record.tenant == query.tenant and record.kind in (query.kind, *query.also_kinds),
         query.patient_identifier is None or query.patient_identifier in record.patient_identifiers,
         query.patient_ref is None or record.patient_ref == query.patient_ref,
         query.request_id is None or record.request_id == query.request_id,

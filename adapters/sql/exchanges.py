@@ -135,7 +135,7 @@ class SqlExchangeRepository:
         return [self._record(row) for row in self._session.execute(page)], total
 
     def _criteria(self, query: ExchangeQuery) -> list[ColumnElement[bool]]:
-        where = _scope(query.tenant, query.kind)
+        where = _scope(query.tenant, (query.kind, *query.also_kinds))
         if query.patient_identifier is not None:
             digest = identifier_index(self._index, query.patient_identifier)
             ids = select(EXCHANGE_PATIENT.c.exchange_id).where(EXCHANGE_PATIENT.c.index == digest)
@@ -177,8 +177,8 @@ class SqlExchangeRepository:
         )
 
 
-def _scope(tenant: str, kind: str) -> list[ColumnElement[bool]]:
-    return [EXCHANGE.c.tenant == tenant, EXCHANGE.c.kind == kind]
+def _scope(tenant: str, kinds: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    return [EXCHANGE.c.tenant == tenant, EXCHANGE.c.kind.in_(kinds)]
 
 
 def pack_body(body: bytes) -> bytes:

@@ -38,6 +38,8 @@ from domain.records import (
     AuthorizationChange,
     Convention,
     Effects,
+    ExchangeQuery,
+    ExchangeRecord,
     Requester,
     StoredAuthorization,
 )
@@ -260,3 +262,26 @@ def _all_rejected(request: ClaimRequest, reason: str, ref: ReferenceData) -> Adj
     """Every line refused for one reason (the patient is not covered)."""
     lines = tuple(rejected(line, reason, ref.version) for line in request.lines)
     return Adjudication(request.claim_id, request.use, lines, None, ref.version)
+
+
+async def read_answer(
+    requester: Requester, response_id: str, *, ports: ClaimPorts
+) -> ExchangeRecord:
+    """A claim's ClaimResponse, if it is the requester's (another's is not found)."""
+    return await exchanges.read(CLAIM, requester, response_id, by_request=False,
+                                ports=ports.exchange)  # fmt: skip
+
+
+async def read_request(
+    requester: Requester, request_id: str, *, ports: ClaimPorts
+) -> ExchangeRecord:
+    """A Claim billed, if it is the requester's (another's is not found)."""
+    return await exchanges.read(CLAIM, requester, request_id, by_request=True,
+                                ports=ports.exchange)  # fmt: skip
+
+
+async def search_with(
+    requester: Requester, query: ExchangeQuery, *, ports: ClaimPorts, also: tuple[Exchange, ...]
+) -> tuple[list[ExchangeRecord], int]:
+    """The requester's claims, and the exchanges `also` names, matching a search."""
+    return await exchanges.search(CLAIM, requester, query, ports.exchange, also)

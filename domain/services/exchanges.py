@@ -182,11 +182,17 @@ async def read(
 
 
 async def search(
-    exchange: Exchange, requester: Requester, query: ExchangeQuery, ports: ExchangePorts
+    exchange: Exchange,
+    requester: Requester,
+    query: ExchangeQuery,
+    ports: ExchangePorts,
+    also: tuple[Exchange, ...] = (),
 ) -> tuple[list[ExchangeRecord], int]:
-    """The requester's stored exchanges matching a query, newest first, and their total."""
+    """The requester's stored exchanges matching a query, newest first, and their total;
+    `also` adds exchanges answered with the same resources (claims and prises en charge)."""
     await throttle(ports, requester)
-    query = replace(query, tenant=requester.tenant, kind=exchange.kind)  # never another's
+    kinds = tuple(other.kind for other in also)
+    query = replace(query, tenant=requester.tenant, kind=exchange.kind, also_kinds=kinds)
     found, total = await ports.store.search(query)
     entry = _entry(ports, requester, exchange.action("search"), None, detail=f"{total} résultat(s)")
     await ports.audit.append(entry)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from domain.errors import NotFound
 from domain.records import Answer, QueueQuery
 from domain.services import claims, prior_auth
 from domain.services.exchanges import Submission
@@ -175,25 +176,34 @@ async def _current(reviewer: Reviewer, response_id: str, ports: PriorAuthPortsDe
 
 @router.get("/ClaimResponse/{response_id}", name="preauthorization.read")
 async def read_response(
-    response_id: ResourceId, caller: Reader, ports: PriorAuthPortsDep
+    response_id: ResourceId, caller: Reader, ports: PriorAuthPortsDep, claim_ports: ClaimPortsDep
 ) -> Response:
-    """A ClaimResponse, as it now stands, if it is the caller's."""
-    record = await prior_auth.read_answer(caller.requester, response_id, ports=ports)
+    """A ClaimResponse (a prise en charge as it now stands, or a claim's), if the caller's."""
+    try:
+        record = await prior_auth.read_answer(caller.requester, response_id, ports=ports)
+    except NotFound:
+        record = await claims.read_answer(caller.requester, response_id, ports=claim_ports)
     return fhir_response(record.response_body)
 
 
 @router.get("/Claim/{request_id}", name="preauthorization.read")
 async def read_request(
-    request_id: ResourceId, caller: ClaimReader, ports: PriorAuthPortsDep
+    request_id: ResourceId,
+    caller: ClaimReader,
+    ports: PriorAuthPortsDep,
+    claim_ports: ClaimPortsDep,
 ) -> Response:
-    """A Claim, if it is the caller's."""
-    record = await prior_auth.read_request(caller.requester, request_id, ports=ports)
+    """A Claim (asking a prise en charge, or billed), if it is the caller's."""
+    try:
+        record = await prior_auth.read_request(caller.requester, request_id, ports=ports)
+    except NotFound:
+        record = await claims.read_request(caller.requester, request_id, ports=claim_ports)
     return fhir_response(record.request_body)
 
 
 @router.get("/ClaimResponse", name="preauthorization.search", openapi_extra=SEARCH_OPENAPI)
 async def search_answers(
-    request: Request, caller: Searcher, ref: ReferenceDep, ports: PriorAuthPortsDep,
+    request: Request, caller: Searcher, ref: ReferenceDep, ports: ClaimPortsDep,
     settings: SettingsDep,
 ) -> Response:  # fmt: skip
     """Search the caller's ClaimResponses by patient, status, outcome, created, request and
@@ -203,7 +213,7 @@ async def search_answers(
 
 @router.get("/Claim", name="preauthorization.search", openapi_extra=SEARCH_OPENAPI)
 async def search_requests(
-    request: Request, caller: ClaimSearcher, ref: ReferenceDep, ports: PriorAuthPortsDep,
+    request: Request, caller: ClaimSearcher, ref: ReferenceDep, ports: ClaimPortsDep,
     settings: SettingsDep,
 ) -> Response:  # fmt: skip
     """Search the caller's Claims by the same criteria as their answers."""
@@ -214,7 +224,7 @@ async def _search(
     request: Request,
     caller: Caller,
     ref: ReferenceDep,
-    ports: PriorAuthPortsDep,
+    claim_ports: ClaimPortsDep,
     settings: SettingsDep,
     searched: Searched,
 ) -> Response:
@@ -226,7 +236,9 @@ async def _search(
         request_type="Claim",
         extra=PA_SEARCH,
     )
-    records, total = await prior_auth.search_answers(caller.requester, query, ports=ports)
+    records, total = await claims.search_with(
+        caller.requester, query, ports=claim_ports, also=(prior_auth.PRIOR_AUTH,)
+    )
     return fhir_response(bundle_of(records, total, query, settings.fhir_base, searched))
 
 

@@ -532,3 +532,20 @@ class TestClaims:
         assert shares(answer)["benefit"] == 0
         mine = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-7", pa["id"])).json()
         assert shares(mine)["benefit"] == 4900  # still whole for its own provider
+
+    def test_a_claim_is_read_back_and_found_by_its_provider_only(self, world: World) -> None:
+        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
+        paid = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-8", pa["id"])).json()
+        again = read(world, world.state.pharmacy, f"ClaimResponse/{paid['id']}")
+        assert again.status_code == 200 and again.json()["use"] == "claim"
+        claim = read(world, world.state.pharmacy, paid["request"]["reference"])
+        assert claim.status_code == 200 and claim.json()["identifier"][0]["value"] == "FACT-E2E-8"
+        found = read(
+            world, world.state.pharmacy, f"ClaimResponse?request={paid['request']['reference']}"
+        )
+        assert [e["resource"]["id"] for e in found.json()["entry"]] == [paid["id"]]
+        both = read(world, world.state.pharmacy, "ClaimResponse?_count=100").json()
+        uses = {e["resource"]["use"] for e in both["entry"]}
+        assert {"claim", "preauthorization"} <= uses
+        assert read(world, world.state.clinic, f"ClaimResponse/{paid['id']}").status_code == 404
+        assert read(world, world.state.clinic, paid["request"]["reference"]).status_code == 404
