@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from domain.eligibility import EligibilityDecision
 from domain.errors import StaleState, Unavailable
+from domain.ledger import AlreadyRecorded, Entry
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
 from domain.records import (
@@ -104,6 +105,7 @@ class FakeStore:
         self.before_record: Callable[[], None] | None = None
         self.authorizations: dict[str, tuple[PriorAuthorization, int]] = {}  # with versions
         self.outbox: list[Notification] = []
+        self.ledger: list[Entry] = []
         self.messages: dict[str, Message] = {}  # requests for information and answers, by id
 
     def _check(self) -> None:
@@ -119,8 +121,12 @@ class FakeStore:
             found = self.authorizations.get(change.authorization.id)
             if found is None or found[1] != change.expected_version:
                 raise StaleState("La prise en charge a changé entre-temps")
+        recorded = {entry.id for entry in self.ledger}
+        if any(entry.id in recorded for entry in recording.effects.entries):
+            raise AlreadyRecorded("Déjà comptabilisé")
         if recording.answer is not None and not self.answers.claim(recording.answer):
             return False
+        self.ledger.extend(recording.effects.entries)
         for change in recording.effects.changes:
             self.authorizations[change.authorization.id] = (
                 change.authorization,
@@ -171,6 +177,11 @@ class FakeStore:
         """domain.ports.ExchangeStore, searched."""
         self._check()
         return self.exchanges.search(query)
+
+    async def by_source(self, source: str) -> list[Entry]:
+        """domain.ports.LedgerReader."""
+        self._check()
+        return [entry for entry in self.ledger if entry.source == source]
 
     def actions(self) -> list[str]:
         """The audit actions written, in order."""

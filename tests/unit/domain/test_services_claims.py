@@ -1,0 +1,179 @@
+"""The claim use case against the fakes of its ports: rights, the cited prises en charge used
+once, the benefit made payable once, a counter check holding its units."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.claims import ClaimLine, ClaimRequest, ClaimUse, CodeKind, LineStatus
+from domain.errors import InvalidRequest
+from domain.ledger import AlreadyRecorded, EntryKind
+from domain.members import AldGrant, IdentifierKind, PersonIdentifier
+from domain.money import Money
+from domain.prior_auth import PaLine, PaStatus, PriorAuthorization, grant
+from domain.records import Admission, Convention, PersonName, RegistryEntry, Rendered, Requester
+from domain.reference import ReferenceData
+from domain.services import claims
+from domain.services.claims import ClaimOutcome, ClaimPorts
+from domain.services.exchanges import ExchangePorts, Stamp, Submission
+from tests.fakes import FakeClock, FakeMemberRepository
+from tests.pipeline_fakes import (
+    FakeAuthorizations,
+    FakeIds,
+    FakeRateLimiter,
+    FakeStore,
+    render_state,
+)
+from tests.unit.domain.builders import member, salarie
+
+pytestmark = pytest.mark.anyio
+
+CARE = date(2025, 6, 16)
+NOW = datetime(2025, 6, 16, 9, tzinfo=UTC)
+IDCS = PersonIdentifier(IdentifierKind.IDCS, "1234567890")
+NOBODY = PersonIdentifier(IdentifierKind.IDCS, "9999999990")
+TRASTUZUMAB = "6111000000014"
+CNSS_PHARMACY = Admission(("CNSS",), Convention.ACTIVE)
+PHARMACY = Requester("pharmacy-1", "client-1", CNSS_PHARMACY, "pharmacy")
+OTHER = Requester("pharmacy-2", "client-2", CNSS_PHARMACY, "pharmacy")
+DOCUMENTS = frozenset({"ordonnance", "vignettes"})
+
+
+class FakeForm:
+    def __init__(self, request: ClaimRequest) -> None:
+        self.request = request
+
+    def read(self, today: date) -> ClaimRequest:
+        return self.request
+
+    def render(self, result: ClaimOutcome, stamp: Stamp) -> Rendered:
+        statuses = ",".join(line.status.value for line in result.adjudication.lines)
+        return Rendered(
+            b"claim",
+            f"{stamp.response_id}|{statuses}|{result.adjudication.payable.centimes}".encode(),
+        )
+
+    def identifiers(self) -> tuple[PersonIdentifier, ...]:
+        return self.request.identifiers
+
+
+def world() -> tuple[FakeStore, ClaimPorts]:
+    cancer = (AldGrant("ALD38", date(2024, 1, 1)),)
+    entry = RegistryEntry(
+        member(salarie(CARE), ald=cancer), (IDCS,), PersonName("A", "F"), "female"
+    )
+    store = FakeStore(FakeMemberRepository([entry]))
+    exchange = ExchangePorts(
+        FakeRateLimiter(), store, store, store, store, FakeClock(NOW), FakeIds()
+    )
+    return store, ClaimPorts(exchange, store, FakeAuthorizations(store), render_state, 15, store)
+
+
+def granted(store: FakeStore, tenant: str = "pharmacy-1", boxes: int = 2) -> None:
+    """PEC pa-1: `boxes` of trastuzumab granted to the tenant for a month."""
+    line = PaLine(1, TRASTUZUMAB, "costly-drug", boxes, Money.mad("15200").times(boxes))
+    asked = PriorAuthorization("pa-1", tenant, "CNSS", "costly-drug", (line,), NOW, NOW)
+    store.authorizations["pa-1"] = (
+        grant(asked, {1: (boxes, line.amount)}, valid_from=CARE,
+              valid_until=CARE + timedelta(days=29), at=NOW),
+        1,
+    )  # fmt: skip
+
+
+def line(quantity: int = 1, pa: str | None = "pa-1") -> ClaimLine:
+    return ClaimLine(
+        1, "costly-drug", CodeKind.DRUG, TRASTUZUMAB, Money.mad("15200").times(quantity), CARE,
+        quantity=quantity, pa_reference=pa, documents=DOCUMENTS,
+    )  # fmt: skip
+
+
+def request(claim_id: str = "F-1", *lines: ClaimLine, use: ClaimUse = ClaimUse.CLAIM,
+            who: PersonIdentifier = IDCS) -> ClaimRequest:  # fmt: skip
+    return ClaimRequest((who,), claim_id, use, "costly-drug", lines or (line(),), CARE)
+
+
+async def bill(ports: ClaimPorts, ref: ReferenceData, req: ClaimRequest,
+               who: Requester = PHARMACY) -> list[str]:  # fmt: skip
+    answer = await claims.submit_claim(Submission(who, FakeForm(req)), ref=ref, ports=ports)
+    return answer.body.decode().split("|")
+
+
+class TestPaidOnce:
+    async def test_the_line_uses_its_prise_en_charge_and_the_benefit_becomes_payable(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        granted(store)
+        _, statuses, payable = await bill(ports, ref, request())
+        assert statuses == LineStatus.ACCEPTED.value and int(payable) > 0
+        pa, version = store.authorizations["pa-1"]
+        assert (pa.left(1).quantity_left, version) == (1, 2)  # type: ignore[union-attr]
+        [entry] = store.ledger
+        assert (entry.id, entry.kind, entry.source) == (
+            "claim:pharmacy-1:F-1", EntryKind.CLAIM, "pharmacy-1:F-1",
+        )  # fmt: skip
+        assert entry.postings[0].amount.centimes == int(payable)
+        assert entry.postings[1].account == "payable:CNSS:pharmacy-1"
+
+    async def test_the_same_claim_again_is_refused_before_anything(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        granted(store)
+        await bill(ports, ref, request())
+        with pytest.raises(AlreadyRecorded):
+            await bill(ports, ref, request())
+        assert store.authorizations["pa-1"][1] == 2 and len(store.ledger) == 1
+
+    async def test_the_last_box_goes_to_one_claim(self, ref: ReferenceData) -> None:
+        store, ports = world()
+        granted(store, boxes=1)
+        assert (await bill(ports, ref, request("F-1")))[1] == "accepted"
+        _, refused, payable = await bill(ports, ref, request("F-2"))
+        assert (refused, payable) == ("rejected", "0")
+        assert len(store.ledger) == 1
+
+
+class TestNotPaid:
+    async def test_a_person_not_covered_has_every_line_rejected_and_nothing_payable(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        granted(store)
+        _, statuses, payable = await bill(ports, ref, request(who=NOBODY))
+        assert (statuses, payable) == ("rejected", "0")
+        assert store.ledger == [] and store.authorizations["pa-1"][1] == 1
+
+    async def test_another_provider_s_prise_en_charge_is_as_none(self, ref: ReferenceData) -> None:
+        store, ports = world()
+        granted(store, tenant="pharmacy-1")
+        _, statuses, _ = await bill(ports, ref, request(), who=OTHER)
+        assert statuses == "rejected"
+        assert store.authorizations["pa-1"][1] == 1  # untouched
+
+    async def test_a_claim_without_a_patient_is_refused(self, ref: ReferenceData) -> None:
+        _, ports = world()
+        empty = ClaimRequest((), "F-1", ClaimUse.CLAIM, "costly-drug", (line(),), CARE)
+        with pytest.raises(InvalidRequest):
+            await bill(ports, ref, empty)
+
+
+class TestCounterCheck:
+    async def test_a_check_holds_the_units_and_its_claim_uses_them(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        granted(store, boxes=1)
+        _, statuses, _ = await bill(ports, ref, request("CHK", use=ClaimUse.PREDETERMINATION))
+        assert statuses == "accepted" and store.ledger == []
+        pa, _ = store.authorizations["pa-1"]
+        [held] = pa.reservations
+        assert (held.id, held.until) == ("pharmacy-1:pa-1:1", NOW + timedelta(minutes=15))
+        _, other, _ = await bill(ports, ref, request("F-9"), who=OTHER)
+        assert other == "rejected"  # not another's: it is held (and not theirs anyway)
+        _, mine, _ = await bill(ports, ref, request("F-1"))
+        assert mine == "accepted"
+        used, _ = store.authorizations["pa-1"]
+        assert used.reservations == () and used.status is PaStatus.CONSUMED
