@@ -153,7 +153,8 @@ def _claim() -> Json:
                 "name": "submit",
                 "definition": "http://hl7.org/fhir/OperationDefinition/Claim-submit",
                 "documentation": "Soumet une demande de prise en charge (use = "
-                "preauthorization), seule ou dans un Bundle collection, document ou message ; "
+                "preauthorization), une facture (claim) ou une vérification au comptoir "
+                "(predetermination), seule ou dans un Bundle collection, document ou message ; "
                 "répond par la ClaimResponse.",
             }
         ],
