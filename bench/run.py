@@ -2,8 +2,11 @@
 
 Scenarios: a trivial endpoint first (the ceiling), then eligibility with a warm cache and with
 a cold cache, then prior authorization of a costly drug the rules grant at once (the exchange,
-the prise en charge and its notification in the outbox, committed durably); authentication,
-rate limit and audit included. Figures are reported as ratios to the ceiling measured in the
+the prise en charge and its notification in the outbox, committed durably), then a pharmacy's
+bill of three ordinary drugs paid at the counter (the exchange, its ledger entry and audit,
+committed durably; each bill sent once, with its Idempotency-Key: a bill is payable once, so a
+run that outlasts its bills reports the bills sent again as errors); authentication, rate limit
+and audit included. Figures are reported as ratios to the ceiling measured in the
 same run: the machine is shared and noisy.
 """
 
@@ -27,6 +30,8 @@ IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 # Fewer patients than this granted at once in the warm-up: the scenario would measure a few
 # patients over and over, or the data no longer makes the rules grant; either way, stop.
 MIN_GRANTED = 50
+# Pharmacy bills posted in the warm-up, each checked paid (200, a benefit on every line).
+CHECKED_BILLS = 5
 SCOPES = "system/CoverageEligibilityRequest.c system/Claim.c"
 
 
@@ -36,7 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     scratch = scratch_database(args.database_url)  # never the server's own database
     with tempfile.TemporaryDirectory(prefix="amo-bench-") as tmp, scratch as database_url:
         work = Path(tmp)
-        env = prepare(work, people=args.people, database_url=database_url, redis_url=args.redis_url)
+        env = prepare(
+            work,
+            people=args.people,
+            claims=args.claims,
+            database_url=database_url,
+            redis_url=args.redis_url,
+        )
         port = free_port()
         env["AMO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         with running(env, port, work / "server.log"):
@@ -58,13 +69,58 @@ def _scenarios(
     pa_url = f"{base}/fhir/Claim/$submit"
     claims = (work / "pa-claims.jsonl").read_bytes().splitlines()
     granted = _granted_at_once(pa_url, token, claims)
+    bills = (work / "pharmacy-claims.jsonl").read_bytes().splitlines()
+    keys = [_idempotency_key(body) for body in bills]
+    _paid(pa_url, token, bills[:CHECKED_BILLS], keys[:CHECKED_BILLS])
+    bills, keys = bills[CHECKED_BILLS:], keys[CHECKED_BILLS:]  # paid: never again
     run = dict(workdir=work, seconds=args.seconds, connections=args.connections)
     return [
         wrk.run("ceiling", f"{base}/healthz", **run),
         wrk.run("warm", url, bodies=warm, token=token, method="POST", **run),
         wrk.run("cold", url, bodies=cold, token=token, method="POST", **run),
         wrk.run("pa-costly", pa_url, bodies=granted, token=token, method="POST", **run),
+        wrk.run(
+            "claim-pharmacy", pa_url, bodies=bills, keys=keys, token=token, method="POST", **run
+        ),
     ]
+
+
+def _idempotency_key(body: bytes) -> str:
+    """The key a pharmacy's software would send with a bill: one per bill, from its number."""
+    return f"idem-{orjson.loads(body)['identifier'][0]['value']}"
+
+
+def _paid(url: str, token: str, bills: list[bytes], keys: list[str]) -> None:
+    """Post a few bills; each must be paid: 200, complete, a benefit on every line. Anything
+    else stops the bench: the scenario would measure refusals, not payments."""
+    if len(bills) < CHECKED_BILLS:
+        raise SystemExit(f"claim-pharmacy: {len(bills)} bills written, {CHECKED_BILLS} needed")
+    with httpx.Client(timeout=10) as client:
+        for body, key in zip(bills, keys, strict=True):
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/fhir+json",
+                "Idempotency-Key": key,
+            }
+            answer = client.post(url, content=body, headers=headers)
+            paid = answer.status_code == 200 and _all_paid(answer.json())
+            if not paid:
+                raise SystemExit(
+                    f"claim-pharmacy warm-up: a bill not paid: {answer.status_code} "
+                    f"{answer.text[:600]}"
+                )
+    print(f"claim-pharmacy: {len(bills)} bills checked paid", file=sys.stderr)
+
+
+def _all_paid(response: dict[str, Any]) -> bool:
+    """A ClaimResponse paying something on every line, its payment announced."""
+    items = response.get("item") or []
+    return (
+        response.get("outcome") == "complete"
+        and "payment" in response
+        and bool(items)
+        and all(_benefit(item) > 0 for item in items)
+    )
 
 
 def _warm_up(url: str, token: str, bodies: list[bytes]) -> None:
@@ -112,11 +168,13 @@ def _granted(response: dict[str, Any]) -> bool:
 
 
 def _benefit(item: dict[str, Any]) -> float:
-    """The quantity an item's benefit adjudication grants (0 when it has none)."""
+    """What an item's benefit adjudication grants: its quantity (a prise en charge) or its
+    amount (a bill); 0 when it has none."""
     for adjudication in item.get("adjudication", []):
         codes = {c.get("code") for c in adjudication.get("category", {}).get("coding", [])}
         if "benefit" in codes:
-            return float(adjudication.get("value", 0))
+            amount = adjudication.get("amount", {}).get("value")
+            return float(adjudication.get("value", amount or 0))
     return 0.0
 
 
@@ -145,12 +203,15 @@ def _print(results: list[wrk.Result], args: argparse.Namespace) -> None:
         f"\nAMO gateway benchmark — {date.today()} — 1 uvicorn worker, "
         f"{args.connections} connections, {args.seconds} s per scenario, {backend}, cache {cache}"
     )
-    print(f"{'scenario':<10} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'errors':>7}")
+    print(
+        f"{'scenario':<14} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} "
+        f"{'errors':>7} {'repeats':>7}"
+    )
     for r in results:
         ratio = r.requests_per_second / ceiling if ceiling else 0.0
         print(
-            f"{r.name:<10} {r.requests_per_second:>10,.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
-            f"{ratio:>7.3f} {r.errors:>7}"
+            f"{r.name:<14} {r.requests_per_second:>10,.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
+            f"{ratio:>7.3f} {r.errors:>7} {r.repeats:>7}"
         )
     print(orjson.dumps({r.name: r.__dict__ for r in results}).decode())
 
@@ -161,6 +222,13 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--people", type=int, default=60_000)
     parser.add_argument("--warm-patients", type=int, default=500)
+    parser.add_argument(
+        "--claims",
+        type=int,
+        default=20_000,
+        help="pharmacy bills written, one per covered patient; each is sent once, and any sent"
+        " again is reported as a repeat (an error): raise it for long runs",
+    )
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL server to bench on, e.g. postgresql+psycopg://postgres@127.0.0.1/test"

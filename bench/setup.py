@@ -11,7 +11,12 @@ from pathlib import Path
 import orjson
 import psycopg
 
-from domain.members import AldGrant
+from adapters.registry_files import read_registry
+from domain.members import AldGrant, EligibilityFacts, IdentifierKind, Member
+from domain.reference import ReferenceData
+from domain.registry import check_household
+from domain.rules.rights import decide_eligibility
+from fhir_profiles.claim_billing_in import AMBULATORY
 from gateway.bootstrap import load_reference, open_storage
 from gateway.commands import admin, sample_claims
 from gateway.commands.client import generate_client_key
@@ -20,6 +25,7 @@ from gateway.settings import Settings
 IDCS = "https://fhir.tiers-payant.ma/sid/idcs"
 CLIENT_ID = "bench-pharmacy"
 INPE = "300400500"
+DRUGS_PER_CLAIM = 3
 
 
 @contextmanager
@@ -40,7 +46,7 @@ def scratch_database(server_url: str | None) -> Iterator[str | None]:
 
 
 def prepare(
-    work: Path, *, people: int, database_url: str | None, redis_url: str | None
+    work: Path, *, people: int, claims: int, database_url: str | None, redis_url: str | None
 ) -> dict[str, str]:
     """Migrate, import a population, register a provider; returns the server's environment."""
     env = {
@@ -61,6 +67,7 @@ def prepare(
     admin.import_members(settings, registry, quiet=True)
     _write_identifiers(registry, work / "idcs.txt")
     _write_costly_drug_claims(settings, registry, work / "pa-claims.jsonl")
+    _write_pharmacy_claims(settings, registry, work / "pharmacy-claims.jsonl", limit=claims)
     jwks = generate_client_key(work / "client-key.jwk.json", key_id="bench")
     (work / "jwks.json").write_bytes(orjson.dumps(jwks))
     admin.add_provider(
@@ -99,6 +106,58 @@ def _write_costly_drug_claims(settings: Settings, registry: Path, out: Path) -> 
             body = sample_claims.claim(idcs, order, inpe=INPE, created=now)
             bodies.append(orjson.dumps(body))
     out.write_bytes(b"\n".join(bodies))
+
+
+def _write_pharmacy_claims(settings: Settings, registry: Path, out: Path, *, limit: int) -> None:
+    """Up to `limit` pharmacy bills of three ordinary drugs, one per member covered today
+    (rights open or maintained), each under its own business identifier: a bill is payable
+    once, so the bench posts each once."""
+    with open_storage(settings) as storage:
+        ref = load_reference(storage.uow)
+    today, now = date.today(), datetime.now(UTC)
+    run = secrets.token_hex(4)  # identifiers of this run only, even on a reused database
+    bodies: list[bytes] = []
+    for idcs, payer, scheme in _covered(registry, ref, today):
+        drugs = sample_claims.ordinary_drugs(ref, today, [scheme])[:DRUGS_PER_CLAIM]
+        if len(drugs) < DRUGS_PER_CLAIM:
+            continue
+        documents = [d.document for d in ref.required_documents(payer, AMBULATORY, today)]
+        body = sample_claims.pharmacy_claim(
+            idcs,
+            drugs,
+            claim_id=f"BENCH-{run}-{len(bodies) + 1:06d}",
+            inpe=INPE,
+            created=now,
+            documents=documents,
+        )
+        bodies.append(orjson.dumps(body))
+        if len(bodies) >= limit:
+            break
+    out.write_bytes(b"\n".join(bodies))
+
+
+def _covered(registry: Path, ref: ReferenceData, day: date) -> Iterator[tuple[str, str, str]]:
+    """(IDCS, payer, scheme) of each member whose rights are in force on the day, decided by
+    the rules the gateway applies, each IDCS once."""
+    seen: set[str] = set()
+    for line, household in read_registry(registry):
+        entries = check_household(household, ref, line=line, today=day)
+        members = {entry.member.member_id: entry.member for entry in entries}
+        for entry in entries:
+            idcs = next((i.value for i in entry.identifiers if i.kind is IdentifierKind.IDCS), None)
+            if idcs is None or idcs in seen:
+                continue
+            facts = EligibilityFacts(entry.member, _insureds(entry.member, members))
+            rights = decide_eligibility([facts], day, ref)
+            if rights.status.in_force and rights.payer and rights.scheme:
+                seen.add(idcs)
+                yield idcs, rights.payer, rights.scheme
+
+
+def _insureds(member: Member, household: dict[str, Member]) -> dict[str, Member]:
+    """The insured members of the household the member's affiliations go through."""
+    wanted = {a.insured_id for a in member.affiliations if a.insured_id is not None}
+    return {member_id: household[member_id] for member_id in wanted if member_id in household}
 
 
 def _ald_holders(registry: Path, day: date) -> dict[str, list[str]]:

@@ -5,21 +5,32 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 LUA = r"""
 local bodies = {}
 for line in io.lines("%(bodies)s") do bodies[#bodies + 1] = line end
-local i = 0
+local keys = {}
+for line in io.lines("%(keys)s") do keys[#keys + 1] = line end
+sent = 0
 wrk.method = "%(method)s"
 wrk.headers["Content-Type"] = "application/fhir+json"
 wrk.headers["Accept"] = "application/fhir+json"
 %(auth)s
 request = function()
-  i = i + 1
+  local n = (sent %% math.max(#bodies, 1)) + 1
+  sent = sent + 1
   if #bodies == 0 then return wrk.format(nil, "%(path)s") end
-  return wrk.format(nil, "%(path)s", nil, bodies[(i %% #bodies) + 1])
+  if #keys > 0 then wrk.headers["Idempotency-Key"] = keys[n] end
+  return wrk.format(nil, "%(path)s", nil, bodies[n])
+end
+local threads = {}
+setup = function(thread) threads[#threads + 1] = thread end
+done = function(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("sent") end
+  io.write(string.format("Bodies sent: %%d of %%d\n", total, #bodies))
 end
 """
 
@@ -35,6 +46,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    repeats: int = 0  # bodies sent again that must be sent once (counted among the errors)
 
 
 def ensure_wrk() -> str:
@@ -59,19 +71,42 @@ def run(
     method: str = "GET",
     seconds: int = 10,
     connections: int = 32,
+    keys: list[str] | None = None,
 ) -> Result:
-    """Run one scenario against url (path included) and parse the figures."""
+    """Run one scenario against url (path included) and parse the figures.
+
+    With keys (one per body), each body goes with its own Idempotency-Key and is meant to be
+    sent once: wrk cycles through the bodies, so each one sent again is counted as a repeat,
+    and a repeat is an error (its answer is a replay or a refusal, not the work measured)."""
+    if keys is not None and len(keys) != len(bodies or []):
+        raise ValueError("one Idempotency-Key per body")
     base, path = _split(url)
     body_file = workdir / f"{name}.bodies"
     body_file.write_bytes(b"\n".join(bodies or []) + (b"\n" if bodies else b""))
+    key_file = workdir / f"{name}.keys"
+    key_file.write_text("".join(f"{key}\n" for key in keys or []))
     script = workdir / f"{name}.lua"
     auth = f'wrk.headers["Authorization"] = "Bearer {token}"' if token else ""
-    script.write_text(LUA % {"bodies": body_file, "method": method, "path": path, "auth": auth})
+    script.write_text(
+        LUA % {"bodies": body_file, "keys": key_file, "method": method, "path": path, "auth": auth}
+    )
     command = [ensure_wrk(), "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     out = subprocess.run(
         [*command, "-s", str(script), base], capture_output=True, text=True, check=True
     ).stdout
-    return _parse(name, out)
+    result = _parse(name, out)
+    if keys is None:
+        return result
+    repeats = _repeats(out)
+    return replace(result, repeats=repeats, errors=result.errors + repeats)
+
+
+def _repeats(out: str) -> int:
+    """How many requests re-sent a body already sent, from the script's own count."""
+    match = re.search(r"^Bodies sent: (\d+) of (\d+)$", out, re.MULTILINE)
+    if match is None:
+        raise ValueError(f"no count of bodies sent in wrk output:\n{out}")
+    return max(0, int(match.group(1)) - int(match.group(2)))
 
 
 def _split(url: str) -> tuple[str, str]:

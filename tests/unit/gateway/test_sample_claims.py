@@ -8,11 +8,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from domain.claims import PAYABLE, ClaimHistory, Insured
 from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.reference import ReferenceData
+from domain.rules.adjudication import adjudicate
 from domain.rules.prior_auth import Verdict, decide_request
-from fhir_profiles import claim_in
-from gateway.commands.sample_claims import claim, order_for
+from fhir_profiles import claim_billing_in, claim_in
+from gateway.commands.sample_claims import claim, order_for, ordinary_drugs, pharmacy_claim
 
 DAY = date(2026, 11, 30)
 NOW = datetime(2026, 11, 30, 9, tzinfo=UTC)
@@ -88,3 +90,39 @@ class TestClaim:
         request = claim_in.to_domain(body, ref=ref, today=DAY).command.request
         assert request.lines[0].amount.centimes == order.drug.ppv_centimes * 3
         assert request.date_of_care == DAY  # none written: the day it is read
+
+
+class TestPharmacyClaim:
+    """The bills `make bench` posts: ordinary drugs, read as an ambulatory claim with the
+    documents it requires, every line paid by the rules."""
+
+    def bill(self, ref: ReferenceData) -> claim_billing_in.ClaimIn:
+        drugs = ordinary_drugs(ref, DAY, ["AMO_SALARIES"])[:3]
+        documents = [d.document for d in ref.required_documents("CNSS", "ambulatory", DAY)]
+        body = pharmacy_claim(
+            "1234567890", drugs, claim_id="B-1", inpe="300400500", created=NOW, documents=documents
+        )
+        return claim_billing_in.to_domain(body, ref=ref, today=DAY)
+
+    def test_ordinary_drugs_are_neither_costly_nor_under_prise_en_charge(
+        self, ref: ReferenceData
+    ) -> None:
+        drugs = ordinary_drugs(ref, DAY, ["AMO_SALARIES", "AMO_PUBLIC"])
+        assert len(drugs) >= 3
+        assert all(d.reimbursable and not d.costly for d in drugs)
+
+    def test_the_bill_is_ambulatory_with_its_documents(self, ref: ReferenceData) -> None:
+        parsed = self.bill(ref)
+        assert (parsed.claim_id, parsed.claim_type, len(parsed.lines)) == ("B-1", "ambulatory", 3)
+        assert all(line.documents == {"feuille-de-soins"} for line in parsed.lines)
+
+    def test_every_line_is_paid(self, ref: ReferenceData) -> None:
+        parsed = self.bill(ref)
+        ctx = claim_billing_in.ClaimContext(
+            "pharmacie-1", "pharmacy", "CNSS", True, Insured("m-1", "AMO_SALARIES")
+        )
+        result = adjudicate(claim_billing_in.command(parsed, ctx), ClaimHistory(), ref)
+        assert all(line.status in PAYABLE for line in result.lines), result.lines
+        assert all(
+            line.benefit.centimes > 0 and not line.missing_documents for line in result.lines
+        )
