@@ -57,6 +57,9 @@ class ClaimForm:
         response["request"] = {"reference": f"Claim/{stamp.request_id}"}
         stored = {
             **parsed.resource,
+            # The business identifier the claim is paid once under, kept when it was the
+            # Claim's own id (which ours replaces).
+            "identifier": parsed.resource.get("identifier") or [{"value": parsed.claim_id}],
             "id": stamp.request_id,
             "patient": parsed.patient,
             "provider": {

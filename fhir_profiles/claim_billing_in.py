@@ -167,6 +167,11 @@ def _claim(claim: Json, resources: Resources, ref: ReferenceData, today: date) -
     )
 
 
+def business_id(claim: Json) -> str:
+    """The business identifier of a Claim as stored (see claim_billing_form)."""
+    return _claim_id(claim)
+
+
 def _claim_id(claim: Json) -> str:
     """The provider's business identifier, else the Claim's id."""
     for value in structure.array(claim, "identifier", REQUEST):

@@ -99,13 +99,14 @@ def task_answer(
     *,
     task_id: str,
     claim_id: str,
-    authorization: PriorAuthorization,
+    response_id: str,
+    state: str,
     at: datetime,
     done: bool,
     note: str,
 ) -> Json:
-    """The Task as carried out (completed) or refused (rejected), with the prise en charge's
-    status and its ClaimResponse as output."""
+    """The Task as carried out (completed) or refused (rejected), with the state it left
+    and the ClaimResponse as output."""
     code = structure.code_in(body["code"], FINANCIAL_TASK, "Task.code")
     answer: Json = {
         "resourceType": "Task",
@@ -120,11 +121,11 @@ def task_answer(
         "output": [
             {
                 "type": {"text": "ClaimResponse"},
-                "valueReference": {"reference": f"ClaimResponse/{authorization.id}"},
+                "valueReference": {"reference": f"ClaimResponse/{response_id}"},
             },
             {
                 "type": {"text": "statut"},
-                "valueCode": authorization.status.value,
+                "valueCode": state,
             },
         ],
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from domain import ledger
 from domain import prior_auth as pa_states
@@ -40,6 +41,7 @@ from domain.records import (
     Effects,
     ExchangeQuery,
     ExchangeRecord,
+    Recording,
     Requester,
     StoredAuthorization,
 )
@@ -285,3 +287,47 @@ async def search_with(
 ) -> tuple[list[ExchangeRecord], int]:
     """The requester's claims, and the exchanges `also` names, matching a search."""
     return await exchanges.search(CLAIM, requester, query, ports.exchange, also)
+
+
+class Cancelled(StrEnum):
+    """What cancelling a claim did."""
+
+    REVERSED = "reversed"  # its benefit is no longer payable
+    ALREADY = "already"  # it was cancelled before (a retried Task acts once)
+    NOTHING = "nothing"  # nothing of it was payable: nothing to undo
+
+
+async def cancel_claim(
+    requester: Requester, request_id: str, business_id: str, *, ports: ClaimPorts
+) -> Cancelled:
+    """Withdraw a claim of the requester's before it is settled: its benefit is reversed in
+    the ledger, once. A claim already paid is corrected by a new claim, not cancelled
+    (AlreadySettled); another's is not found."""
+    await exchanges.read(CLAIM, requester, request_id, by_request=True, ports=ports.exchange)
+    entries = await ports.ledger.by_source(f"{requester.tenant}:{business_id}")
+    if any(entry.kind is ledger.EntryKind.REVERSAL for entry in entries):
+        return Cancelled.ALREADY
+    accepted = next((e for e in entries if e.kind is ledger.EntryKind.CLAIM), None)
+    if accepted is None:
+        return Cancelled.NOTHING
+    now = ports.exchange.clock.now()
+    undone = ledger.reversal(accepted, at=now, settled=entries)
+    audit = AuditEntry(now, CLAIM.action("cancel"), 200, requester.tenant, requester.client_id,
+                       f"Claim/{request_id}")  # fmt: skip
+    try:
+        await ports.exchange.recorder.record(
+            Recording(None, audit, effects=Effects(entries=(undone,)))
+        )
+    except ledger.AlreadyRecorded:  # a concurrent cancel got there first
+        return Cancelled.ALREADY
+    return Cancelled.REVERSED
+
+
+async def claim_state(
+    requester: Requester, record: ExchangeRecord, business_id: str, *, ports: ClaimPorts
+) -> str:
+    """Where a claim of the requester's stands: cancelled once reversed, else as decided."""
+    entries = await ports.ledger.by_source(f"{requester.tenant}:{business_id}")
+    if any(entry.kind is ledger.EntryKind.REVERSAL for entry in entries):
+        return "cancelled"
+    return record.status

@@ -16,7 +16,7 @@ from domain.records import Answer, QueueQuery
 from domain.services import claims, prior_auth
 from domain.services.exchanges import Submission
 from domain.services.prior_auth import Reviewer
-from fhir_profiles import envelope, review
+from fhir_profiles import claim_billing_in, envelope, review
 from fhir_profiles.bundle import searchset
 from fhir_profiles.claim_billing_form import ClaimForm
 from fhir_profiles.claim_form import PriorAuthForm
@@ -243,11 +243,17 @@ async def _search(
 
 
 @router.post("/Task", name="preauthorization.task")
-async def task(caller: TaskWriter, body: FhirBody, ports: PriorAuthPortsDep) -> Response:
-    """A financial Task on the caller's prise en charge: `status` (where it stands) or
-    `cancel` (withdraw it; nothing can be claimed on it afterwards)."""
+async def task(
+    caller: TaskWriter, body: FhirBody, ports: PriorAuthPortsDep, claim_ports: ClaimPortsDep
+) -> Response:
+    """A financial Task on the caller's Claim: `status` (where it stands) or `cancel`
+    (withdraw a prise en charge: nothing can be claimed on it afterwards; or a claim not yet
+    settled: its benefit is reversed)."""
     code, claim_id = review.task_request(body)
-    record = await prior_auth.read_request(caller.requester, claim_id, ports=ports)
+    try:
+        record = await prior_auth.read_request(caller.requester, claim_id, ports=ports)
+    except NotFound:
+        return await _claim_task(caller, body, code, claim_id, claim_ports)
     if code == "cancel":
         note = await _cancel(caller, record.id, ports)
     else:
@@ -257,7 +263,40 @@ async def task(caller: TaskWriter, body: FhirBody, ports: PriorAuthPortsDep) -> 
         body,
         task_id=ports.exchange.new_id(),
         claim_id=claim_id,
-        authorization=stored.authorization,
+        response_id=stored.authorization.id,
+        state=stored.authorization.status.value,
+        at=ports.exchange.clock.now(),
+        done=True,
+        note=note,
+    )
+    return fhir_response(answer)
+
+
+CANCEL_NOTES = {
+    claims.Cancelled.REVERSED: "Demande annulée : sa part AMO n'est plus due",
+    claims.Cancelled.ALREADY: "Demande déjà annulée",
+    claims.Cancelled.NOTHING: "Demande annulée : rien n'en était payable",
+}
+
+
+async def _claim_task(
+    caller: Caller, body: dict[str, Any], code: str, claim_id: str, ports: ClaimPortsDep
+) -> Response:
+    """A Task on a billed claim (another's, or none, is not found)."""
+    record = await claims.read_request(caller.requester, claim_id, ports=ports)
+    business = claim_billing_in.business_id(orjson.loads(record.request_body))
+    if code == "cancel":
+        done = await claims.cancel_claim(caller.requester, claim_id, business, ports=ports)
+        note, state = CANCEL_NOTES[done], "cancelled"
+    else:
+        state = await claims.claim_state(caller.requester, record, business, ports=ports)
+        note = "Statut de la demande"
+    answer = review.task_answer(
+        body,
+        task_id=ports.exchange.new_id(),
+        claim_id=claim_id,
+        response_id=record.id,
+        state=state,
         at=ports.exchange.clock.now(),
         done=True,
         note=note,

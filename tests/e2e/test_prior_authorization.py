@@ -549,3 +549,30 @@ class TestClaims:
         assert {"claim", "preauthorization"} <= uses
         assert read(world, world.state.clinic, f"ClaimResponse/{paid['id']}").status_code == 404
         assert read(world, world.state.clinic, paid["request"]["reference"]).status_code == 404
+
+    def test_a_claim_cancelled_before_settlement_is_reversed_once(self, world: World) -> None:
+        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
+        paid = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-9", pa["id"])).json()
+        claim_id = paid["request"]["reference"].removeprefix("Claim/")
+
+        def task(who: Client, code: str = "cancel") -> httpx.Response:
+            body = {
+                "resourceType": "Task",
+                "status": "requested",
+                "intent": "order",
+                "code": {"coding": [{"system": TASK_CODE, "code": code}]},
+                "focus": {"reference": f"Claim/{claim_id}"},
+            }
+            return httpx.post(f"{world.base}/fhir/Task", content=orjson.dumps(body),
+                              headers=world.headers(who))  # fmt: skip
+
+        assert task(world.state.clinic).status_code == 404  # not another's
+        assert task(world.state.pharmacy, "status").json()["output"][1]["valueCode"] == "payable"
+        first = task(world.state.pharmacy)
+        assert first.status_code == 200, first.text
+        assert (
+            first.json()["businessStatus"]["text"] == "Demande annulée : sa part AMO n'est plus due"
+        )
+        again = task(world.state.pharmacy)
+        assert again.json()["businessStatus"]["text"] == "Demande déjà annulée"
+        assert task(world.state.pharmacy, "status").json()["output"][1]["valueCode"] == "cancelled"

@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from domain import ledger
 from domain.claims import ClaimLine, ClaimRequest, ClaimUse, CodeKind, LineStatus
-from domain.errors import InvalidRequest
+from domain.errors import InvalidRequest, NotFound
 from domain.ledger import AlreadyRecorded, EntryKind
 from domain.members import AldGrant, IdentifierKind, PersonIdentifier
 from domain.money import Money
@@ -177,3 +178,50 @@ class TestCounterCheck:
         assert mine == "accepted"
         used, _ = store.authorizations["pa-1"]
         assert used.reservations == () and used.status is PaStatus.CONSUMED
+
+
+class TestCancel:
+    async def paid(self, ref: ReferenceData) -> tuple[FakeStore, ClaimPorts, str]:
+        store, ports = world()
+        granted(store)
+        await bill(ports, ref, request())
+        [record] = [r for r in store.exchanges.records if r.kind == "claim"]
+        return store, ports, record.request_id
+
+    async def test_a_claim_not_yet_settled_is_reversed_once(self, ref: ReferenceData) -> None:
+        store, ports, request_id = await self.paid(ref)
+        done = await claims.cancel_claim(PHARMACY, request_id, "F-1", ports=ports)
+        assert done is claims.Cancelled.REVERSED
+        assert [e.kind for e in store.ledger] == [EntryKind.CLAIM, EntryKind.REVERSAL]
+        again = await claims.cancel_claim(PHARMACY, request_id, "F-1", ports=ports)
+        assert again is claims.Cancelled.ALREADY and len(store.ledger) == 2
+        [record] = [r for r in store.exchanges.records if r.kind == "claim"]
+        assert await claims.claim_state(PHARMACY, record, "F-1", ports=ports) == "cancelled"
+
+    async def test_a_settled_claim_is_corrected_not_cancelled(self, ref: ReferenceData) -> None:
+        store, ports, request_id = await self.paid(ref)
+        benefit = store.ledger[0].postings[0].amount
+        store.ledger.append(
+            ledger.payment(
+                "v-1",
+                payer="CNSS",
+                provider="pharmacy-1",
+                claims=("pharmacy-1:F-1",),
+                amount=benefit,
+                at=NOW,
+            )
+        )
+        with pytest.raises(ledger.AlreadySettled):
+            await claims.cancel_claim(PHARMACY, request_id, "F-1", ports=ports)
+
+    async def test_nothing_payable_is_nothing_to_undo_and_another_s_is_not_found(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        await bill(ports, ref, request(who=NOBODY))
+        [record] = [r for r in store.exchanges.records if r.kind == "claim"]
+        done = await claims.cancel_claim(PHARMACY, record.request_id, "F-1", ports=ports)
+        assert done is claims.Cancelled.NOTHING and store.ledger == []
+        with pytest.raises(NotFound):
+            await claims.cancel_claim(OTHER, record.request_id, "F-1", ports=ports)
+        assert await claims.claim_state(PHARMACY, record, "F-1", ports=ports) == record.status
