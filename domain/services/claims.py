@@ -103,9 +103,15 @@ async def submit_claim(
     async def decide(request: ClaimRequest) -> ClaimOutcome:
         if not request.identifiers:
             raise InvalidRequest("Aucun identifiant de patient dans la demande")
+        # A claim is payable once: its ledger entry's id is refused a second time when it is
+        # recorded. One that cites a prise en charge is checked first too, as the second would
+        # otherwise find the authorization used up and be answered "no prise en charge".
         source = f"{requester.tenant}:{request.claim_id}"
-        if request.use is ClaimUse.CLAIM and any(
-            entry.kind is ledger.EntryKind.CLAIM for entry in await ports.ledger.by_source(source)
+        cites = any(line.pa_reference for line in request.lines)
+        if (
+            request.use is ClaimUse.CLAIM
+            and cites
+            and any(e.kind is ledger.EntryKind.CLAIM for e in await ports.ledger.by_source(source))
         ):
             raise ledger.AlreadyRecorded(
                 f"La demande {request.claim_id[:64]} a déjà été rendue payable : une demande "

@@ -225,3 +225,18 @@ class TestCancel:
         with pytest.raises(NotFound):
             await claims.cancel_claim(OTHER, record.request_id, "F-1", ports=ports)
         assert await claims.claim_state(PHARMACY, record, "F-1", ports=ports) == record.status
+
+
+class TestOnceWithoutAuthorization:
+    async def test_the_same_claim_again_is_refused_when_recorded(self, ref: ReferenceData) -> None:
+        store, ports = world()
+        insulin = ClaimLine(
+            1, "pharmacy", CodeKind.DRUG, "6111000000069", Money.mad("100"), CARE,
+            documents=frozenset({"feuille-de-soins"}),
+        )  # fmt: skip
+        plain = ClaimRequest((IDCS,), "F-7", ClaimUse.CLAIM, "ambulatory", (insulin,), CARE)
+        _, statuses, payable = await bill(ports, ref, plain)
+        assert statuses in ("accepted", "reduced") and int(payable) > 0
+        with pytest.raises(AlreadyRecorded):
+            await bill(ports, ref, plain)
+        assert [e.id for e in store.ledger] == ["claim:pharmacy-1:F-7"]
