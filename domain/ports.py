@@ -16,26 +16,19 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from domain.authorization_ports import AuthorizationRepository, Ledger
 from domain.eligibility import EligibilityDecision
-from domain.ledger import Entry
 from domain.members import EligibilityFacts, PersonIdentifier
-from domain.money import Money
-from domain.prior_auth import PriorAuthorization
 from domain.records import (
     AuditEntry,
-    AuthorizationChange,
     Convention,
     ExchangeQuery,
     ExchangeRecord,
     IdempotentAnswer,
-    Message,
-    MessageKind,
     Notification,
     Provider,
-    QueueQuery,
     Recording,
     RegistryEntry,
-    StoredAuthorization,
 )
 from domain.reference import ReferenceData
 from domain.subscription_ports import EndpointRepository, SubscriptionRepository
@@ -174,60 +167,6 @@ class Outbox(Protocol):
 
     def add_many(self, notifications: Sequence[Notification]) -> None:
         """Queue notifications; the worker fans them out to the tenant's subscriptions."""
-        ...
-
-
-class Ledger(Protocol):
-    """The ledger's entries, each id recorded once."""
-
-    def add_many(self, entries: Sequence[Entry]) -> None:
-        """Record entries; AlreadyRecorded, and none of them, if one was recorded before."""
-        ...
-
-    def by_source(self, source: str) -> list[Entry]:
-        """The entries recording a claim."""
-        ...
-
-    def balance(self, account: str) -> Money:
-        """What an account holds: debits less credits."""
-        ...
-
-
-class AuthorizationRepository(Protocol):
-    """Prises en charge and their state, changed only by compare-and-set on their version."""
-
-    def add_many(self, authorizations: Sequence[PriorAuthorization]) -> None:
-        """Store new prises en charge (version 1)."""
-        ...
-
-    def get(self, authorization_id: str) -> StoredAuthorization | None:
-        """A prise en charge by id, with its version and the request it answers."""
-        ...
-
-    def change(self, change: AuthorizationChange) -> bool:
-        """Apply a change if the prise en charge is still at the version it started from:
-        its state, its answer, its audit entry, notifications and message (False: nothing
-        done)."""
-        ...
-
-    def message(self, message_id: str) -> Message | None:
-        """A request for information or an answer, by id, whoever it belongs to."""
-        ...
-
-    def messages(self, authorization_id: str, kind: MessageKind | None = None) -> list[Message]:
-        """A prise en charge's requests and answers (or those of one kind), oldest first."""
-        ...
-
-    def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
-        """A payer's pending requests, earliest deadline first, and their total."""
-        ...
-
-    def expiring(self, today: date, limit: int) -> list[StoredAuthorization]:
-        """Usable prises en charge whose last valid day is before `today`."""
-        ...
-
-    def overdue(self, now: datetime, limit: int) -> list[StoredAuthorization]:
-        """Pending requests past their deadline at `now`, not yet flagged."""
         ...
 
 
@@ -426,57 +365,4 @@ class PeriodicJob(Protocol):
 
     def run(self, now: datetime) -> int:
         """Do what is due at `now`, in its own unit of work; how many things it did."""
-        ...
-
-
-class AuthorizationStore(Protocol):
-    """Prises en charge as the use cases read and change them."""
-
-    async def get(self, authorization_id: str) -> StoredAuthorization | None:
-        """A prise en charge by id, whoever it belongs to (the use case checks who asks)."""
-        ...
-
-    async def change(self, change: AuthorizationChange) -> bool:
-        """Record a change; False when the prise en charge changed meanwhile (nothing done)."""
-        ...
-
-    async def message(self, message_id: str) -> Message | None:
-        """A request for information or an answer, by id, whoever it belongs to."""
-        ...
-
-    async def messages(
-        self, authorization_id: str, kind: MessageKind | None = None
-    ) -> list[Message]:
-        """A prise en charge's requests and answers (or those of one kind), oldest first."""
-        ...
-
-    async def queue(self, query: QueueQuery) -> tuple[list[ExchangeRecord], int]:
-        """A payer's pending requests, earliest deadline first, and their total."""
-        ...
-
-
-class LedgerReader(Protocol):
-    """The ledger as the use cases read it."""
-
-    async def by_source(self, source: str) -> list[Entry]:
-        """The entries recording a claim."""
-        ...
-
-
-class AnswerRenderer(Protocol):
-    """Renders a prise en charge's answer again, from the request it answers."""
-
-    def __call__(
-        self, request_body: bytes, authorization: PriorAuthorization, at: datetime
-    ) -> bytes:
-        """The answer's bytes for the prise en charge as it now stands."""
-        ...
-
-
-class MessageComposer(Protocol):
-    """Writes a request for information or an answer (the FHIR resource), knowing nothing
-    of storage: given the prise en charge it is about, its new id and the instant."""
-
-    def __call__(self, stored: StoredAuthorization, message_id: str, at: datetime) -> bytes:
-        """The message's body as it is stored and read back."""
         ...

@@ -62,6 +62,6 @@ class PriorAuthForm:
 
 def rerender(request_body: bytes, authorization: PriorAuthorization, at: datetime) -> bytes:
     """The ClaimResponse of a stored Claim for the prise en charge as it now stands, created
-    `at` the change that calls for it (a domain.ports.AnswerRenderer)."""
+    `at` the change that calls for it (a domain.authorization_ports.AnswerRenderer)."""
     claim = orjson.loads(request_body)
     return orjson.dumps(claim_out.from_domain(claim, authorization, created=at))

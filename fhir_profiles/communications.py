@@ -21,8 +21,8 @@ from typing import Any, Final
 
 import orjson
 
+from domain.authorization_ports import MessageComposer
 from domain.errors import InvalidRequest, MalformedRequest, TooLarge
-from domain.ports import MessageComposer
 from domain.prior_auth import PriorAuthorization
 from domain.records import Message, StoredAuthorization
 from domain.services.information import RequestState, request_state

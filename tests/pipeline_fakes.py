@@ -179,7 +179,7 @@ class FakeStore:
         return self.exchanges.search(query)
 
     async def by_source(self, source: str) -> list[Entry]:
-        """domain.ports.LedgerReader."""
+        """domain.authorization_ports.LedgerReader."""
         self._check()
         return [entry for entry in self.ledger if entry.source == source]
 
@@ -263,8 +263,9 @@ class FakeSubscriptionStore:
 
 
 class FakeAuthorizations:
-    """domain.ports.AuthorizationStore over a FakeStore's prises en charge and exchanges.
-    `lose_next` makes the next change lose to a concurrent one, as a stale version would."""
+    """domain.authorization_ports.AuthorizationStore over a FakeStore's prises en charge and
+    exchanges. `lose_next` makes the next change lose to a concurrent one, as a stale version
+    would."""
 
     def __init__(self, store: FakeStore) -> None:
         self.store = store
@@ -347,5 +348,6 @@ class FakeAuthorizations:
 
 
 def render_state(request_body: bytes, authorization: PriorAuthorization, at: object) -> bytes:
-    """domain.ports.AnswerRenderer: what a test can check of an answer rendered again."""
+    """domain.authorization_ports.AnswerRenderer: what a test can check of an answer rendered
+    again."""
     return f"{authorization.id}|{authorization.status.value}|{at}".encode()

@@ -257,7 +257,7 @@ def _parse_day(value: str | None) -> date | None:
 
 
 class SqlAuthorizationStore:
-    """domain.ports.AuthorizationStore: reads in worker threads, each change in a
+    """domain.authorization_ports.AuthorizationStore: reads in worker threads, each change in a
     transaction of its own, given up after the request deadline like every write."""
 
     def __init__(self, reads: SqlReads, writes: UnitOfWorkFactory, *, deadline: float) -> None:

@@ -79,7 +79,7 @@ class SqlLedger:
 
 
 class SqlLedgerReader:
-    """domain.ports.LedgerReader: the ledger read in worker threads."""
+    """domain.authorization_ports.LedgerReader: the ledger read in worker threads."""
 
     def __init__(self, reads: SqlReads) -> None:
         self._reads = reads

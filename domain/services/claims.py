@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from domain import ledger
 from domain import prior_auth as pa_states
+from domain.authorization_ports import AnswerRenderer, AuthorizationStore, LedgerReader
 from domain.claims import (
     PAYABLE,
     Adjudication,
@@ -31,7 +32,7 @@ from domain.claims import (
 from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.errors import DomainError, InvalidRequest
 from domain.members import AldGrant, EligibilityFacts
-from domain.ports import AnswerRenderer, AuthorizationStore, LedgerReader, MemberDirectory
+from domain.ports import MemberDirectory
 from domain.prior_auth import PriorAuthorization, Reservation
 from domain.records import (
     Answer,

@@ -15,9 +15,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain import prior_auth as pa_states
+from domain.authorization_ports import MessageComposer
 from domain.errors import InvalidRequest, NotFound
 from domain.notifications import Topic
-from domain.ports import MessageComposer
 from domain.prior_auth import PaStatus, PriorAuthorization, TransitionRefused
 from domain.reasons import DECISION_REASONS, INFORMATION_REASONS
 from domain.records import Message, MessageKind, Requester

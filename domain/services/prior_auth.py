@@ -13,18 +13,13 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from domain import prior_auth as pa_states
+from domain.authorization_ports import AnswerRenderer, AuthorizationStore
 from domain.eligibility import EligibilityStatus
 from domain.errors import Conflict, InvalidRequest, NotFound, ReferenceDataError
 from domain.members import PersonIdentifier
 from domain.money import Money
 from domain.notifications import Topic
-from domain.ports import (
-    AnswerRenderer,
-    AuthorizationStore,
-    IdGenerator,
-    MemberDirectory,
-    UnitOfWork,
-)
+from domain.ports import IdGenerator, MemberDirectory, UnitOfWork
 from domain.prior_auth import PaStatus, PriorAuthorization
 from domain.reasons import DECISION_REASONS
 from domain.records import (

@@ -33,7 +33,8 @@ REASON = "complement-compte-rendu"
 
 
 class Composer:
-    """domain.ports.MessageComposer: remembers what it was given, writes what a test checks."""
+    """domain.authorization_ports.MessageComposer: remembers what it was given, writes what a
+    test checks."""
 
     def __init__(self, label: str) -> None:
         self.label = label

@@ -7,8 +7,8 @@ from datetime import timedelta
 import orjson
 import pytest
 
+from domain.authorization_ports import AnswerRenderer
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.ports import AnswerRenderer
 from domain.services.exchanges import Form
 from domain.services.prior_auth import PaOutcome, RequestPriorAuth
 from fhir_profiles.claim_form import PriorAuthForm, rerender
