@@ -19,7 +19,7 @@ from domain.errors import Conflict, InvalidRequest, NotFound, ReferenceDataError
 from domain.members import PersonIdentifier
 from domain.money import Money
 from domain.notifications import Topic
-from domain.ports import IdGenerator, MemberDirectory, UnitOfWork
+from domain.ports import IdGenerator, MemberDirectory
 from domain.prior_auth import PaStatus, PriorAuthorization
 from domain.reasons import DECISION_REASONS
 from domain.records import (
@@ -125,7 +125,7 @@ async def request_prior_auth(
 
     def effects(outcome: PaOutcome, stamp: Stamp) -> Effects:
         pa = outcome.stamped(stamp)
-        notes = () if pa.status.pending else (_note(new_id, pa, Topic.PA_DECIDED, stamp.created),)
+        notes = () if pa.status.pending else (note(new_id, pa, Topic.PA_DECIDED, stamp.created),)
         return Effects(pa, notes)
 
     return await exchanges.submit(PRIOR_AUTH, submission, decide, ports.exchange, effects)
@@ -149,7 +149,8 @@ def _apply(pa: PriorAuthorization, auto: AutoDecision, now: datetime) -> PriorAu
     return replace(granted, reasons=auto.reasons)
 
 
-def _note(new_id: IdGenerator, pa: PriorAuthorization, topic: Topic, at: datetime) -> Notification:
+def note(new_id: IdGenerator, pa: PriorAuthorization, topic: Topic, at: datetime) -> Notification:
+    """The notification telling the provider of a change of its prise en charge."""
     return Notification(new_id(), pa.tenant, topic.value, f"ClaimResponse/{pa.id}", at)
 
 
@@ -341,7 +342,7 @@ async def commit_change(
     now = at or ports.exchange.clock.now()
     body = ports.render(stored.request_body, changed, now)
     entry = audit_entry(ports, verb, tenant, client_id, changed.id, at=now, detail=detail)
-    notes = () if topic is None else (_note(ports.exchange.new_id, changed, topic, now),)
+    notes = () if topic is None else (note(ports.exchange.new_id, changed, topic, now),)
     change = AuthorizationChange(changed, stored.version, body, entry, notes, message)
     if not await ports.authorizations.change(change):
         raise Conflict(
@@ -375,43 +376,3 @@ def audit_entry(
 def as_requester(reviewer: Reviewer) -> Requester:
     """A reviewer counted against the rate limit like any client."""
     return Requester(tenant=f"payer:{reviewer.payer}", client_id=reviewer.client_id)
-
-
-def run_timers(
-    uow: UnitOfWork, render: AnswerRenderer, *, now: datetime, new_id: IdGenerator, limit: int
-) -> int:
-    """Expire the grants past their last valid day, and flag the requests past the payer's
-    deadline, telling the provider of each; one transaction, `limit` of each at most. A
-    prise en charge changed meanwhile by someone else is left for the next run."""
-    done = 0
-    with uow:
-        for stored in uow.authorizations.expiring(now.date(), limit):
-            expired = pa_states.expire(stored.authorization, now.date())
-            done += _timed(uow, stored, expired, render, now, new_id, Topic.PA_EXPIRED)
-        for stored in uow.authorizations.overdue(now, limit):
-            flagged = replace(stored.authorization, overdue_flagged=True)
-            done += _timed(uow, stored, flagged, render, now, new_id, Topic.PA_OVERDUE)
-        uow.commit()
-    return done
-
-
-def _timed(
-    uow: UnitOfWork,
-    stored: StoredAuthorization,
-    changed: PriorAuthorization,
-    render: AnswerRenderer,
-    now: datetime,
-    new_id: IdGenerator,
-    topic: Topic,
-) -> int:
-    entry = AuditEntry(
-        at=now,
-        action=PRIOR_AUTH.action(topic.value.removeprefix("prior-authorization-")),
-        outcome=200,
-        tenant=changed.tenant,
-        resource=f"ClaimResponse/{changed.id}",
-    )
-    body = render(stored.request_body, changed, now)
-    note = _note(new_id, changed, topic, now)
-    change = AuthorizationChange(changed, stored.version, body, entry, (note,))
-    return 1 if uow.authorizations.change(change) else 0

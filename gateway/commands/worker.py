@@ -18,7 +18,7 @@ from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks import WebhookSender
 from domain.ports import PeriodicJob
 from domain.services.deliveries import RelayPorts
-from domain.services.prior_auth import run_timers
+from domain.services.prior_auth_timers import run_timers
 from domain.subscriptions import Delivery, RetryPolicy
 from fhir_profiles.claim_form import rerender
 from fhir_profiles.notifications import notification

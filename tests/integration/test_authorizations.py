@@ -26,7 +26,8 @@ from domain.prior_auth import (
 )
 from domain.records import AuditEntry, AuthorizationChange, ExchangeRecord, QueueQuery
 from domain.services.exchanges import Stamp
-from domain.services.prior_auth import PaOutcome, run_timers
+from domain.services.prior_auth import PaOutcome
+from domain.services.prior_auth_timers import run_timers
 from fhir_profiles.claim_form import PriorAuthForm, rerender
 from tests.pipeline_fakes import FakeIds
 from tests.unit.fhir.claims import bare_claim
