@@ -15,6 +15,7 @@ import orjson
 import pytest
 
 from devtools.server import free_port, running, server_environment
+from tests.e2e.pa_world import costly_drug
 from tests.e2e.services import REDIS_URL, fresh_postgres_database, redis_or_skip
 from tests.e2e.support import IDCS, GatewayState, eligibility_request, prepare_state, token_form
 from tests.e2e.tcpproxy import TcpProxy
@@ -191,3 +192,35 @@ class TestImportWhileRedisIsAway:
 def _status(answer: httpx.Response) -> str:
     extensions = answer.json()["insurance"][0]["extension"]
     return str(next(e["valueCoding"]["code"] for e in extensions if e["url"].endswith("status")))
+
+
+class TestPriorAuthorizationAndClaimsWithoutTheDatabase:
+    def test_each_is_answered_503_never_a_500_nor_a_wrong_answer(self, stack: Stack) -> None:
+        form = token_form(stack.state.pharmacy, f"{stack.base}/auth/token",
+                          "system/Claim.crs system/ClaimResponse.rs system/Task.c")  # fmt: skip
+        answer = httpx.post(f"{stack.base}/auth/token", data=form)
+        answer.raise_for_status()
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        _, idcs = stack.state.people["dialysis"]
+        asked = costly_drug(idcs)
+        business = [{"system": "urn:oid:2.16.504.1.1", "value": "FACT-DOWN-1"}]
+        billed = {**costly_drug(idcs), "use": "claim", "identifier": business}
+        stack.proxy.cut()
+        try:
+            for body in (asked, billed):
+                lost = httpx.post(f"{stack.base}/fhir/Claim/$submit", json=body,
+                                  headers=headers, timeout=15)  # fmt: skip
+                assert lost.status_code == 503, lost.text
+                assert lost.json()["issue"][0]["details"]["coding"][0]["code"] == (
+                    "service-indisponible"
+                )
+            search = httpx.get(f"{stack.base}/fhir/ClaimResponse", headers=headers, timeout=15)
+            assert search.status_code == 503
+        finally:
+            stack.proxy.start()
+        deadline, status = time.monotonic() + 20, 0
+        while time.monotonic() < deadline and status != 200:
+            status = httpx.post(f"{stack.base}/fhir/Claim/$submit", json=asked,
+                                headers=headers, timeout=15).status_code  # fmt: skip
+            time.sleep(0.3)
+        assert status == 200
