@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -16,7 +17,7 @@ from domain.members import IdentifierKind, PersonIdentifier
 from domain.reference import ReferenceData
 from domain.rules.prior_auth import Verdict, decide_request
 from domain.rules.rights import decide_eligibility
-from fhir_profiles import claim_in
+from fhir_profiles import claim_in, systems
 from gateway.bootstrap import load_reference, open_storage
 from gateway.commands import admin
 from gateway.commands.client import generate_client_key
@@ -43,6 +44,7 @@ class PaExample:
     granted: Path
     reviewed: Path
     reviewed_quantity: int
+    bill: Path  # the claim that follows the grant, its preAuthRef to fill in
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,27 @@ def _write(state: Path, case: str, idcs: str, order: CostlyDrugOrder, now: datet
     for path, quantity in ((granted, 1), (reviewed, over)):
         body = claim(idcs, order, inpe=DEMO_INPE, created=now, quantity=quantity)
         path.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2))
-    return PaExample(case, idcs, order, granted, reviewed, over)
+    bill = state / "bill.json"
+    bill.write_bytes(orjson.dumps(_bill(idcs, order, now), option=orjson.OPT_INDENT_2))
+    return PaExample(case, idcs, order, granted, reviewed, over, bill)
+
+
+def _bill(idcs: str, order: CostlyDrugOrder, now: datetime) -> dict[str, Any]:
+    """The pharmacy's claim for the box granted, with its prescription and labels; its
+    preAuthRef (PREAUTHREF) is the one the grant answers."""
+    body = claim(idcs, order, inpe=DEMO_INPE, created=now, quantity=1)
+    body["use"] = "claim"
+    body["identifier"] = [{"system": "urn:oid:2.16.504.1.1", "value": f"DEMO-{now:%Y%m%d%H%M%S}"}]
+    body["insurance"][0]["preAuthRef"] = ["PREAUTHREF"]
+    body["supportingInfo"] = [
+        {
+            "sequence": i,
+            "category": {"text": code},
+            "code": {"coding": [{"system": systems.CS_CLAIM_DOCUMENT, "code": code}]},
+        }
+        for i, code in enumerate(("ordonnance", "vignettes"), 1)
+    ]
+    return body
 
 
 def demo_settings(settings: Settings, state_dir: Path) -> Settings:
@@ -203,6 +225,11 @@ def _prior_auth_lines(settings: Settings, example: PaExample) -> list[str]:
         "    avec le jeton de la pharmacie (portée system/Claim.c ; README, « Walkthrough », 2) :",
         f"    curl -s '{settings.fhir_base}/Claim/$submit' -H \"Authorization: Bearer $TOKEN\" \\",
         f"      -H 'Content-Type: application/fhir+json' --data-binary @{example.granted}",
+        "    puis la facture de la boîte accordée (tiers payant ; REF = le preAuthRef reçu) :",
+        f'    sed "s/PREAUTHREF/$REF/" {example.bill} \\',
+        f"      | curl -s '{settings.fhir_base}/Claim/$submit' \\",
+        "      -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/fhir+json' "
+        "--data-binary @-",
     ]
 
 

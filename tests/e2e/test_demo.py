@@ -91,6 +91,22 @@ class TestDemoPriorAuthorization:
         assert benefit(answer) == 1
         assert answer["patient"]["identifier"]["value"] == prepared.example.idcs
 
+    def test_the_bill_that_follows_is_paid_as_the_printed_command_fills_it(
+        self, prepared: Prepared
+    ) -> None:
+        granted = submit(prepared, prepared.example.granted)
+        filled = prepared.example.bill.read_bytes().replace(b"PREAUTHREF", granted["id"].encode())
+        headers = {**pharmacy(prepared), "Content-Type": "application/fhir+json"}
+        answer = prepared.client.post("/fhir/Claim/$submit", content=filled, headers=headers)
+        assert answer.status_code == 200, answer.text
+        paid = answer.json()
+        assert (paid["use"], paid["outcome"], paid["preAuthRef"]) == (
+            "claim",
+            "complete",
+            granted["id"],
+        )
+        assert "payment" in paid
+
     def test_the_other_waits_in_the_review_unit_s_queue(self, prepared: Prepared) -> None:
         answer = submit(prepared, prepared.example.reviewed)
         assert answer["outcome"] == "queued" and benefit(answer) == 0

@@ -34,7 +34,7 @@ def example(state: Path) -> PaExample:
     order = order_for(["ALD17"], load_reference_files(DEFAULT_REFDATA_DIR), TODAY)
     assert order is not None
     granted, reviewed = state / "pa-claim.json", state / "pa-claim-review.json"
-    return PaExample("dialysis", "4240385190", order, granted, reviewed, 13)
+    return PaExample("dialysis", "4240385190", order, granted, reviewed, 13, state / "bill.json")
 
 
 class TestWhereToGo:
@@ -55,6 +55,7 @@ class TestWhereToGo:
         assert f"{tmp_path / 'pa-claim-review.json'} (13 boîtes" in text
         assert "curl -s 'http://127.0.0.1:8123/fhir/Claim/$submit'" in text
         assert f"--data-binary @{tmp_path / 'pa-claim.json'}" in text
+        assert f'sed "s/PREAUTHREF/$REF/" {tmp_path / "bill.json"}' in text
 
     def test_how_the_reviewer_gets_a_token_and_lists_its_queue(
         self, tmp_path: Path, people: dict[str, tuple[str, str]]
