@@ -6,7 +6,7 @@ repositories, the use cases of domain/services/ await the stores.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
@@ -28,6 +28,14 @@ class Ledger(Protocol):
 
     def add_many(self, entries: Sequence[Entry]) -> None:
         """Record entries; AlreadyRecorded, and none of them, if one was recorded before."""
+        ...
+
+    def insert_many(self, entries: Sequence[Entry]) -> None:
+        """Record entries whose ids are new (one recorded meanwhile fails the store's write)."""
+        ...
+
+    def recorded(self, ids: Collection[str]) -> set[str]:
+        """Which of these entry ids are recorded."""
         ...
 
     def by_source(self, source: str) -> list[Entry]:

@@ -10,7 +10,7 @@ The ports of notifications (subscriptions, endpoints, the worker's relay) are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
@@ -159,6 +159,14 @@ class IdempotencyRepository(Protocol):
 
     def claim(self, answer: IdempotentAnswer) -> bool:
         """Keep an answer; False if the key was taken meanwhile (by a concurrent retry)."""
+        ...
+
+    def taken(self, keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (tenant, key) pairs have an answer kept."""
+        ...
+
+    def put_many(self, answers: Sequence[IdempotentAnswer]) -> None:
+        """Keep answers whose keys are free (a key kept meanwhile fails the store's write)."""
         ...
 
 

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from adapters.sql.engine import is_database_error
 from domain.errors import Conflict, StaleState, Unavailable
 from domain.ledger import AlreadyRecorded
@@ -142,9 +144,18 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
     meanwhile, AlreadyRecorded when one of its ledger entries was recorded before (the claim
     was made payable already); in each case nothing of it is stored (it did not act), and the
     others are.
+
+    The keys and ledger ids the batch takes are looked up first, and what is new is inserted a
+    table at a time. A twin committed by another process between the look-up and the insert
+    (a replica, on PostgreSQL) undoes that and the batch is recorded one recording at a time,
+    each in a savepoint of its own.
     """
     with uow:
-        stored = [_claim(uow, r) for r in recordings]
+        try:
+            with uow.savepoint():
+                stored = _in_bulk(uow, recordings)
+        except IntegrityError:
+            stored = [_claim(uow, r) for r in recordings]
         kept = [r for r, ok in zip(recordings, stored, strict=True) if ok is True]
         uow.exchanges.add_many([r.record for r in kept if r.record is not None])
         uow.audit.append_many([r.audit for r in kept])
@@ -156,6 +167,50 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
             uow.outbox.add_many(notifications)
         uow.commit()
     return stored
+
+
+def _in_bulk(uow: UnitOfWork, recordings: Sequence[Recording]) -> list[bool | Conflict]:
+    """Take the batch's keys and ledger entries in one statement each: what was taken before
+    (or earlier in the batch) is refused, a change that lost is stale."""
+    taken = uow.idempotency.taken([(r.answer.tenant, r.answer.key) for r in recordings if r.answer])
+    recorded = uow.ledger.recorded([e.id for r in recordings for e in r.effects.entries])
+    outcomes: list[bool | Conflict] = []
+    answers, entries = [], []
+    for recording in recordings:
+        answer, mine = recording.answer, recording.effects.entries
+        key = None if answer is None else (answer.tenant, answer.key)
+        if key in taken:
+            outcomes.append(False)
+        elif twins := [e.id for e in mine if e.id in recorded]:
+            outcomes.append(AlreadyRecorded(f"Déjà comptabilisé : {', '.join(twins)}"))
+        elif recording.effects.changes and not _changed(uow, recording):
+            outcomes.append(_stale())
+        else:
+            if answer is not None and key is not None:
+                taken.add(key)
+                answers.append(answer)
+            recorded.update(e.id for e in mine)
+            entries.extend(mine)
+            outcomes.append(True)
+    uow.idempotency.put_many(answers)
+    uow.ledger.insert_many(entries)
+    return outcomes
+
+
+def _changed(uow: UnitOfWork, recording: Recording) -> bool:
+    """Apply a recording's changes to prises en charge, all or none."""
+    with uow.savepoint() as undo:
+        for change in recording.effects.changes:
+            if not uow.authorizations.change(change):
+                undo()
+                return False
+    return True
+
+
+def _stale() -> StaleState:
+    return StaleState(
+        "La prise en charge a changé entre-temps : la demande est à décider de nouveau"
+    )
 
 
 def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
@@ -171,9 +226,7 @@ def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
         for change in changes:
             if not uow.authorizations.change(change):
                 undo()
-                return StaleState(
-                    "La prise en charge a changé entre-temps : la demande est à décider de nouveau"
-                )
+                return _stale()
         try:
             uow.ledger.add_many(entries)
         except AlreadyRecorded as refused:
