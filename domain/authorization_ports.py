@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from domain.claim_history import HistoryLine
 from domain.ledger import Entry
 from domain.money import Money
 from domain.prior_auth import PriorAuthorization
@@ -44,6 +45,21 @@ class Ledger(Protocol):
 
     def balance(self, account: str) -> Money:
         """What an account holds: debits less credits."""
+        ...
+
+
+class ClaimLineRepository(Protocol):
+    """The lines of claims made payable (the claim history), each claim's once."""
+
+    def add_many(self, lines: Sequence[HistoryLine]) -> None:
+        """Record the payable lines of claims, with the entries that make them payable."""
+        ...
+
+    def history(
+        self, member_id: str, since: date, prescriptions: Collection[str]
+    ) -> list[HistoryLine]:
+        """The member's lines served on or after `since`, and every line of these
+        prescriptions whoever's and whenever, but those of claims reversed in the ledger."""
         ...
 
 
@@ -116,6 +132,17 @@ class LedgerReader(Protocol):
 
     async def by_source(self, source: str) -> list[Entry]:
         """The entries recording a claim."""
+        ...
+
+
+class ClaimHistoryReader(Protocol):
+    """The claim history as the claim use case reads it: one read per claim."""
+
+    async def lines(
+        self, member_id: str, since: date, prescriptions: Collection[str]
+    ) -> list[HistoryLine]:
+        """The member's lines served on or after `since`, and every line of these
+        prescriptions whoever's and whenever, but those of claims reversed in the ledger."""
         ...
 
 

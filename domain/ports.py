@@ -16,7 +16,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.authorization_ports import AuthorizationRepository, Ledger
+from domain.authorization_ports import AuthorizationRepository, ClaimLineRepository, Ledger
 from domain.eligibility import EligibilityDecision
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.records import (
@@ -210,6 +210,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ledger(self) -> Ledger: ...
+
+    @property
+    def claim_lines(self) -> ClaimLineRepository: ...
 
     @property
     def endpoints(self) -> EndpointRepository: ...

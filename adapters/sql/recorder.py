@@ -214,10 +214,11 @@ def _stale() -> StaleState:
 
 
 def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
-    """Take a recording's key, apply its changes and record its ledger entries, all or
-    nothing (a savepoint)."""
+    """Take a recording's key, apply its changes and record its ledger entries and the
+    claim lines they make payable, all or nothing (a savepoint)."""
     changes, entries = recording.effects.changes, recording.effects.entries
-    if not changes and not entries:
+    history = recording.effects.history
+    if not changes and not entries and not history:
         return recording.answer is None or uow.idempotency.claim(recording.answer)
     with uow.savepoint() as undo:
         if recording.answer is not None and not uow.idempotency.claim(recording.answer):
@@ -232,4 +233,5 @@ def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
         except AlreadyRecorded as refused:
             undo()
             return refused
+        uow.claim_lines.add_many(history)  # after its entry: a claim's lines are written once
     return True
