@@ -28,6 +28,7 @@ from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
+from adapters.sql.claim_lines import SqlClaimHistoryReader
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.ledger import SqlLedgerReader
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
@@ -218,6 +219,8 @@ async def wire(
                 render=rerender,
                 hold_minutes=settings.claim_hold_minutes,
                 ledger=SqlLedgerReader(reads),
+                history=SqlClaimHistoryReader(reads),
+                supply_days=settings.claim_supply_days,
             ),
             registry=registry,
             subscriptions=SubscriptionPorts(

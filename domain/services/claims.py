@@ -7,7 +7,9 @@ pays, or held for a while by a counter check), then the adjudication of every li
 - the prises en charge used or held, by compare-and-set (a claim racing another for the same
   units is decided again from the new state: one of them gets them);
 - the RO benefit made payable to the provider, under an id derived from the provider and the
-  claim's business identifier: the same claim sent again is refused, never paid twice.
+  claim's business identifier: the same claim sent again is refused, never paid twice;
+- its payable lines, with that benefit: the patient's claim history, which the checks of the
+  next claims read (domain.claim_history).
 """
 
 from __future__ import annotations
@@ -16,9 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain import ledger
+from domain import claim_history, ledger
 from domain import prior_auth as pa_states
-from domain.authorization_ports import AnswerRenderer, AuthorizationStore, LedgerReader
+from domain.authorization_ports import (
+    AnswerRenderer,
+    AuthorizationStore,
+    ClaimHistoryReader,
+    LedgerReader,
+)
 from domain.claims import (
     PAYABLE,
     Adjudication,
@@ -65,6 +72,8 @@ class ClaimPorts:
     render: AnswerRenderer  # a prise en charge's answer, rendered again once used
     hold_minutes: int  # how long a counter check holds the units it found
     ledger: LedgerReader
+    history: ClaimHistoryReader  # the patient's earlier payable lines
+    supply_days: int  # how far back a drug line looks for an earlier supply (refills)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,7 @@ class ClaimOutcome:
     adjudication: Adjudication
     payer: str
     used: tuple[Used, ...] = ()
+    history: tuple[claim_history.HistoryLine, ...] = ()  # its payable lines, once recorded
 
     @property
     def status(self) -> str:
@@ -141,7 +151,7 @@ async def submit_claim(
             use=request.use,
             related_claim=request.related_claim,
         )
-        adjudication = adjudicate(cmd, ClaimHistory(), ref)
+        adjudication = adjudicate(cmd, await _history(cmd, ref, ports), ref)
         paid = [
             line
             for line, result in zip(request.lines, adjudication.lines, strict=True)
@@ -149,7 +159,8 @@ async def submit_claim(
         ]
         used = _Holds(found, requester.tenant, now, request.use, ports.hold_minutes)
         used.apply(paid)
-        return ClaimOutcome(adjudication, payer, used.changed())
+        payable = claim_history.made_payable(cmd, adjudication)
+        return ClaimOutcome(adjudication, payer, used.changed(), payable)
 
     def effects(outcome: ClaimOutcome, stamp: Stamp) -> Effects:
         at = stamp.created
@@ -164,9 +175,27 @@ async def submit_claim(
                 at=at,
             )
             entries = () if entry is None else (entry,)
-        return Effects(changes=changes, entries=entries)
+        history = outcome.history if entries else ()  # a claim made payable only
+        return Effects(changes=changes, entries=entries, history=history)
 
     return await exchanges.submit(CLAIM, submission, decide, ports.exchange, effects)
+
+
+async def _history(cmd: SubmitClaim, ref: ReferenceData, ports: ClaimPorts) -> ClaimHistory:
+    """The patient's history the lines are checked against, in one read; but the lines of the
+    claim itself (sent again: refused as paid already when recorded) and of the one it
+    corrects."""
+    since = claim_history.lookback(cmd.lines, cmd.payer, ref, supply_days=ports.supply_days)
+    if since is None or not cmd.insured.member_id:
+        return ClaimHistory()
+    found = await ports.history.lines(
+        cmd.insured.member_id, since, claim_history.prescriptions(cmd.lines)
+    )
+    tenant = cmd.provider_id
+    excluding = {claim_history.claim_source(tenant, cmd.claim_id)}
+    if cmd.related_claim is not None:
+        excluding.add(claim_history.claim_source(tenant, cmd.related_claim))
+    return claim_history.as_history(found, excluding=excluding)
 
 
 def _change(
