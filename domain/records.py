@@ -155,8 +155,8 @@ class Notification:
 
 @dataclass(frozen=True, slots=True)
 class Effects:
-    """What an exchange's decision changes beyond its record: a prise en charge's state, and
-    the notifications that change causes."""
+    """What an exchange's decision changes beyond its record: a prise en charge's state, the
+    notifications that change causes, ledger entries and the claim lines they make payable."""
 
     authorization: PriorAuthorization | None = None
     notifications: tuple[Notification, ...] = ()
