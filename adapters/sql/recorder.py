@@ -171,11 +171,12 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
 
 def _in_bulk(uow: UnitOfWork, recordings: Sequence[Recording]) -> list[bool | Conflict]:
     """Take the batch's keys and ledger entries in one statement each: what was taken before
-    (or earlier in the batch) is refused, a change that lost is stale."""
+    (or earlier in the batch) is refused, a change that lost is stale. The claim lines the
+    entries make payable are inserted with them."""
     taken = uow.idempotency.taken([(r.answer.tenant, r.answer.key) for r in recordings if r.answer])
     recorded = uow.ledger.recorded([e.id for r in recordings for e in r.effects.entries])
     outcomes: list[bool | Conflict] = []
-    answers, entries = [], []
+    answers, entries, lines = [], [], []
     for recording in recordings:
         answer, mine = recording.answer, recording.effects.entries
         key = None if answer is None else (answer.tenant, answer.key)
@@ -191,9 +192,11 @@ def _in_bulk(uow: UnitOfWork, recordings: Sequence[Recording]) -> list[bool | Co
                 answers.append(answer)
             recorded.update(e.id for e in mine)
             entries.extend(mine)
+            lines.extend(recording.effects.history)
             outcomes.append(True)
     uow.idempotency.put_many(answers)
     uow.ledger.insert_many(entries)
+    uow.claim_lines.add_many(lines)
     return outcomes
 
 

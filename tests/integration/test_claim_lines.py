@@ -4,6 +4,7 @@ reversed claim left out, and no patient identifier or prescription kept in clear
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -94,6 +95,38 @@ class TestWritten:
             (f"{PHARMACY}:F-1", 1),
             (f"{PHARMACY}:F-3", 1),
         ]
+
+    def test_the_same_claim_twice_in_one_batch_keeps_the_lines_of_the_first(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        first, twin = history_line("F-1"), history_line("F-1", day=date(2026, 3, 1))
+        outcomes = record_all([paid("x-1", first), paid("x-2", twin)], uow=uow_factory())
+        assert outcomes[0] is True and isinstance(outcomes[1], AlreadyRecorded)
+        assert found(uow_factory, date(2026, 1, 1)) == [first]
+
+    def test_a_twin_committed_meanwhile_leaves_the_others_lines_recorded_one_by_one(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        # Another writer makes F-1 payable while this batch waits: on PostgreSQL the look-up
+        # found it free, the insert clashes, and the batch is recorded one by one (SQLite's
+        # writer waits for the lock before its look-up, which then finds the twin).
+        other = uow_factory()
+        other.__enter__()
+        try:
+            other.ledger.insert_many([accepted(f"{PHARMACY}:F-1")])
+            batch = [paid("x-1", history_line("F-1")), paid("x-2", history_line("F-2"))]
+            outcomes: list[object] = []
+            writer = threading.Thread(
+                target=lambda: outcomes.extend(record_all(batch, uow=uow_factory()))
+            )
+            writer.start()
+            writer.join(timeout=0.5)  # blocked behind the other writer's transaction
+            other.commit()
+        finally:
+            other.__exit__(None, None, None)
+        writer.join(timeout=10)
+        assert isinstance(outcomes[0], AlreadyRecorded) and outcomes[1] is True
+        assert [line.source for line in found(uow_factory)] == [f"{PHARMACY}:F-2"]
 
     def test_neither_the_patient_nor_the_prescription_is_kept_in_clear(
         self, uow_factory: SqlUnitOfWorkFactory, engine: Engine
