@@ -12,7 +12,8 @@ import logging
 from base64 import b64decode
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
@@ -25,6 +26,7 @@ from adapters.cache.redis_async import (
 )
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
+from adapters.holiday_calendar import moroccan_calendar
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
@@ -57,6 +59,7 @@ from gateway.metrics import Metrics
 from gateway.settings import Settings
 
 log = logging.getLogger("amo.bootstrap")
+HOLIDAYS_FROM = 2005  # AMO (law 65-00) began in 2005: no reference row is in force before
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,16 +145,24 @@ def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
 
 
 def load_reference(uow: UnitOfWorkFactory) -> ReferenceData:
-    """The current reference dataset; the repository's files are loaded on first start."""
+    """The current reference dataset, with the working calendar its payment terms count in;
+    the repository's files are loaded on first start."""
     with uow() as work:
         current = work.reference.current()
         if current is not None:
-            return current
+            return with_calendar(current)
         data = load_reference_files(DEFAULT_REFDATA_DIR)
         work.reference.store(data)
         work.commit()
         log.info("reference data %s loaded from %s", data.version, DEFAULT_REFDATA_DIR)
-        return data
+        return with_calendar(data)
+
+
+def with_calendar(data: ReferenceData) -> ReferenceData:
+    """The dataset with Morocco's public holidays, from the first year a reference row is in
+    force to a few years ahead (the latest due date a term can give, with margin)."""
+    this_year = datetime.now(UTC).year
+    return replace(data, calendar=moroccan_calendar(range(HOLIDAYS_FROM, this_year + 3)))
 
 
 @asynccontextmanager

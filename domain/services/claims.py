@@ -162,6 +162,7 @@ async def submit_claim(
                 provider=requester.tenant,
                 benefit=outcome.adjudication.payable,
                 at=at,
+                due=outcome.adjudication.payment_date,
             )
             entries = () if entry is None else (entry,)
         return Effects(changes=changes, entries=entries)
