@@ -90,6 +90,19 @@ class Clock:
     bucket: str | None  # the ageing band of an overdue claim
 
 
+@dataclass(frozen=True, slots=True)
+class ClockQuery:
+    """Which accepted claims to read: one provider's or one payer's (None: any), in some
+    states on a day (none: every state), a page after a claim (its time and entry id)."""
+
+    provider: str | None = None
+    payer: str | None = None
+    states: tuple[ClaimState, ...] = ()
+    today: date = date.min
+    after: tuple[datetime, str] | None = None
+    limit: int = 100
+
+
 def due_date(filed_on: date, term: PaymentTerm, calendar: WorkingCalendar) -> date:
     """When the payer promises to pay a claim filed on that day, under its term."""
     return calendar.add(filed_on, term.days, term.day_kind)
