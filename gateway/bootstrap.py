@@ -32,6 +32,7 @@ from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.ledger import SqlLedgerReader
+from adapters.sql.payment_clock import SqlClaimClock
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
@@ -51,6 +52,7 @@ from domain.services.claims import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.prior_auth import PriorAuthPorts
+from domain.services.statement import StatementPorts
 from domain.services.subscriptions import SubscriptionPorts
 from fhir_profiles.claim_form import rerender
 from gateway.auth import TokenService
@@ -59,7 +61,6 @@ from gateway.metrics import Metrics
 from gateway.settings import Settings
 
 log = logging.getLogger("amo.bootstrap")
-HOLIDAYS_FROM = 2005  # AMO (law 65-00) began in 2005: no reference row is in force before
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,7 @@ class Gateway:
     claims: ClaimPorts
     registry: PolledRegistryVersion  # followed while the app serves
     subscriptions: SubscriptionPorts
+    statement: StatementPorts
 
 
 @contextmanager
@@ -159,10 +161,10 @@ def load_reference(uow: UnitOfWorkFactory) -> ReferenceData:
 
 
 def with_calendar(data: ReferenceData) -> ReferenceData:
-    """The dataset with Morocco's public holidays, from the first year a reference row is in
-    force to a few years ahead (the latest due date a term can give, with margin)."""
+    """The dataset with Morocco's public holidays over the years a due date computed now can
+    count: a claim filed up to two years late (filing windows), a term up to a year long."""
     this_year = datetime.now(UTC).year
-    return replace(data, calendar=moroccan_calendar(range(HOLIDAYS_FROM, this_year + 3)))
+    return replace(data, calendar=moroccan_calendar(range(this_year - 2, this_year + 3)))
 
 
 @asynccontextmanager
@@ -230,6 +232,7 @@ async def wire(
                 hold_minutes=settings.claim_hold_minutes,
                 ledger=SqlLedgerReader(reads),
             ),
+            statement=StatementPorts(SqlClaimClock(reads), exchange.store, clock),
             registry=registry,
             subscriptions=SubscriptionPorts(
                 SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),

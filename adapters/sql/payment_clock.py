@@ -122,8 +122,8 @@ class ClaimClockQueries:
     def _contains(self, haystack: Any, needle: Any) -> ColumnElement[bool]:
         """A plain substring test (LIKE would read `_` and `%` in claim ids as wildcards)."""
         if self._dialect == "postgresql":
-            return cast(ColumnElement[bool], func.strpos(haystack, needle) > 0)
-        return cast(ColumnElement[bool], func.instr(haystack, needle) > 0)
+            return func.strpos(haystack, needle) > 0
+        return func.instr(haystack, needle) > 0
 
 
 def _states(query: ClockQuery, claim: Any, paid_id: Any) -> list[ColumnElement[bool]]:
