@@ -178,3 +178,37 @@ class ClaimToCash:
 
 def _days(seconds: int) -> Decimal:
     return (Decimal(seconds) / SECONDS_PER_DAY).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class AgeingBand:
+    """Overdue claims of a group in one band: how many, and what the payer owes for them."""
+
+    key: Hashable
+    bucket: str
+    claims: int
+    amount: Money
+
+
+class Ageing:
+    """Overdue claims counted and summed per group and band, as they stream by."""
+
+    def __init__(self) -> None:
+        self._bands: dict[tuple[Hashable, str], tuple[int, int]] = {}
+
+    def add(self, key: Hashable, line: Clock) -> None:
+        """One claim on its clock (ignored unless overdue)."""
+        if line.bucket is None:
+            return
+        count, centimes = self._bands.get((key, line.bucket), (0, 0))
+        self._bands[key, line.bucket] = (count + 1, centimes + line.claim.amount.centimes)
+
+    def bands(self, buckets: Iterable[Bucket] = AGEING_BUCKETS) -> list[AgeingBand]:
+        """Each group's bands, groups in key order and bands in their order."""
+        order = [b.label for b in buckets]
+        return [
+            AgeingBand(key, label, count, Money(centimes))
+            for (key, label), (count, centimes) in sorted(
+                self._bands.items(), key=lambda kv: (str(kv[0][0]), order.index(kv[0][1]))
+            )
+        ]

@@ -20,7 +20,16 @@ from adapters.sql.tables import LedgerEntryRow, LedgerPostingRow
 from adapters.sql.uow import SqlUnitOfWork
 from domain.ledger import EntryKind
 from domain.money import Money
-from domain.payment_clock import AcceptedClaim, CashDelay, ClaimState, ClaimToCash, ClockQuery
+from domain.payment_clock import (
+    AcceptedClaim,
+    Ageing,
+    AgeingBand,
+    CashDelay,
+    ClaimState,
+    ClaimToCash,
+    ClockQuery,
+    clock,
+)
 
 ENTRY = LedgerEntryRow.__table__
 POSTING = LedgerPostingRow.__table__
@@ -54,6 +63,14 @@ class ClaimClockQueries:
             assert claim.paid_at is not None
             delays.add(getattr(claim, by), claim.accepted_at, claim.paid_at)
         return delays.summary()
+
+    def ageing(self, query: ClockQuery, by: str) -> list[AgeingBand]:
+        """The overdue claims per payer (`by` = "payer") or per provider, in ageing bands."""
+        ageing = Ageing()
+        overdue = ClockQuery(query.provider, query.payer, (ClaimState.OVERDUE,), query.today)
+        for claim in self.stream(overdue):
+            ageing.add(getattr(claim, by), clock(claim, query.today))
+        return ageing.bands()
 
     def _accepted(self, query: ClockQuery) -> Select[Any]:
         claim, credit = ENTRY.alias("c"), POSTING.alias("p")

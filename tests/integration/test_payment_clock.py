@@ -123,3 +123,18 @@ class TestClaimToCash:
         assert [(d.key, d.paid, d.median, d.p90) for d in providers] == [
             (CLINIC, 1, Decimal(30), Decimal(30)), (PHARMACY, 10, 5, 9),
         ]  # fmt: skip
+
+
+class TestAgeing:
+    def test_overdue_claims_in_bands_per_provider(self, uow_factory: SqlUnitOfWorkFactory) -> None:
+        due = TODAY - timedelta(days=31)
+        late = claim(PHARMACY, "L-1", 0, due, payer="CNAM")
+        record(uow_factory, late, claim(PHARMACY, "L-2", 1, TODAY, payer="CNAM"),
+               claim(CLINIC, "L-3", 2, TODAY - timedelta(days=1), payer="CNAM"))  # fmt: skip
+        with uow_factory() as uow:
+            bands = ClaimClockQueries(uow.session).ageing(
+                ClockQuery(payer="CNAM", today=TODAY), "provider"
+            )
+        assert [(b.key, b.bucket, b.claims, b.amount) for b in bands] == [
+            (CLINIC, "0-30", 1, Money(10_002)), (PHARMACY, "31-60", 1, Money(10_000)),
+        ]  # fmt: skip

@@ -15,6 +15,7 @@ from domain.payment_clock import (
     MEDIAN,
     P90,
     AcceptedClaim,
+    Ageing,
     ClaimState,
     ClaimToCash,
     bucket_of,
@@ -119,3 +120,26 @@ class TestClaimToCash:
         (only,) = delays.summary()
         assert only.paid == len(seconds)
         assert 0 <= only.median <= only.p90 <= Decimal(max(seconds)) / 86_400 + Decimal("0.05")
+
+
+class TestAgeing:
+    def test_overdue_claims_are_counted_and_summed_per_band(self) -> None:
+        ageing = Ageing()
+        for late in (1, 30, 31, 91, 0):
+            ageing.add("CNSS", clock(accepted(), DUE + timedelta(days=late)))
+        ageing.add("CNOPS", clock(accepted(), DUE + timedelta(days=61)))
+        assert [(b.key, b.bucket, b.claims, b.amount) for b in ageing.bands()] == [
+            ("CNOPS", "61-90", 1, Money(12_000)),
+            ("CNSS", "0-30", 2, Money(24_000)),
+            ("CNSS", "31-60", 1, Money(12_000)),
+            ("CNSS", ">90", 1, Money(12_000)),
+        ]
+
+    @given(st.lists(st.integers(0, 400), max_size=50))
+    def test_every_overdue_claim_is_in_one_band(self, lates: list[int]) -> None:
+        ageing = Ageing()
+        for late in lates:
+            ageing.add("CNSS", clock(accepted(), DUE + timedelta(days=late)))
+        bands = ageing.bands()
+        assert sum(b.claims for b in bands) == sum(1 for late in lates if late > 0)
+        assert sum(b.amount.centimes for b in bands) == 12_000 * sum(1 for x in lates if x > 0)
