@@ -23,10 +23,11 @@ from typing import Any
 
 import orjson
 
+from domain.errors import DomainError
 from domain.payment_clock import ClaimState, Clock
 from domain.records import ExchangeRecord
 from domain.services.statement import StatementPage
-from fhir_profiles import claim_out, systems
+from fhir_profiles import claim_billing_in, claim_out, systems
 
 Json = dict[str, Any]
 
@@ -44,7 +45,10 @@ class Rejection:
 def rejection(record: ExchangeRecord) -> Rejection:
     """What the provider reads of a rejected claim: its id and the reasons of its lines."""
     body = orjson.loads(record.response_body)
-    claim_id = body.get("request", {}).get("identifier", {}).get("value", record.request_id)
+    try:
+        claim_id = claim_billing_in.business_id(orjson.loads(record.request_body))
+    except (DomainError, ValueError, KeyError, TypeError):  # not a Claim as stored: its id
+        claim_id = record.request_id
     reasons: dict[str, str] = {}
     for item in body.get("item", []):
         for adjudication in item.get("adjudication", []):
