@@ -45,16 +45,24 @@ class Rejection:
 def rejection(record: ExchangeRecord) -> Rejection:
     """What the provider reads of a rejected claim: its id and the reasons of its lines."""
     body = orjson.loads(record.response_body)
-    try:
-        claim_id = claim_billing_in.business_id(orjson.loads(record.request_body))
-    except (DomainError, ValueError, KeyError, TypeError):  # not a Claim as stored: its id
-        claim_id = record.request_id
+    claim_id = _business_id(record)
     reasons: dict[str, str] = {}
     for item in body.get("item", []):
         for adjudication in item.get("adjudication", []):
             for coding in adjudication.get("reason", {}).get("coding", []):
                 reasons.setdefault(coding.get("code", ""), coding.get("display", ""))
     return Rejection(claim_id, record.id, record.created, tuple(reasons.items()))
+
+
+def _business_id(record: ExchangeRecord) -> str:
+    """The provider's number for its claim, from the stored Claim; else the Claim's id."""
+    claim = orjson.loads(record.request_body)
+    if not isinstance(claim, dict):
+        return record.request_id
+    try:
+        return claim_billing_in.business_id(claim)
+    except DomainError:  # neither identifier nor id: the id it was stored under
+        return record.request_id
 
 
 def from_domain(page: StatementPage, *, next_url: str | None) -> Json:
