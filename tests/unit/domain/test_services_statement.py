@@ -19,8 +19,9 @@ from domain.services.statement import (
     claim_to_cash,
     statement_page,
 )
+from tests.clock_fakes import FakeClaimClock
 from tests.fakes import FakeClock
-from tests.pipeline_fakes import FakeClaimClock, FakeStore
+from tests.pipeline_fakes import FakeStore
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 8, 10, 9, tzinfo=UTC)
