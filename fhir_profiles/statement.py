@@ -17,6 +17,7 @@ claim) is the settlement's resource; a line names it by `payment`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -65,11 +66,17 @@ def _business_id(record: ExchangeRecord) -> str:
         return record.request_id
 
 
+def rejections(records: Iterable[ExchangeRecord]) -> list[Rejection]:
+    """The rejected claims among stored not-payable answers: a counter check
+    (use = predetermination) that found nothing payable asked for no payment, so is left out."""
+    return [rejection(r) for r in records if orjson.loads(r.response_body).get("use") == "claim"]
+
+
 def from_domain(page: StatementPage, *, next_url: str | None) -> Json:
     """The Parameters of one page of the statement."""
     parameters: list[Json] = [{"name": "date", "valueDate": page.today.isoformat()}]
     parameters += [{"name": "line", "part": _accepted(line)} for line in page.lines]
-    parameters += [{"name": "line", "part": _rejected(rejection(r))} for r in page.rejected]
+    parameters += [{"name": "line", "part": _rejected(r)} for r in rejections(page.rejected)]
     if next_url is not None:
         parameters.append({"name": "next", "valueUri": next_url})
     return {"resourceType": "Parameters", "parameter": parameters}

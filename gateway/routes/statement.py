@@ -112,9 +112,7 @@ def _csv(requester: Requester, payer: str | None, ports: StatementPortsDep) -> R
                 query = StatementQuery(states, payer, CSV_PAGE, cursor)
                 found = await statement_page(requester, query, ports=ports)
                 yield statement_csv.accepted_rows(found.lines)
-                yield statement_csv.rejected_rows(
-                    fhir_statement.rejection(r) for r in found.rejected
-                )
+                yield statement_csv.rejected_rows(fhir_statement.rejections(found.rejected))
                 cursor = found.next
 
     name = f"releve-{requester.tenant}.csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import orjson
@@ -10,7 +11,7 @@ from domain.money import Money
 from domain.payment_clock import AcceptedClaim, clock
 from domain.records import ExchangeRecord
 from domain.services.statement import Cursor, StatementPage
-from fhir_profiles.statement import from_domain, rejection
+from fhir_profiles.statement import from_domain, rejection, rejections
 from gateway import statement_csv
 from tests.fhir_schema import assert_valid_r4
 
@@ -20,6 +21,7 @@ DUE = AcceptedClaim("org-ph:F-1", "CNSS", "org-ph", Money(490_050), AT, date(202
 PAID = AcceptedClaim("org-ph:F-2", "CNSS", "org-ph", Money(100), AT, None, AT, "payment:V-1")
 ANSWER = {
     "resourceType": "ClaimResponse",
+    "use": "claim",
     "item": [{"itemSequence": 1, "adjudication": [
         {"category": {}, "reason": {"coding": [{"code": "accord-prealable-requis",
                                                  "display": "Prise en charge préalable requise"}]}},
@@ -53,6 +55,10 @@ class TestParameters:
         found = rejection(REJECTED)
         assert (found.claim_id, found.response_id) == ("F-3", "resp-1")
         assert found.reasons == (("accord-prealable-requis", "Prise en charge préalable requise"),)
+
+    def test_a_counter_check_with_nothing_payable_is_no_rejected_claim(self) -> None:
+        check = replace(REJECTED, response_body=orjson.dumps({**ANSWER, "use": "predetermination"}))
+        assert [r.response_id for r in rejections([check, REJECTED])] == ["resp-1"]
 
     def test_a_stored_request_without_identifier_falls_back_on_its_id(self) -> None:
         odd = ExchangeRecord("r", "claim", "t", AT, "req-9", "not-payable", None, (), b"[]", b"{}")
