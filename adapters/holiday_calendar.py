@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import holidays
-
 from domain.working_days import WorkingCalendar
 
 COUNTRY = "MA"
@@ -20,5 +18,7 @@ COUNTRY = "MA"
 def moroccan_calendar(years: Iterable[int]) -> WorkingCalendar:
     """The working calendar of Morocco over these years: its public holidays, Saturday and
     Sunday off."""
+    import holidays  # every country's rules, a second to import: only where a calendar is made
+
     days = holidays.country_holidays(COUNTRY, years=list(years))
     return WorkingCalendar(holidays=frozenset(days))
