@@ -41,7 +41,7 @@ class SqlLedger:
             return
         self._session.execute(
             insert(ENTRY),
-            [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source}
+            [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source, "due": e.due}
              for e in entries],
         )  # fmt: skip
         self._session.execute(
@@ -88,6 +88,7 @@ class SqlLedger:
             row.at,  # type: ignore[attr-defined]
             tuple(Posting(p.account, Money(p.amount_centimes)) for p in postings),
             row.source,  # type: ignore[attr-defined]
+            row.due,  # type: ignore[attr-defined]
         )
 
 

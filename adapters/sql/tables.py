@@ -320,6 +320,7 @@ class LedgerEntryRow(SQLModel, table=True):
     kind: str  # claim | reversal | payment
     at: datetime = utc_column()
     source: str  # the claim (or the claims a payment settles, space-separated)
+    due: date | None = None  # an accepted claim's due date, from the payer's terms
 
 
 class LedgerPostingRow(SQLModel, table=True):

@@ -173,6 +173,7 @@ async def submit_claim(
                 provider=requester.tenant,
                 benefit=outcome.adjudication.payable,
                 at=at,
+                due=outcome.adjudication.payment_date,
             )
             entries = () if entry is None else (entry,)
         history = outcome.history if entries else ()  # a claim made payable only
