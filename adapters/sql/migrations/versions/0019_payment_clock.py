@@ -2,7 +2,7 @@
 kept with its ledger entry.
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = '0019'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
