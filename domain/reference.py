@@ -18,6 +18,7 @@ from domain.reference_rows import (
     Cap,
     CareCategory,
     ClaimDocument,
+    ComplementaryCover,
     DependantRule,
     Drug,
     EligibilityParam,
@@ -61,6 +62,7 @@ class ReferenceData:
     filing_windows: tuple[FilingWindow, ...] = ()
     claim_documents: tuple[ClaimDocument, ...] = ()
     payment_terms: tuple[PaymentTerm, ...] = ()
+    complementary_covers: tuple[ComplementaryCover, ...] = ()
     categories: tuple[str, ...] = field(default=())  # care category codes, in display order
     care_categories: tuple[CareCategory, ...] = ()  # the same, with labels and provenance
 
@@ -148,3 +150,9 @@ class ReferenceData:
     def payment_term(self, payer: str, claim_type: str, day: date) -> PaymentTerm | None:
         """How many days after a compliant claim of that type the payer pays."""
         return self.index().payment_term(payer, claim_type, day)
+
+    def complementary_cover(
+        self, organisation: str, category: str, day: date
+    ) -> ComplementaryCover | None:
+        """What a complementary organisation pays of a line of the category on the day."""
+        return self.index().complementary_cover(organisation, category, day)

@@ -18,6 +18,7 @@ from domain.reference_kinds import (
     ANY,
     CAPS,
     CLAIM_DOCUMENTS,
+    COMPLEMENTARY_COVERS,
     DEPENDANTS,
     DRUGS,
     FEE_SUBSTITUTIONS,
@@ -38,6 +39,7 @@ from domain.reference_rows import (
     AldRate,
     Cap,
     ClaimDocument,
+    ComplementaryCover,
     DependantRule,
     Drug,
     EligibilityParam,
@@ -120,6 +122,9 @@ class ReferenceIndex:
         self._caps: dict[Hashable, tuple[Cap, ...]] = _group(ref, CAPS)
         self._windows: dict[Hashable, tuple[FilingWindow, ...]] = _group(ref, FILING_WINDOWS)
         self._terms: dict[Hashable, tuple[PaymentTerm, ...]] = _group(ref, PAYMENT_TERMS)
+        self._covers: dict[Hashable, tuple[ComplementaryCover, ...]] = _group(
+            ref, COMPLEMENTARY_COVERS
+        )
         self._documents: dict[Hashable, tuple[tuple[ClaimDocument, ...], ...]] = _by_prefix(
             _group(ref, CLAIM_DOCUMENTS)
         )
@@ -218,6 +223,12 @@ class ReferenceIndex:
         """The payer's term for the claim type, then its general one, then every payer's."""
         keys = [(p, c) for p in (payer, ANY) for c in (claim_type, ANY)]
         return _first(self._terms, keys, day)
+
+    def complementary_cover(
+        self, organisation: str, category: str, day: date
+    ) -> ComplementaryCover | None:
+        """The organisation's row for the category, else its row for every category."""
+        return _first(self._covers, [(organisation, category), (organisation, ANY)], day)
 
     def compiled(self, pattern: str) -> re.Pattern[str]:
         """A compiled regular expression, compiled once per pattern."""
