@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
-from domain.claims import ClaimLine, ClaimUse, Complementary, Insured, SubmitClaim
+from domain.claims import ClaimLine, ClaimUse, Insured, SubmitClaim
 from domain.errors import InvalidRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
@@ -95,7 +95,7 @@ class ClaimContext:
     payer: str
     admitted: bool
     insured: Insured
-    complementary: Complementary | None = None
+    complementary: str | None = None  # the organisation the Claim names
     pa_valid: frozenset[int] = frozenset()  # sequences whose PA is granted, valid, with room
     prescribed: Mapping[int, int] = field(default_factory=dict)  # sequence -> quantity
 

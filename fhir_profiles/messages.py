@@ -85,6 +85,8 @@ ARABIC: Final[dict[str, str]] = {
     "quantite-au-dela-prescription": "كمية تتجاوز الوصفة: تؤدى عن الكمية الموصوفة",
     "ald-non-detenue": "سطر مرتبط بمرض مزمن أو مكلف لا يتوفر عليه المريض في تاريخ العلاج: النسبة "
     "العادية",
+    "complementaire-inconnue": "هيئة التغطية التكميلية غير معروفة أو ليس لها جدول تعويض ساري "
+    "المفعول لهذه العلاجات في تاريخها: عولج السطر دون حصة تكميلية",
     "erreur-metier": "لا يمكن معالجة الطلب",
     "requete-invalide": "الطلب غير صالح",
     "requete-interrompue": "طلب منقطع: أغلق العميل الاتصال",
@@ -225,6 +227,8 @@ ENGLISH: Final[dict[str, str]] = {
     "quantity",
     "ald-non-detenue": "Line linked to an ALD/ALC the patient does not hold on the date of "
     "service: ordinary rate",
+    "complementaire-inconnue": "Complementary insurer unknown, or without a scale in force for "
+    "this care on its date: line adjudicated without a complementary share",
     "erreur-metier": "The request cannot be processed",
     "requete-invalide": "The request is invalid",
     "requete-interrompue": "Request interrupted: the client closed the connection",
