@@ -46,6 +46,7 @@ class ClaimForm:
             filed_on=parsed.filed_on,
             related_claim=parsed.related_claim,
             foreign=parsed.foreign,
+            complementary=parsed.complementary,
         )
 
     def render(self, result: ClaimOutcome, stamp: Stamp) -> Rendered:
