@@ -57,6 +57,8 @@ EXT_GENERIC: Final = f"{BASE}/StructureDefinition/item-generic-dispensed"  # val
 # The quantity the prescription allows the line (valuePositiveInt), when no MedicationRequest says.
 EXT_PRESCRIBED_QUANTITY: Final = f"{BASE}/StructureDefinition/item-prescribed-quantity"
 EXT_LINE_STATUS: Final = f"{BASE}/StructureDefinition/line-status"  # valueCode (domain LineStatus)
+# On a stored Claim: the language its answers are written in (valueCode: ar, en; absent: fr).
+EXT_ANSWER_LANGUAGE: Final = f"{BASE}/StructureDefinition/answer-language"
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
