@@ -93,11 +93,11 @@ WORDING: Final = Wording(
         "doublon": "تحققوا من أن السطر لم تسبق فوترته؛ وإلا فصححوا الطلب (Claim.related).",
         "medicament-inconnu": "تحققوا من رمز EAN-13 للدواء.",
         "tarif-introuvable": "تحققوا من الرمز ومن تاريخ العلاج.",
-        "quantite-au-dela-prescription": "لا تؤدى إلا الكمية الموصوفة: يبقى الفائض على عاتق "
-        "المريض. أرفقوا الوصفة التي تبرر الكمية المصروفة (Claim.prescription)، أو فوتروا "
-        "الكمية الموصوفة.",
+        "quantite-au-dela-prescription": "يبقى الفائض على عاتق المريض: أرفقوا الوصفة التي تبرر "
+        "الكمية المصروفة (Claim.prescription)، أو فوتروا الكمية الموصوفة.",
         "complementaire-inconnue": "تحققوا من هيئة التغطية التكميلية للمريض ومن رمزها (النظام "
-        "https://fhir.tiers-payant.ma/sid/complementary): تبقى حصتها هنا على عاتق المريض.",
+        "https://fhir.tiers-payant.ma/sid/complementary)؛ يأخذها تصحيح الطلب (Claim.related) "
+        "بعين الاعتبار.",
     },
     claim="طلب تعويض",
     processed="عولج الطلب",

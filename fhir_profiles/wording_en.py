@@ -90,12 +90,12 @@ WORDING: Final = Wording(
         "(Claim.related).",
         "medicament-inconnu": "Check the drug's EAN-13 code.",
         "tarif-introuvable": "Check the code and the date of care.",
-        "quantite-au-dela-prescription": "Only the prescribed quantity is paid: the rest is the "
-        "patient's to pay. Attach the prescription that justifies the quantity dispensed "
-        "(Claim.prescription), or bill the prescribed quantity.",
+        "quantite-au-dela-prescription": "The rest is the patient's to pay: attach the "
+        "prescription that justifies the quantity dispensed (Claim.prescription), or bill the "
+        "prescribed quantity.",
         "complementaire-inconnue": "Check the patient's complementary insurer and its code "
-        "(system https://fhir.tiers-payant.ma/sid/complementary): its share is left to the "
-        "patient here.",
+        "(system https://fhir.tiers-payant.ma/sid/complementary); a correction of the claim "
+        "(Claim.related) takes it into account.",
     },
     claim="Claim for payment",
     processed="Claim processed",

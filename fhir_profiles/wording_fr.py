@@ -19,12 +19,12 @@ BILLING_STEPS: Final[dict[str, str]] = {
     "(Claim.related).",
     "medicament-inconnu": "Vérifiez le code EAN-13 du médicament.",
     "tarif-introuvable": "Vérifiez le code et la date des soins.",
-    "quantite-au-dela-prescription": "Seule la quantité prescrite est payée : le surplus reste à "
-    "la charge du patient. Joignez l'ordonnance qui justifie la quantité délivrée "
-    "(Claim.prescription), ou facturez la quantité prescrite.",
+    "quantite-au-dela-prescription": "Le surplus reste à la charge du patient : joignez "
+    "l'ordonnance qui justifie la quantité délivrée (Claim.prescription), ou facturez la "
+    "quantité prescrite.",
     "complementaire-inconnue": "Vérifiez l'organisme complémentaire du patient et son code "
-    "(système https://fhir.tiers-payant.ma/sid/complementary) : sa part reste ici à la charge "
-    "du patient.",
+    "(système https://fhir.tiers-payant.ma/sid/complementary) ; une correction de la demande "
+    "(Claim.related) en tient compte.",
 }
 
 WORDING: Final = Wording(
