@@ -138,15 +138,17 @@ def _claim(claim: Json, resources: Resources, ref: ReferenceData, today: date) -
     use = ClaimUse(claim_header.check_shape(claim, USES, REFUSAL))
     day = claim_items.date_of_care(claim, today)
     found = claim_header.parties(claim, resources, ref, day)
+    prescription = prescriptions.read(
+        claim.get("prescription"), f"{REQUEST}.prescription", found.ctx
+    )
     facts = ClaimFacts(
         day=day,
         pa_reference=_pa_reference(claim),
-        prescription=prescriptions.read(claim.get("prescription"), f"{REQUEST}.prescription",
-                                        found.ctx),
+        prescription=prescription,
         ald=_coded(claim, "diagnosis", "diagnosisCodeableConcept", systems.CS_ALD),
         documents=_coded(claim, "supportingInfo", "code", systems.CS_CLAIM_DOCUMENT),
         ctx=found.ctx,
-    )  # fmt: skip
+    )
     billed = claim_billing_items.read(claim, facts, ref)
     return ClaimIn(
         claim_id=_claim_id(claim),
