@@ -83,8 +83,8 @@ class Insured:
 
 @dataclass(frozen=True, slots=True)
 class Complementary:
-    """What the patient's complementary (RC) pays: shares of the ticket modérateur and of the
-    billing above tariff."""
+    """What the patient's complementary (RC) pays of a line: shares of the ticket modérateur
+    and of the billing above tariff (its organisation's row of complementary.csv in force)."""
 
     ticket_rate: Decimal
     above_tariff_rate: Decimal = Decimal(0)
@@ -105,7 +105,9 @@ class SubmitClaim:
     filed_on: date
     use: ClaimUse = ClaimUse.CLAIM
     related_claim: str | None = None  # the claim this one corrects
-    complementary: Complementary | None = None
+    # The patient's complementary organisation as the claim names it (complementary.csv code;
+    # "" for one named in no system of ours), None when it names none.
+    complementary: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,3 +194,4 @@ class ClaimRequest:
     filed_on: date
     related_claim: str | None = None
     foreign: tuple[int, ...] = ()  # items coded in a system the payer does not read
+    complementary: str | None = None  # as SubmitClaim.complementary

@@ -89,6 +89,8 @@ DECISION_REASONS: dict[str, str] = {
     "prescrite",
     "ald-non-detenue": "Ligne liée à une ALD/ALC que le patient ne détient pas à la date des "
     "soins : taux ordinaire",
+    "complementaire-inconnue": "Organisme complémentaire inconnu ou sans barème en vigueur "
+    "pour ces soins à leur date : ligne traitée sans part complémentaire",
 }
 
 # Error reasons: why a request was refused (OperationOutcome details).

@@ -25,6 +25,7 @@ from domain.reference_rows import (
     Cap,
     CareCategory,
     ClaimDocument,
+    ComplementaryCover,
     DependantRule,
     Drug,
     EligibilityParam,
@@ -320,6 +321,14 @@ PAYMENT_TERMS = RefKind(
     key=("payer", "claim_type"),
     references=(("payer", PAYERS),),
 )
+COMPLEMENTARY_COVERS = RefKind(
+    "complementary_covers",
+    "complementary.csv",
+    "ref_complementary_cover",
+    ComplementaryCover,
+    key=("organisation", "category"),
+    references=(("category", CARE_CATEGORIES),),
+)
 
 KINDS: tuple[RefKind, ...] = (
     SCHEMES,
@@ -341,4 +350,5 @@ KINDS: tuple[RefKind, ...] = (
     FILING_WINDOWS,
     CLAIM_DOCUMENTS,
     PAYMENT_TERMS,
+    COMPLEMENTARY_COVERS,
 )

@@ -354,3 +354,19 @@ class PaymentTerm:
     day_kind: Annotated[str, OneOf(DAY_KINDS)]
     validity: Validity
     provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class ComplementaryCover:
+    """What a complementary organisation (RC: a mutuelle of the public sector, an insurer) pays
+    of a line the RO has paid its share of: a share of the ticket modérateur (the base less the
+    RO's benefit) and a share of the billing above tariff, for a care category or all (`*`).
+    The category's own row wins over the `*` row; the patient pays the rest."""
+
+    organisation: str  # its code, as a Claim names it (identifier system sid/complementary)
+    category: str  # a care category, or "*" for every category
+    label: str
+    ticket_rate: Annotated[Decimal, Share()]
+    above_tariff_rate: Annotated[Decimal, Share()]
+    validity: Validity
+    provenance: Provenance

@@ -1,5 +1,5 @@
 """A claim (Claim.use = claim or predetermination) as a FHIR client wrote it: read into the
-request the use case completes, and answered with a ClaimResponse."""
+request the use case completes, and answered with a ClaimResponse in the language asked."""
 
 from __future__ import annotations
 
@@ -14,17 +14,25 @@ from domain.records import Rendered
 from domain.reference import ReferenceData
 from domain.services.claims import ClaimOutcome
 from domain.services.exchanges import Stamp
-from fhir_profiles import claim_billing_in, claim_billing_out, systems
+from fhir_profiles import claim_billing_in, claim_billing_out, systems, wording
 from fhir_profiles.claim_billing_in import ClaimIn
 
 
 class ClaimForm:
     """domain.services.exchanges.Form for a claim (any envelope)."""
 
-    def __init__(self, body: dict[str, Any], *, ref: ReferenceData, requestor_inpe: str) -> None:
+    def __init__(
+        self,
+        body: dict[str, Any],
+        *,
+        ref: ReferenceData,
+        requestor_inpe: str,
+        language: str = wording.FRENCH,
+    ) -> None:
         self._body = body
         self._ref = ref
         self._requestor_inpe = requestor_inpe
+        self._language = language
         self._parsed: ClaimIn | None = None
 
     @property
@@ -46,13 +54,18 @@ class ClaimForm:
             filed_on=parsed.filed_on,
             related_claim=parsed.related_claim,
             foreign=parsed.foreign,
+            complementary=parsed.complementary,
         )
 
     def render(self, result: ClaimOutcome, stamp: Stamp) -> Rendered:
         """The ClaimResponse, and the Claim as stored under its own id."""
         parsed = self.parsed
         response = claim_billing_out.from_domain(
-            parsed, result.adjudication, response_id=stamp.response_id, created=stamp.created
+            parsed,
+            result.adjudication,
+            response_id=stamp.response_id,
+            created=stamp.created,
+            language=self._language,
         )
         response["request"] = {"reference": f"Claim/{stamp.request_id}"}
         stored = {
@@ -69,7 +82,7 @@ class ClaimForm:
         }
         value = parsed.patient.get("reference")
         return Rendered(
-            request_body=orjson.dumps(stored),
+            request_body=orjson.dumps(wording.recorded(stored, self._language)),
             response_body=orjson.dumps(response),
             patient_ref=value if isinstance(value, str) else None,
         )

@@ -17,29 +17,32 @@ Read here (the header as for a prise en charge, `fhir_profiles.claim_header`; th
 - the PA reference the lines default to: the focal insurance's `preAuthRef`, when it holds
   only one (several: each line names its own in the `item-preauth-ref` extension);
 - ALD links: `diagnosis[].diagnosisCodeableConcept` coded in CodeSystem ald; documents:
-  `supportingInfo[].code` in CodeSystem claim-document.
+  `supportingInfo[].code` in CodeSystem claim-document;
+- the patient's complementary organisation: an `insurance` entry beside the focal one
+  (`fhir_profiles.claim_complementary`); the prescriptions and the quantities they allow, from
+  `Claim.prescription` and the items (`fhir_profiles.prescriptions`).
 
 Not in FHIR, supplied by the use case (`ClaimContext`): the provider's id, category and
-admission, the payer, the insured's scheme and ALD grants, the complementary, whether each
-line's PA is valid and the quantity each prescription allows.
+admission, the payer, the insured's scheme and ALD grants, and whether each line's PA is valid.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
-from domain.claims import ClaimLine, ClaimUse, Complementary, Insured, SubmitClaim
+from domain.claims import ClaimLine, ClaimUse, Insured, SubmitClaim
 from domain.errors import InvalidRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
 from fhir_profiles import (
     claim_billing_items,
+    claim_complementary,
     claim_header,
     claim_items,
     envelope,
+    prescriptions,
     structure,
     systems,
 )
@@ -73,6 +76,7 @@ class ClaimIn:
     persons: tuple[PersonIdentifier, ...]
     related_claim: str | None
     filed_on: date
+    complementary: str | None  # the organisation named ("": one of no system of ours)
     resource: Json  # the Claim as received
     patient: Json
     insurer: Json | None
@@ -95,9 +99,7 @@ class ClaimContext:
     payer: str
     admitted: bool
     insured: Insured
-    complementary: Complementary | None = None
     pa_valid: frozenset[int] = frozenset()  # sequences whose PA is granted, valid, with room
-    prescribed: Mapping[int, int] = field(default_factory=dict)  # sequence -> quantity
 
 
 def to_domain(body: Json, *, ref: ReferenceData, today: date) -> ClaimIn:
@@ -107,14 +109,7 @@ def to_domain(body: Json, *, ref: ReferenceData, today: date) -> ClaimIn:
 
 def command(parsed: ClaimIn, ctx: ClaimContext) -> SubmitClaim:
     """The domain command, given the facts the use case found."""
-    lines = tuple(
-        replace(
-            line,
-            pa_valid=line.sequence in ctx.pa_valid,
-            prescribed_quantity=ctx.prescribed.get(line.sequence),
-        )
-        for line in parsed.lines
-    )
+    lines = tuple(replace(line, pa_valid=line.sequence in ctx.pa_valid) for line in parsed.lines)
     return SubmitClaim(
         claim_id=parsed.claim_id,
         provider_id=ctx.provider_id,
@@ -127,7 +122,7 @@ def command(parsed: ClaimIn, ctx: ClaimContext) -> SubmitClaim:
         filed_on=parsed.filed_on,
         use=parsed.use,
         related_claim=parsed.related_claim,
-        complementary=ctx.complementary,
+        complementary=parsed.complementary,
     )
 
 
@@ -143,12 +138,16 @@ def _claim(claim: Json, resources: Resources, ref: ReferenceData, today: date) -
     use = ClaimUse(claim_header.check_shape(claim, USES, REFUSAL))
     day = claim_items.date_of_care(claim, today)
     found = claim_header.parties(claim, resources, ref, day)
+    prescription = prescriptions.read(
+        claim.get("prescription"), f"{REQUEST}.prescription", found.ctx
+    )
     facts = ClaimFacts(
         day=day,
         pa_reference=_pa_reference(claim),
-        prescription=_prescription(claim),
+        prescription=prescription,
         ald=_coded(claim, "diagnosis", "diagnosisCodeableConcept", systems.CS_ALD),
         documents=_coded(claim, "supportingInfo", "code", systems.CS_CLAIM_DOCUMENT),
+        ctx=found.ctx,
     )
     billed = claim_billing_items.read(claim, facts, ref)
     return ClaimIn(
@@ -160,6 +159,7 @@ def _claim(claim: Json, resources: Resources, ref: ReferenceData, today: date) -
         persons=found.persons,
         related_claim=_related(claim),
         filed_on=today,
+        complementary=claim_complementary.organisation(claim, found.ctx),
         resource=claim,
         patient=found.patient,
         insurer=found.insurer,
@@ -212,13 +212,6 @@ def _pa_reference(claim: Json) -> str | None:
             expression=path,
         )
     return refs[0] if refs else None
-
-
-def _prescription(claim: Json) -> str | None:
-    """The prescription the Claim names, by identifier or reference."""
-    value = claim.get("prescription")
-    path = f"{REQUEST}.prescription"
-    return None if value is None else claim_billing_items.reference_key(value, path)
 
 
 def _related(claim: Json) -> str | None:

@@ -20,7 +20,9 @@ NGAP act, laboratory for NABM, maternity for a flat fee, hospitalisation for day
 Per item, an extension of ours wins over what the Claim says for all its lines:
 - the PA reference: `item-preauth-ref` (valueString), else the focal insurance's only
   `preAuthRef`;
-- the prescription: `item-prescription` (valueReference), else `Claim.prescription`;
+- the prescription: `item-prescription` (valueReference), else `Claim.prescription`; the
+  quantity prescribed: `item-prescribed-quantity` (valuePositiveInt), else what the
+  prescription's MedicationRequest allows the line (`fhir_profiles.prescriptions`);
 - the ALD/ALC the line is linked to: `item-ald` (valueCodeableConcept, CodeSystem ald), else a
   diagnosis the item points to (`diagnosisSequence`) coded in CodeSystem ald;
 - a dispensed generic: `item-generic-dispensed` (valueBoolean);
@@ -42,8 +44,9 @@ from typing import Any, Final
 from domain.claims import ClaimLine, CodeKind
 from domain.errors import InvalidRequest, UnknownCode
 from domain.reference import ReferenceData
-from fhir_profiles import claim_items, labels, structure, systems
+from fhir_profiles import claim_items, labels, patients, prescriptions, structure, systems
 from fhir_profiles.limits import MAX_ENTRIES
+from fhir_profiles.prescriptions import Prescription
 
 Json = dict[str, Any]
 KIND_OF_SYSTEM: Final[dict[str, CodeKind]] = {
@@ -73,9 +76,10 @@ class ClaimFacts:
 
     day: date  # the date of care of an item that names none
     pa_reference: str | None
-    prescription: str | None
+    prescription: Prescription | None
     ald: dict[int, str]  # diagnosis sequence -> ALD/ALC code
     documents: dict[int, str]  # supportingInfo sequence -> document code
+    ctx: patients.Context  # what references inside the request resolve against
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +126,12 @@ def _line(
             care = claim_items.category(item, path, known) or claim_items.drug_category(
                 box, ref, day
             )
-            return _built(item, sequence, path, CodeKind.DRUG, box, care, facts)
+            return _built(item, sequence, path, CodeKind.DRUG, box, care, facts, ref)
         kind = KIND_OF_SYSTEM.get(str(system))
         if kind is not None:
             _check_code(kind, str(code), ref, cpath)
             care = claim_items.category(item, path, known) or DEFAULT_CATEGORY[kind]
-            return _built(item, sequence, path, kind, str(code), care, facts)
+            return _built(item, sequence, path, kind, str(code), care, facts, ref)
         if system == systems.CS_CARE_CATEGORY:
             raise InvalidRequest(
                 "Une ligne facturée se code par ce qui la tarifie : EAN-13 (GS1), lettre clé "
@@ -158,21 +162,28 @@ def _built(
     code: str,
     care: str,
     facts: ClaimFacts,
+    ref: ReferenceData,
 ) -> ClaimLine:
     """The line with its quantity, coefficient, amount, date and links."""
     count = claim_items.quantity(item, path)
+    day = claim_items.served(item, path) or facts.day
+    prescription = _prescription(item, path, facts.ctx) or facts.prescription
+    prescribed = _extension_positive(item, systems.EXT_PRESCRIBED_QUANTITY, path)
+    if prescribed is None and prescription is not None:
+        prescribed = prescription.bounds(kind, code, ref, day)
     return ClaimLine(
         sequence=sequence,
         category=care,
         kind=kind,
         code=code,
         billed=claim_items.amount(item, count, path),
-        service_date=claim_items.served(item, path) or facts.day,
+        service_date=day,
         quantity=count,
         coefficient=_coefficient(item, kind, path),
         pa_reference=_extension_string(item, systems.EXT_PA_REFERENCE, path) or facts.pa_reference,
         ald_condition=_ald(item, facts, path),
-        prescription_id=_prescription(item, path) or facts.prescription,
+        prescription_id=None if prescription is None else prescription.key,
+        prescribed_quantity=prescribed,
         generic_dispensed=_extension_boolean(item, systems.EXT_GENERIC, path),
         documents=_documents(item, facts, path),
     )
@@ -221,10 +232,31 @@ def _extension_boolean(item: Json, url: str, path: str) -> bool:
     return False
 
 
-def _prescription(item: Json, path: str) -> str | None:
-    """The prescription the item extension points to, by identifier or reference."""
+def _extension_positive(item: Json, url: str, path: str) -> int | None:
+    """The valuePositiveInt of the item's extension of that URL, if any."""
+    for ext in _extensions(item, url, path):
+        value = ext.get("valuePositiveInt")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise structure.invalid(
+                "Un entier positif est attendu", f"{path}.extension.valuePositiveInt"
+            )
+        if not 1 <= value <= claim_items.MAX_QUANTITY:
+            raise InvalidRequest(
+                f"Quantité prescrite « {value} » : un nombre entier de 1 à "
+                f"{claim_items.MAX_QUANTITY} est attendu",
+                code="quantite-invalide",
+                expression=f"{path}.extension.valuePositiveInt",
+            )
+        return value
+    return None
+
+
+def _prescription(item: Json, path: str, ctx: patients.Context) -> Prescription | None:
+    """The prescription the item extension points to."""
     for ext in _extensions(item, systems.EXT_PRESCRIPTION, path):
-        return reference_key(ext.get("valueReference"), f"{path}.extension.valueReference")
+        return prescriptions.read(
+            ext.get("valueReference"), f"{path}.extension.valueReference", ctx
+        )
     return None
 
 

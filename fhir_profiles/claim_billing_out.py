@@ -8,10 +8,14 @@
   first reason), `copay` (the patient's share), and our categories (CodeSystem adjudication)
   `complementary` (the RC's share), `above-tariff` (billed above the base) and
   `ald-exemption` (the line paid at the ALD rate); the line's status in the extension
-  `line-status`; each reason in a processNote with what to do next;
+  `line-status`; its first reason on `benefit`, a reason about the complementary
+  (`complementaire-inconnue`) on `complementary`; each reason in a processNote with what to do
+  next;
 - an item coded in a system the payer does not read: `submitted` with `code-hors-nomenclature`;
 - `total` per category, `payment` (type complete, the expected date and what the RO pays)
-  once something is payable on a claim, `preAuthRef` the PA the lines cite when only one.
+  once something is payable on a claim, `preAuthRef` the PA the lines cite when only one;
+- the human text (disposition, notes, reasons' displays) in the language asked
+  (`fhir_profiles.wording`), said by `language` on the resource and on each note.
 """
 
 from __future__ import annotations
@@ -21,9 +25,11 @@ from typing import Any, Final
 
 from domain.claims import PAYABLE, Adjudication, ClaimUse, LineResult, LineStatus
 from domain.money import Money
+from domain.rules.adjudication import UNKNOWN_COMPLEMENTARY
 from fhir_profiles import claim_out, messages, systems
 from fhir_profiles.claim_billing_in import ClaimIn
 from fhir_profiles.items import clean
+from fhir_profiles.wording import FRENCH, Wording
 
 Json = dict[str, Any]
 FOREIGN: Final = claim_out.FOREIGN
@@ -34,25 +40,8 @@ OUR_CATEGORIES: Final[dict[str, str]] = {
     "above-tariff": "Facturé au-delà du tarif de référence (jamais payé par l'AMO)",
     "ald-exemption": "Ligne payée au taux d'exonération ALD/ALC",
 }
-# What the provider can do about a line's reason.
-NEXT_STEPS: Final[dict[str, str]] = {
-    "code-hors-nomenclature": "Codez la ligne en EAN-13 (GS1), lettre clé NGAP, acte NABM, "
-    "forfait ou journée (CodeSystems de la passerelle), puis déposez-la à nouveau.",
-    "pieces-manquantes": "Envoyez les pièces manquantes : la ligne sera examinée à leur réception.",
-    "accord-prealable-requis": "Demandez une prise en charge préalable, puis facturez la ligne "
-    "en citant sa référence (preAuthRef).",
-    "depassement-tarif": "Le dépassement reste à la charge du patient ou de sa complémentaire.",
-    "doublon": "Si la demande précédente était erronée, annulez-la (Task cancel) ou remplacez-la "
-    "par une demande qui la cite (Claim.related) ; sinon, ne facturez pas la ligne une seconde "
-    "fois.",
-    "ordonnance-deja-servie": "Vérifiez la référence de l'ordonnance : servie ailleurs, elle ne "
-    "l'est plus en tiers payant.",
-    "renouvellement-premature": "Le traitement délivré précédemment couvre encore cette date : "
-    "facturez le renouvellement à partir du jour où il prend fin.",
-    "plafond-atteint": "Le reste est à la charge du patient ou de sa complémentaire.",
-    "medicament-inconnu": "Vérifiez le code EAN-13 du médicament.",
-    "tarif-introuvable": "Vérifiez le code et la date des soins.",
-}
+# Reasons about the complementary's share: said on its adjudication, not on the RO's benefit.
+ON_COMPLEMENTARY: Final = frozenset({UNKNOWN_COMPLEMENTARY})
 SHARES: Final = (
     ("submitted", systems.HL7_ADJUDICATION),
     ("eligible", systems.HL7_ADJUDICATION),
@@ -72,11 +61,17 @@ _AMOUNT_OF: Final = {
 
 
 def from_domain(
-    parsed: ClaimIn, adjudication: Adjudication, *, response_id: str, created: datetime
+    parsed: ClaimIn,
+    adjudication: Adjudication,
+    *,
+    response_id: str,
+    created: datetime,
+    language: str = FRENCH,
 ) -> Json:
-    """The ClaimResponse answering a claim with its adjudication."""
+    """The ClaimResponse answering a claim with its adjudication, in a language."""
     claim = parsed.resource
-    notes = _Notes()
+    w = messages.wording(language)
+    notes = _Notes(w)
     items = [_line(line, notes) for line in adjudication.lines]
     items += [_foreign(sequence, notes) for sequence in parsed.foreign]
     items.sort(key=lambda item: item["itemSequence"])
@@ -84,8 +79,9 @@ def from_domain(
         "resourceType": "ClaimResponse",
         "id": response_id,
         "meta": {"profile": [systems.SD_CLAIM_RESPONSE_BILLING]},
+        "language": w.language,
         "status": "active",
-        "type": clean(claim.get("type")) or {"text": "Demande de remboursement"},
+        "type": clean(claim.get("type")) or {"text": w.claim},
         "use": adjudication.use.value,
         "patient": parsed.patient,
         "created": claim_out._instant(created),
@@ -93,7 +89,7 @@ def from_domain(
         "requestor": claim["provider"],
         "request": {"identifier": {"value": adjudication.claim_id}},
         "outcome": _outcome(adjudication),
-        "disposition": _disposition(adjudication),
+        "disposition": _disposition(adjudication, w),
         "item": items,
     }
     pa_references = parsed.pa_references
@@ -112,7 +108,8 @@ def from_domain(
 class _Notes:
     """The processNotes: one per reason, numbered in the order first said."""
 
-    def __init__(self) -> None:
+    def __init__(self, w: Wording) -> None:
+        self.w = w
         self.codes: list[str] = []
 
     def number(self, code: str) -> int:
@@ -122,12 +119,12 @@ class _Notes:
         return self.codes.index(code) + 1
 
     def written(self) -> list[Json]:
-        """Each reason in French, with what to do about it."""
+        """Each reason, with what to do about it."""
         texts = []
         for code in self.codes:
-            label, step = messages.label(code), NEXT_STEPS.get(code)
+            label, step = messages.label(code, self.w.language), self.w.billing_steps.get(code)
             texts.append(label if step is None else f"{label}. {step}")
-        return [claim_out._note(n, text) for n, text in enumerate(texts, 1)]
+        return [claim_out._note(n, text, self.w.language) for n, text in enumerate(texts, 1)]
 
 
 def _outcome(adjudication: Adjudication) -> str:
@@ -136,19 +133,23 @@ def _outcome(adjudication: Adjudication) -> str:
     return "partial" if waiting else "complete"
 
 
-def _disposition(adjudication: Adjudication) -> str:
-    """The answer in French for the person at the desk."""
+def _disposition(adjudication: Adjudication, w: Wording) -> str:
+    """The answer for the person at the desk."""
     paid = claim_out._money(adjudication.payable)["value"]
-    said = "Estimation" if adjudication.use is ClaimUse.PREDETERMINATION else "Demande traitée"
-    text = f"{said} : part de l'AMO {paid} MAD"
+    said = w.estimate if adjudication.use is ClaimUse.PREDETERMINATION else w.processed
+    text = w.ro_share.format(said=said, amount=paid)
     if adjudication.payment_date is not None:
-        text += f", paiement prévu le {adjudication.payment_date.strftime('%d/%m/%Y')}"
+        text += w.payment_due.format(day=w.day(adjudication.payment_date))
     return text
 
 
 def _line(line: LineResult, notes: _Notes) -> Json:
     """One line's adjudication: each share, the rate, the status and the reasons."""
-    adjudications = [_share(name, system, line) for name, system in SHARES]
+    shares = {name: _share(name, system, line) for name, system in SHARES}
+    for code in reversed(line.reasons):  # the first reason of each share is said on it
+        on = "complementary" if code in ON_COMPLEMENTARY else "benefit"
+        shares[on]["reason"] = _reason(code, notes.w.language)
+    adjudications = list(shares.values())
     percent = line.rate * 100
     rate: Json = {
         "category": _coding(systems.HL7_ADJUDICATION, "eligpercent"),
@@ -159,8 +160,6 @@ def _line(line: LineResult, notes: _Notes) -> Json:
         adjudications.append(
             {"category": _coding(systems.CS_ADJUDICATION, "ald-exemption"), "value": 1}
         )
-    if line.reasons:
-        adjudications[3]["reason"] = _reason(line.reasons[0])
     answer: Json = {
         "extension": [{"url": systems.EXT_LINE_STATUS, "valueCode": line.status.value}],
         "itemSequence": line.sequence,
@@ -181,7 +180,7 @@ def _foreign(sequence: int, notes: _Notes) -> Json:
     """An item coded in no system of the payer's: not examined, with the reason."""
     submitted = {
         "category": _coding(systems.HL7_ADJUDICATION, "submitted"),
-        "reason": _reason(FOREIGN),
+        "reason": _reason(FOREIGN, notes.w.language),
     }
     return {
         "itemSequence": sequence,
@@ -214,8 +213,8 @@ def _payment(adjudication: Adjudication) -> Json | None:
     }
 
 
-def _reason(code: str) -> Json:
-    return _coding(systems.CS_REASON, code, messages.label(code))
+def _reason(code: str, language: str) -> Json:
+    return _coding(systems.CS_REASON, code, messages.label(code, language))
 
 
 def _coding(system: str, code: str, display: str | None = None) -> Json:

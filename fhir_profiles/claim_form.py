@@ -3,7 +3,8 @@ FHIR, and answered again when the prise en charge changes later.
 
 The use case (domain/services/prior_auth.py) drives it: `read` when the rate limit let the
 request through, `render` once decided; `rerender` rebuilds the ClaimResponse from the stored
-Claim after a reviewer's decision, a cancel or an expiry. None of them sees FHIR itself.
+Claim after a reviewer's decision, a cancel or an expiry, in the language the stored Claim
+records (the one the request asked). None of them sees FHIR itself.
 """
 
 from __future__ import annotations
@@ -19,17 +20,25 @@ from domain.records import Rendered
 from domain.reference import ReferenceData
 from domain.services.exchanges import Stamp
 from domain.services.prior_auth import PaOutcome, RequestPriorAuth
-from fhir_profiles import claim_in, claim_out
+from fhir_profiles import claim_in, claim_out, wording
 from fhir_profiles.claim_in import ClaimRequestIn
 
 
 class PriorAuthForm:
     """domain.services.exchanges.Form for a Claim with use preauthorization (any envelope)."""
 
-    def __init__(self, body: dict[str, Any], *, ref: ReferenceData, requestor_inpe: str) -> None:
+    def __init__(
+        self,
+        body: dict[str, Any],
+        *,
+        ref: ReferenceData,
+        requestor_inpe: str,
+        language: str = wording.FRENCH,
+    ) -> None:
         self._body = body
         self._ref = ref
         self._requestor_inpe = requestor_inpe
+        self._language = language
         self._parsed: ClaimRequestIn | None = None
 
     @property
@@ -47,7 +56,9 @@ class PriorAuthForm:
     def render(self, result: PaOutcome, stamp: Stamp) -> Rendered:
         """The ClaimResponse, and the Claim as stored under its own id."""
         parsed = self.parsed
-        request = claim_out.request_resource(parsed, stamp.request_id, self._requestor_inpe)
+        request = claim_out.request_resource(
+            parsed, stamp.request_id, self._requestor_inpe, self._language
+        )
         response = claim_out.from_domain(request, result.stamped(stamp), created=stamp.created)
         return Rendered(
             request_body=orjson.dumps(request),

@@ -6,14 +6,17 @@ reviewer's decision, a cancel, an expiry) exactly as the first time: the Claim a
 
 - `status` active, `cancelled` once the prise en charge is; `outcome` `queued` while the payer
   has not decided (requested, information requested), else `complete`;
-- `disposition`: the state and its reasons, in French; `preAuthRef` the prise en charge's id,
+- `disposition`: the state and its reasons; `preAuthRef` the prise en charge's id,
   `preAuthPeriod` its validity once granted;
 - per item of the Claim (`fhir_profiles.claim_items`): adjudication `submitted` (the amount and
   quantity asked); `benefit` (the amount and quantity granted) for a granted line; a `benefit`
   of nothing with its reason (CodeSystem reason) for a line refused; for an item coded in a
   system the payer does not read, the reason `code-hors-nomenclature` on its `submitted`;
-- `processNote`: each reason in French with what the provider can do about it now, then what
-  to do given the state (`fhir_profiles.next_steps`); items point to their reason's note;
+- `processNote`: each reason with what the provider can do about it now, then what to do given
+  the state (`fhir_profiles.next_steps`); items point to their reason's note;
+- the human text (disposition, notes, reasons' displays) in the language the stored Claim
+  records (`fhir_profiles.wording`: French unless the request asked Arabic or English), said by
+  `language` on the resource and on each note;
 - extensions of ours: `decision-deadline` while queued, or while an urgent grant waits for its
   regularisation; `decision-overdue` once both sides were told the deadline passed;
   `provisional-authorization` for an urgent grant not yet confirmed.
@@ -26,9 +29,10 @@ from typing import Any, Final
 
 from domain.money import ZERO, Money
 from domain.prior_auth import PaLine, PaStatus, PriorAuthorization
-from fhir_profiles import labels, messages, next_steps, systems
+from fhir_profiles import messages, next_steps, systems, wording
 from fhir_profiles.claim_in import ClaimRequestIn
 from fhir_profiles.items import clean
+from fhir_profiles.wording import Wording
 
 Json = dict[str, Any]
 FOREIGN: Final = "code-hors-nomenclature"  # an item coded in no system of the payer's
@@ -36,10 +40,13 @@ LEFT_OUT: Final = "ligne-non-accordee"  # a line a grant did not cover
 NO_PAYER: Final = {"display": "Assurance maladie obligatoire"}
 
 
-def request_resource(request: ClaimRequestIn, request_id: str, requestor_inpe: str) -> Json:
+def request_resource(
+    request: ClaimRequestIn, request_id: str, requestor_inpe: str, language: str = "fr"
+) -> Json:
     """The Claim as stored: as received, under our id, its patient and insurer readable on
     their own (logical when they pointed inside the request), its provider the one the
-    credential proved (the body's own is not checked by anyone)."""
+    credential proved (the body's own is not checked by anyone), and the language its
+    answers are written in."""
     stored = {
         **request.resource,
         "id": request_id,
@@ -49,19 +56,22 @@ def request_resource(request: ClaimRequestIn, request_id: str, requestor_inpe: s
     stored.pop("insurer", None)
     if request.insurer is not None:
         stored["insurer"] = request.insurer
-    return stored
+    return wording.recorded(stored, language)
 
 
 def from_domain(claim: Json, pa: PriorAuthorization, *, created: datetime) -> Json:
-    """The ClaimResponse answering a stored Claim with the prise en charge as it stands."""
-    notes = _Notes(pa)
+    """The ClaimResponse answering a stored Claim with the prise en charge as it stands, in the
+    language the Claim records."""
+    w = messages.wording(wording.language_of(claim))
+    notes = _Notes(pa, w)
     items = [found for item in claim.get("item", []) if (found := _item(item, pa, notes))]
     body: Json = {
         "resourceType": "ClaimResponse",
         "id": pa.id,
         "meta": {"profile": [systems.SD_CLAIM_RESPONSE]},
+        "language": w.language,
         "status": "cancelled" if pa.status is PaStatus.CANCELLED else "active",
-        "type": clean(claim.get("type")) or {"text": "Prise en charge préalable"},
+        "type": clean(claim.get("type")) or {"text": w.preauthorization},
         "subType": _coding(systems.CS_PA_TYPE, pa.pa_type),
         "use": "preauthorization",
         "patient": claim["patient"],
@@ -70,7 +80,7 @@ def from_domain(claim: Json, pa: PriorAuthorization, *, created: datetime) -> Js
         "requestor": claim["provider"],
         "request": {"reference": f"Claim/{claim['id']}"},
         "outcome": "queued" if pa.status.pending else "complete",
-        "disposition": _disposition(pa, notes),
+        "disposition": _disposition(pa, notes, w),
         "preAuthRef": pa.id,
     }
     extensions = _extensions(pa)
@@ -93,8 +103,9 @@ def from_domain(claim: Json, pa: PriorAuthorization, *, created: datetime) -> Js
 class _Notes:
     """The processNotes: one per reason, numbered in the order they are first said."""
 
-    def __init__(self, pa: PriorAuthorization) -> None:
+    def __init__(self, pa: PriorAuthorization, w: Wording) -> None:
         self._pa = pa
+        self.w = w
         self._codes: list[str] = []
         for code in pa.reasons:
             self.number(code)
@@ -115,21 +126,21 @@ class _Notes:
         a reason already said it)."""
         texts = []
         for code in self._codes:
-            step = next_steps.of_reason(code, self._pa)
-            label = messages.label(code)
+            step = next_steps.of_reason(code, self._pa, self.w)
+            label = messages.label(code, self.w.language)
             texts.append(label if step is None else f"{label}. {step}")
         if not any(next_steps.says_state(code, self._pa) for code in self._codes):
-            texts.append(next_steps.of_state(self._pa))
-        return [_note(n, text) for n, text in enumerate(texts, 1)]
+            texts.append(next_steps.of_state(self._pa, self.w))
+        return [_note(n, text, self.w.language) for n, text in enumerate(texts, 1)]
 
 
-def _note(number: int, text: str) -> Json:
-    """A processNote in French, to be shown."""
+def _note(number: int, text: str, language: str) -> Json:
+    """A processNote to be shown, in its language."""
     return {
         "number": number,
         "type": "display",
         "text": text,
-        "language": {"coding": [{"system": systems.BCP47, "code": "fr"}]},
+        "language": {"coding": [{"system": systems.BCP47, "code": language}]},
     }
 
 
@@ -141,7 +152,7 @@ def _item(item: Json, pa: PriorAuthorization, notes: _Notes) -> Json | None:
         return _line(line, pa, notes)
     if sequence not in pa.foreign:
         return None
-    submitted = _adjudication("submitted", reason=FOREIGN)
+    submitted = _adjudication("submitted", reason=FOREIGN, language=notes.w.language)
     net = _written_money(item.get("net"))
     if net is not None:
         submitted["amount"] = net
@@ -164,7 +175,8 @@ def _line(line: PaLine, pa: PriorAuthorization, notes: _Notes) -> Json:
         return answer
     reason = _refusal(pa)
     if reason is not None:
-        answer["adjudication"].append(_adjudication("benefit", ZERO, 0, reason=reason))
+        refused = _adjudication("benefit", ZERO, 0, reason=reason, language=notes.w.language)
+        answer["adjudication"].append(refused)
         answer["noteNumber"] = [notes.number(reason)]
     return answer
 
@@ -182,11 +194,13 @@ def _adjudication(
     amount: Money | None = None,
     quantity: int | None = None,
     reason: str | None = None,
+    language: str = "fr",
 ) -> Json:
-    """One adjudication of an item: a category, and its reason, amount and quantity."""
+    """One adjudication of an item: a category, and its reason (shown in the language),
+    amount and quantity."""
     found: Json = {"category": _coding(systems.HL7_ADJUDICATION, category)}
     if reason is not None:
-        found["reason"] = _coding(systems.CS_REASON, reason, messages.label(reason))
+        found["reason"] = _coding(systems.CS_REASON, reason, messages.label(reason, language))
     if amount is not None:
         found["amount"] = _money(amount)
     if quantity is not None:
@@ -208,24 +222,24 @@ def _totals(pa: PriorAuthorization) -> list[Json]:
     return totals
 
 
-def _disposition(pa: PriorAuthorization, notes: _Notes) -> str:
-    """The answer in French for the person at the desk: the state, its dates, its reasons."""
-    said = labels.PA_STATUS_LABELS[pa.status]
+def _disposition(pa: PriorAuthorization, notes: _Notes, w: Wording) -> str:
+    """The answer for the person at the desk: the state, its dates, its reasons."""
+    said = w.status_labels[pa.status]
     if pa.provisional and pa.status.usable:
-        said = "Prise en charge accordée à titre provisoire (admission urgente)"
+        said = w.provisional_grant
     if pa.status.pending:
-        said += f", décision due au plus tard le {next_steps.when(pa.deadline)}"
+        said += w.decision_due.format(deadline=w.moment(pa.deadline))
     elif pa.valid_from is not None and pa.valid_until is not None:
-        said += f", valable du {next_steps.day(pa.valid_from)} au {next_steps.day(pa.valid_until)}"
+        said += w.valid_between.format(start=w.day(pa.valid_from), end=w.day(pa.valid_until))
     # Once decided, what only explained the wait is history: the notes keep it.
     waited = {*next_steps.WHILE_PENDING, *next_steps.WHILE_INFORMATION}
     current = [c for c in notes.codes if pa.status.pending or c not in waited]
-    reasons = [messages.label(code) for code in current]
-    restated = next((r for r in reasons if r.startswith(f"{said} : ")), None)
+    reasons = [messages.label(code, w.language) for code in current]
+    restated = next((r for r in reasons if r.startswith(f"{said}{w.colon}")), None)
     if restated is not None:  # a reason that says the state itself opens the answer
         reasons.remove(restated)
-        return " ; ".join([restated, *reasons])
-    return " : ".join([said, " ; ".join(reasons)]) if reasons else said
+        return w.semicolon.join([restated, *reasons])
+    return w.colon.join([said, w.semicolon.join(reasons)]) if reasons else said
 
 
 def _extensions(pa: PriorAuthorization) -> list[Json]:

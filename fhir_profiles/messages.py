@@ -1,4 +1,5 @@
-"""Labels of the reason codes in French, Arabic and English, and Accept-Language parsing.
+"""Labels of the reason codes in French, Arabic and English, the answers' wording in each, and
+Accept-Language parsing.
 
 French labels are the reference ones, held by the domain (`domain.reasons`); the Arabic and
 English ones translate them here, where they are shown to people.
@@ -9,9 +10,11 @@ from __future__ import annotations
 from typing import Final
 
 from domain.reasons import ALL_REASONS
+from fhir_profiles import wording_ar, wording_en, wording_fr
+from fhir_profiles.wording import FRENCH, LANGUAGES, Wording
 
-LANGUAGES: Final = ("fr", "ar", "en")
-DEFAULT_LANGUAGE: Final = "fr"
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "label", "pick_language", "wording"]
+DEFAULT_LANGUAGE: Final = FRENCH
 
 ARABIC: Final[dict[str, str]] = {
     "droits-ouverts": "الحقوق مفتوحة في تاريخ العلاج",
@@ -85,6 +88,8 @@ ARABIC: Final[dict[str, str]] = {
     "quantite-au-dela-prescription": "كمية تتجاوز الوصفة: تؤدى عن الكمية الموصوفة",
     "ald-non-detenue": "سطر مرتبط بمرض مزمن أو مكلف لا يتوفر عليه المريض في تاريخ العلاج: النسبة "
     "العادية",
+    "complementaire-inconnue": "هيئة التغطية التكميلية غير معروفة أو ليس لها جدول تعويض ساري "
+    "المفعول لهذه العلاجات في تاريخها: عولج السطر دون حصة تكميلية",
     "erreur-metier": "لا يمكن معالجة الطلب",
     "requete-invalide": "الطلب غير صالح",
     "requete-interrompue": "طلب منقطع: أغلق العميل الاتصال",
@@ -225,6 +230,8 @@ ENGLISH: Final[dict[str, str]] = {
     "quantity",
     "ald-non-detenue": "Line linked to an ALD/ALC the patient does not hold on the date of "
     "service: ordinary rate",
+    "complementaire-inconnue": "Complementary insurer unknown, or without a scale in force for "
+    "this care on its date: line adjudicated without a complementary share",
     "erreur-metier": "The request cannot be processed",
     "requete-invalide": "The request is invalid",
     "requete-interrompue": "Request interrupted: the client closed the connection",
@@ -297,6 +304,18 @@ ENGLISH: Final[dict[str, str]] = {
 }
 
 _TABLES: Final[dict[str, dict[str, str]]] = {"fr": ALL_REASONS, "ar": ARABIC, "en": ENGLISH}
+
+
+_WORDINGS: Final[dict[str, Wording]] = {
+    "fr": wording_fr.WORDING,
+    "ar": wording_ar.WORDING,
+    "en": wording_en.WORDING,
+}
+
+
+def wording(lang: str = DEFAULT_LANGUAGE) -> Wording:
+    """The answers' sentences in a language (French when the language is not ours)."""
+    return _WORDINGS.get(lang, wording_fr.WORDING)
 
 
 def label(code: str, lang: str = DEFAULT_LANGUAGE) -> str:

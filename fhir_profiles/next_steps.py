@@ -1,5 +1,6 @@
 """What the provider can do next: for each reason a prise en charge gives, and for the state it
-is in. French, as the answers' dispositions and notes are.
+is in. The French steps are here; the answer's language is a `fhir_profiles.wording.Wording`
+(`wording_fr` holds these, `wording_ar` and `wording_en` their translations, by the same codes).
 
 A reason's step holds only while it is true: what to send or wait for while the payer has not
 decided, what to regularise while an urgent grant is provisional; afterwards the reason is
@@ -9,10 +10,10 @@ says what to do.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Final
 
 from domain.prior_auth import PaStatus, PriorAuthorization
+from fhir_profiles.wording import Wording
 
 # Steps that hold while the payer has not decided.
 WHILE_PENDING: Final[dict[str, str]] = {
@@ -82,15 +83,15 @@ STATES: Final[dict[PaStatus, str]] = {
 }
 
 
-def of_reason(code: str, pa: PriorAuthorization) -> str | None:
+def of_reason(code: str, pa: PriorAuthorization, w: Wording) -> str | None:
     """What to do about one reason now, None when it asks nothing more (or is not ours)."""
-    if code in WHILE_PENDING:
-        return _filled(WHILE_PENDING[code], pa) if pa.status.pending else None
-    if code in WHILE_INFORMATION:
-        return WHILE_INFORMATION[code] if pa.status is PaStatus.INFO_REQUESTED else None
+    if code in w.while_pending:
+        return _filled(w.while_pending[code], pa, w) if pa.status.pending else None
+    if code in w.while_information:
+        return w.while_information[code] if pa.status is PaStatus.INFO_REQUESTED else None
     if code == "admission-urgente":
-        return _filled(PROVISIONAL, pa) if pa.provisional and pa.status.usable else None
-    return ALWAYS.get(code)
+        return _filled(w.provisional, pa, w) if pa.provisional and pa.status.usable else None
+    return w.always.get(code)
 
 
 def says_state(code: str, pa: PriorAuthorization) -> bool:
@@ -101,23 +102,12 @@ def says_state(code: str, pa: PriorAuthorization) -> bool:
     return pa.status is PaStatus.INFO_REQUESTED and code in WHILE_INFORMATION
 
 
-def of_state(pa: PriorAuthorization) -> str:
+def of_state(pa: PriorAuthorization, w: Wording) -> str:
     """What to do, given the state the prise en charge is in."""
-    return _filled(STATES[pa.status], pa)
+    return _filled(w.states[pa.status], pa, w)
 
 
-def when(moment: datetime) -> str:
-    """A deadline as people read it: day, hour and zone (UTC when none is said)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%d/%m/%Y à %H:%M UTC")
-
-
-def day(value: date) -> str:
-    """A day as people read it."""
-    return value.strftime("%d/%m/%Y")
-
-
-def _filled(text: str, pa: PriorAuthorization) -> str:
+def _filled(text: str, pa: PriorAuthorization, w: Wording) -> str:
     """A step with the prise en charge's dates."""
-    until = "" if pa.valid_until is None else day(pa.valid_until)
-    return text.format(deadline=when(pa.deadline), valid_until=until)
+    until = "" if pa.valid_until is None else w.day(pa.valid_until)
+    return text.format(deadline=w.moment(pa.deadline), valid_until=until)

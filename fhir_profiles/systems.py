@@ -16,6 +16,8 @@ CNOPS: Final = f"{BASE}/sid/cnops-affiliation"
 CIN: Final = f"{BASE}/sid/cin"
 INPE: Final = f"{BASE}/sid/inpe"
 PAYER_ID: Final = f"{BASE}/sid/payer"  # Organization identifier of a payer: its payer code
+# Organization identifier of a complementary organisation (RC): its code in complementary.csv.
+COMPLEMENTARY: Final = f"{BASE}/sid/complementary"
 
 # Code systems.
 CS_REASON: Final = f"{BASE}/CodeSystem/reason"
@@ -52,7 +54,11 @@ EXT_PA_REFERENCE: Final = f"{BASE}/StructureDefinition/item-preauth-ref"  # valu
 EXT_PRESCRIPTION: Final = f"{BASE}/StructureDefinition/item-prescription"  # valueReference
 EXT_ALD: Final = f"{BASE}/StructureDefinition/item-ald"  # valueCodeableConcept (CodeSystem ald)
 EXT_GENERIC: Final = f"{BASE}/StructureDefinition/item-generic-dispensed"  # valueBoolean
+# The quantity the prescription allows the line (valuePositiveInt), when no MedicationRequest says.
+EXT_PRESCRIBED_QUANTITY: Final = f"{BASE}/StructureDefinition/item-prescribed-quantity"
 EXT_LINE_STATUS: Final = f"{BASE}/StructureDefinition/line-status"  # valueCode (domain LineStatus)
+# On a stored Claim: the language its answers are written in (valueCode: ar, en; absent: fr).
+EXT_ANSWER_LANGUAGE: Final = f"{BASE}/StructureDefinition/answer-language"
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"
@@ -83,6 +89,7 @@ HL7_CLAIM_TYPE: Final = "http://terminology.hl7.org/CodeSystem/claim-type"
 HL7_PROCESS_PRIORITY: Final = "http://terminology.hl7.org/CodeSystem/processpriority"
 HL7_ADJUDICATION: Final = "http://terminology.hl7.org/CodeSystem/adjudication"
 BCP47: Final = "urn:ietf:bcp:47"
+UCUM: Final = "http://unitsofmeasure.org"
 
 # Drug codes: a GTIN (an EAN-13 for a drug sold in Morocco), as GS1 writes its system or as
 # the GS1 root OID.

@@ -35,6 +35,11 @@ NAMING_SYSTEMS: Final = (
     ("cin", systems.CIN, "Carte d'identité nationale électronique (CIN)"),
     ("inpe", systems.INPE, "Identifiant national des professionnels et établissements (INPE)"),
     ("payer", systems.PAYER_ID, "Code d'organisme payeur AMO (CodeSystem payer)"),
+    (
+        "complementary",
+        systems.COMPLEMENTARY,
+        "Code d'organisme complémentaire, mutuelle ou assureur (CodeSystem complementary)",
+    ),
 )
 
 
@@ -46,6 +51,11 @@ def code_systems(ref: ReferenceData) -> list[Json]:
         _code_system("care-category", "Catégorie de soins AMO", labels.categories(ref).items()),
         _code_system("scheme", "Régime AMO", ((s.code, s.label) for s in ref.schemes)),
         _code_system("payer", "Organisme payeur AMO", ((p.code, p.label) for p in ref.payers)),
+        _code_system(
+            "complementary",
+            "Organisme complémentaire (RC)",
+            sorted({(c.organisation, c.label) for c in ref.complementary_covers}),
+        ),
         _code_system("benefit-type", "Type de prestation AMO", labels.BENEFIT_TYPE_LABELS.items()),
         _ald_system(ref),
         _code_system("pa-type", "Type de prise en charge AMO", labels.pa_types(ref).items()),

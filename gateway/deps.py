@@ -21,6 +21,7 @@ from domain.services.eligibility import EligibilityPorts
 from domain.services.prior_auth import PriorAuthPorts, Reviewer
 from domain.services.statement import StatementPorts
 from fhir_profiles.limits import MAX_ATTACHMENTS
+from fhir_profiles.messages import pick_language
 from gateway.auth import ROLE_PROVIDER, Caller, InvalidToken
 from gateway.bootstrap import Gateway
 from gateway.errors import (
@@ -186,6 +187,13 @@ def idempotency_header(request: Request) -> str | None:
     return key
 
 
+def answer_language(request: Request) -> str:
+    """The language the answer's human text is written in: the best of fr, ar, en for the
+    Accept-Language header (fr without one). Not part of the Idempotency-Key's request: a
+    retry gets the answer as first written, in its language."""
+    return pick_language(request.headers.get("accept-language"))
+
+
 def idempotency_key(key: str | None, operation: str, body: dict[str, Any]) -> IdempotencyKey | None:
     """The key with what the request asks, whatever the order of its JSON members."""
     if key is None:
@@ -206,3 +214,4 @@ AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
 AnswerBody = Annotated[dict[str, Any], Depends(answer_body)]
 IdempotencyHeader = Annotated[str | None, Depends(idempotency_header)]
+AnswerLanguage = Annotated[str, Depends(answer_language)]

@@ -14,6 +14,11 @@
 - The split: RO = min(billed, base) x rate, within the cap's room for the period; RC its share
   of the ticket modérateur and of the billing above tariff; the patient the rest. The billing
   above tariff is never the RO's. Missing documents make a line incomplete, not refused.
+- The RC: the row of the complementary organisation the claim names, for the line's category
+  on its date of care (complementary.csv); named without such a row, the line is paid without
+  it and says so (`complementaire-inconnue`), a warning that changes nothing else.
+- Units beyond the prescription: their part of the billed amount (pro rata) is the patient's,
+  outside the split; neither the RO nor the RC pays it, and it is not billing above tariff.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ NABM_LETTER = "B"  # NABM acts are priced in B units
 GENERIC = "generic"  # the rate situation of a dispensed generic
 PUBLIC_HOSPITAL = "public-hospital"  # the provider category, and the rate situation
 PBR = "PBR"
+UNKNOWN_COMPLEMENTARY = "complementaire-inconnue"  # a warning: the line is paid without RC
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +116,10 @@ def adjudicate_line(
         return rejected(line, reasons[0], ref.version)
     cap = ref.cap(cmd.payer, line.category, line.code, line.service_date)
     limit = None if cap is None else checks.cap_room(cap, line, history.benefits)
-    shares = split(line.billed, base, rate.rate, cmd.complementary, limit)
-    reasons += _share_reasons(cmd, line, rate, shares)
+    prescribed, beyond = prescribed_part(line)
+    rc, unknown = complementary_of(cmd, line, ref)
+    shares = split(prescribed, base, rate.rate, rc, limit)
+    reasons += _share_reasons(cmd, line, rate, shares) + unknown
     missing = checks.missing_documents(line, cmd.payer, cmd.claim_type, ref)
     status = _status(reasons, missing)
     return LineResult(
@@ -121,7 +129,7 @@ def adjudicate_line(
         shares.eligible,
         shares.benefit,
         shares.complementary,
-        shares.patient,
+        shares.patient + beyond,
         shares.above_tariff,
         rate.rate,
         rate.ald_exempt,
@@ -129,6 +137,29 @@ def adjudicate_line(
         missing,
         ref.version,
     )
+
+
+def prescribed_part(line: ClaimLine) -> tuple[Money, Money]:
+    """The billed amount of the units paid for (at most those prescribed), pro rata, and of
+    the units beyond the prescription."""
+    paid = checks.paid_quantity(line)
+    if paid == line.quantity:
+        return line.billed, ZERO
+    within = line.billed.times(Decimal(paid) / Decimal(line.quantity))
+    return within, line.billed - within
+
+
+def complementary_of(
+    cmd: SubmitClaim, line: ClaimLine, ref: ReferenceData
+) -> tuple[Complementary | None, tuple[str, ...]]:
+    """What the patient's complementary pays of the line, and the warning when the claim names
+    one without a row for the line's category on its date of care."""
+    if cmd.complementary is None:
+        return None, ()
+    cover = ref.complementary_cover(cmd.complementary, line.category, line.service_date)
+    if cover is None:
+        return None, (UNKNOWN_COMPLEMENTARY,)
+    return Complementary(cover.ticket_rate, cover.above_tariff_rate), ()
 
 
 def _share_reasons(

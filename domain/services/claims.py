@@ -150,6 +150,7 @@ async def submit_claim(
             filed_on=request.filed_on,
             use=request.use,
             related_claim=request.related_claim,
+            complementary=request.complementary,
         )
         adjudication = adjudicate(cmd, await _history(cmd, ref, ports), ref)
         paid = [

@@ -28,6 +28,7 @@ from gateway.deps import (
     PriorAuthPortsDep,
     ReferenceDep,
     SettingsDep,
+    answer_language,
     require,
 )
 from gateway.errors import WrongRole, render_error
@@ -54,7 +55,9 @@ async def process_message(
     """Process a message synchronously; the answer is a message Bundle."""
     message, focus = envelope.opened_message(body)
     try:
-        answer = await _route(caller, focus, body, key, ref, ports, pa_ports, claim_ports)
+        language = answer_language(request)
+        sent = prior_auth.Asked(key, "$process-message", language)
+        answer = await _route(caller, focus, body, sent, ref, ports, pa_ports, claim_ports)
     except Exception as exc:  # answered in the message, through the one error table
         refused = await render_error(request, exc)
         outcome = orjson.loads(bytes(refused.body))
@@ -73,7 +76,7 @@ async def _route(
     caller: Caller,
     focus: tuple[str, ...],
     body: FhirBody,
-    key: str | None,
+    sent: prior_auth.Asked,
     ref: ReferenceDep,
     ports: EligibilityPortsDep,
     pa_ports: PriorAuthPortsDep,
@@ -84,12 +87,10 @@ async def _route(
         raise WrongRole(detail="Client d'un payeur : il n'envoie pas de demande de prestataire")
     if "CoverageEligibilityRequest" in focus:
         require(caller, "CoverageEligibilityRequest", "c")
-        return await eligibility.check(caller, body, key, "$process-message", ref, ports)
+        return await eligibility.check(caller, body, sent.key, sent.operation, ref, ports)
     if "Claim" in focus:  # a prior-authorization request (NPHIES priorauth-request)
         require(caller, "Claim", "c")
-        return await prior_auth.ask(
-            caller, body, key, "$process-message", ref, pa_ports, claim_ports
-        )
+        return await prior_auth.ask(caller, body, sent, ref, pa_ports, claim_ports)
     raise InvalidRequest(
         f"Message non pris en charge ici : le MessageHeader désigne {', '.join(focus) or 'rien'}",
         code="type-ressource-invalide",

@@ -6,6 +6,7 @@ Each route reads: parse the HTTP request -> the use case -> render the FHIR answ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
@@ -22,6 +23,7 @@ from fhir_profiles.claim_billing_form import ClaimForm
 from fhir_profiles.claim_form import PriorAuthForm
 from gateway.auth import Caller
 from gateway.deps import (
+    AnswerLanguage,
     ClaimPortsDep,
     FhirBody,
     IdempotencyHeader,
@@ -60,13 +62,14 @@ async def submit(
     caller: Writer,
     body: FhirBody,
     key: IdempotencyHeader,
+    language: AnswerLanguage,
     ref: ReferenceDep,
     ports: PriorAuthPortsDep,
     claim_ports: ClaimPortsDep,
     settings: SettingsDep,
 ) -> Response:
     """The $submit operation (Da Vinci PAS, HCX): the ClaimResponse (200)."""
-    answer = await ask(caller, body, key, "$submit", ref, ports, claim_ports)
+    answer = await ask(caller, body, Asked(key, "$submit", language), ref, ports, claim_ports)
     location = f"{settings.fhir_base}/ClaimResponse/{answer.response_id}"
     return submitted(answer.body, location, replayed=answer.replayed)
 
@@ -77,6 +80,7 @@ async def create(
     caller: Writer,
     body: FhirBody,
     key: IdempotencyHeader,
+    language: AnswerLanguage,
     ref: ReferenceDep,
     ports: PriorAuthPortsDep,
     claim_ports: ClaimPortsDep,
@@ -84,7 +88,7 @@ async def create(
 ) -> Response:
     """Ask for a prise en charge, or bill a claim; the answer is a ClaimResponse (201,
     stored)."""
-    answer = await ask(caller, body, key, "create", ref, ports, claim_ports)
+    answer = await ask(caller, body, Asked(key, "create", language), ref, ports, claim_ports)
     base = settings.fhir_base
     return created(
         answer.body,
@@ -94,24 +98,33 @@ async def create(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """How a Claim was sent: its Idempotency-Key, the operation, the answer's language."""
+
+    key: str | None
+    operation: str
+    language: str
+
+
 async def ask(
     caller: Caller,
     body: dict[str, Any],
-    key: str | None,
-    operation: str,
+    asked: Asked,
     ref: ReferenceDep,
     ports: PriorAuthPortsDep,
     claim_ports: ClaimPortsDep,
 ) -> Answer:
     """Run one Claim, in whatever envelope, through its use case: a prior-authorization
     request, or a claim (and its counter check, a predetermination)."""
-    idempotency = idempotency_key(key, operation, body)
+    idempotency = idempotency_key(asked.key, asked.operation, body)
+    inpe, language = caller.inpe, asked.language
     if _use(body) in BILLING:
-        billing = ClaimForm(body, ref=ref, requestor_inpe=caller.inpe)
+        billing = ClaimForm(body, ref=ref, requestor_inpe=inpe, language=language)
         return await claims.submit_claim(
             Submission(caller.requester, billing, idempotency), ref=ref, ports=claim_ports
         )
-    form = PriorAuthForm(body, ref=ref, requestor_inpe=caller.inpe)
+    form = PriorAuthForm(body, ref=ref, requestor_inpe=inpe, language=language)
     submission = Submission(caller.requester, form, idempotency)
     return await prior_auth.request_prior_auth(submission, ref=ref, ports=ports)
 

@@ -30,6 +30,9 @@ TASK_CODE = "http://hl7.org/fhir/financialtaskcode"
 TOPICS = "https://fhir.tiers-payant.ma/SubscriptionTopic"
 DECISION_DEADLINE = "https://fhir.tiers-payant.ma/StructureDefinition/decision-deadline"
 EPOETIN = "6111000000045"  # costly, ALD17, at most 12 per 30 days, nephrologists
+AMOXICILLIN = "6111000000076"  # an ordinary drug: PPV 35.50, PBR 22.40 (synthetic catalog)
+COMPLEMENTARY = "https://fhir.tiers-payant.ma/sid/complementary"
+CLAIM_DOCUMENT = "https://fhir.tiers-payant.ma/CodeSystem/claim-document"
 PROVIDER_SCOPES = (
     "system/Claim.crs system/ClaimResponse.rs system/Task.c system/Subscription.cruds "
     "system/CommunicationRequest.rs system/Communication.c"
@@ -110,6 +113,52 @@ def costly_drug(idcs: str, *, quantity: int = 4, day: date | None = None) -> dic
     if day is not None:
         item["servicedDate"] = day.isoformat()
     return _claim(idcs, "pharmacy", [item], specialty="nephrologie")
+
+
+def dispensing(
+    idcs: str,
+    claim_id: str,
+    *,
+    boxes: int,
+    billed: float,
+    prescribed: int | None = None,
+    mutuelle: str | None = None,
+) -> dict[str, Any]:
+    """A pharmacy's bill for the amoxicillin it dispensed, with its feuille de soins; the
+    prescription it served, contained, when `prescribed` boxes; the patient's mutuelle beside
+    the AMO, by the assigner of the member's number, when named."""
+    item = {
+        "sequence": 1,
+        "productOrService": {"coding": [{"system": GTIN, "code": AMOXICILLIN}]},
+        "quantity": {"value": boxes},
+        "net": {"value": billed, "currency": "MAD"},
+    }
+    body = _claim(idcs, "pharmacy", [item])
+    body["use"] = "claim"
+    body["identifier"] = [{"system": "urn:oid:2.16.504.1.1", "value": claim_id}]
+    body["supportingInfo"] = [
+        {"sequence": 1, "category": {"text": "feuille-de-soins"},
+         "code": {"coding": [{"system": CLAIM_DOCUMENT, "code": "feuille-de-soins"}]}}
+    ]  # fmt: skip
+    if prescribed is not None:
+        body["contained"] = [{
+            "resourceType": "MedicationRequest", "id": "rx", "status": "active",
+            "intent": "order", "subject": {"identifier": {"system": IDCS, "value": idcs}},
+            "groupIdentifier": {"value": f"ORD-{claim_id}"},
+            "medicationCodeableConcept": {"coding": [{"system": GTIN, "code": AMOXICILLIN}]},
+            "dispenseRequest": {"quantity": {"value": prescribed, "unit": "boîte"}},
+        }]  # fmt: skip
+        body["prescription"] = {"reference": "#rx"}
+    if mutuelle is not None:
+        number = {
+            "system": "urn:oid:2.16.504.9.1",
+            "value": f"{mutuelle}-{idcs}",
+            "assigner": {"identifier": {"system": COMPLEMENTARY, "value": mutuelle}},
+        }
+        body["insurance"].append(
+            {"sequence": 2, "focal": False, "coverage": {"type": "Coverage", "identifier": number}}
+        )  # fmt: skip
+    return body
 
 
 def admission(idcs: str, *, urgent: bool = False) -> dict[str, Any]:

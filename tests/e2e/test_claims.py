@@ -1,6 +1,8 @@
 """Claims end to end, against a real uvicorn and worker: the claim that follows a prise en charge
 uses it, once; a counter check holds its units; a claim is paid once, read back, found, and
-cancelled before settlement; nobody else's is seen or used.
+cancelled before settlement; nobody else's is seen or used. The shares of the RO, the patient's
+mutuelle and the patient to the centime, the boxes beyond the prescription, and the answers in
+the language asked.
 
 Each test bills the same patient for the same drug, on a day of care of its own: a line paid
 in one test is the patient's history in the next ones (the same line again is a duplicate,
@@ -8,6 +10,7 @@ the next supply before the last ran out a refill too early)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +18,15 @@ import httpx
 import orjson
 import pytest
 
-from tests.e2e.pa_world import TASK_CODE, World, costly_drug, read, submit, world
+from tests.e2e.pa_world import (
+    TASK_CODE,
+    World,
+    costly_drug,
+    dispensing,
+    read,
+    submit,
+    world,
+)
 from tests.e2e.support import Client
 from tests.fhir_schema import assert_valid_r4
 
@@ -24,6 +35,7 @@ __all__ = ["world"]  # the module's fixture
 
 CLAIM_DOCUMENT = "https://fhir.tiers-payant.ma/CodeSystem/claim-document"
 SUPPLY_DAYS = 10  # 4 boxes of epoetin, at most 12 per 30 days
+ANSWER_LANGUAGE = "https://fhir.tiers-payant.ma/StructureDefinition/answer-language"
 
 
 def care_day(slot: int) -> date:
@@ -178,3 +190,120 @@ class TestClaims:
         again = task(world.state.pharmacy)
         assert again.json()["businessStatus"]["text"] == "Demande déjà annulée"
         assert task(world.state.pharmacy, "status").json()["output"][1]["valueCode"] == "cancelled"
+
+
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
+def totals(response: dict[str, Any]) -> dict[str, float]:
+    return {t["category"]["coding"][0]["code"]: t["amount"]["value"] for t in response["total"]}
+
+
+def reason_on(response: dict[str, Any], share: str) -> str | None:
+    """The reason code said on one share of the first item, if any."""
+    for adjudication in response["item"][0]["adjudication"]:
+        if adjudication["category"]["coding"][0]["code"] == share and "reason" in adjudication:
+            return str(adjudication["reason"]["coding"][0]["code"])
+    return None
+
+
+class TestSharesAndPrescriptions:
+    """What the RO, the patient's mutuelle and the patient pay, to the centime."""
+
+    def test_a_public_sector_member_s_mutuelle_pays_its_share(self, world: World) -> None:
+        """Two boxes of amoxicillin billed 70.98 for the disabled child of a CNOPS member
+        (AMO_PUBLIC: drugs 70 % of the PPV [C]), MGPAP named beside the AMO (half the ticket
+        modérateur [U]): RO 49.686 -> 49.69, ticket 21.29, MGPAP 10.645 -> 10.65, patient
+        10.64."""
+        body = dispensing(world.patient("disabled-child"), "FACT-RC-1", boxes=2, billed=70.98,
+                          mutuelle="MGPAP")  # fmt: skip
+        answer = submit(world, world.state.pharmacy, body)
+        assert answer.status_code == 200, answer.text
+        paid = answer.json()
+        assert_valid_r4(paid)
+        found = shares(paid)
+        assert (found["submitted"], found["benefit"], found["complementary"], found["copay"]) == (
+            70.98, 49.69, 10.65, 10.64,
+        )  # fmt: skip
+        assert found["above-tariff"] == 0 and found["eligpercent"] == 70
+        assert totals(paid) == {
+            "submitted": 70.98, "eligible": 70.98, "benefit": 49.69, "copay": 10.64,
+            "complementary": 10.65, "above-tariff": 0,
+        }  # fmt: skip
+        assert paid["payment"]["amount"]["value"] == 49.69  # the RO's alone
+        assert paid["item"][0]["extension"][0]["valueCode"] == "accepted"
+
+    def test_an_unknown_mutuelle_is_said_and_its_share_left_to_the_patient(
+        self, world: World
+    ) -> None:
+        body = dispensing(world.patient("etudiant"), "FACT-RC-2", boxes=1, billed=35.5,
+                          mutuelle="MUTUELLE-X")  # fmt: skip
+        answer = submit(world, world.state.pharmacy, body)
+        assert answer.status_code == 200, answer.text
+        found = shares(answer.json())
+        assert found["complementary"] == 0
+        assert found["benefit"] + found["copay"] == 35.5
+        assert reason_on(answer.json(), "complementary") == "complementaire-inconnue"
+        assert reason_on(answer.json(), "benefit") is None
+
+    def test_boxes_beyond_the_prescription_are_reduced(self, world: World) -> None:
+        """Two boxes dispensed, one prescribed (the contained MedicationRequest): paid on one
+        box's 35.50 at 70 % of the PPV, the second box's 35.50 the patient's."""
+        body = dispensing(world.patient("disabled-child"), "FACT-RX-1", boxes=2, billed=71,
+                          prescribed=1)  # fmt: skip
+        answer = submit(world, world.state.pharmacy, body)
+        assert answer.status_code == 200, answer.text
+        reduced = answer.json()
+        assert_valid_r4(reduced)
+        assert reduced["item"][0]["extension"][0]["valueCode"] == "reduced"
+        assert reason_on(reduced, "benefit") == "quantite-au-dela-prescription"
+        found = shares(reduced)
+        assert (found["eligible"], found["benefit"], found["copay"], found["above-tariff"]) == (
+            35.5, 24.85, 46.15, 0,
+        )  # fmt: skip
+
+
+class TestLanguages:
+    """The human text of an answer in the language asked, kept with what was asked."""
+
+    @pytest.mark.parametrize(
+        ("persona", "headers", "language", "opening"),
+        [
+            ("polygamous", {"Accept-Language": "ar"}, "ar", "كمية تتجاوز الوصفة"),
+            ("open", {"Accept-Language": "en-GB, fr;q=0.5"}, "en",
+             "Quantity above the prescription"),
+            ("achamil", {}, "fr", "Quantité au-delà de l'ordonnance"),
+        ],
+    )  # fmt: skip
+    def test_a_claim_s_notes_in_the_language_asked(
+        self, world: World, persona: str, headers: dict[str, str], language: str, opening: str
+    ) -> None:
+        body = dispensing(world.patient(persona), f"FACT-LANG-{language}", boxes=2, billed=71,
+                          prescribed=1)  # fmt: skip
+        answer = submit(world, world.state.pharmacy, body, **headers)
+        assert answer.status_code == 200, answer.text
+        written = answer.json()
+        assert written["language"] == language
+        notes = written["processNote"]  # a CNSS member's originator is paid on the PBR: two
+        assert {n["language"]["coding"][0]["code"] for n in notes} == {language}
+        assert notes[0]["text"].startswith(opening), notes
+        assert bool(ARABIC_LETTER.search(written["disposition"])) is (language == "ar")
+
+    def test_a_prise_en_charge_keeps_its_language_when_read_and_replayed(
+        self, world: World
+    ) -> None:
+        """The answer is written once, in the language first asked: read back and replayed
+        under its Idempotency-Key as it was, whatever the retry asks."""
+        body = costly_drug(world.patient("dialysis"), quantity=2)
+        key = {"Idempotency-Key": "pa-in-arabic-1"}
+        first = submit(world, world.state.pharmacy, body, **key, **{"Accept-Language": "ar"})
+        assert first.status_code == 200, first.text
+        answer = first.json()
+        assert answer["language"] == "ar" and ARABIC_LETTER.search(answer["disposition"])
+        assert all(ARABIC_LETTER.search(n["text"]) for n in answer["processNote"])
+        again = submit(world, world.state.pharmacy, body, **key, **{"Accept-Language": "en"})
+        assert again.headers["Idempotent-Replayed"] == "true" and again.content == first.content
+        read_back = read(world, world.state.pharmacy, f"ClaimResponse/{answer['id']}")
+        assert read_back.json()["language"] == "ar"
+        claim = read(world, world.state.pharmacy, answer["request"]["reference"]).json()
+        assert {"url": ANSWER_LANGUAGE, "valueCode": "ar"} in claim["extension"]

@@ -19,7 +19,7 @@ from domain.money import Money
 from gateway.bootstrap import open_storage
 from tests.e2e.pa_world import World, costly_drug, submit, world
 from tests.e2e.support import Client
-from tests.e2e.test_claims import bill
+from tests.e2e.test_claims import bill, care_day
 from tests.fhir_schema import assert_valid_r4
 
 pytestmark = pytest.mark.e2e
@@ -69,8 +69,13 @@ def pay(world: World, claim_id: str, transfer: str) -> str:
 
 class TestStatement:
     def test_a_provider_sees_its_due_claim_with_its_due_date(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        answer = submit(world, world.state.pharmacy, bill(world, "RELEVE-1", pa["id"])).json()
+        day = care_day(1)  # a day of care of its own: no line is another's duplicate
+        pa = submit(
+            world, world.state.pharmacy, costly_drug(world.patient("dialysis"), day=day)
+        ).json()
+        answer = submit(
+            world, world.state.pharmacy, bill(world, "RELEVE-1", pa["id"], day=day)
+        ).json()
         due = lines(statement(world, world.state.pharmacy))["RELEVE-1"]
         assert due["state"] == "due"
         assert due["due"] == answer["payment"]["date"]
@@ -79,15 +84,21 @@ class TestStatement:
         assert "payment" not in due
 
     def test_another_provider_sees_none_of_them(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        submit(world, world.state.pharmacy, bill(world, "RELEVE-2", pa["id"]))
+        day = care_day(2)  # a day of care of its own: no line is another's duplicate
+        pa = submit(
+            world, world.state.pharmacy, costly_drug(world.patient("dialysis"), day=day)
+        ).json()
+        submit(world, world.state.pharmacy, bill(world, "RELEVE-2", pa["id"], day=day))
         assert "RELEVE-2" in lines(statement(world, world.state.pharmacy))
         for state in ("", "?state=due,overdue,paid", "?state=rejected"):
             assert lines(statement(world, world.state.clinic, state)) == {}
 
     def test_a_paid_claim_names_its_transfer(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        submit(world, world.state.pharmacy, bill(world, "RELEVE-3", pa["id"]))
+        day = care_day(3)  # a day of care of its own: no line is another's duplicate
+        pa = submit(
+            world, world.state.pharmacy, costly_drug(world.patient("dialysis"), day=day)
+        ).json()
+        submit(world, world.state.pharmacy, bill(world, "RELEVE-3", pa["id"], day=day))
         transfer = pay(world, "RELEVE-3", "VIR-2026-0001")
         paid = lines(statement(world, world.state.pharmacy, "?state=paid"))
         assert paid["RELEVE-3"]["state"] == "paid"
@@ -96,7 +107,7 @@ class TestStatement:
         assert "RELEVE-3" not in lines(statement(world, world.state.pharmacy, "?state=due"))
 
     def test_a_rejected_claim_says_why(self, world: World) -> None:
-        submit(world, world.state.pharmacy, bill(world, "RELEVE-4", None))
+        submit(world, world.state.pharmacy, bill(world, "RELEVE-4", None, day=care_day(4)))
         rejected = lines(statement(world, world.state.pharmacy, "?state=rejected"))["RELEVE-4"]
         assert rejected["state"] == "rejected"
         assert "accord-prealable-requis" in [r["code"] for r in rejected["reason"]]
@@ -104,8 +115,11 @@ class TestStatement:
 
     def test_pages_follow_the_next_link(self, world: World) -> None:
         for n in (5, 6):
-            pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-            submit(world, world.state.pharmacy, bill(world, f"RELEVE-{n}", pa["id"]))
+            day = care_day(n)  # a day of care of its own: no line is another's duplicate
+            pa = submit(
+                world, world.state.pharmacy, costly_drug(world.patient("dialysis"), day=day)
+            ).json()
+            submit(world, world.state.pharmacy, bill(world, f"RELEVE-{n}", pa["id"], day=day))
         seen: list[str] = []
         answer = statement(world, world.state.pharmacy, "?_count=1")
         while True:
@@ -125,9 +139,12 @@ class TestStatement:
 
 class TestCsvExport:
     def test_the_file_opens_in_a_french_spreadsheet(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        submit(world, world.state.pharmacy, bill(world, "RELEVE-CSV-1", pa["id"]))
-        submit(world, world.state.pharmacy, bill(world, "RELEVE-CSV-2", None))
+        day = care_day(7)  # a day of care of its own: no line is another's duplicate
+        pa = submit(
+            world, world.state.pharmacy, costly_drug(world.patient("dialysis"), day=day)
+        ).json()
+        submit(world, world.state.pharmacy, bill(world, "RELEVE-CSV-1", pa["id"], day=day))
+        submit(world, world.state.pharmacy, bill(world, "RELEVE-CSV-2", None, day=care_day(8)))
         answer = statement(world, world.state.pharmacy, "?_format=text/csv")
         assert answer.status_code == 200, answer.text
         assert answer.headers["content-type"].startswith("text/csv")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from domain.claims import ClaimLine, CodeKind, Insured, SubmitClaim
 from domain.members import AldGrant
 from domain.money import Money
+from domain.reference import ReferenceData
+from domain.reference_rows import ComplementaryCover, Provenance, Validity
 
 CNOPS_MEMBER = Insured("M-PUB", "AMO_PUBLIC")
 CNSS_MEMBER = Insured("M-SAL", "AMO_SALARIES", (AldGrant("ALD38", date(2023, 1, 1)),))
@@ -74,3 +77,19 @@ def pharmacy(*lines: ClaimLine, **changes: Any) -> SubmitClaim:
     changes.setdefault("claim_type", "costly-drug")
     changes.setdefault("provider_category", "pharmacy")
     return cnss(*lines, **changes)
+
+
+def with_cover(
+    ref: ReferenceData,
+    ticket: str,
+    above: str,
+    *,
+    category: str = "*",
+    start: date = date(2005, 9, 1),
+) -> ReferenceData:
+    """The dataset with one more complementary cover, RC-TEST's, in force from `start`."""
+    cover = ComplementaryCover(
+        "RC-TEST", category, "Complémentaire de test", Decimal(ticket), Decimal(above),
+        Validity(start), Provenance("test", "U"),
+    )  # fmt: skip
+    return replace(ref, complementary_covers=(*ref.complementary_covers, cover))

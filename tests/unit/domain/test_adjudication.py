@@ -12,7 +12,6 @@ from domain.claims import (
     ClaimHistory,
     ClaimUse,
     CodeKind,
-    Complementary,
     Insured,
     LineStatus,
     PastBenefit,
@@ -33,6 +32,7 @@ from tests.unit.domain.claim_builders import (
     costly_drug,
     line,
     pharmacy,
+    with_cover,
 )
 
 NONE = ClaimHistory()
@@ -69,8 +69,9 @@ class TestWorkedExamples:
     def test_complementary_pays_its_shares(self, ref: ReferenceData) -> None:
         """The RC takes all of the ticket modérateur (30) and half the billing above tariff
         (25): the patient keeps 25."""
-        rc = Complementary(Decimal(1), Decimal("0.5"))
-        result = one(claim(consultation("200"), complementary=rc), ref)
+        result = one(
+            claim(consultation("200"), complementary="RC-TEST"), with_cover(ref, "1", "0.5")
+        )
         assert amounts(result) == (MAD(120), MAD(55), MAD(25))
 
     def test_a_claim_is_paid_on_the_payers_term(self, ref: ReferenceData) -> None:
@@ -383,7 +384,10 @@ class TestRefusals:
     def test_quantity_above_the_prescription_is_paid_as_prescribed(
         self, ref: ReferenceData
     ) -> None:
+        """The box beyond the prescription is the patient's, and not billing above tariff."""
         drug = costly_drug("30400", quantity=2, prescribed_quantity=1)
         result = one(pharmacy(drug), ref)
         assert (result.eligible, result.status) == (MAD(15200), LineStatus.REDUCED)
-        assert result.reasons == ("quantite-au-dela-prescription", "depassement-tarif")
+        assert result.reasons == ("quantite-au-dela-prescription",)
+        assert amounts(result) == (MAD(14896), MAD(0), MAD(15504))  # 98 %; 304 + 15,200
+        assert result.above_tariff == MAD(0)

@@ -23,6 +23,7 @@ from tests.unit.domain.claim_builders import (
     costly_drug,
     line,
     pharmacy,
+    with_cover,
 )
 
 NONE = ClaimHistory()
@@ -202,18 +203,28 @@ class TestSplitProperties:
 
 
 class TestAdjudicationProperties:
-    @given(st.integers(min_value=0, max_value=10**7), st.booleans())
+    @given(
+        st.integers(min_value=0, max_value=10**7),
+        st.booleans(),
+        st.integers(min_value=1, max_value=7),
+        st.integers(min_value=1, max_value=7),
+    )
     def test_every_line_adds_up_and_the_answer_is_deterministic(
-        self, ref: ReferenceData, centimes: int, ald: bool
+        self, ref: ReferenceData, centimes: int, ald: bool, boxes: int, prescribed: int
     ) -> None:
+        """With an RC paying half the ticket modérateur and a quarter above tariff, and boxes
+        beyond the prescription."""
         billed = str(Money(centimes).as_decimal())
         cmd = cnss(
             consultation(billed, ald_condition="ALD38" if ald else None),
             pharmacy(costly_drug(billed)).lines[0],
-            complementary=Complementary(Decimal("0.5"), Decimal("0.25")),
-        )
-        answer = adjudicate(cmd, NONE, ref)
+            line(CodeKind.DRUG, INSULIN, billed, sequence=3, category="pharmacy",
+                 quantity=boxes, prescribed_quantity=prescribed),
+            complementary="RC-TEST",
+        )  # fmt: skip
+        data = with_cover(ref, "0.5", "0.25")
+        answer = adjudicate(cmd, NONE, data)
         for result in answer.lines:
             assert result.benefit + result.complementary + result.patient == result.submitted
             assert min(result.benefit, result.complementary, result.patient) >= Money(0)
-        assert answer == adjudicate(cmd, NONE, ref)
+        assert answer == adjudicate(cmd, NONE, data)

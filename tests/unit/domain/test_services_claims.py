@@ -3,6 +3,7 @@ once, the benefit made payable once, a counter check holding its units."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -245,3 +246,31 @@ class TestOnceWithoutAuthorization:
         with pytest.raises(AlreadyRecorded):
             await bill(ports, ref, plain)
         assert [e.id for e in store.ledger] == ["claim:pharmacy-1:F-7"]
+
+
+class KeepingForm(FakeForm):
+    """The fake form, keeping the outcome it renders."""
+
+    outcome: ClaimOutcome | None = None
+
+    def render(self, result: ClaimOutcome, stamp: Stamp) -> Rendered:
+        self.outcome = result
+        return super().render(result, stamp)
+
+
+class TestComplementary:
+    async def test_the_complementary_the_claim_names_pays_its_share(
+        self, ref: ReferenceData
+    ) -> None:
+        """CNSS costly drug at 98 %: of the 304.00 left, MGPAP pays half [U]."""
+        store, ports = world()
+        granted(store)
+        form = KeepingForm(replace(request(), complementary="MGPAP"))
+        await claims.submit_claim(Submission(PHARMACY, form), ref=ref, ports=ports)
+        assert form.outcome is not None
+        [result] = form.outcome.adjudication.lines
+        assert (result.benefit, result.complementary, result.patient) == (
+            Money.mad(14896), Money.mad(152), Money.mad(152),
+        )  # fmt: skip
+        [entry] = store.ledger  # the RO's benefit alone is made payable by the payer
+        assert entry.postings[0].amount == Money.mad(14896)

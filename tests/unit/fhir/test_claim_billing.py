@@ -107,10 +107,10 @@ class TestReadLines:
         parsed = read(claim(), ref)
         ctx = claim_billing_in.ClaimContext(
             "pharmacie-1", "pharmacy", "CNSS", True, Insured("m-1", "AMO-CNSS"),
-            pa_valid=frozenset({1}), prescribed={1: 2},
+            pa_valid=frozenset({1}),
         )  # fmt: skip
         cmd = claim_billing_in.command(parsed, ctx)
-        assert cmd.lines[0].pa_valid and cmd.lines[0].prescribed_quantity == 2
+        assert cmd.lines[0].pa_valid and cmd.complementary is None
         assert (cmd.payer, cmd.claim_type, cmd.filed_on) == ("CNSS", "costly-drug", TODAY)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from domain.eligibility import EligibilityStatus
 from domain.reasons import ALL_REASONS
 from fhir_profiles import claim_profiles, labels, profiles, r4, systems, terminology
@@ -83,7 +84,14 @@ class TestNamingSystems:
             systems.CIN,
             systems.INPE,
             systems.PAYER_ID,
+            systems.COMPLEMENTARY,
         }
+
+    def test_the_complementary_organisations_are_published(self) -> None:
+        shipped = load_reference_files(DEFAULT_REFDATA_DIR)
+        found = {cs["id"]: cs for cs in terminology.code_systems(shipped)}["complementary"]
+        codes = {c["code"] for c in found["concept"]}
+        assert {"MGPAP", "OMFAM", "MGEN", "MODEP", "PTT", "DOUANES", "POLICE", "MFA"} <= codes
 
 
 class TestStructureDefinitions:
