@@ -212,8 +212,9 @@ def consume(
 ) -> PriorAuthorization:
     """A claim line uses part of one granted line, on a day of care within the validity: what
     others hold at `now` is not there to use; its own reservation, if it names one, is used up
-    (what it held beyond the claim is freed)."""
-    _usable_on(pa, day, "d'utiliser")
+    (what it held beyond the claim is freed). An authorization that expired since still covers
+    the care given while it was valid: the claim comes later, within its filing window."""
+    _usable_on(pa, day, "d'utiliser", (PaStatus.GRANTED, PaStatus.PARTIAL, PaStatus.EXPIRED))
     _not_negative(quantity, amount)
     mine = None if reservation is None else _held(pa, reservation, sequence, now)
     whole = _covering(pa, sequence, quantity, amount, now, but=reservation)
@@ -258,8 +259,13 @@ def release(pa: PriorAuthorization, reservation: str) -> PriorAuthorization:
     return replace(pa, reservations=tuple(r for r in pa.reservations if r.id != reservation))
 
 
-def _usable_on(pa: PriorAuthorization, day: date, what: str) -> None:
-    _require(pa, (PaStatus.GRANTED, PaStatus.PARTIAL), what)
+def _usable_on(
+    pa: PriorAuthorization,
+    day: date,
+    what: str,
+    statuses: tuple[PaStatus, ...] = (PaStatus.GRANTED, PaStatus.PARTIAL),
+) -> None:
+    _require(pa, statuses, what)
     if (
         pa.valid_from is None
         or pa.valid_until is None

@@ -222,10 +222,25 @@ class TestConsume:
         with pytest.raises(TransitionRefused):
             consume(granted_whole(), 1, 0, Money(-1), day=FROM, now=ASKED)
 
-    def test_a_pending_or_expired_one_is_not_consumed(self) -> None:
-        for pa in (requested(), expire(granted_whole(), UNTIL + timedelta(days=1))):
+    def test_a_pending_or_cancelled_one_is_not_consumed(self) -> None:
+        for pa in (requested(), cancel(granted_whole(), "annulee-par-le-demandeur")):
             with pytest.raises(TransitionRefused):
                 consume(pa, 1, 1, Money(1), day=FROM, now=ASKED)
+
+    def test_an_expired_one_still_covers_the_care_given_while_it_was_valid(self) -> None:
+        """Dispensed on its last valid day, billed after it expired (within the filing
+        window): paid; a day later than its validity, not."""
+        pa = expire(granted_whole(), UNTIL + timedelta(days=1))
+        used = consume(pa, 1, 1, Money.mad("5000"), day=UNTIL, now=ASKED)
+        assert used.left(1).quantity_left == 2 and used.status is PaStatus.EXPIRED
+        with pytest.raises(TransitionRefused):
+            consume(pa, 1, 1, Money(1), day=UNTIL + timedelta(days=1), now=ASKED)
+
+    def test_an_expired_one_holds_nothing_for_a_counter_check(self) -> None:
+        pa = expire(granted_whole(), UNTIL + timedelta(days=1))
+        held = Reservation("r-1", 1, 1, Money(1), ASKED + timedelta(minutes=15))
+        with pytest.raises(TransitionRefused):
+            reserve(pa, held, day=UNTIL, now=ASKED)
 
     def test_without_a_validity_nothing_is_consumed(self) -> None:
         odd = replace(granted_whole(), valid_from=None)
