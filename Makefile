@@ -9,7 +9,7 @@ MUTMUT_VERSION  ?= 3.8.1
 MUTATE_CHILDREN ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-fast lint fmt bench fuzz mutate lock clean
+.PHONY: help install bytecode demo serve test test-fast lint fmt bench fuzz mutate lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
@@ -27,7 +27,13 @@ demo: $(STAMP) ## run the gateway on SQLite with demo data (10,000 people) on 12
 	$(BIN)/amo-gateway demo
 
 test: $(STAMP) ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
+	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m pytest
+
+# Every gateway a test starts imports the whole app: compiled once here, since an environment
+# with PYTHONDONTWRITEBYTECODE set would otherwise compile it again in every process.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q -j 0 domain fhir_profiles adapters gateway devtools bench tests >/dev/null
 
 fuzz: $(STAMP) ## fuzz a real uvicorn, 75 s per fuzzer (OpenAPI, mutated FHIR bodies; FUZZ_SECONDS=N): no 5xx
 	AMO_TEST_FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -p no:cacheprovider --timeout=0 tests/fuzz
@@ -43,6 +49,7 @@ fmt: $(STAMP) ## format and autofix
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP) ## load-test a real uvicorn on loopback; prints ratios to a trivial endpoint
+	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m bench.run
 
 mutate: $(STAMP) ## mutation-test the eligibility rules with their unit tests (mutmut; slow, not in CI)
