@@ -52,7 +52,12 @@ class ClaimForm:
         """The ClaimResponse, and the Claim as stored under its own id."""
         parsed = self.parsed
         response = claim_billing_out.from_domain(
-            parsed, result.adjudication, response_id=stamp.response_id, created=stamp.created
+            parsed,
+            result.adjudication,
+            response_id=stamp.response_id,
+            created=stamp.created,
+            held_until=result.held_until,
+            replaces=result.corrects,
         )
         response["request"] = {"reference": f"Claim/{stamp.request_id}"}
         stored = {

@@ -11,7 +11,11 @@
   `line-status`; each reason in a processNote with what to do next;
 - an item coded in a system the payer does not read: `submitted` with `code-hors-nomenclature`;
 - `total` per category, `payment` (type complete, the expected date and what the RO pays)
-  once something is payable on a claim, `preAuthRef` the PA the lines cite when only one.
+  once something is payable on a claim, `preAuthRef` the PA the lines cite when only one;
+- a counter check (predetermination) that holds prise en charge units: until when, in the
+  extension `hold-until`;
+- a correction: a processNote saying which claim it replaces (R4's ClaimResponse has no
+  element for it: `related` is the Claim's), that claim's benefit being no longer due.
 """
 
 from __future__ import annotations
@@ -19,8 +23,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
+import orjson
+
 from domain.claims import PAYABLE, Adjudication, ClaimUse, LineResult, LineStatus
 from domain.money import Money
+from domain.services.claim_corrections import Corrected
 from fhir_profiles import claim_out, messages, systems
 from fhir_profiles.claim_billing_in import ClaimIn
 from fhir_profiles.items import clean
@@ -66,9 +73,16 @@ _AMOUNT_OF: Final = {
 
 
 def from_domain(
-    parsed: ClaimIn, adjudication: Adjudication, *, response_id: str, created: datetime
+    parsed: ClaimIn,
+    adjudication: Adjudication,
+    *,
+    response_id: str,
+    created: datetime,
+    held_until: datetime | None = None,
+    replaces: Corrected | None = None,
 ) -> Json:
-    """The ClaimResponse answering a claim with its adjudication."""
+    """The ClaimResponse answering a claim with its adjudication (a counter check's hold, the
+    claim a correction replaces)."""
     claim = parsed.resource
     notes = _Notes()
     items = [_line(line, notes) for line in adjudication.lines]
@@ -98,9 +112,33 @@ def from_domain(
     payment = _payment(adjudication)
     if payment is not None:
         body["payment"] = payment
-    if notes.codes:
-        body["processNote"] = notes.written()
+    if held_until is not None:
+        body["extension"] = [
+            {"url": systems.EXT_HOLD_UNTIL, "valueDateTime": claim_out._instant(held_until)}
+        ]
+    written = notes.written()
+    if replaces is not None:
+        written.append(claim_out._note(len(written) + 1, _replacing(replaces)))
+    if written:
+        body["processNote"] = written
     return body
+
+
+def withdrawn(request_body: bytes) -> bytes:
+    """A stored Claim once its benefit was reversed (it was cancelled, or corrected by
+    another): its status is `cancelled`."""
+    return orjson.dumps({**orjson.loads(request_body), "status": "cancelled"})
+
+
+def _replacing(replaces: Corrected) -> str:
+    """The note of a correction: the claim it replaces, no longer paid."""
+    named = replaces.claim_id
+    if replaces.request_id is not None:
+        named += f" (Claim/{replaces.request_id})"
+    return (
+        f"Cette demande corrige et remplace la demande {named} : la part AMO de celle-ci "
+        "n'est plus due, et les unités de prise en charge qu'elle utilisait lui ont été rendues."
+    )
 
 
 class _Notes:

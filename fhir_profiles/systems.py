@@ -53,6 +53,7 @@ EXT_PRESCRIPTION: Final = f"{BASE}/StructureDefinition/item-prescription"  # val
 EXT_ALD: Final = f"{BASE}/StructureDefinition/item-ald"  # valueCodeableConcept (CodeSystem ald)
 EXT_GENERIC: Final = f"{BASE}/StructureDefinition/item-generic-dispensed"  # valueBoolean
 EXT_LINE_STATUS: Final = f"{BASE}/StructureDefinition/line-status"  # valueCode (domain LineStatus)
+EXT_HOLD_UNTIL: Final = f"{BASE}/StructureDefinition/hold-until"  # valueDateTime
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"

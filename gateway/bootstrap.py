@@ -45,11 +45,12 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.reference import ReferenceData
-from domain.services.claims import ClaimPorts
+from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.prior_auth import PriorAuthPorts
 from domain.services.subscriptions import SubscriptionPorts
+from fhir_profiles import claim_billing_in
 from fhir_profiles.claim_form import rerender
 from gateway.auth import TokenService
 from gateway.ids import new_id
@@ -218,6 +219,7 @@ async def wire(
                 render=rerender,
                 hold_minutes=settings.claim_hold_minutes,
                 ledger=SqlLedgerReader(reads),
+                stored=claim_billing_in.stored,
             ),
             registry=registry,
             subscriptions=SubscriptionPorts(

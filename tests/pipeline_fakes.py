@@ -127,11 +127,13 @@ class FakeStore:
         if recording.answer is not None and not self.answers.claim(recording.answer):
             return False
         self.ledger.extend(recording.effects.entries)
-        for change in recording.effects.changes:
+        for change in recording.effects.changes:  # as the repository's change() records it
             self.authorizations[change.authorization.id] = (
                 change.authorization,
                 change.expected_version + 1,
             )
+            self.audit.append(change.audit)
+            self.outbox.extend(change.notifications)
         if recording.record is not None:
             self.exchanges.add(recording.record)
         self.audit.append(recording.audit)
