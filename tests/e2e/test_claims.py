@@ -1,15 +1,19 @@
 """Claims end to end, against a real uvicorn and worker: the claim that follows a prise en charge
-uses it, once; a counter check holds its units; a claim is paid once, read back, found, and
-cancelled before settlement; nobody else's is seen or used."""
+uses it, once; a counter check holds its units, and says until when; a claim is paid once, read
+back, found, cancelled before settlement (its units given back) or corrected by a new one;
+nobody else's is seen or used."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 
+from domain import ledger
+from gateway.bootstrap import open_storage
 from tests.e2e.pa_world import TASK_CODE, World, costly_drug, read, submit, world
 from tests.e2e.support import Client
 from tests.fhir_schema import assert_valid_r4
@@ -18,6 +22,7 @@ pytestmark = pytest.mark.e2e
 __all__ = ["world"]  # the module's fixture
 
 CLAIM_DOCUMENT = "https://fhir.tiers-payant.ma/CodeSystem/claim-document"
+HOLD_UNTIL = "https://fhir.tiers-payant.ma/StructureDefinition/hold-until"
 
 
 def bill(world: World, claim_id: str, pa_id: str | None, *, quantity: int = 4,
@@ -34,6 +39,36 @@ def bill(world: World, claim_id: str, pa_id: str | None, *, quantity: int = 4,
     if pa_id is not None:
         body["insurance"][0]["preAuthRef"] = [pa_id]
     return body
+
+
+def task(world: World, who: Client, claim_id: str, code: str = "cancel") -> httpx.Response:
+    """A financial Task (cancel, status) on a Claim, by its id."""
+    body = {
+        "resourceType": "Task",
+        "status": "requested",
+        "intent": "order",
+        "code": {"coding": [{"system": TASK_CODE, "code": code}]},
+        "focus": {"reference": f"Claim/{claim_id}"},
+    }
+    return httpx.post(f"{world.base}/fhir/Task", content=orjson.dumps(body),
+                      headers=world.headers(who))  # fmt: skip
+
+
+def correcting(body: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim body correcting another claim (its Claim.related)."""
+    return {**body, "related": [{"claim": claim, "relationship": {"text": "correction"}}]}
+
+
+def owed(world: World) -> float:
+    """What the payer owes the pharmacy, in MAD, as the ledger says."""
+    with open_storage(world.state.settings) as storage, storage.uow() as uow:
+        pharmacy = uow.providers.by_inpe(world.state.pharmacy.inpe)
+        assert pharmacy is not None
+        return -uow.ledger.balance(ledger.payable("CNSS", pharmacy.id)).centimes / 100
+
+
+def code(refusal: httpx.Response) -> str:
+    return str(refusal.json()["issue"][0]["details"]["coding"][0]["code"])
 
 
 def shares(response: dict[str, Any]) -> dict[str, float]:
@@ -80,6 +115,11 @@ class TestClaims:
         assert check.status_code == 200, check.text
         assert check.json()["use"] == "predetermination" and "payment" not in check.json()
         assert shares(check.json())["benefit"] == 4900
+        assert_valid_r4(check.json())
+        [hold] = check.json()["extension"]
+        assert hold["url"] == HOLD_UNTIL
+        held_for = datetime.fromisoformat(hold["valueDateTime"]) - datetime.now(UTC)
+        assert timedelta(minutes=1) < held_for <= timedelta(minutes=15)  # the default hold
         claim = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-4", pa["id"]))
         assert shares(claim.json())["benefit"] == 4900  # the claim that follows uses the hold
 
@@ -121,25 +161,87 @@ class TestClaims:
         pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
         paid = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-9", pa["id"])).json()
         claim_id = paid["request"]["reference"].removeprefix("Claim/")
+        used_up = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-10", pa["id"]))
+        assert shares(used_up.json())["benefit"] == 0  # all four boxes went to FACT-E2E-9
 
-        def task(who: Client, code: str = "cancel") -> httpx.Response:
-            body = {
-                "resourceType": "Task",
-                "status": "requested",
-                "intent": "order",
-                "code": {"coding": [{"system": TASK_CODE, "code": code}]},
-                "focus": {"reference": f"Claim/{claim_id}"},
-            }
-            return httpx.post(f"{world.base}/fhir/Task", content=orjson.dumps(body),
-                              headers=world.headers(who))  # fmt: skip
-
-        assert task(world.state.clinic).status_code == 404  # not another's
-        assert task(world.state.pharmacy, "status").json()["output"][1]["valueCode"] == "payable"
-        first = task(world.state.pharmacy)
+        assert task(world, world.state.clinic, claim_id).status_code == 404  # not another's
+        status = task(world, world.state.pharmacy, claim_id, "status")
+        assert status.json()["output"][1]["valueCode"] == "payable"
+        first = task(world, world.state.pharmacy, claim_id)
         assert first.status_code == 200, first.text
-        assert (
-            first.json()["businessStatus"]["text"] == "Demande annulée : sa part AMO n'est plus due"
+        assert first.json()["businessStatus"]["text"].startswith(
+            "Demande annulée : sa part AMO n'est plus due"
         )
-        again = task(world.state.pharmacy)
+        again = task(world, world.state.pharmacy, claim_id)
         assert again.json()["businessStatus"]["text"] == "Demande déjà annulée"
-        assert task(world.state.pharmacy, "status").json()["output"][1]["valueCode"] == "cancelled"
+        status = task(world, world.state.pharmacy, claim_id, "status")
+        assert status.json()["output"][1]["valueCode"] == "cancelled"
+        claim = read(world, world.state.pharmacy, f"Claim/{claim_id}").json()
+        assert claim["status"] == "cancelled" and claim["identifier"][0]["value"] == "FACT-E2E-9"
+        assert read(world, world.state.pharmacy, f"ClaimResponse/{paid['id']}").status_code == 200
+        back = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-11", pa["id"]))
+        assert shares(back.json())["benefit"] == 4900  # the boxes it gave back serve again
+
+
+class TestCorrections:
+    """A correction is a new claim citing the old one: the old reversed, the new paid."""
+
+    def test_the_old_claim_is_reversed_and_the_new_one_uses_its_units(self, world: World) -> None:
+        before = owed(world)
+        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
+        old = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-20", pa["id"])).json()
+        old_claim = old["request"]["reference"]
+        assert owed(world) == before + 4900
+        by_identifier = {"identifier": {"system": "urn:oid:2.16.504.1.1", "value": "FACT-E2E-20"}}
+        body = correcting(bill(world, "FACT-E2E-21", pa["id"], quantity=3), by_identifier)
+        answer = submit(world, world.state.pharmacy, body)
+        assert answer.status_code == 200, answer.text
+        new = answer.json()
+        assert_valid_r4(new)
+        assert shares(new)["benefit"] == 3675  # three boxes of the four the old one gave back
+        assert f"remplace la demande FACT-E2E-20 ({old_claim})" in new["processNote"][-1]["text"]
+        assert owed(world) == before + 3675  # the old benefit reversed, the new one due
+
+        old_id = old_claim.removeprefix("Claim/")
+        status = task(world, world.state.pharmacy, old_id, "status").json()
+        assert status["output"][1]["valueCode"] == "corrected"
+        assert read(world, world.state.pharmacy, old_claim).json()["status"] == "cancelled"
+        assert read(world, world.state.pharmacy, f"ClaimResponse/{old['id']}").json() == old
+        cancel = task(world, world.state.pharmacy, old_id).json()
+        assert cancel["output"][1]["valueCode"] == "corrected"  # nothing done twice
+        assert owed(world) == before + 3675
+
+        again = correcting(bill(world, "FACT-E2E-22", pa["id"]), {"reference": old_claim})
+        refused = submit(world, world.state.pharmacy, again)
+        assert (refused.status_code, code(refused)) == (409, "demande-deja-annulee")
+        assert owed(world) == before + 3675
+        rest = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-23", pa["id"], quantity=1))
+        assert shares(rest.json())["benefit"] == 1225  # the fourth box is still there
+
+    def test_an_unknown_or_another_s_claim_is_not_corrected(self, world: World) -> None:
+        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
+        mine = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-30", pa["id"])).json()
+        before = owed(world)
+        unknown = {"identifier": {"value": "FACT-E2E-NONE"}}
+        refused = submit(world, world.state.pharmacy,
+                         correcting(bill(world, "FACT-E2E-31", None), unknown))  # fmt: skip
+        assert (refused.status_code, code(refused)) == (422, "demande-corrigee-inconnue")
+        assert refused.json()["issue"][0]["expression"] == ["Claim.related"]
+        theirs = correcting(
+            bill(world, "FACT-E2E-32", None), {"reference": mine["request"]["reference"]}
+        )
+        refused = submit(world, world.state.clinic, theirs)
+        assert (refused.status_code, code(refused)) == (422, "demande-corrigee-inconnue")
+        itself = correcting(
+            bill(world, "FACT-E2E-33", None), {"identifier": {"value": "FACT-E2E-33"}}
+        )
+        refused = submit(world, world.state.pharmacy, itself)
+        assert (refused.status_code, code(refused)) == (422, "correction-meme-identifiant")
+        assert owed(world) == before
+        status = task(
+            world,
+            world.state.pharmacy,
+            mine["request"]["reference"].removeprefix("Claim/"),
+            "status",
+        )
+        assert status.json()["output"][1]["valueCode"] == "payable"
