@@ -137,7 +137,8 @@ def _replacing(replaces: Corrected) -> str:
         named += f" (Claim/{replaces.request_id})"
     return (
         f"Cette demande corrige et remplace la demande {named} : la part AMO de celle-ci "
-        "n'est plus due, et les unités de prise en charge qu'elle utilisait lui ont été rendues."
+        "n'est plus due, et les unités de prise en charge qu'elle utilisait redeviennent "
+        "disponibles."
     )
 
 

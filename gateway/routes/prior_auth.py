@@ -280,7 +280,7 @@ async def task(
 
 CANCEL_NOTES = {
     claim_corrections.Cancelled.REVERSED: "Demande annulée : sa part AMO n'est plus due, les "
-    "unités de prise en charge qu'elle utilisait lui sont rendues",
+    "unités de prise en charge qu'elle utilisait redeviennent disponibles",
     claim_corrections.Cancelled.ALREADY: "Demande déjà annulée",
     claim_corrections.Cancelled.NOTHING: "Demande annulée : rien n'en était payable",
 }
