@@ -6,10 +6,11 @@ repositories, the use cases of domain/services/ await the stores.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from domain.claim_history import HistoryLine
 from domain.claims import StoredClaim
 from domain.ledger import Entry
 from domain.money import Money
@@ -31,12 +32,35 @@ class Ledger(Protocol):
         """Record entries; AlreadyRecorded, and none of them, if one was recorded before."""
         ...
 
+    def insert_many(self, entries: Sequence[Entry]) -> None:
+        """Record entries whose ids are new (one recorded meanwhile fails the store's write)."""
+        ...
+
+    def recorded(self, ids: Collection[str]) -> set[str]:
+        """Which of these entry ids are recorded."""
+        ...
+
     def by_source(self, source: str) -> list[Entry]:
         """The entries recording a claim."""
         ...
 
     def balance(self, account: str) -> Money:
         """What an account holds: debits less credits."""
+        ...
+
+
+class ClaimLineRepository(Protocol):
+    """The lines of claims made payable (the claim history), each claim's once."""
+
+    def add_many(self, lines: Sequence[HistoryLine]) -> None:
+        """Record the payable lines of claims, with the entries that make them payable."""
+        ...
+
+    def history(
+        self, member_id: str, since: date, prescriptions: Collection[str]
+    ) -> list[HistoryLine]:
+        """The member's lines served on or after `since`, and every line of these
+        prescriptions whoever's and whenever, but those of claims reversed in the ledger."""
         ...
 
 
@@ -109,6 +133,17 @@ class LedgerReader(Protocol):
 
     async def by_source(self, source: str) -> list[Entry]:
         """The entries recording a claim."""
+        ...
+
+
+class ClaimHistoryReader(Protocol):
+    """The claim history as the claim use case reads it: one read per claim."""
+
+    async def lines(
+        self, member_id: str, since: date, prescriptions: Collection[str]
+    ) -> list[HistoryLine]:
+        """The member's lines served on or after `since`, and every line of these
+        prescriptions whoever's and whenever, but those of claims reversed in the ledger."""
         ...
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from domain.errors import Conflict, DomainError
@@ -73,6 +73,7 @@ class Entry:
     at: datetime
     postings: tuple[Posting, ...]
     source: str  # the claim (or payment) it records
+    due: date | None = None  # a claim's: when the payer promised to pay it (payment_clock)
 
     def __post_init__(self) -> None:
         if not self.postings or all(p.amount == ZERO for p in self.postings):
@@ -97,16 +98,17 @@ def bank(payer: str) -> str:
 
 
 def claim_accepted(
-    claim_id: str, *, payer: str, provider: str, benefit: Money, at: datetime
-) -> Entry | None:
-    """The RO benefit of an accepted claim made payable to the provider (None: nothing is
-    payable, e.g. every line rejected)."""
+    claim_id: str, *, payer: str, provider: str, benefit: Money, at: datetime,
+    due: date | None = None,
+) -> Entry | None:  # fmt: skip
+    """The RO benefit of an accepted claim made payable to the provider, due on the date the
+    payer's term gives (None: nothing is payable, e.g. every line rejected)."""
     if benefit < ZERO:
         raise Unbalanced(f"Prestation négative pour la demande {claim_id}")
     if benefit == ZERO:
         return None
     postings = (Posting(benefits(payer), benefit), Posting(payable(payer, provider), -benefit))
-    return Entry(f"claim:{claim_id}", EntryKind.CLAIM, at, postings, claim_id)
+    return Entry(f"claim:{claim_id}", EntryKind.CLAIM, at, postings, claim_id, due)
 
 
 def reversal(entry: Entry, *, at: datetime, settled: Iterable[Entry] = ()) -> Entry:

@@ -10,13 +10,13 @@ The ports of notifications (subscriptions, endpoints, the worker's relay) are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.authorization_ports import AuthorizationRepository, Ledger
+from domain.authorization_ports import AuthorizationRepository, ClaimLineRepository, Ledger
 from domain.eligibility import EligibilityDecision
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.records import (
@@ -161,6 +161,14 @@ class IdempotencyRepository(Protocol):
         """Keep an answer; False if the key was taken meanwhile (by a concurrent retry)."""
         ...
 
+    def taken(self, keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (tenant, key) pairs have an answer kept."""
+        ...
+
+    def put_many(self, answers: Sequence[IdempotentAnswer]) -> None:
+        """Keep answers whose keys are free (a key kept meanwhile fails the store's write)."""
+        ...
+
 
 class Outbox(Protocol):
     """Notifications waiting for delivery, written in the transaction of their cause."""
@@ -202,6 +210,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ledger(self) -> Ledger: ...
+
+    @property
+    def claim_lines(self) -> ClaimLineRepository: ...
 
     @property
     def endpoints(self) -> EndpointRepository: ...

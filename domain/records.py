@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from domain.claim_history import HistoryLine
 from domain.ledger import Entry
 from domain.members import Member, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
@@ -154,8 +155,8 @@ class Notification:
 
 @dataclass(frozen=True, slots=True)
 class Effects:
-    """What an exchange's decision changes beyond its record: a prise en charge's state, and
-    the notifications that change causes."""
+    """What an exchange's decision changes beyond its record: a prise en charge's state, the
+    notifications that change causes, ledger entries and the claim lines they make payable."""
 
     authorization: PriorAuthorization | None = None
     notifications: tuple[Notification, ...] = ()
@@ -164,6 +165,9 @@ class Effects:
     changes: tuple[AuthorizationChange, ...] = ()
     # Ledger entries (a claim made payable, a reversal): recorded once, with the exchange.
     entries: tuple[Entry, ...] = ()
+    # The payable lines of a claim made payable (its entry above), which later claims are
+    # checked against: recorded with that entry, or not at all.
+    history: tuple[HistoryLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,7 @@ from domain.reference_rows import (
     Tariff,
     Validity,
 )
+from domain.working_days import WorkingCalendar
 
 _KEPT = 8  # datasets whose index is kept: the current one and a few being swapped in
 
@@ -91,6 +92,8 @@ class ReferenceData:
     payment_terms: tuple[PaymentTerm, ...] = ()
     categories: tuple[str, ...] = field(default=())  # care category codes, in display order
     care_categories: tuple[CareCategory, ...] = ()  # the same, with labels and provenance
+    # The working days payment terms count (public holidays from adapters.holiday_calendar).
+    calendar: WorkingCalendar = field(default=WorkingCalendar())
 
     def index(self) -> ReferenceIndex:
         """The lookup tables over these rows, built on first use and kept."""

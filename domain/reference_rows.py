@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
+from domain.working_days import DAY_KINDS
+
 CONFIDENCES = frozenset({"C", "P", "U"})
 SITUATIONS = frozenset({"standard", "public-hospital", "generic", "costly", "ald"})
 BASES = frozenset({"TNR", "PPV", "PBR", "FLAT"})
@@ -343,10 +345,12 @@ class ClaimDocument:
 
 @dataclass(frozen=True, slots=True)
 class PaymentTerm:
-    """How many days after a compliant claim the payer pays the provider."""
+    """How many days after a compliant claim the payer pays the provider, counted in
+    calendar days or in working days (domain.working_days)."""
 
     payer: str
     claim_type: str  # a claim type or "*"
     days: int
+    day_kind: Annotated[str, OneOf(DAY_KINDS)]
     validity: Validity
     provenance: Provenance

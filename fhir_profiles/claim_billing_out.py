@@ -49,8 +49,14 @@ NEXT_STEPS: Final[dict[str, str]] = {
     "accord-prealable-requis": "Demandez une prise en charge préalable, puis facturez la ligne "
     "en citant sa référence (preAuthRef).",
     "depassement-tarif": "Le dépassement reste à la charge du patient ou de sa complémentaire.",
-    "doublon": "Vérifiez que la ligne n'a pas déjà été facturée ; sinon, corrigez la demande "
-    "(Claim.related).",
+    "doublon": "Si la demande précédente était erronée, annulez-la (Task cancel) ou remplacez-la "
+    "par une demande qui la cite (Claim.related) ; sinon, ne facturez pas la ligne une seconde "
+    "fois.",
+    "ordonnance-deja-servie": "Vérifiez la référence de l'ordonnance : servie ailleurs, elle ne "
+    "l'est plus en tiers payant.",
+    "renouvellement-premature": "Le traitement délivré précédemment couvre encore cette date : "
+    "facturez le renouvellement à partir du jour où il prend fin.",
+    "plafond-atteint": "Le reste est à la charge du patient ou de sa complémentaire.",
     "medicament-inconnu": "Vérifiez le code EAN-13 du médicament.",
     "tarif-introuvable": "Vérifiez le code et la date des soins.",
 }

@@ -23,6 +23,7 @@ from gateway.routes import (
     messaging,
     ops,
     prior_auth,
+    statement,
     subscriptions,
     token,
 )
@@ -37,6 +38,7 @@ DESCRIPTION = (
 # Every router, included as declared (no include prefix): the fast path finds hot routes here.
 ROUTERS = [
     eligibility.router,
+    statement.router,  # before prior_auth's /ClaimResponse/{id}
     prior_auth.router,
     messaging.router,
     subscriptions.router,  # before conformance's catch-all /fhir/{resource_type} routes

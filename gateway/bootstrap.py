@@ -12,7 +12,8 @@ import logging
 from base64 import b64decode
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
@@ -25,11 +26,14 @@ from adapters.cache.redis_async import (
 )
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
+from adapters.holiday_calendar import moroccan_calendar
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
+from adapters.sql.claim_lines import SqlClaimHistoryReader
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.ledger import SqlLedgerReader
+from adapters.sql.payment_clock import SqlClaimClock
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
@@ -49,6 +53,7 @@ from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.prior_auth import PriorAuthPorts
+from domain.services.statement import StatementPorts
 from domain.services.subscriptions import SubscriptionPorts
 from fhir_profiles import claim_billing_in
 from fhir_profiles.claim_form import rerender
@@ -90,6 +95,7 @@ class Gateway:
     claims: ClaimPorts
     registry: PolledRegistryVersion  # followed while the app serves
     subscriptions: SubscriptionPorts
+    statement: StatementPorts
 
 
 @contextmanager
@@ -143,16 +149,25 @@ def _uow_factory(engine: Engine, settings: Settings) -> SqlUnitOfWorkFactory:
 
 
 def load_reference(uow: UnitOfWorkFactory) -> ReferenceData:
-    """The current reference dataset; the repository's files are loaded on first start."""
+    """The current reference dataset, with the working calendar its payment terms count in;
+    the repository's files are loaded on first start."""
     with uow() as work:
         current = work.reference.current()
         if current is not None:
-            return current
+            return with_calendar(current)
         data = load_reference_files(DEFAULT_REFDATA_DIR)
         work.reference.store(data)
         work.commit()
         log.info("reference data %s loaded from %s", data.version, DEFAULT_REFDATA_DIR)
-        return data
+        return with_calendar(data)
+
+
+def with_calendar(data: ReferenceData) -> ReferenceData:
+    """The dataset with Morocco's public holidays over the years a due date computed now can
+    count: a claim filed last year or this year, a term running into next year. (Each year
+    costs the `holidays` package a few hundred milliseconds at start.)"""
+    this_year = datetime.now(UTC).year
+    return replace(data, calendar=moroccan_calendar(range(this_year - 1, this_year + 2)))
 
 
 @asynccontextmanager
@@ -219,8 +234,11 @@ async def wire(
                 render=rerender,
                 hold_minutes=settings.claim_hold_minutes,
                 ledger=SqlLedgerReader(reads),
+                history=SqlClaimHistoryReader(reads),
+                supply_days=settings.claim_supply_days,
                 stored=claim_billing_in.stored,
             ),
+            statement=StatementPorts(SqlClaimClock(reads), exchange.store, clock),
             registry=registry,
             subscriptions=SubscriptionPorts(
                 SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),

@@ -122,6 +122,19 @@ def _providers_convention(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _payments_clock(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.payments import clock_report, report_lines
+
+    bands, delays = clock_report(settings, payer=args.payer, by=args.by)
+    print("\n".join(report_lines(bands, delays)))
+    return 0
+
+
+def _clock_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--payer", help="one payer's claims only (CNSS, CNOPS...)")
+    p.add_argument("--by", choices=("payer", "provider"), default="payer")
+
+
 def _endpoint_add(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.endpoints import add_endpoint
 
@@ -245,6 +258,8 @@ def _parser() -> argparse.ArgumentParser:
     _add(endpoint, "add", _endpoint_add, "register an endpoint; prints its secret once", _url_args)
     _add(endpoint, "list", _endpoint_list, "list a provider's endpoints", _inpe_arg)
     _add(endpoint, "remove", _endpoint_remove, "remove an endpoint and its subscriptions", _id_args)
+    payments = sub.add_parser("payments", help="what payers owe providers").add_subparsers()
+    _add(payments, "clock", _payments_clock, "overdue claims by age, claim-to-cash", _clock_args)
     _add(sub, "worker", _worker, "deliver notifications and run periodic jobs until stopped")
     reviewers = sub.add_parser("reviewers", help="payers' medical review units").add_subparsers()
     _add(reviewers, "add", _reviewers_add, "register a review unit and its client", _reviewer_args)

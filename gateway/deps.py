@@ -19,6 +19,7 @@ from domain.reference import ReferenceData
 from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.prior_auth import PriorAuthPorts, Reviewer
+from domain.services.statement import StatementPorts
 from fhir_profiles.limits import MAX_ATTACHMENTS
 from gateway.auth import ROLE_PROVIDER, Caller, InvalidToken
 from gateway.bootstrap import Gateway
@@ -71,6 +72,11 @@ def eligibility_ports(request: Request) -> EligibilityPorts:
 def claim_ports(request: Request) -> ClaimPorts:
     """The claim use case's ports."""
     return gateway_of(request).claims
+
+
+def statement_ports(request: Request) -> StatementPorts:
+    """The provider statement's ports."""
+    return gateway_of(request).statement
 
 
 def prior_auth_ports(request: Request) -> PriorAuthPorts:
@@ -195,6 +201,7 @@ ReferenceDep = Annotated[ReferenceData, Depends(reference_of)]
 EligibilityPortsDep = Annotated[EligibilityPorts, Depends(eligibility_ports)]
 PriorAuthPortsDep = Annotated[PriorAuthPorts, Depends(prior_auth_ports)]
 ClaimPortsDep = Annotated[ClaimPorts, Depends(claim_ports)]
+StatementPortsDep = Annotated[StatementPorts, Depends(statement_ports)]
 AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
 AnswerBody = Annotated[dict[str, Any], Depends(answer_body)]

@@ -179,6 +179,11 @@ class Settings:
     # claim that follows it: long enough to dispense at the counter, short enough that an
     # abandoned check does not keep a patient's treatment from another pharmacy for long.
     claim_hold_minutes: int = 15
+    # How far back a claim's drug line looks for the patient's earlier supplies (refill too
+    # early): a year, twelve times the longest period of the drug catalog (30 days), is past
+    # what one dispensing supplies. Caps look back their own period (caps.csv), duplicates
+    # the day itself, a prescription's earlier lines whenever.
+    claim_supply_days: int = 365
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True

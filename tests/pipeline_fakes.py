@@ -6,13 +6,14 @@ store's several ports at once, so that what one records the others read back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
+from domain.claim_history import HistoryLine
 from domain.eligibility import EligibilityDecision
 from domain.errors import StaleState, Unavailable
-from domain.ledger import AlreadyRecorded, Entry
+from domain.ledger import AlreadyRecorded, Entry, EntryKind
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
 from domain.records import (
@@ -106,6 +107,8 @@ class FakeStore:
         self.authorizations: dict[str, tuple[PriorAuthorization, int]] = {}  # with versions
         self.outbox: list[Notification] = []
         self.ledger: list[Entry] = []
+        self.claim_lines: list[HistoryLine] = []  # the claim history, as recorded
+        self.history_reads = 0
         self.messages: dict[str, Message] = {}  # requests for information and answers, by id
 
     def _check(self) -> None:
@@ -127,6 +130,7 @@ class FakeStore:
         if recording.answer is not None and not self.answers.claim(recording.answer):
             return False
         self.ledger.extend(recording.effects.entries)
+        self.claim_lines.extend(recording.effects.history)
         for change in recording.effects.changes:  # as the repository's change() records it
             self.authorizations[change.authorization.id] = (
                 change.authorization,
@@ -184,6 +188,30 @@ class FakeStore:
         """domain.authorization_ports.LedgerReader."""
         self._check()
         return [entry for entry in self.ledger if entry.source == source]
+
+    async def lines(
+        self, member_id: str, since: date, prescriptions: Collection[str]
+    ) -> list[HistoryLine]:
+        """domain.authorization_ports.ClaimHistoryReader: the member's lines since the day and
+        the prescriptions' lines, but a reversed claim's; another patient's without its id."""
+        self._check()
+        self.history_reads += 1
+        reversed_ = {e.source for e in self.ledger if e.kind is EntryKind.REVERSAL}
+        return [
+            replace(
+                line,
+                member_id=line.member_id if line.member_id == member_id else None,
+                prescription_id=line.prescription_id
+                if line.prescription_id in prescriptions
+                else None,
+            )
+            for line in self.claim_lines
+            if line.source not in reversed_
+            and (
+                (line.member_id == member_id and line.service_date >= since)
+                or line.prescription_id in prescriptions
+            )
+        ]
 
     def actions(self) -> list[str]:
         """The audit actions written, in order."""

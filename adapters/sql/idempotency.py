@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select
@@ -33,17 +34,40 @@ class SqlIdempotencyRepository:
 
     def put(self, answer: IdempotentAnswer) -> None:
         """Keep an answer; a key already kept raises IntegrityError."""
-        row = {
-            "tenant": answer.tenant,
-            "key": answer.key,
-            "request_hash": answer.request_hash,
-            "status": answer.status,
-            "body": answer.body,
-            "response_id": answer.response_id,
-            "request_id": answer.request_id,
-            "created_at": datetime.now(UTC),
-        }
-        self._session.execute(insert(IDEMPOTENCY_KEY), [row])
+        self.put_many([answer])
+
+    def put_many(self, answers: Sequence[IdempotentAnswer]) -> None:
+        """Keep answers in one statement; a key already kept raises IntegrityError (and none
+        of them is kept once the caller undoes its savepoint)."""
+        if not answers:
+            return
+        now = datetime.now(UTC)
+        rows = [
+            {
+                "tenant": answer.tenant,
+                "key": answer.key,
+                "request_hash": answer.request_hash,
+                "status": answer.status,
+                "body": answer.body,
+                "response_id": answer.response_id,
+                "request_id": answer.request_id,
+                "created_at": now,
+            }
+            for answer in answers
+        ]
+        self._session.execute(insert(IDEMPOTENCY_KEY), rows)
+
+    def taken(self, keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of these (tenant, key) pairs have an answer kept, in one query."""
+        if not keys:
+            return set()
+        c = IDEMPOTENCY_KEY.c
+        found = set()
+        for tenant in {tenant for tenant, _ in keys}:
+            wanted = [key for t, key in keys if t == tenant]
+            query = select(c.key).where(c.tenant == tenant, c.key.in_(wanted))
+            found |= {(tenant, key) for (key,) in self._session.execute(query)}
+        return found
 
     def claim(self, answer: IdempotentAnswer) -> bool:
         """Keep an answer; False if the key was taken meanwhile (the transaction goes on)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -29,23 +29,36 @@ class SqlLedger:
             return
         try:
             with self._session.begin_nested():  # a twin undoes these inserts only
-                self._session.execute(
-                    insert(ENTRY),
-                    [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source}
-                     for e in entries],
-                )  # fmt: skip
-                self._session.execute(
-                    insert(POSTING),
-                    [
-                        {"entry_id": e.id, "position": i, "account": p.account,
-                         "amount_centimes": p.amount.centimes}
-                        for e in entries
-                        for i, p in enumerate(e.postings)
-                    ],
-                )  # fmt: skip
+                self.insert_many(entries)
         except IntegrityError as exc:
             ids = ", ".join(e.id for e in entries)
             raise AlreadyRecorded(f"Déjà comptabilisé : {ids}") from exc
+
+    def insert_many(self, entries: Sequence[Entry]) -> None:
+        """Record entries in two statements; an id recorded before raises IntegrityError,
+        for the caller to undo its savepoint."""
+        if not entries:
+            return
+        self._session.execute(
+            insert(ENTRY),
+            [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source, "due": e.due}
+             for e in entries],
+        )  # fmt: skip
+        self._session.execute(
+            insert(POSTING),
+            [
+                {"entry_id": e.id, "position": i, "account": p.account,
+                 "amount_centimes": p.amount.centimes}
+                for e in entries
+                for i, p in enumerate(e.postings)
+            ],
+        )  # fmt: skip
+
+    def recorded(self, ids: Collection[str]) -> set[str]:
+        """Which of these entry ids are recorded, in one query."""
+        if not ids:
+            return set()
+        return set(self._session.execute(select(ENTRY.c.id).where(ENTRY.c.id.in_(ids))).scalars())
 
     def by_source(self, source: str) -> list[Entry]:
         """The entries recording a claim (a payment names every claim it settles)."""
@@ -75,6 +88,7 @@ class SqlLedger:
             row.at,  # type: ignore[attr-defined]
             tuple(Posting(p.account, Money(p.amount_centimes)) for p in postings),
             row.source,  # type: ignore[attr-defined]
+            row.due,  # type: ignore[attr-defined]
         )
 
 

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from adapters.sql.engine import is_database_error
 from domain.errors import Conflict, StaleState, Unavailable
 from domain.ledger import AlreadyRecorded
@@ -142,9 +144,18 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
     meanwhile, AlreadyRecorded when one of its ledger entries was recorded before (the claim
     was made payable already); in each case nothing of it is stored (it did not act), and the
     others are.
+
+    The keys and ledger ids the batch takes are looked up first, and what is new is inserted a
+    table at a time. A twin committed by another process between the look-up and the insert
+    (a replica, on PostgreSQL) undoes that and the batch is recorded one recording at a time,
+    each in a savepoint of its own.
     """
     with uow:
-        stored = [_claim(uow, r) for r in recordings]
+        try:
+            with uow.savepoint():
+                stored = _in_bulk(uow, recordings)
+        except IntegrityError:
+            stored = [_claim(uow, r) for r in recordings]
         kept = [r for r, ok in zip(recordings, stored, strict=True) if ok is True]
         uow.exchanges.add_many([r.record for r in kept if r.record is not None])
         uow.audit.append_many([r.audit for r in kept])
@@ -158,11 +169,59 @@ def record_all(recordings: Sequence[Recording], *, uow: UnitOfWork) -> list[bool
     return stored
 
 
+def _in_bulk(uow: UnitOfWork, recordings: Sequence[Recording]) -> list[bool | Conflict]:
+    """Take the batch's keys and ledger entries in one statement each: what was taken before
+    (or earlier in the batch) is refused, a change that lost is stale. The claim lines the
+    entries make payable are inserted with them."""
+    taken = uow.idempotency.taken([(r.answer.tenant, r.answer.key) for r in recordings if r.answer])
+    recorded = uow.ledger.recorded([e.id for r in recordings for e in r.effects.entries])
+    outcomes: list[bool | Conflict] = []
+    answers, entries, lines = [], [], []
+    for recording in recordings:
+        answer, mine = recording.answer, recording.effects.entries
+        key = None if answer is None else (answer.tenant, answer.key)
+        if key in taken:
+            outcomes.append(False)
+        elif twins := [e.id for e in mine if e.id in recorded]:
+            outcomes.append(AlreadyRecorded(f"Déjà comptabilisé : {', '.join(twins)}"))
+        elif recording.effects.changes and not _changed(uow, recording):
+            outcomes.append(_stale())
+        else:
+            if answer is not None and key is not None:
+                taken.add(key)
+                answers.append(answer)
+            recorded.update(e.id for e in mine)
+            entries.extend(mine)
+            lines.extend(recording.effects.history)
+            outcomes.append(True)
+    uow.idempotency.put_many(answers)
+    uow.ledger.insert_many(entries)
+    uow.claim_lines.add_many(lines)
+    return outcomes
+
+
+def _changed(uow: UnitOfWork, recording: Recording) -> bool:
+    """Apply a recording's changes to prises en charge, all or none."""
+    with uow.savepoint() as undo:
+        for change in recording.effects.changes:
+            if not uow.authorizations.change(change):
+                undo()
+                return False
+    return True
+
+
+def _stale() -> StaleState:
+    return StaleState(
+        "La prise en charge a changé entre-temps : la demande est à décider de nouveau"
+    )
+
+
 def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
-    """Take a recording's key, apply its changes and record its ledger entries, all or
-    nothing (a savepoint)."""
+    """Take a recording's key, apply its changes and record its ledger entries and the
+    claim lines they make payable, all or nothing (a savepoint)."""
     changes, entries = recording.effects.changes, recording.effects.entries
-    if not changes and not entries:
+    history = recording.effects.history
+    if not changes and not entries and not history:
         return recording.answer is None or uow.idempotency.claim(recording.answer)
     with uow.savepoint() as undo:
         if recording.answer is not None and not uow.idempotency.claim(recording.answer):
@@ -171,12 +230,11 @@ def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
         for change in changes:
             if not uow.authorizations.change(change):
                 undo()
-                return StaleState(
-                    "La prise en charge a changé entre-temps : la demande est à décider de nouveau"
-                )
+                return _stale()
         try:
             uow.ledger.add_many(entries)
         except AlreadyRecorded as refused:
             undo()
             return refused
+        uow.claim_lines.add_many(history)  # after its entry: a claim's lines are written once
     return True

@@ -320,6 +320,7 @@ class LedgerEntryRow(SQLModel, table=True):
     kind: str  # claim | reversal | payment
     at: datetime = utc_column()
     source: str  # the claim (or the claims a payment settles, space-separated)
+    due: date | None = None  # an accepted claim's due date, from the payer's terms
 
 
 class LedgerPostingRow(SQLModel, table=True):
@@ -332,3 +333,29 @@ class LedgerPostingRow(SQLModel, table=True):
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     account: str
     amount_centimes: int = Field(sa_type=BigInteger)
+
+
+class ClaimLineRow(SQLModel, table=True):
+    """A line of a claim made payable: the patient's history that later claims are checked
+    against (duplicates, a prescription served elsewhere, refills, caps).
+
+    Written with the claim's ledger entry; a claim with a reversal entry no longer counts.
+    The patient and the prescription are blind indexes: the checks only compare them, and
+    neither is kept in clear."""
+
+    __tablename__ = "claim_line"
+    __table_args__ = (
+        Index("ix_claim_line_member", "member_index", "service_date"),
+        Index("ix_claim_line_prescription", "prescription_index"),
+    )
+
+    source: str = Field(primary_key=True)  # the claim: "<provider>:<business id>"
+    sequence: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    provider_id: str
+    member_index: str
+    code: str
+    category: str
+    service_date: date
+    quantity: int
+    prescription_index: str | None = None
+    benefit_centimes: int = Field(sa_type=BigInteger)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql.audit import AuditStream, SqlAuditLog
 from adapters.sql.authorizations import SqlAuthorizationRepository
+from adapters.sql.claim_lines import SqlClaimLines
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
 from adapters.sql.ledger import SqlLedger
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     subscriptions: SqlSubscriptionRepository
     authorizations: SqlAuthorizationRepository
     ledger: SqlLedger
+    claim_lines: SqlClaimLines
 
     def __init__(
         self,
@@ -76,6 +78,7 @@ class SqlUnitOfWork:
             SqlMessageRepository(session, cipher=self._cipher),
         )
         self.ledger = SqlLedger(session)
+        self.claim_lines = SqlClaimLines(session, index=self._index)
         return self
 
     def __exit__(

@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from domain.claims import (
@@ -36,6 +36,7 @@ from domain.claims import (
     SubmitClaim,
 )
 from domain.money import ZERO, Money
+from domain.payment_clock import due_date
 from domain.reference import ReferenceData
 from domain.reference_rows import Drug, RateRule
 from domain.rules import claim_checks as checks
@@ -86,11 +87,12 @@ def adjudicate(cmd: SubmitClaim, history: ClaimHistory, ref: ReferenceData) -> A
 def payment_date(
     cmd: SubmitClaim, lines: tuple[LineResult, ...], ref: ReferenceData
 ) -> date | None:
-    """When the payer pays: its term after filing, if anything is payable on a claim."""
+    """When the payer pays: its term after filing (calendar or working days), if anything is
+    payable on a claim."""
     if cmd.use is not ClaimUse.CLAIM or not any(line.status in PAYABLE for line in lines):
         return None
     term = ref.payment_term(cmd.payer, cmd.claim_type, cmd.filed_on)
-    return None if term is None else cmd.filed_on + timedelta(days=term.days)
+    return None if term is None else due_date(cmd.filed_on, term, ref.calendar)
 
 
 def adjudicate_line(

@@ -9,6 +9,7 @@ from datetime import datetime
 from domain.authorization_ports import (
     AnswerRenderer,
     AuthorizationStore,
+    ClaimHistoryReader,
     LedgerReader,
     StoredClaimReader,
 )
@@ -30,6 +31,8 @@ class ClaimPorts:
     render: AnswerRenderer  # a prise en charge's answer, rendered again once used
     hold_minutes: int  # how long a counter check holds the units it found
     ledger: LedgerReader
+    history: ClaimHistoryReader  # the patient's earlier payable lines
+    supply_days: int  # how far back a drug line looks for an earlier supply (refills)
     stored: StoredClaimReader  # what a stored claim cites and corrects
 
 

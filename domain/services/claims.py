@@ -8,6 +8,8 @@ pays, or held for a while by a counter check), then the adjudication of every li
   units is decided again from the new state: one of them gets them);
 - the RO benefit made payable to the provider, under an id derived from the provider and the
   claim's business identifier: the same claim sent again is refused, never paid twice;
+- its payable lines, with that benefit: the patient's claim history, which the checks of the
+  next claims read (domain.claim_history);
 - for a correction, the claim it corrects reversed and the units that claim used given back
   (domain.services.claim_corrections), its lines decided as if those units had never been used.
 A counter check's answer says until when it holds the units it found.
@@ -18,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from domain import ledger
+from domain import claim_history, ledger
 from domain import prior_auth as pa_states
 from domain.claims import (
     PAYABLE,
@@ -72,6 +74,7 @@ class ClaimOutcome:
     used: tuple[Used, ...] = ()
     corrects: Corrected | None = None
     held_until: datetime | None = None
+    history: tuple[claim_history.HistoryLine, ...] = ()  # its payable lines, once recorded
 
     @property
     def status(self) -> str:
@@ -120,7 +123,7 @@ async def submit_claim(
             use=request.use,
             related_claim=request.related_claim if corrects is None else corrects.claim_id,
         )
-        adjudication = adjudicate(cmd, ClaimHistory(), ref)
+        adjudication = adjudicate(cmd, await _history(cmd, ref, ports), ref)
         paid = [
             line
             for line, result in zip(request.lines, adjudication.lines, strict=True)
@@ -128,7 +131,10 @@ async def submit_claim(
         ]
         used = _Holds(found, start, requester.tenant, request, now, ports.hold_minutes)
         used.apply(paid)
-        return ClaimOutcome(adjudication, payer, used.changed(), corrects, used.held_until())
+        payable = claim_history.made_payable(cmd, adjudication)
+        return ClaimOutcome(
+            adjudication, payer, used.changed(), corrects, used.held_until(), payable
+        )
 
     def effects(outcome: ClaimOutcome, stamp: Stamp) -> Effects:
         at = stamp.created
@@ -147,9 +153,12 @@ async def submit_claim(
                 provider=requester.tenant,
                 benefit=outcome.adjudication.payable,
                 at=at,
+                due=outcome.adjudication.payment_date,
             )
             entries += [] if entry is None else [entry]
-        return Effects(changes=changes, entries=tuple(entries))
+        paid = any(e.kind is ledger.EntryKind.CLAIM for e in entries)
+        history = outcome.history if paid else ()  # a claim made payable only
+        return Effects(changes=changes, entries=tuple(entries), history=history)
 
     return await exchanges.submit(CLAIM, submission, decide, ports.exchange, effects)
 
@@ -169,6 +178,23 @@ async def _not_payable_yet(request: ClaimRequest, requester: Requester, ports: C
             f"La demande {request.claim_id[:64]} a déjà été rendue payable : une demande "
             "n'est payée qu'une fois (une correction cite la demande qu'elle corrige)"
         )
+
+
+async def _history(cmd: SubmitClaim, ref: ReferenceData, ports: ClaimPorts) -> ClaimHistory:
+    """The patient's history the lines are checked against, in one read; but the lines of the
+    claim itself (sent again: refused as paid already when recorded) and of the one it
+    corrects."""
+    since = claim_history.lookback(cmd.lines, cmd.payer, ref, supply_days=ports.supply_days)
+    if since is None or not cmd.insured.member_id:
+        return ClaimHistory()
+    found = await ports.history.lines(
+        cmd.insured.member_id, since, claim_history.prescriptions(cmd.lines)
+    )
+    tenant = cmd.provider_id
+    excluding = {claim_history.claim_source(tenant, cmd.claim_id)}
+    if cmd.related_claim is not None:
+        excluding.add(claim_history.claim_source(tenant, cmd.related_claim))
+    return claim_history.as_history(found, excluding=excluding)
 
 
 class _Holds:

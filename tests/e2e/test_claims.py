@@ -1,11 +1,15 @@
 """Claims end to end, against a real uvicorn and worker: the claim that follows a prise en charge
 uses it, once; a counter check holds its units, and says until when; a claim is paid once, read
 back, found, cancelled before settlement (its units given back) or corrected by a new one;
-nobody else's is seen or used."""
+nobody else's is seen or used.
+
+Each test bills the same patient for the same drug, on a day of care of its own: a line paid
+in one test is the patient's history in the next ones (the same line again is a duplicate,
+the next supply before the last ran out a refill too early)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,13 +26,27 @@ pytestmark = pytest.mark.e2e
 __all__ = ["world"]  # the module's fixture
 
 CLAIM_DOCUMENT = "https://fhir.tiers-payant.ma/CodeSystem/claim-document"
+SUPPLY_DAYS = 10  # 4 boxes of epoetin, at most 12 per 30 days
 HOLD_UNTIL = "https://fhir.tiers-payant.ma/StructureDefinition/hold-until"
 
 
-def bill(world: World, claim_id: str, pa_id: str | None, *, quantity: int = 4,
+def care_day(slot: int) -> date:
+    """A test's day of care: its slot's supply runs out before the next slot's day begins."""
+    return date.today() - timedelta(days=SUPPLY_DAYS * slot)
+
+
+def granted(world: World, day: date) -> dict[str, Any]:
+    """The pharmacy's prise en charge of epoetin for the patient, from that day."""
+    answer = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"), day=day))
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def bill(world: World, claim_id: str, pa_id: str | None, *, day: date, quantity: int = 4,
          use: str = "claim") -> dict[str, Any]:  # fmt: skip
-    """The pharmacy's claim for the epoetin it dispensed, with its prescription and labels."""
-    body = costly_drug(world.patient("dialysis"), quantity=quantity)
+    """The pharmacy's claim for the epoetin it dispensed that day, with its prescription and
+    labels."""
+    body = costly_drug(world.patient("dialysis"), quantity=quantity, day=day)
     body["use"] = use
     body["identifier"] = [{"system": "urn:oid:2.16.504.1.1", "value": claim_id}]
     body["supportingInfo"] = [
@@ -71,6 +89,15 @@ def code(refusal: httpx.Response) -> str:
     return str(refusal.json()["issue"][0]["details"]["coding"][0]["code"])
 
 
+def reasons(response: dict[str, Any]) -> list[str]:
+    """The first item's reason codes."""
+    return [
+        a["reason"]["coding"][0]["code"]
+        for a in response["item"][0]["adjudication"]
+        if "reason" in a
+    ]
+
+
 def shares(response: dict[str, Any]) -> dict[str, float]:
     """The first item's amounts by adjudication category."""
     return {
@@ -83,8 +110,9 @@ class TestClaims:
     """Tiers payant at the counter: the claim that follows a prise en charge uses it, once."""
 
     def test_a_claim_uses_its_prise_en_charge_and_is_paid_once(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        answer = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-1", pa["id"]))
+        day = care_day(8)
+        pa = granted(world, day)
+        answer = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-1", pa["id"], day=day))
         assert answer.status_code == 200, answer.text
         paid = answer.json()
         assert_valid_r4(paid)
@@ -93,24 +121,29 @@ class TestClaims:
         assert "payment" in paid
         used = read(world, world.state.pharmacy, f"ClaimResponse/{pa['id']}").json()
         assert used["outcome"] == "complete"
-        again = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-1", pa["id"]))
+        again = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-1", pa["id"], day=day))
         assert again.status_code == 409  # the same claim: never paid twice
         assert again.json()["issue"][0]["details"]["coding"][0]["code"] == "deja-comptabilise"
-        after = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-2", pa["id"]))
-        assert shares(after.json())["benefit"] == 0  # the authorization is used up
+        next_supply = bill(world, "FACT-E2E-2", pa["id"], day=care_day(7))
+        after = submit(world, world.state.pharmacy, next_supply).json()
+        assert shares(after)["benefit"] == 0  # the authorization is used up
+        assert reasons(after) == ["accord-prealable-requis"]
 
     def test_a_retried_claim_with_its_key_gets_the_same_answer(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        body = bill(world, "FACT-E2E-3", pa["id"])
+        day = care_day(6)
+        body = bill(world, "FACT-E2E-3", granted(world, day)["id"], day=day)
         first = submit(world, world.state.pharmacy, body, **{"Idempotency-Key": "fact-3"})
         second = submit(world, world.state.pharmacy, body, **{"Idempotency-Key": "fact-3"})
         assert first.status_code == second.status_code == 200
         assert first.content == second.content and second.headers["Idempotent-Replayed"] == "true"
 
     def test_a_counter_check_holds_the_units_for_its_claim(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
+        day = care_day(5)
+        pa = granted(world, day)
         check = submit(
-            world, world.state.pharmacy, bill(world, "CHK-1", pa["id"], use="predetermination")
+            world,
+            world.state.pharmacy,
+            bill(world, "CHK-1", pa["id"], day=day, use="predetermination"),
         )
         assert check.status_code == 200, check.text
         assert check.json()["use"] == "predetermination" and "payment" not in check.json()
@@ -120,29 +153,29 @@ class TestClaims:
         assert hold["url"] == HOLD_UNTIL
         held_for = datetime.fromisoformat(hold["valueDateTime"]) - datetime.now(UTC)
         assert timedelta(minutes=1) < held_for <= timedelta(minutes=15)  # the default hold
-        claim = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-4", pa["id"]))
+        claim = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-4", pa["id"], day=day))
         assert shares(claim.json())["benefit"] == 4900  # the claim that follows uses the hold
 
     def test_without_its_prise_en_charge_a_costly_drug_is_not_paid(self, world: World) -> None:
-        answer = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-5", None)).json()
+        unauthorized = bill(world, "FACT-E2E-5", None, day=care_day(4))
+        answer = submit(world, world.state.pharmacy, unauthorized).json()
         assert shares(answer)["benefit"] == 0
-        codes = [
-            a["reason"]["coding"][0]["code"]
-            for a in answer["item"][0]["adjudication"]
-            if "reason" in a
-        ]
-        assert "accord-prealable-requis" in codes
+        assert reasons(answer) == ["accord-prealable-requis"]
 
     def test_another_provider_cannot_use_the_pharmacy_s_prise_en_charge(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        answer = submit(world, world.state.clinic, bill(world, "FACT-E2E-6", pa["id"])).json()
+        day = care_day(3)
+        pa = granted(world, day)
+        theirs = bill(world, "FACT-E2E-6", pa["id"], day=day)
+        answer = submit(world, world.state.clinic, theirs).json()
         assert shares(answer)["benefit"] == 0
-        mine = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-7", pa["id"])).json()
+        ours = bill(world, "FACT-E2E-7", pa["id"], day=day)
+        mine = submit(world, world.state.pharmacy, ours).json()
         assert shares(mine)["benefit"] == 4900  # still whole for its own provider
 
     def test_a_claim_is_read_back_and_found_by_its_provider_only(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        paid = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-8", pa["id"])).json()
+        day = care_day(2)
+        billed = bill(world, "FACT-E2E-8", granted(world, day)["id"], day=day)
+        paid = submit(world, world.state.pharmacy, billed).json()
         again = read(world, world.state.pharmacy, f"ClaimResponse/{paid['id']}")
         assert again.status_code == 200 and again.json()["use"] == "claim"
         claim = read(world, world.state.pharmacy, paid["request"]["reference"])
@@ -158,11 +191,10 @@ class TestClaims:
         assert read(world, world.state.clinic, paid["request"]["reference"]).status_code == 404
 
     def test_a_claim_cancelled_before_settlement_is_reversed_once(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        paid = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-9", pa["id"])).json()
-        claim_id = paid["request"]["reference"].removeprefix("Claim/")
-        used_up = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-10", pa["id"]))
-        assert shares(used_up.json())["benefit"] == 0  # all four boxes went to FACT-E2E-9
+        day = care_day(1)
+        pa = granted(world, day)
+        paid = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-9", pa["id"], day=day))
+        claim_id = paid.json()["request"]["reference"].removeprefix("Claim/")
 
         assert task(world, world.state.clinic, claim_id).status_code == 404  # not another's
         status = task(world, world.state.pharmacy, claim_id, "status")
@@ -178,8 +210,9 @@ class TestClaims:
         assert status.json()["output"][1]["valueCode"] == "cancelled"
         claim = read(world, world.state.pharmacy, f"Claim/{claim_id}").json()
         assert claim["status"] == "cancelled" and claim["identifier"][0]["value"] == "FACT-E2E-9"
-        assert read(world, world.state.pharmacy, f"ClaimResponse/{paid['id']}").status_code == 200
-        back = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-11", pa["id"]))
+        answer = read(world, world.state.pharmacy, f"ClaimResponse/{paid.json()['id']}")
+        assert answer.status_code == 200
+        back = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-11", pa["id"], day=day))
         assert shares(back.json())["benefit"] == 4900  # the boxes it gave back serve again
 
 
@@ -187,13 +220,15 @@ class TestCorrections:
     """A correction is a new claim citing the old one: the old reversed, the new paid."""
 
     def test_the_old_claim_is_reversed_and_the_new_one_uses_its_units(self, world: World) -> None:
+        day = care_day(0)
         before = owed(world)
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        old = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-20", pa["id"])).json()
+        pa = granted(world, day)
+        old = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-20", pa["id"], day=day))
+        old = old.json()
         old_claim = old["request"]["reference"]
         assert owed(world) == before + 4900
         by_identifier = {"identifier": {"system": "urn:oid:2.16.504.1.1", "value": "FACT-E2E-20"}}
-        body = correcting(bill(world, "FACT-E2E-21", pa["id"], quantity=3), by_identifier)
+        body = correcting(bill(world, "FACT-E2E-21", pa["id"], day=day, quantity=3), by_identifier)
         answer = submit(world, world.state.pharmacy, body)
         assert answer.status_code == 200, answer.text
         new = answer.json()
@@ -209,39 +244,24 @@ class TestCorrections:
         assert read(world, world.state.pharmacy, f"ClaimResponse/{old['id']}").json() == old
         cancel = task(world, world.state.pharmacy, old_id).json()
         assert cancel["output"][1]["valueCode"] == "corrected"  # nothing done twice
-        assert owed(world) == before + 3675
 
-        again = correcting(bill(world, "FACT-E2E-22", pa["id"]), {"reference": old_claim})
+        again = correcting(bill(world, "FACT-E2E-22", pa["id"], day=day), {"reference": old_claim})
         refused = submit(world, world.state.pharmacy, again)
         assert (refused.status_code, code(refused)) == (409, "demande-deja-annulee")
-        assert owed(world) == before + 3675
-        rest = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-23", pa["id"], quantity=1))
-        assert shares(rest.json())["benefit"] == 1225  # the fourth box is still there
-
-    def test_an_unknown_or_another_s_claim_is_not_corrected(self, world: World) -> None:
-        pa = submit(world, world.state.pharmacy, costly_drug(world.patient("dialysis"))).json()
-        mine = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-30", pa["id"])).json()
-        before = owed(world)
-        unknown = {"identifier": {"value": "FACT-E2E-NONE"}}
-        refused = submit(world, world.state.pharmacy,
-                         correcting(bill(world, "FACT-E2E-31", None), unknown))  # fmt: skip
+        unknown = correcting(bill(world, "FACT-E2E-23", None, day=day),
+                             {"identifier": {"value": "FACT-E2E-NONE"}})  # fmt: skip
+        refused = submit(world, world.state.pharmacy, unknown)
         assert (refused.status_code, code(refused)) == (422, "demande-corrigee-inconnue")
         assert refused.json()["issue"][0]["expression"] == ["Claim.related"]
-        theirs = correcting(
-            bill(world, "FACT-E2E-32", None), {"reference": mine["request"]["reference"]}
-        )
-        refused = submit(world, world.state.clinic, theirs)
+        new_claim = {"reference": new["request"]["reference"]}
+        theirs = correcting(bill(world, "FACT-E2E-24", None, day=day), new_claim)
+        refused = submit(world, world.state.clinic, theirs)  # the pharmacy's is not theirs
         assert (refused.status_code, code(refused)) == (422, "demande-corrigee-inconnue")
-        itself = correcting(
-            bill(world, "FACT-E2E-33", None), {"identifier": {"value": "FACT-E2E-33"}}
-        )
+        itself = correcting(bill(world, "FACT-E2E-25", None, day=day),
+                            {"identifier": {"value": "FACT-E2E-25"}})  # fmt: skip
         refused = submit(world, world.state.pharmacy, itself)
         assert (refused.status_code, code(refused)) == (422, "correction-meme-identifiant")
-        assert owed(world) == before
-        status = task(
-            world,
-            world.state.pharmacy,
-            mine["request"]["reference"].removeprefix("Claim/"),
-            "status",
-        )
-        assert status.json()["output"][1]["valueCode"] == "payable"
+        assert owed(world) == before + 3675
+        new_id = new["request"]["reference"].removeprefix("Claim/")
+        status = task(world, world.state.pharmacy, new_id, "status").json()
+        assert status["output"][1]["valueCode"] == "payable"

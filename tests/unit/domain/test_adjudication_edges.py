@@ -19,8 +19,16 @@ from domain.claims import (
 from domain.members import AldGrant
 from domain.money import Money
 from domain.reference import ReferenceData
-from domain.reference_rows import ClaimDocument, FilingWindow, Provenance, Tariff, Validity
+from domain.reference_rows import (
+    ClaimDocument,
+    FilingWindow,
+    PaymentTerm,
+    Provenance,
+    Tariff,
+    Validity,
+)
 from domain.rules.adjudication import adjudicate, situation
+from domain.working_days import WORKING_DAYS, WorkingCalendar
 from tests.unit.domain.claim_builders import (
     AMOXICILLIN,
     DAY,
@@ -84,6 +92,16 @@ class TestAnswer:
     def test_a_payer_without_payment_term_gives_no_date(self, ref: ReferenceData) -> None:
         answer = adjudicate(claim(consultation()), NONE, replace(ref, payment_terms=()))
         assert answer.payment_date is None
+
+    def test_a_working_day_term_skips_the_weekend_and_holidays(self, ref: ReferenceData) -> None:
+        """Filed Wednesday 29 July 2026, 2 working days: Throne Day (Thursday 30) and the
+        weekend are not counted, so the claim is due on Monday 3 August."""
+        term = PaymentTerm("CNSS", "*", 2, WORKING_DAYS, SINCE, SOURCE)
+        calendar = WorkingCalendar(holidays=frozenset({date(2026, 7, 30)}))
+        data = replace(ref, payment_terms=(term,), calendar=calendar)
+        service = consultation(service_date=date(2026, 7, 29))
+        answer = adjudicate(cnss(service, filed_on=date(2026, 7, 29)), NONE, data)
+        assert answer.payment_date == date(2026, 8, 3)
 
 
 class TestPayerRows:

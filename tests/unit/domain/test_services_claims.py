@@ -41,6 +41,7 @@ CNSS_PHARMACY = Admission(("CNSS",), Convention.ACTIVE)
 PHARMACY = Requester("pharmacy-1", "client-1", CNSS_PHARMACY, "pharmacy")
 OTHER = Requester("pharmacy-2", "client-2", CNSS_PHARMACY, "pharmacy")
 DOCUMENTS = frozenset({"ordonnance", "vignettes"})
+SUPPLY_DAYS = 365
 
 
 class FakeForm:
@@ -84,7 +85,8 @@ def world() -> tuple[FakeStore, ClaimPorts]:
         FakeRateLimiter(), store, store, store, store, FakeClock(NOW), FakeIds()
     )
     return store, ClaimPorts(
-        exchange, store, FakeAuthorizations(store), render_state, 15, store, stored_claim
+        exchange, store, FakeAuthorizations(store), render_state, 15, store, store, SUPPLY_DAYS,
+        stored_claim,
     )
 
 
@@ -99,9 +101,9 @@ def granted(store: FakeStore, tenant: str = "pharmacy-1", boxes: int = 2) -> Non
     )  # fmt: skip
 
 
-def line(quantity: int = 1, pa: str | None = "pa-1") -> ClaimLine:
+def line(quantity: int = 1, pa: str | None = "pa-1", day: date = CARE) -> ClaimLine:
     return ClaimLine(
-        1, "costly-drug", CodeKind.DRUG, TRASTUZUMAB, Money.mad("15200").times(quantity), CARE,
+        1, "costly-drug", CodeKind.DRUG, TRASTUZUMAB, Money.mad("15200").times(quantity), day,
         quantity=quantity, pa_reference=pa, documents=DOCUMENTS,
     )  # fmt: skip
 
@@ -160,7 +162,9 @@ class TestPaidOnce:
         store, ports = world()
         granted(store, boxes=1)
         assert (await bill(ports, ref, request("F-1")))[1] == "accepted"
-        _, refused, payable = await bill(ports, ref, request("F-2"))
+        # A week later (a box lasts 30 / 6 = 5 days): neither a duplicate nor a refill too early.
+        later = line(day=CARE + timedelta(days=7))
+        _, refused, payable = await bill(ports, ref, request("F-2", later))
         assert (refused, payable) == ("rejected", "0")
         assert len(store.ledger) == 1
 

@@ -21,7 +21,7 @@ from domain.claims import (
 from domain.errors import DomainError
 from domain.money import ZERO, Money
 from domain.reference import ReferenceData
-from fhir_profiles import claim_billing_in, claim_billing_out, claim_in, r4, systems
+from fhir_profiles import claim_billing_in, claim_billing_out, claim_in, messages, r4, systems
 from tests.fhir_schema import assert_valid_r4
 from tests.unit.fhir.claims import TRASTUZUMAB, bare_claim, drug_item, foreign_item
 
@@ -190,6 +190,24 @@ class TestClaimResponse:
         response = answer(parsed, line, paid_on=None)
         assert_valid_r4(response)
         assert response["outcome"] == "complete" and "payment" not in response
+
+    @pytest.mark.parametrize(
+        ("reason", "step"),
+        [
+            ("doublon", "annulez-la (Task cancel) ou remplacez-la par une demande qui la cite"),
+            ("ordonnance-deja-servie", "Vérifiez la référence de l'ordonnance"),
+            ("renouvellement-premature", "à partir du jour où il prend fin"),
+            ("plafond-atteint", "à la charge du patient ou de sa complémentaire"),
+        ],
+    )
+    def test_a_line_refused_by_the_patient_s_history_says_what_to_do(
+        self, ref: ReferenceData, reason: str, step: str
+    ) -> None:
+        parsed = read(claim(ngap_item(1)), ref)
+        line = result(1, LineStatus.REJECTED, benefit=ZERO, reasons=(reason,))
+        [note] = answer(parsed, line, paid_on=None)["processNote"]
+        label = messages.label(reason)
+        assert note["text"].startswith(f"{label}. ") and step in note["text"]
 
     def test_missing_documents_leave_the_answer_partial(self, ref: ReferenceData) -> None:
         parsed = read(claim(ngap_item(1)), ref)

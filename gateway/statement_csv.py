@@ -1,0 +1,70 @@
+"""The provider's statement as a CSV file for a spreadsheet: UTF-8 with a byte order mark (so
+that Excel reads the accents), French headers, `;` between fields and a decimal comma, as
+Excel set to French reads them; amounts in MAD with two decimals; dates as YYYY-MM-DD."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from domain.money import Money
+from domain.payment_clock import ClaimState, Clock
+from fhir_profiles.statement import Rejection
+
+BOM = "\ufeff"
+HEADERS = (
+    "Demande", "État", "Payeur", "Montant (MAD)", "Acceptée ou reçue le", "Échéance",
+    "Âge (jours)", "Retard (jours)", "Tranche de retard", "Payée le", "Virement",
+    "Motifs de rejet",
+)  # fmt: skip
+STATES = {
+    ClaimState.DUE: "à payer",
+    ClaimState.OVERDUE: "en retard",
+    ClaimState.PAID: "payée",
+    ClaimState.REJECTED: "rejetée",
+}
+
+
+def header() -> str:
+    """The first line, after the byte order mark."""
+    return BOM + _rows([HEADERS])
+
+
+def accepted_rows(lines: Iterable[Clock]) -> str:
+    """The lines of accepted claims."""
+    return _rows(_accepted(line) for line in lines)
+
+
+def rejected_rows(rejections: Iterable[Rejection]) -> str:
+    """The lines of rejected claims, their reasons joined."""
+    return _rows(_rejected(r) for r in rejections)
+
+
+def _accepted(line: Clock) -> tuple[object, ...]:
+    claim = line.claim
+    due = "" if claim.due is None else claim.due.isoformat()
+    paid = "" if claim.paid_at is None else claim.paid_at.date().isoformat()
+    accepted = claim.accepted_at.date().isoformat()
+    state, bucket, transfer = STATES[line.state], line.bucket or "", claim.payment or ""
+    return (claim.claim_id, state, claim.payer, amount(claim.amount), accepted, due,
+            line.age, line.overdue, bucket, paid, transfer, "")  # fmt: skip
+
+
+def _rejected(r: Rejection) -> tuple[object, ...]:
+    reasons = " ; ".join(f"{code} : {label}" for code, label in r.reasons)
+    received = r.created.date().isoformat()
+    return (r.claim_id, STATES[ClaimState.REJECTED], "", "", received, "", "", "", "", "", "",
+            reasons)  # fmt: skip
+
+
+def amount(money: Money) -> str:
+    """Dirhams with two decimals and a decimal comma: 1234,50."""
+    return f"{money.as_decimal():.2f}".replace(".", ",")
+
+
+def _rows(rows: Iterable[Iterable[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerows(rows)
+    return out.getvalue()

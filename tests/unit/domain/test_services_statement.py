@@ -1,0 +1,101 @@
+"""The provider's statement use case against fakes of its ports: its own claims only, by
+state, a page at a time, rejected claims read alone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from domain.errors import InvalidRequest
+from domain.ledger import Entry, claim_accepted, payment
+from domain.money import Money
+from domain.payment_clock import ClaimState
+from domain.records import ExchangeRecord, Requester
+from domain.services.statement import (
+    Cursor,
+    StatementPorts,
+    StatementQuery,
+    claim_to_cash,
+    statement_page,
+)
+from tests.clock_fakes import FakeClaimClock
+from tests.fakes import FakeClock
+from tests.pipeline_fakes import FakeStore
+
+pytestmark = pytest.mark.anyio
+NOW = datetime(2026, 8, 10, 9, tzinfo=UTC)
+PHARMACY, CLINIC = Requester("org-ph", "c-ph"), Requester("org-cl", "c-cl")
+
+
+def accepted(provider: str, claim_id: str, day: int, due: date) -> Entry:
+    entry = claim_accepted(
+        f"{provider}:{claim_id}", payer="CNSS", provider=provider, benefit=Money(5_000),
+        at=NOW - timedelta(days=40 - day), due=due,
+    )  # fmt: skip
+    assert entry is not None
+    return entry
+
+
+@pytest.fixture
+def ports() -> StatementPorts:
+    store = FakeStore()
+    paid = accepted("org-ph", "F-1", 0, date(2026, 7, 20))
+    store.ledger += [
+        paid,
+        accepted("org-ph", "F-2", 1, date(2026, 8, 9)),  # overdue by a day
+        accepted("org-ph", "F-3", 2, date(2026, 8, 10)),  # due today
+        accepted("org-cl", "F-9", 0, date(2026, 8, 1)),
+        payment("V-1", payer="CNSS", provider="org-ph", claims=(paid.source,),
+                amount=Money(5_000), at=NOW - timedelta(days=10)),
+    ]  # fmt: skip
+    for n, tenant in enumerate(("org-ph", "org-cl")):
+        store.exchanges.add(ExchangeRecord(
+            f"r-{n}", "claim", tenant, NOW, f"q-{n}", "not-payable", None, (), b"{}", b"{}",
+        ))  # fmt: skip
+    return StatementPorts(FakeClaimClock(store), store, FakeClock(NOW))
+
+
+def ids(page: object) -> list[str]:
+    return [line.claim.claim_id for line in page.lines]  # type: ignore[attr-defined]
+
+
+class TestStatementPage:
+    async def test_every_accepted_claim_of_the_provider_only(self, ports: StatementPorts) -> None:
+        page = await statement_page(PHARMACY, StatementQuery(), ports=ports)
+        assert ids(page) == ["F-1", "F-2", "F-3"]
+        assert [line.state for line in page.lines] == [
+            ClaimState.PAID, ClaimState.OVERDUE, ClaimState.DUE,
+        ]  # fmt: skip
+        assert page.next is None
+
+    async def test_another_provider_sees_only_its_own(self, ports: StatementPorts) -> None:
+        page = await statement_page(CLINIC, StatementQuery(), ports=ports)
+        assert ids(page) == ["F-9"]
+
+    async def test_pages_follow_each_other(self, ports: StatementPorts) -> None:
+        first = await statement_page(PHARMACY, StatementQuery(limit=2), ports=ports)
+        assert ids(first) == ["F-1", "F-2"] and first.next is not None
+        rest = await statement_page(PHARMACY, StatementQuery(limit=2, cursor=first.next),
+                                    ports=ports)  # fmt: skip
+        assert ids(rest) == ["F-3"] and rest.next is None
+
+    async def test_rejected_claims_are_the_provider_s_not_payable_answers(
+        self, ports: StatementPorts
+    ) -> None:
+        page = await statement_page(PHARMACY, StatementQuery((ClaimState.REJECTED,)), ports=ports)
+        assert [r.id for r in page.rejected] == ["r-0"] and page.lines == ()
+
+    async def test_rejected_claims_are_not_read_with_others(self, ports: StatementPorts) -> None:
+        both = StatementQuery((ClaimState.REJECTED, ClaimState.DUE))
+        with pytest.raises(InvalidRequest):
+            await statement_page(PHARMACY, both, ports=ports)
+
+    async def test_a_rejected_page_continues_at_its_offset(self, ports: StatementPorts) -> None:
+        query = StatementQuery((ClaimState.REJECTED,), cursor=Cursor(offset=1))
+        page = await statement_page(PHARMACY, query, ports=ports)
+        assert page.rejected == () and page.next is None
+
+    async def test_claim_to_cash_of_the_provider(self, ports: StatementPorts) -> None:
+        (delay,) = await claim_to_cash(PHARMACY, "payer", ports=ports)
+        assert (delay.key, delay.paid, delay.median) == ("CNSS", 1, 30)
