@@ -85,7 +85,14 @@ def world() -> tuple[FakeStore, ClaimPorts]:
         FakeRateLimiter(), store, store, store, store, FakeClock(NOW), FakeIds()
     )
     return store, ClaimPorts(
-        exchange, store, FakeAuthorizations(store), render_state, 15, store, store, SUPPLY_DAYS,
+        exchange,
+        store,
+        FakeAuthorizations(store),
+        render_state,
+        15,
+        store,
+        store,
+        SUPPLY_DAYS,
         stored_claim,
     )
 
