@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from domain.claim_history import HistoryLine
+from domain.claims import StoredClaim
 from domain.ledger import Entry
 from domain.money import Money
 from domain.prior_auth import PriorAuthorization
@@ -153,6 +154,14 @@ class AnswerRenderer(Protocol):
         self, request_body: bytes, authorization: PriorAuthorization, at: datetime
     ) -> bytes:
         """The answer's bytes for the prise en charge as it now stands."""
+        ...
+
+
+class StoredClaimReader(Protocol):
+    """Reads back what the use cases need of a claim as it was stored (its Claim's bytes)."""
+
+    def __call__(self, request_body: bytes) -> StoredClaim:
+        """Its business identifier, the prises en charge it cites, the claim it corrects."""
         ...
 
 

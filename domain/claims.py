@@ -14,8 +14,15 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.errors import DomainError
 from domain.members import AldGrant, PersonIdentifier
 from domain.money import ZERO, Money
+
+
+class CorrectedClaimUnknown(DomainError):
+    """A correction cites a claim the provider never made payable (or another's)."""
+
+    code = "demande-corrigee-inconnue"
 
 
 class CodeKind(StrEnum):
@@ -195,3 +202,12 @@ class ClaimRequest:
     related_claim: str | None = None
     foreign: tuple[int, ...] = ()  # items coded in a system the payer does not read
     complementary: str | None = None  # as SubmitClaim.complementary
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    """What the use cases read back of a claim as it was stored."""
+
+    claim_id: str  # the provider's business identifier
+    pa_references: frozenset[str]  # the prises en charge its lines cite
+    related_claim: str | None = None  # the claim it corrects, as it names it

@@ -43,8 +43,15 @@ class AlreadyRecorded(Conflict):
     code = "deja-comptabilise"
 
 
+class AlreadyReversed(Conflict):
+    """A claim already cancelled or corrected is not corrected again."""
+
+    code = "demande-deja-annulee"
+
+
 class AlreadySettled(DomainError):
-    """A claim already paid to the provider cannot be cancelled: it is corrected instead."""
+    """A claim already paid to the provider is neither cancelled nor corrected by a new claim:
+    what was paid is settled; a difference is taken up with the payer."""
 
     code = "deja-regle"
 
@@ -106,7 +113,7 @@ def claim_accepted(
 
 def reversal(entry: Entry, *, at: datetime, settled: Iterable[Entry] = ()) -> Entry:
     """The entry undone: its postings negated, under an id derived from it. A claim already
-    settled by a payment is not reversed (AlreadySettled): it is corrected by a new claim."""
+    settled by a payment is not reversed (AlreadySettled)."""
     if entry.kind is not EntryKind.CLAIM:
         raise Unbalanced(f"Seule une demande acceptée s'annule ainsi, pas {entry.id}")
     if any(p.kind is EntryKind.PAYMENT and entry.source in p.source.split() for p in settled):

@@ -6,9 +6,11 @@
 Each change is a pure function returning the new authorization; a change the state does not
 allow raises `TransitionRefused`, so that a reviewer's double click, a late cancel or a claim
 on an expired PEC can never corrupt it. What a grant leaves (quantity and amount per line) is
-what claims consume, at most once, line by line. A counter check may hold part of a line for
-a short while (a reservation): nobody else can use it meanwhile, the claim that follows uses
-it, and once its time is past it holds nothing.
+what claims consume, at most once, line by line, each use kept under the claim that made it.
+A counter check may hold part of a line for a short while (a reservation): nobody else can use
+it meanwhile, the claim that follows uses it, and once its time is past it holds nothing. A
+claim cancelled or corrected gives back what it used, never more: a used-up authorization is
+usable again.
 """
 
 from __future__ import annotations
@@ -94,6 +96,17 @@ class Reservation:
 
 
 @dataclass(frozen=True, slots=True)
+class Use:
+    """Part of a granted line a claim used: what it gives back if it is cancelled or
+    corrected."""
+
+    claim: str  # the claim's business identifier (its provider is the authorization's)
+    sequence: int
+    quantity: int
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
 class PriorAuthorization:
     """A request for prior authorization and what became of it."""
 
@@ -116,6 +129,7 @@ class PriorAuthorization:
     foreign: tuple[int, ...] = ()  # item sequences coded in a system the payer does not read
     overdue_flagged: bool = False  # both sides were told the deadline passed
     reservations: tuple[Reservation, ...] = ()
+    uses: tuple[Use, ...] = ()  # what each claim used, oldest first
 
     def overdue(self, now: datetime) -> bool:
         """Still waiting for the payer past its deadline."""
@@ -159,13 +173,9 @@ def grant(
     lines = tuple(_granted_line(asked[s], q, a) for s, (q, a) in sorted(granted.items()))
     if not any(g.quantity > 0 for g in lines):
         raise TransitionRefused("Un accord porte au moins une ligne : sinon, refuser")
-    whole = len(lines) == len(pa.lines) and all(
-        g.quantity == asked[g.sequence].quantity and g.amount == asked[g.sequence].amount
-        for g in lines
-    )
     return replace(
         pa,
-        status=PaStatus.GRANTED if whole else PaStatus.PARTIAL,
+        status=_decided(pa.lines, lines),
         granted=lines,
         valid_from=valid_from,
         valid_until=valid_until,
@@ -173,6 +183,16 @@ def grant(
         provisional=provisional,
         decided_at=at,
     )
+
+
+def _decided(asked: tuple[PaLine, ...], granted: tuple[Granted, ...]) -> PaStatus:
+    """Granted when every line asked is granted whole, else partial."""
+    wanted = {line.sequence: line for line in asked}
+    whole = len(granted) == len(asked) and all(
+        g.quantity == wanted[g.sequence].quantity and g.amount == wanted[g.sequence].amount
+        for g in granted
+    )
+    return PaStatus.GRANTED if whole else PaStatus.PARTIAL
 
 
 def _granted_line(line: PaLine, quantity: int, amount: Money) -> Granted:
@@ -209,11 +229,13 @@ def consume(
     day: date,
     now: datetime,
     reservation: str | None = None,
+    claim: str | None = None,
 ) -> PriorAuthorization:
     """A claim line uses part of one granted line, on a day of care within the validity: what
     others hold at `now` is not there to use; its own reservation, if it names one, is used up
-    (what it held beyond the claim is freed). An authorization that expired since still covers
-    the care given while it was valid: the claim comes later, within its filing window."""
+    (what it held beyond the claim is freed). The use is kept under the claim it names, for
+    the claim to give it back. An authorization that expired since still covers the care given
+    while it was valid: the claim comes later, within its filing window."""
     _usable_on(pa, day, "d'utiliser", (PaStatus.GRANTED, PaStatus.PARTIAL, PaStatus.EXPIRED))
     _not_negative(quantity, amount)
     mine = None if reservation is None else _held(pa, reservation, sequence, now)
@@ -227,7 +249,38 @@ def consume(
     spent = all(g.quantity_left == 0 for g in granted)
     kept = tuple(r for r in pa.reservations if r is not mine and r.held(now))
     status = PaStatus.CONSUMED if spent else pa.status
-    return replace(pa, granted=granted, status=status, reservations=kept)
+    uses = pa.uses if claim is None else (*pa.uses, Use(claim, sequence, quantity, amount))
+    return replace(pa, granted=granted, status=status, reservations=kept, uses=uses)
+
+
+def give_back(
+    pa: PriorAuthorization, sequence: int, quantity: int, amount: Money
+) -> PriorAuthorization:
+    """Restore part of a granted line that a claim used, never more than was used: a used-up
+    authorization is usable again (granted, or partial, as decided); an expired or cancelled
+    one keeps its status."""
+    _not_negative(quantity, amount)
+    line = pa.left(sequence)
+    if line is None:
+        raise TransitionRefused(f"Ligne {sequence} : rien n'en a été accordé, rien ne s'y rend")
+    restored = replace(
+        line, quantity_left=line.quantity_left + quantity, amount_left=line.amount_left + amount
+    )
+    if restored.quantity_left > line.quantity or restored.amount_left > line.amount:
+        raise TransitionRefused(f"Ligne {sequence} : on ne rend pas plus que ce qui a été utilisé")
+    granted = tuple(restored if g.sequence == sequence else g for g in pa.granted)
+    reopened = pa.status is PaStatus.CONSUMED and any(g.quantity_left > 0 for g in granted)
+    return replace(
+        pa, granted=granted, status=_decided(pa.lines, granted) if reopened else pa.status
+    )
+
+
+def give_back_claim(pa: PriorAuthorization, claim: str) -> PriorAuthorization:
+    """Give back everything one claim used (nothing if it used nothing, or gave it back)."""
+    mine = [use for use in pa.uses if use.claim == claim]
+    for use in mine:
+        pa = give_back(pa, use.sequence, use.quantity, use.amount)
+    return replace(pa, uses=tuple(use for use in pa.uses if use.claim != claim)) if mine else pa
 
 
 def reserve(

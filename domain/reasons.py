@@ -142,8 +142,14 @@ ERROR_REASONS: dict[str, str] = {
     "usage-non-pris-en-charge": "Usage de la demande non pris en charge sur ce point d'accès : "
     "seule la prise en charge préalable (preauthorization) y est traitée",
     "type-prise-en-charge-requis": "Type de prise en charge à préciser dans Claim.subType",
-    "deja-regle": "Demande déjà réglée au prestataire : elle se corrige par une nouvelle demande "
-    "qui la cite (Claim.related), elle ne s'annule plus",
+    "deja-regle": "Demande déjà réglée au prestataire : elle ne s'annule ni ne se corrige plus "
+    "par la passerelle ; une différence se règle avec l'organisme payeur",
+    "demande-corrigee-inconnue": "La demande corrigée (Claim.related) est inconnue : aucune "
+    "demande de ce prestataire n'a été rendue payable sous cet identifiant",
+    "demande-deja-annulee": "La demande corrigée (Claim.related) est déjà annulée ou corrigée : "
+    "une demande ne se corrige qu'une fois",
+    "correction-meme-identifiant": "Une correction porte son propre identifiant "
+    "(Claim.identifier), distinct de celui de la demande qu'elle corrige (Claim.related)",
     "ecriture-desequilibree": "Écriture comptable refusée : ses montants ne s'équilibrent pas",
     "deja-comptabilise": "Déjà comptabilisé : cette demande a déjà été rendue payable (une "
     "demande n'est payée qu'une fois)",

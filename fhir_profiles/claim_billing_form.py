@@ -66,6 +66,8 @@ class ClaimForm:
             response_id=stamp.response_id,
             created=stamp.created,
             language=self._language,
+            held_until=result.held_until,
+            replaces=result.corrects,
         )
         response["request"] = {"reference": f"Claim/{stamp.request_id}"}
         stored = {

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Final
 
-from domain.claims import ClaimLine, ClaimUse, Insured, SubmitClaim
+import orjson
+
+from domain.claims import ClaimLine, ClaimUse, Insured, StoredClaim, SubmitClaim
 from domain.errors import InvalidRequest
 from domain.members import PersonIdentifier
 from domain.reference import ReferenceData
@@ -170,6 +172,26 @@ def _claim(claim: Json, resources: Resources, ref: ReferenceData, today: date) -
 def business_id(claim: Json) -> str:
     """The business identifier of a Claim as stored (see claim_billing_form)."""
     return _claim_id(claim)
+
+
+def stored(request_body: bytes) -> StoredClaim:
+    """domain.authorization_ports.StoredClaimReader: a claim as stored (read when it was
+    billed, so well-formed): its business identifier, every prise en charge it cites (the
+    insurances' preAuthRef and the items' own), and the claim it corrects."""
+    claim = orjson.loads(request_body)
+    cited = {
+        ref
+        for insurance in claim.get("insurance", [])
+        for ref in insurance.get("preAuthRef", [])
+        if isinstance(ref, str)
+    }
+    for item in claim.get("item", []):
+        for ext in item.get("extension", []):
+            if ext.get("url") == systems.EXT_PA_REFERENCE and isinstance(
+                ext.get("valueString"), str
+            ):
+                cited.add(ext["valueString"])
+    return StoredClaim(_claim_id(claim), frozenset(cited), _related(claim))
 
 
 def _claim_id(claim: Json) -> str:

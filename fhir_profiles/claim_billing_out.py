@@ -16,6 +16,10 @@
   once something is payable on a claim, `preAuthRef` the PA the lines cite when only one;
 - the human text (disposition, notes, reasons' displays) in the language asked
   (`fhir_profiles.wording`), said by `language` on the resource and on each note.
+- a counter check (predetermination) that holds prise en charge units: until when, in the
+  extension `hold-until`;
+- a correction: a processNote saying which claim it replaces (R4's ClaimResponse has no
+  element for it: `related` is the Claim's), that claim's benefit being no longer due.
 """
 
 from __future__ import annotations
@@ -23,9 +27,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
+import orjson
+
 from domain.claims import PAYABLE, Adjudication, ClaimUse, LineResult, LineStatus
 from domain.money import Money
 from domain.rules.adjudication import UNKNOWN_COMPLEMENTARY
+from domain.services.claim_corrections import Corrected
 from fhir_profiles import claim_out, messages, systems
 from fhir_profiles.claim_billing_in import ClaimIn
 from fhir_profiles.items import clean
@@ -67,8 +74,11 @@ def from_domain(
     response_id: str,
     created: datetime,
     language: str = FRENCH,
+    held_until: datetime | None = None,
+    replaces: Corrected | None = None,
 ) -> Json:
-    """The ClaimResponse answering a claim with its adjudication, in a language."""
+    """The ClaimResponse answering a claim with its adjudication, in a language (a counter
+    check's hold, the claim a correction replaces)."""
     claim = parsed.resource
     w = messages.wording(language)
     notes = _Notes(w)
@@ -100,9 +110,36 @@ def from_domain(
     payment = _payment(adjudication)
     if payment is not None:
         body["payment"] = payment
-    if notes.codes:
-        body["processNote"] = notes.written()
+    if held_until is not None:
+        body["extension"] = [
+            {"url": systems.EXT_HOLD_UNTIL, "valueDateTime": claim_out._instant(held_until)}
+        ]
+    written = notes.written()
+    if replaces is not None:
+        written.append(
+            claim_out._note(len(written) + 1, _replacing(replaces), FRENCH)
+        )  # said in French only
+    if written:
+        body["processNote"] = written
     return body
+
+
+def withdrawn(request_body: bytes) -> bytes:
+    """A stored Claim once its benefit was reversed (it was cancelled, or corrected by
+    another): its status is `cancelled`."""
+    return orjson.dumps({**orjson.loads(request_body), "status": "cancelled"})
+
+
+def _replacing(replaces: Corrected) -> str:
+    """The note of a correction: the claim it replaces, no longer paid."""
+    named = replaces.claim_id
+    if replaces.request_id is not None:
+        named += f" (Claim/{replaces.request_id})"
+    return (
+        f"Cette demande corrige et remplace la demande {named} : la part AMO de celle-ci "
+        "n'est plus due, et les unités de prise en charge qu'elle utilisait redeviennent "
+        "disponibles."
+    )
 
 
 class _Notes:

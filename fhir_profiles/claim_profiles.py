@@ -1,5 +1,5 @@
 """StructureDefinitions of prior authorization (differential only): the Claim we accept, the
-ClaimResponse we send, and the extensions the answer carries."""
+ClaimResponse we send, and the extensions the answers carry (a counter check's too)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,13 @@ def structure_definitions() -> list[Json]:
             "Accord provisoire", "boolean",
             "Accord donné sans attendre le contrôle médical pour des soins urgents : il doit "
             "être régularisé avant l'échéance (extension decision-deadline).",
+        ),
+        _extension(
+            "hold-until", systems.EXT_HOLD_UNTIL, "HoldUntil",
+            "Fin de la réservation", "dateTime",
+            "Réponse à une vérification au comptoir (use = predetermination) : jusqu'à cette "
+            "date et heure, les unités de prise en charge trouvées sont réservées à la demande "
+            "de remboursement du même prestataire qui suivra ; ensuite, elles ne le sont plus.",
         ),
     ]  # fmt: skip
 

@@ -103,7 +103,14 @@ ARABIC: Final[dict[str, str]] = {
     "usage-non-pris-en-charge": "غرض الطلب غير مدعوم في نقطة الولوج هذه: "
     "لا يُعالج هنا إلا طلب التحمل المسبق (preauthorization)",
     "type-prise-en-charge-requis": "يجب تحديد نوع التحمل في Claim.subType",
-    "deja-regle": "تم أداء هذا الطلب لمقدم العلاج: يصحح بطلب جديد يحيل عليه ولا يلغى",
+    "deja-regle": "تم أداء هذا الطلب لمقدم العلاج: لم يعد يلغى ولا يصحح عبر البوابة، ويسوى "
+    "أي فرق مع الهيئة المؤدية",
+    "demande-corrigee-inconnue": "الطلب المصحح (Claim.related) غير معروف: لم يُسجل للأداء أي "
+    "طلب لمقدم العلاج هذا بهذا المعرف",
+    "demande-deja-annulee": "الطلب المصحح (Claim.related) ملغى أو مصحح من قبل: لا يصحح الطلب "
+    "إلا مرة واحدة",
+    "correction-meme-identifiant": "يحمل التصحيح معرفه الخاص (Claim.identifier)، المختلف عن "
+    "معرف الطلب الذي يصححه (Claim.related)",
     "ecriture-desequilibree": "قيد محاسبي مرفوض: مبالغه غير متوازنة",
     "deja-comptabilise": "سبق تسجيل هذا الطلب للأداء: لا يؤدى الطلب إلا مرة واحدة",
     "quantite-invalide": "يجب أن تكون كمية السطر عددا صحيحا موجبا",
@@ -246,8 +253,14 @@ ENGLISH: Final[dict[str, str]] = {
     "usage-non-pris-en-charge": "Claim use not handled at this endpoint: only prior "
     "authorization (preauthorization) is",
     "type-prise-en-charge-requis": "State the kind of prior authorization in Claim.subType",
-    "deja-regle": "Already paid to the provider: correct it with a new claim citing it "
-    "(Claim.related); it can no longer be cancelled",
+    "deja-regle": "Already paid to the provider: it can no longer be cancelled nor corrected "
+    "through the gateway; a difference is settled with the payer",
+    "demande-corrigee-inconnue": "The corrected claim (Claim.related) is unknown: no claim of "
+    "this provider was made payable under that identifier",
+    "demande-deja-annulee": "The corrected claim (Claim.related) was already cancelled or "
+    "corrected: a claim is corrected once",
+    "correction-meme-identifiant": "A correction carries its own identifier (Claim.identifier), "
+    "other than the one of the claim it corrects (Claim.related)",
     "ecriture-desequilibree": "Ledger entry refused: its amounts do not balance",
     "deja-comptabilise": "Already recorded: this claim was made payable before (a claim is "
     "paid once)",

@@ -59,6 +59,7 @@ EXT_PRESCRIBED_QUANTITY: Final = f"{BASE}/StructureDefinition/item-prescribed-qu
 EXT_LINE_STATUS: Final = f"{BASE}/StructureDefinition/line-status"  # valueCode (domain LineStatus)
 # On a stored Claim: the language its answers are written in (valueCode: ar, en; absent: fr).
 EXT_ANSWER_LANGUAGE: Final = f"{BASE}/StructureDefinition/answer-language"
+EXT_HOLD_UNTIL: Final = f"{BASE}/StructureDefinition/hold-until"  # valueDateTime
 
 # Operations.
 OD_ELIGIBILITY_SUBMIT: Final = f"{BASE}/OperationDefinition/CoverageEligibilityRequest-submit"

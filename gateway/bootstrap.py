@@ -49,12 +49,13 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.reference import ReferenceData
-from domain.services.claims import ClaimPorts
+from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.prior_auth import PriorAuthPorts
 from domain.services.statement import StatementPorts
 from domain.services.subscriptions import SubscriptionPorts
+from fhir_profiles import claim_billing_in
 from fhir_profiles.claim_form import rerender
 from gateway.auth import TokenService
 from gateway.ids import new_id
@@ -235,6 +236,7 @@ async def wire(
                 ledger=SqlLedgerReader(reads),
                 history=SqlClaimHistoryReader(reads),
                 supply_days=settings.claim_supply_days,
+                stored=claim_billing_in.stored,
             ),
             statement=StatementPorts(SqlClaimClock(reads), exchange.store, clock),
             registry=registry,

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 
 from domain.records import IdempotencyKey
 from domain.reference import ReferenceData
-from domain.services.claims import ClaimPorts
+from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.prior_auth import PriorAuthPorts, Reviewer
 from domain.services.statement import StatementPorts

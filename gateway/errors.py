@@ -23,6 +23,8 @@ from starlette.requests import ClientDisconnect
 
 from adapters.sql.engine import is_database_error
 from domain import errors as domain
+from domain import ledger
+from domain.claims import CorrectedClaimUnknown
 from domain.prior_auth import TransitionRefused
 from domain.records import AuditEntry
 from fhir_profiles.outcome import operation_outcome, pick_language
@@ -214,6 +216,12 @@ ERRORS: dict[type[BaseException], Rule] = {
     domain.NotFound: Rule(404, "not-found"),
     domain.Conflict: Rule(409, "conflict"),
     TransitionRefused: Rule(409, "conflict"),  # the prise en charge's state forbids it
+    # A claim cancelled or corrected: the claim a correction cites, unknown, already undone,
+    # or paid to the provider; the same claim made payable twice.
+    CorrectedClaimUnknown: Rule(422, "business-rule"),
+    ledger.AlreadyReversed: Rule(409, "conflict"),
+    ledger.AlreadySettled: Rule(422, "business-rule"),
+    ledger.AlreadyRecorded: Rule(409, "conflict"),
     domain.RateLimited: Rule(429, "throttled", headers=_retry_after),
     domain.TooLarge: Rule(413, "too-costly"),
     domain.Unavailable: DATABASE_DOWN,

@@ -131,11 +131,13 @@ class FakeStore:
             return False
         self.ledger.extend(recording.effects.entries)
         self.claim_lines.extend(recording.effects.history)
-        for change in recording.effects.changes:
+        for change in recording.effects.changes:  # as the repository's change() records it
             self.authorizations[change.authorization.id] = (
                 change.authorization,
                 change.expected_version + 1,
             )
+            self.audit.append(change.audit)
+            self.outbox.extend(change.notifications)
         if recording.record is not None:
             self.exchanges.add(recording.record)
         self.audit.append(recording.audit)

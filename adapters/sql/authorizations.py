@@ -22,7 +22,7 @@ from adapters.sql.reads import SqlReads, in_thread
 from adapters.sql.tables import AuthorizationRow
 from domain.money import Money
 from domain.ports import AuditLog, Outbox, UnitOfWorkFactory
-from domain.prior_auth import Granted, PaLine, PaStatus, PriorAuthorization, Reservation
+from domain.prior_auth import Granted, PaLine, PaStatus, PriorAuthorization, Reservation, Use
 from domain.records import (
     AuthorizationChange,
     ExchangeRecord,
@@ -207,6 +207,7 @@ def encode(pa: PriorAuthorization) -> str:
                 [r.id, r.sequence, r.quantity, r.amount.centimes, r.until.isoformat()]
                 for r in pa.reservations
             ],
+            "uses": [[u.claim, u.sequence, u.quantity, u.amount.centimes] for u in pa.uses],
         }
     ).decode()
 
@@ -241,6 +242,8 @@ def decode(text: str) -> PriorAuthorization:
             Reservation(i, s, q, Money(a), datetime.fromisoformat(u))
             for i, s, q, a, u in data.get("reservations", [])  # none before counter checks
         ),
+        # None before claims kept what they used: those give nothing back.
+        uses=tuple(Use(c, s, q, Money(a)) for c, s, q, a in data.get("uses", [])),
     )
 
 

@@ -9,23 +9,19 @@ pays, or held for a while by a counter check), then the adjudication of every li
 - the RO benefit made payable to the provider, under an id derived from the provider and the
   claim's business identifier: the same claim sent again is refused, never paid twice;
 - its payable lines, with that benefit: the patient's claim history, which the checks of the
-  next claims read (domain.claim_history).
+  next claims read (domain.claim_history);
+- for a correction, the claim it corrects reversed and the units that claim used given back
+  (domain.services.claim_corrections), its lines decided as if those units had never been used.
+A counter check's answer says until when it holds the units it found.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from domain import claim_history, ledger
 from domain import prior_auth as pa_states
-from domain.authorization_ports import (
-    AnswerRenderer,
-    AuthorizationStore,
-    ClaimHistoryReader,
-    LedgerReader,
-)
 from domain.claims import (
     PAYABLE,
     Adjudication,
@@ -39,59 +35,45 @@ from domain.claims import (
 from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.errors import DomainError, InvalidRequest
 from domain.members import AldGrant, EligibilityFacts
-from domain.ports import MemberDirectory
 from domain.prior_auth import PriorAuthorization, Reservation
 from domain.records import (
     Answer,
-    AuditEntry,
-    AuthorizationChange,
     Convention,
     Effects,
     ExchangeQuery,
     ExchangeRecord,
-    Recording,
     Requester,
     StoredAuthorization,
 )
 from domain.reference import ReferenceData
 from domain.rules.adjudication import adjudicate, rejected
 from domain.rules.rights import decide_eligibility
-from domain.services import exchanges
-from domain.services.exchanges import Exchange, ExchangePorts, Form, Stamp, Submission
+from domain.services import claim_corrections, exchanges
+from domain.services.claim_corrections import Corrected
+from domain.services.claim_ports import CLAIM, ClaimPorts, authorization_change, source
+from domain.services.exchanges import Exchange, Form, Stamp, Submission
 
-CLAIM = Exchange(kind="claim", request_type="Claim", response_type="ClaimResponse")
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimPorts:
-    """What the claim exchange needs beyond the pipeline's ports."""
-
-    exchange: ExchangePorts
-    members: MemberDirectory
-    authorizations: AuthorizationStore
-    render: AnswerRenderer  # a prise en charge's answer, rendered again once used
-    hold_minutes: int  # how long a counter check holds the units it found
-    ledger: LedgerReader
-    history: ClaimHistoryReader  # the patient's earlier payable lines
-    supply_days: int  # how far back a drug line looks for an earlier supply (refills)
+__all__ = ["CLAIM", "ClaimOutcome", "ClaimPorts", "submit_claim"]
 
 
 @dataclass(frozen=True, slots=True)
 class Used:
-    """A prise en charge as the claim leaves it, and the version it was read at."""
+    """A prise en charge as the claim leaves it, and as it was read."""
 
     authorization: PriorAuthorization
-    version: int
-    request_body: bytes
+    stored: StoredAuthorization
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimOutcome:
-    """The adjudication, and the prises en charge the paid lines use (or a check holds)."""
+    """The adjudication, the prises en charge the paid lines use (or a check holds, until
+    `held_until`), and the claim it corrects."""
 
     adjudication: Adjudication
     payer: str
     used: tuple[Used, ...] = ()
+    corrects: Corrected | None = None
+    held_until: datetime | None = None
     history: tuple[claim_history.HistoryLine, ...] = ()  # its payable lines, once recorded
 
     @property
@@ -114,29 +96,19 @@ async def submit_claim(
     async def decide(request: ClaimRequest) -> ClaimOutcome:
         if not request.identifiers:
             raise InvalidRequest("Aucun identifiant de patient dans la demande")
-        # A claim is payable once: its ledger entry's id is refused a second time when it is
-        # recorded. One that cites a prise en charge is checked first too, as the second would
-        # otherwise find the authorization used up and be answered "no prise en charge".
-        source = f"{requester.tenant}:{request.claim_id}"
-        cites = any(line.pa_reference for line in request.lines)
-        if (
-            request.use is ClaimUse.CLAIM
-            and cites
-            and any(e.kind is ledger.EntryKind.CLAIM for e in await ports.ledger.by_source(source))
-        ):
-            raise ledger.AlreadyRecorded(
-                f"La demande {request.claim_id[:64]} a déjà été rendue payable : une demande "
-                "n'est payée qu'une fois (une correction cite la demande qu'elle corrige)"
-            )
+        await _not_payable_yet(request, requester, ports)
+        corrects = await claim_corrections.corrected(requester, request, ports)
         day = min((line.service_date for line in request.lines), default=request.filed_on)
         facts = await ports.members.find(request.identifiers)
         rights = decide_eligibility(facts, day, ref)
         payer = rights.payer or ""
-        if not (rights.status.in_force or rights.status is EligibilityStatus.SUSPENDED):
-            return ClaimOutcome(_all_rejected(request, "droits-non-ouverts", ref), payer)
-        found = await _authorizations(request, requester, ports)
+        found = await _authorizations(request, requester, ports, corrects)
+        start = claim_corrections.given_back(found, corrects)
         now = clock.now()
-        holds = _Holds(found, requester.tenant, now, request.use, ports.hold_minutes)
+        holds = _Holds(found, start, requester.tenant, request, now, ports.hold_minutes)
+        if not (rights.status.in_force or rights.status is EligibilityStatus.SUSPENDED):
+            rejected = _all_rejected(request, "droits-non-ouverts", ref)
+            return ClaimOutcome(rejected, payer, holds.changed(), corrects)
         valid = holds.apply(request.lines)
         cmd = SubmitClaim(
             claim_id=request.claim_id,
@@ -149,7 +121,7 @@ async def submit_claim(
             lines=tuple(replace(line, pa_valid=line.sequence in valid) for line in request.lines),
             filed_on=request.filed_on,
             use=request.use,
-            related_claim=request.related_claim,
+            related_claim=request.related_claim if corrects is None else corrects.claim_id,
             complementary=request.complementary,
         )
         adjudication = adjudicate(cmd, await _history(cmd, ref, ports), ref)
@@ -158,29 +130,55 @@ async def submit_claim(
             for line, result in zip(request.lines, adjudication.lines, strict=True)
             if result.status in PAYABLE and line.sequence in valid
         ]
-        used = _Holds(found, requester.tenant, now, request.use, ports.hold_minutes)
+        used = _Holds(found, start, requester.tenant, request, now, ports.hold_minutes)
         used.apply(paid)
         payable = claim_history.made_payable(cmd, adjudication)
-        return ClaimOutcome(adjudication, payer, used.changed(), payable)
+        return ClaimOutcome(
+            adjudication, payer, used.changed(), corrects, used.held_until(), payable
+        )
 
     def effects(outcome: ClaimOutcome, stamp: Stamp) -> Effects:
         at = stamp.created
-        changes = tuple(_change(used, requester, at, ports) for used in outcome.used)
-        entries: tuple[ledger.Entry, ...] = ()
+        changes = tuple(
+            authorization_change(used.authorization, used.stored, requester=requester, at=at,
+                                 verb="use-authorization", ports=ports)
+            for used in outcome.used
+        )  # fmt: skip
+        entries: list[ledger.Entry] = []
+        if outcome.corrects is not None:  # reversed at the instant the correction is recorded
+            entries.append(outcome.corrects.reversal(at))
         if outcome.adjudication.use is ClaimUse.CLAIM:
             entry = ledger.claim_accepted(
-                f"{requester.tenant}:{outcome.adjudication.claim_id}",  # its source, as above
+                source(requester, outcome.adjudication.claim_id),
                 payer=outcome.payer,
                 provider=requester.tenant,
                 benefit=outcome.adjudication.payable,
                 at=at,
                 due=outcome.adjudication.payment_date,
             )
-            entries = () if entry is None else (entry,)
-        history = outcome.history if entries else ()  # a claim made payable only
-        return Effects(changes=changes, entries=entries, history=history)
+            entries += [] if entry is None else [entry]
+        paid = any(e.kind is ledger.EntryKind.CLAIM for e in entries)
+        history = outcome.history if paid else ()  # a claim made payable only
+        return Effects(changes=changes, entries=tuple(entries), history=history)
 
     return await exchanges.submit(CLAIM, submission, decide, ports.exchange, effects)
+
+
+async def _not_payable_yet(request: ClaimRequest, requester: Requester, ports: ClaimPorts) -> None:
+    """A claim is payable once: its ledger entry's id is refused a second time when it is
+    recorded. One that cites a prise en charge, or corrects a claim, is checked first too:
+    sent again, it would otherwise find the units used up, or the claim it corrects already
+    reversed, and be answered so."""
+    if request.use is not ClaimUse.CLAIM:
+        return
+    if not (request.related_claim or any(line.pa_reference for line in request.lines)):
+        return
+    entries = await ports.ledger.by_source(source(requester, request.claim_id))
+    if any(e.kind is ledger.EntryKind.CLAIM for e in entries):
+        raise ledger.AlreadyRecorded(
+            f"La demande {request.claim_id[:64]} a déjà été rendue payable : une demande "
+            "n'est payée qu'une fois (une correction cite la demande qu'elle corrige)"
+        )
 
 
 async def _history(cmd: SubmitClaim, ref: ReferenceData, ports: ClaimPorts) -> ClaimHistory:
@@ -200,36 +198,27 @@ async def _history(cmd: SubmitClaim, ref: ReferenceData, ports: ClaimPorts) -> C
     return claim_history.as_history(found, excluding=excluding)
 
 
-def _change(
-    used: Used, requester: Requester, at: datetime, ports: ClaimPorts
-) -> AuthorizationChange:
-    """A prise en charge used (or held) by the claim, its answer rendered again."""
-    pa = used.authorization
-    audit = AuditEntry(
-        at, CLAIM.action("use-authorization"), 200, requester.tenant, requester.client_id,
-        f"ClaimResponse/{pa.id}",
-    )  # fmt: skip
-    return AuthorizationChange(pa, used.version, ports.render(used.request_body, pa, at), audit)
-
-
 class _Holds:
     """The prises en charge a claim's lines use (or a counter check holds), line after line,
-    from the state each was read at."""
+    from the state each was read at (less what the claim it corrects gave back)."""
 
     def __init__(
         self,
         found: dict[str, StoredAuthorization],
+        start: dict[str, PriorAuthorization],
         tenant: str,
+        request: ClaimRequest,
         now: datetime,
-        use: ClaimUse,
         hold_minutes: int,
     ) -> None:
         self._found = found
-        self._state = {ref: stored.authorization for ref, stored in found.items()}
+        self._state = dict(start)
         self._tenant = tenant
+        self._claim = request.claim_id
+        self._use = request.use
         self._now = now
-        self._use = use
         self._until = now + timedelta(minutes=hold_minutes)
+        self._holds: list[tuple[str, str]] = []  # (reference, reservation) a check holds
 
     def apply(self, lines: list[ClaimLine] | tuple[ClaimLine, ...]) -> set[int]:
         """The sequences of the lines a prise en charge of the provider covers, each using it."""
@@ -240,41 +229,59 @@ class _Holds:
             if pa is None or reference is None:
                 continue
             try:
-                self._state[reference] = self._use_one(pa, line)
+                self._state[reference] = self._use_one(reference, pa, line)
             except DomainError:  # not enough left, expired, cancelled, another line's
                 continue
             covered.add(line.sequence)
         return covered
 
     def changed(self) -> tuple[Used, ...]:
-        """The prises en charge the lines changed, with the version each was read at."""
+        """The prises en charge the claim changed, with the state each was read at."""
         return tuple(
-            Used(self._state[ref], stored.version, stored.request_body)
+            Used(self._state[ref], stored)
             for ref, stored in self._found.items()
             if self._state[ref] != stored.authorization
         )
 
-    def _use_one(self, pa: PriorAuthorization, line: ClaimLine) -> PriorAuthorization:
+    def held_until(self) -> datetime | None:
+        """Until when a counter check holds the units it found (None: it holds none)."""
+        ends = [
+            r.until
+            for reference, hold in self._holds
+            for r in self._state[reference].reservations
+            if r.id == hold
+        ]
+        return max(ends, default=None)
+
+    def _use_one(
+        self, reference: str, pa: PriorAuthorization, line: ClaimLine
+    ) -> PriorAuthorization:
         granted = next((g for g in pa.lines if g.code == line.code), None)
         if granted is None:
             raise InvalidRequest("La prise en charge citée ne porte pas ce produit ou cet acte")
         hold = f"{self._tenant}:{pa.id}:{granted.sequence}"  # one per provider and line
         if self._use is ClaimUse.PREDETERMINATION:
             held = Reservation(hold, granted.sequence, line.quantity, line.billed, self._until)
-            return pa_states.reserve(pa, held, day=line.service_date, now=self._now)
+            kept = pa_states.reserve(pa, held, day=line.service_date, now=self._now)
+            self._holds.append((reference, hold))
+            return kept
         mine = any(r.id == hold and r.held(self._now) for r in pa.reservations)
         return pa_states.consume(
             pa, granted.sequence, line.quantity, line.billed, day=line.service_date,
-            now=self._now, reservation=hold if mine else None,
+            now=self._now, reservation=hold if mine else None, claim=self._claim,
         )  # fmt: skip
 
 
 async def _authorizations(
-    request: ClaimRequest, requester: Requester, ports: ClaimPorts
+    request: ClaimRequest, requester: Requester, ports: ClaimPorts, corrects: Corrected | None
 ) -> dict[str, StoredAuthorization]:
-    """The provider's own prises en charge the lines cite (another's is as good as none)."""
+    """The provider's own prises en charge the lines cite, and those the claim it corrects
+    used (another's is as good as none)."""
+    cited = {line.pa_reference for line in request.lines if line.pa_reference}
+    if corrects is not None:
+        cited |= corrects.pa_references
     found = {}
-    for reference in sorted({line.pa_reference for line in request.lines if line.pa_reference}):
+    for reference in sorted(cited):
         stored = await ports.authorizations.get(reference)
         if stored is not None and stored.authorization.tenant == requester.tenant:
             found[reference] = stored
@@ -325,47 +332,3 @@ async def search_with(
 ) -> tuple[list[ExchangeRecord], int]:
     """The requester's claims, and the exchanges `also` names, matching a search."""
     return await exchanges.search(CLAIM, requester, query, ports.exchange, also)
-
-
-class Cancelled(StrEnum):
-    """What cancelling a claim did."""
-
-    REVERSED = "reversed"  # its benefit is no longer payable
-    ALREADY = "already"  # it was cancelled before (a retried Task acts once)
-    NOTHING = "nothing"  # nothing of it was payable: nothing to undo
-
-
-async def cancel_claim(
-    requester: Requester, request_id: str, business_id: str, *, ports: ClaimPorts
-) -> Cancelled:
-    """Withdraw a claim of the requester's before it is settled: its benefit is reversed in
-    the ledger, once. A claim already paid is corrected by a new claim, not cancelled
-    (AlreadySettled); another's is not found."""
-    await exchanges.read(CLAIM, requester, request_id, by_request=True, ports=ports.exchange)
-    entries = await ports.ledger.by_source(f"{requester.tenant}:{business_id}")
-    if any(entry.kind is ledger.EntryKind.REVERSAL for entry in entries):
-        return Cancelled.ALREADY
-    accepted = next((e for e in entries if e.kind is ledger.EntryKind.CLAIM), None)
-    if accepted is None:
-        return Cancelled.NOTHING
-    now = ports.exchange.clock.now()
-    undone = ledger.reversal(accepted, at=now, settled=entries)
-    audit = AuditEntry(now, CLAIM.action("cancel"), 200, requester.tenant, requester.client_id,
-                       f"Claim/{request_id}")  # fmt: skip
-    try:
-        await ports.exchange.recorder.record(
-            Recording(None, audit, effects=Effects(entries=(undone,)))
-        )
-    except ledger.AlreadyRecorded:  # a concurrent cancel got there first
-        return Cancelled.ALREADY
-    return Cancelled.REVERSED
-
-
-async def claim_state(
-    requester: Requester, record: ExchangeRecord, business_id: str, *, ports: ClaimPorts
-) -> str:
-    """Where a claim of the requester's stands: cancelled once reversed, else as decided."""
-    entries = await ports.ledger.by_source(f"{requester.tenant}:{business_id}")
-    if any(entry.kind is ledger.EntryKind.REVERSAL for entry in entries):
-        return "cancelled"
-    return record.status

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from domain.errors import NotFound
 from domain.records import Answer, QueueQuery
-from domain.services import claims, prior_auth
+from domain.services import claim_corrections, claims, prior_auth
 from domain.services.exchanges import Submission
 from domain.services.prior_auth import Reviewer
-from fhir_profiles import claim_billing_in, envelope, review
+from fhir_profiles import claim_billing_out, envelope, review
 from fhir_profiles.bundle import searchset
 from fhir_profiles.claim_billing_form import ClaimForm
 from fhir_profiles.claim_form import PriorAuthForm
@@ -211,7 +211,13 @@ async def read_request(
         record = await prior_auth.read_request(caller.requester, request_id, ports=ports)
     except NotFound:
         record = await claims.read_request(caller.requester, request_id, ports=claim_ports)
+        state = await claim_corrections.claim_state(caller.requester, record, ports=claim_ports)
+        if state in WITHDRAWN:
+            return fhir_response(claim_billing_out.withdrawn(record.request_body))
     return fhir_response(record.request_body)
+
+
+WITHDRAWN = ("cancelled", "corrected")  # a billed claim's states once its benefit is reversed
 
 
 @router.get("/ClaimResponse", name="preauthorization.search", openapi_extra=SEARCH_OPENAPI)
@@ -286,9 +292,14 @@ async def task(
 
 
 CANCEL_NOTES = {
-    claims.Cancelled.REVERSED: "Demande annulée : sa part AMO n'est plus due",
-    claims.Cancelled.ALREADY: "Demande déjà annulée",
-    claims.Cancelled.NOTHING: "Demande annulée : rien n'en était payable",
+    claim_corrections.Cancelled.REVERSED: "Demande annulée : sa part AMO n'est plus due, les "
+    "unités de prise en charge qu'elle utilisait redeviennent disponibles",
+    claim_corrections.Cancelled.ALREADY: "Demande déjà annulée",
+    claim_corrections.Cancelled.NOTHING: "Demande annulée : rien n'en était payable",
+}
+STATE_NOTES = {
+    "cancelled": "Demande annulée",
+    "corrected": "Demande corrigée : une nouvelle demande la remplace (Claim.related)",
 }
 
 
@@ -297,13 +308,16 @@ async def _claim_task(
 ) -> Response:
     """A Task on a billed claim (another's, or none, is not found)."""
     record = await claims.read_request(caller.requester, claim_id, ports=ports)
-    business = claim_billing_in.business_id(orjson.loads(record.request_body))
     if code == "cancel":
-        done = await claims.cancel_claim(caller.requester, claim_id, business, ports=ports)
+        done = await claim_corrections.cancel_claim(caller.requester, claim_id, ports=ports)
         note, state = CANCEL_NOTES[done], "cancelled"
+        if done is claim_corrections.Cancelled.ALREADY:  # cancelled, or corrected, before
+            state = await claim_corrections.claim_state(caller.requester, record, ports=ports)
+            if state == "corrected":
+                note = STATE_NOTES[state]
     else:
-        state = await claims.claim_state(caller.requester, record, business, ports=ports)
-        note = "Statut de la demande"
+        state = await claim_corrections.claim_state(caller.requester, record, ports=ports)
+        note = STATE_NOTES.get(state, "Statut de la demande")
     answer = review.task_answer(
         body,
         task_id=ports.exchange.new_id(),

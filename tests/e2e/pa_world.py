@@ -123,16 +123,19 @@ def dispensing(
     billed: float,
     prescribed: int | None = None,
     mutuelle: str | None = None,
+    day: date | None = None,
 ) -> dict[str, Any]:
-    """A pharmacy's bill for the amoxicillin it dispensed, with its feuille de soins; the
-    prescription it served, contained, when `prescribed` boxes; the patient's mutuelle beside
-    the AMO, by the assigner of the member's number, when named."""
-    item = {
+    """A pharmacy's bill for the amoxicillin it dispensed (that day, else today), with its
+    feuille de soins; the prescription it served, contained, when `prescribed` boxes; the
+    patient's mutuelle beside the AMO, by the assigner of the member's number, when named."""
+    item: dict[str, Any] = {
         "sequence": 1,
         "productOrService": {"coding": [{"system": GTIN, "code": AMOXICILLIN}]},
         "quantity": {"value": boxes},
         "net": {"value": billed, "currency": "MAD"},
     }
+    if day is not None:
+        item["servicedDate"] = day.isoformat()
     body = _claim(idcs, "pharmacy", [item])
     body["use"] = "claim"
     body["identifier"] = [{"system": "urn:oid:2.16.504.1.1", "value": claim_id}]

@@ -1,8 +1,8 @@
 """Claims end to end, against a real uvicorn and worker: the claim that follows a prise en charge
-uses it, once; a counter check holds its units; a claim is paid once, read back, found, and
-cancelled before settlement; nobody else's is seen or used. The shares of the RO, the patient's
-mutuelle and the patient to the centime, the boxes beyond the prescription, and the answers in
-the language asked.
+uses it, once; a counter check holds its units, and says until when; a claim is paid once, read
+back, found, cancelled before settlement (its units given back) or corrected by a new one;
+nobody else's is seen or used. The shares of the RO, the patient's mutuelle and the patient to
+the centime, the boxes beyond the prescription, and the answers in the language asked.
 
 Each test bills the same patient for the same drug, on a day of care of its own: a line paid
 in one test is the patient's history in the next ones (the same line again is a duplicate,
@@ -11,13 +11,15 @@ the next supply before the last ran out a refill too early)."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 
+from domain import ledger
+from gateway.bootstrap import open_storage
 from tests.e2e.pa_world import (
     TASK_CODE,
     World,
@@ -36,6 +38,7 @@ __all__ = ["world"]  # the module's fixture
 CLAIM_DOCUMENT = "https://fhir.tiers-payant.ma/CodeSystem/claim-document"
 SUPPLY_DAYS = 10  # 4 boxes of epoetin, at most 12 per 30 days
 ANSWER_LANGUAGE = "https://fhir.tiers-payant.ma/StructureDefinition/answer-language"
+HOLD_UNTIL = "https://fhir.tiers-payant.ma/StructureDefinition/hold-until"
 
 
 def care_day(slot: int) -> date:
@@ -65,6 +68,36 @@ def bill(world: World, claim_id: str, pa_id: str | None, *, day: date, quantity:
     if pa_id is not None:
         body["insurance"][0]["preAuthRef"] = [pa_id]
     return body
+
+
+def task(world: World, who: Client, claim_id: str, code: str = "cancel") -> httpx.Response:
+    """A financial Task (cancel, status) on a Claim, by its id."""
+    body = {
+        "resourceType": "Task",
+        "status": "requested",
+        "intent": "order",
+        "code": {"coding": [{"system": TASK_CODE, "code": code}]},
+        "focus": {"reference": f"Claim/{claim_id}"},
+    }
+    return httpx.post(f"{world.base}/fhir/Task", content=orjson.dumps(body),
+                      headers=world.headers(who))  # fmt: skip
+
+
+def correcting(body: dict[str, Any], claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim body correcting another claim (its Claim.related)."""
+    return {**body, "related": [{"claim": claim, "relationship": {"text": "correction"}}]}
+
+
+def owed(world: World) -> float:
+    """What the payer owes the pharmacy, in MAD, as the ledger says."""
+    with open_storage(world.state.settings) as storage, storage.uow() as uow:
+        pharmacy = uow.providers.by_inpe(world.state.pharmacy.inpe)
+        assert pharmacy is not None
+        return -uow.ledger.balance(ledger.payable("CNSS", pharmacy.id)).centimes / 100
+
+
+def code(refusal: httpx.Response) -> str:
+    return str(refusal.json()["issue"][0]["details"]["coding"][0]["code"])
 
 
 def reasons(response: dict[str, Any]) -> list[str]:
@@ -126,6 +159,11 @@ class TestClaims:
         assert check.status_code == 200, check.text
         assert check.json()["use"] == "predetermination" and "payment" not in check.json()
         assert shares(check.json())["benefit"] == 4900
+        assert_valid_r4(check.json())
+        [hold] = check.json()["extension"]
+        assert hold["url"] == HOLD_UNTIL
+        held_for = datetime.fromisoformat(hold["valueDateTime"]) - datetime.now(UTC)
+        assert timedelta(minutes=1) < held_for <= timedelta(minutes=15)  # the default hold
         claim = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-4", pa["id"], day=day))
         assert shares(claim.json())["benefit"] == 4900  # the claim that follows uses the hold
 
@@ -165,31 +203,79 @@ class TestClaims:
 
     def test_a_claim_cancelled_before_settlement_is_reversed_once(self, world: World) -> None:
         day = care_day(1)
-        billed = bill(world, "FACT-E2E-9", granted(world, day)["id"], day=day)
-        paid = submit(world, world.state.pharmacy, billed).json()
-        claim_id = paid["request"]["reference"].removeprefix("Claim/")
+        pa = granted(world, day)
+        paid = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-9", pa["id"], day=day))
+        claim_id = paid.json()["request"]["reference"].removeprefix("Claim/")
 
-        def task(who: Client, code: str = "cancel") -> httpx.Response:
-            body = {
-                "resourceType": "Task",
-                "status": "requested",
-                "intent": "order",
-                "code": {"coding": [{"system": TASK_CODE, "code": code}]},
-                "focus": {"reference": f"Claim/{claim_id}"},
-            }
-            return httpx.post(f"{world.base}/fhir/Task", content=orjson.dumps(body),
-                              headers=world.headers(who))  # fmt: skip
-
-        assert task(world.state.clinic).status_code == 404  # not another's
-        assert task(world.state.pharmacy, "status").json()["output"][1]["valueCode"] == "payable"
-        first = task(world.state.pharmacy)
+        assert task(world, world.state.clinic, claim_id).status_code == 404  # not another's
+        status = task(world, world.state.pharmacy, claim_id, "status")
+        assert status.json()["output"][1]["valueCode"] == "payable"
+        first = task(world, world.state.pharmacy, claim_id)
         assert first.status_code == 200, first.text
-        assert (
-            first.json()["businessStatus"]["text"] == "Demande annulée : sa part AMO n'est plus due"
+        assert first.json()["businessStatus"]["text"].startswith(
+            "Demande annulée : sa part AMO n'est plus due"
         )
-        again = task(world.state.pharmacy)
+        again = task(world, world.state.pharmacy, claim_id)
         assert again.json()["businessStatus"]["text"] == "Demande déjà annulée"
-        assert task(world.state.pharmacy, "status").json()["output"][1]["valueCode"] == "cancelled"
+        status = task(world, world.state.pharmacy, claim_id, "status")
+        assert status.json()["output"][1]["valueCode"] == "cancelled"
+        claim = read(world, world.state.pharmacy, f"Claim/{claim_id}").json()
+        assert claim["status"] == "cancelled" and claim["identifier"][0]["value"] == "FACT-E2E-9"
+        answer = read(world, world.state.pharmacy, f"ClaimResponse/{paid.json()['id']}")
+        assert answer.status_code == 200
+        back = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-11", pa["id"], day=day))
+        assert shares(back.json())["benefit"] == 4900  # the boxes it gave back serve again
+
+
+class TestCorrections:
+    """A correction is a new claim citing the old one: the old reversed, the new paid."""
+
+    def test_the_old_claim_is_reversed_and_the_new_one_uses_its_units(self, world: World) -> None:
+        day = care_day(0)
+        before = owed(world)
+        pa = granted(world, day)
+        old = submit(world, world.state.pharmacy, bill(world, "FACT-E2E-20", pa["id"], day=day))
+        old = old.json()
+        old_claim = old["request"]["reference"]
+        assert owed(world) == before + 4900
+        by_identifier = {"identifier": {"system": "urn:oid:2.16.504.1.1", "value": "FACT-E2E-20"}}
+        body = correcting(bill(world, "FACT-E2E-21", pa["id"], day=day, quantity=3), by_identifier)
+        answer = submit(world, world.state.pharmacy, body)
+        assert answer.status_code == 200, answer.text
+        new = answer.json()
+        assert_valid_r4(new)
+        assert shares(new)["benefit"] == 3675  # three boxes of the four the old one gave back
+        assert f"remplace la demande FACT-E2E-20 ({old_claim})" in new["processNote"][-1]["text"]
+        assert owed(world) == before + 3675  # the old benefit reversed, the new one due
+
+        old_id = old_claim.removeprefix("Claim/")
+        status = task(world, world.state.pharmacy, old_id, "status").json()
+        assert status["output"][1]["valueCode"] == "corrected"
+        assert read(world, world.state.pharmacy, old_claim).json()["status"] == "cancelled"
+        assert read(world, world.state.pharmacy, f"ClaimResponse/{old['id']}").json() == old
+        cancel = task(world, world.state.pharmacy, old_id).json()
+        assert cancel["output"][1]["valueCode"] == "corrected"  # nothing done twice
+
+        again = correcting(bill(world, "FACT-E2E-22", pa["id"], day=day), {"reference": old_claim})
+        refused = submit(world, world.state.pharmacy, again)
+        assert (refused.status_code, code(refused)) == (409, "demande-deja-annulee")
+        unknown = correcting(bill(world, "FACT-E2E-23", None, day=day),
+                             {"identifier": {"value": "FACT-E2E-NONE"}})  # fmt: skip
+        refused = submit(world, world.state.pharmacy, unknown)
+        assert (refused.status_code, code(refused)) == (422, "demande-corrigee-inconnue")
+        assert refused.json()["issue"][0]["expression"] == ["Claim.related"]
+        new_claim = {"reference": new["request"]["reference"]}
+        theirs = correcting(bill(world, "FACT-E2E-24", None, day=day), new_claim)
+        refused = submit(world, world.state.clinic, theirs)  # the pharmacy's is not theirs
+        assert (refused.status_code, code(refused)) == (422, "demande-corrigee-inconnue")
+        itself = correcting(bill(world, "FACT-E2E-25", None, day=day),
+                            {"identifier": {"value": "FACT-E2E-25"}})  # fmt: skip
+        refused = submit(world, world.state.pharmacy, itself)
+        assert (refused.status_code, code(refused)) == (422, "correction-meme-identifiant")
+        assert owed(world) == before + 3675
+        new_id = new["request"]["reference"].removeprefix("Claim/")
+        status = task(world, world.state.pharmacy, new_id, "status").json()
+        assert status["output"][1]["valueCode"] == "payable"
 
 
 ARABIC_LETTER = re.compile("[\u0621-\u064a]")
@@ -249,8 +335,9 @@ class TestSharesAndPrescriptions:
     def test_boxes_beyond_the_prescription_are_reduced(self, world: World) -> None:
         """Two boxes dispensed, one prescribed (the contained MedicationRequest): paid on one
         box's 35.50 at 70 % of the PPV, the second box's 35.50 the patient's."""
+        earlier = date.today() - timedelta(days=20)  # not the same line as the mutuelle test's
         body = dispensing(world.patient("disabled-child"), "FACT-RX-1", boxes=2, billed=71,
-                          prescribed=1)  # fmt: skip
+                          prescribed=1, day=earlier)  # fmt: skip
         answer = submit(world, world.state.pharmacy, body)
         assert answer.status_code == 200, answer.text
         reduced = answer.json()

@@ -22,6 +22,7 @@ from domain.prior_auth import (
     PaStatus,
     PriorAuthorization,
     Reservation,
+    Use,
     grant,
 )
 from domain.records import AuditEntry, AuthorizationChange, ExchangeRecord, QueueQuery
@@ -103,8 +104,15 @@ class TestStorage:
             granted=(Granted(1, 2, Money(3_040_000), 1, Money(1_520_000)),),
             foreign=(2, 3), overdue_flagged=True, provisional=True, rules_version="v7",
             reservations=(Reservation("r-1", 1, 1, Money(1_520_000), NOW + timedelta(minutes=15)),),
+            uses=(Use("F-1", 1, 1, Money(1_520_000)), Use("F-2", 1, 0, Money(1))),
         )  # fmt: skip
         assert decode(encode(pa)) == pa
+
+    def test_a_state_written_before_claims_kept_their_uses_reads_with_none(self) -> None:
+        pa = granted("pa-1", until=TODAY + timedelta(days=29))
+        written = orjson.loads(encode(pa))
+        del written["uses"]
+        assert decode(orjson.dumps(written).decode()) == pa
 
     def test_a_change_applies_once_from_its_version(
         self, uow_factory: SqlUnitOfWorkFactory

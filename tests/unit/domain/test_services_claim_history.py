@@ -9,14 +9,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.claims import ClaimLine, ClaimRequest, ClaimUse, CodeKind
+from domain.claims import ClaimLine, ClaimRequest, ClaimUse, CodeKind, CorrectedClaimUnknown
 from domain.ledger import AlreadyRecorded, EntryKind
 from domain.money import Money
 from domain.records import Rendered, Requester
 from domain.reference import ReferenceData
 from domain.reference_rows import Provenance, Tariff, Validity
 from domain.services import claims
-from domain.services.claims import ClaimOutcome, ClaimPorts
+from domain.services.claim_corrections import Cancelled, cancel_claim
+from domain.services.claim_ports import ClaimPorts
+from domain.services.claims import ClaimOutcome
 from domain.services.exchanges import Stamp, Submission
 from tests.unit.domain.test_services_claims import (
     CARE,
@@ -45,7 +47,8 @@ class ReasonsForm(FakeForm):
         lines = ",".join(
             ":".join((line.status.value, *line.reasons)) for line in result.adjudication.lines
         )
-        return Rendered(b"claim", f"{lines}|{result.adjudication.payable.centimes}".encode())
+        stored = super().render(result, stamp).request_body  # what stored_claim reads back
+        return Rendered(stored, f"{lines}|{result.adjudication.payable.centimes}".encode())
 
 
 def insulin(day: date = CARE, prescription: str | None = None, boxes: int = 1) -> ClaimLine:
@@ -176,8 +179,8 @@ class TestReversed:
         store, ports = world()
         await decided(ports, ref, bill_of("F-1", insulin()))
         [record] = [r for r in store.exchanges.records if r.kind == "claim"]
-        done = await claims.cancel_claim(PHARMACY, record.request_id, "F-1", ports=ports)
-        assert done is claims.Cancelled.REVERSED
+        done = await cancel_claim(PHARMACY, record.request_id, ports=ports)
+        assert done is Cancelled.REVERSED
         assert [e.kind for e in store.ledger] == [EntryKind.CLAIM, EntryKind.REVERSAL]
         assert (await decided(ports, ref, bill_of("F-2", insulin())))[0] == "accepted"
 
@@ -195,4 +198,5 @@ class TestReversed:
         _, ports = world()
         await decided(ports, ref, bill_of("F-1", insulin()), OTHER)
         correction = bill_of("F-1-bis", insulin(), related="F-1")
-        assert (await decided(ports, ref, correction))[0] == "rejected:renouvellement-premature"
+        with pytest.raises(CorrectedClaimUnknown):  # not this provider's to correct
+            await decided(ports, ref, correction)

@@ -6,19 +6,20 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import orjson
 import pytest
 
-from domain import ledger
-from domain.claims import ClaimLine, ClaimRequest, ClaimUse, CodeKind, LineStatus
-from domain.errors import InvalidRequest, NotFound
+from domain.claims import ClaimLine, ClaimRequest, ClaimUse, CodeKind, LineStatus, StoredClaim
+from domain.errors import InvalidRequest
 from domain.ledger import AlreadyRecorded, EntryKind
 from domain.members import AldGrant, IdentifierKind, PersonIdentifier
 from domain.money import Money
-from domain.prior_auth import PaLine, PaStatus, PriorAuthorization, grant
+from domain.prior_auth import PaLine, PaStatus, PriorAuthorization, Use, grant
 from domain.records import Admission, Convention, PersonName, RegistryEntry, Rendered, Requester
 from domain.reference import ReferenceData
 from domain.services import claims
-from domain.services.claims import ClaimOutcome, ClaimPorts
+from domain.services.claim_ports import ClaimPorts
+from domain.services.claims import ClaimOutcome
 from domain.services.exchanges import ExchangePorts, Stamp, Submission
 from tests.fakes import FakeClock, FakeMemberRepository
 from tests.pipeline_fakes import (
@@ -45,21 +46,34 @@ SUPPLY_DAYS = 365
 
 
 class FakeForm:
+    """A claim as a test wrote it: stored as what `stored_claim` reads back, answered with its
+    answer's id, line statuses and payable centimes; the decision is kept in `outcome`."""
+
     def __init__(self, request: ClaimRequest) -> None:
         self.request = request
+        self.outcome: ClaimOutcome | None = None
 
     def read(self, today: date) -> ClaimRequest:
         return self.request
 
     def render(self, result: ClaimOutcome, stamp: Stamp) -> Rendered:
+        self.outcome = result
         statuses = ",".join(line.status.value for line in result.adjudication.lines)
+        cited = sorted({line.pa_reference for line in self.request.lines if line.pa_reference})
+        stored = {"id": self.request.claim_id, "pa": cited, "related": self.request.related_claim}
         return Rendered(
-            b"claim",
+            orjson.dumps(stored),
             f"{stamp.response_id}|{statuses}|{result.adjudication.payable.centimes}".encode(),
         )
 
     def identifiers(self) -> tuple[PersonIdentifier, ...]:
         return self.request.identifiers
+
+
+def stored_claim(request_body: bytes) -> StoredClaim:
+    """domain.authorization_ports.StoredClaimReader of what FakeForm stores."""
+    stored = orjson.loads(request_body)
+    return StoredClaim(stored["id"], frozenset(stored["pa"]), stored["related"])
 
 
 def world() -> tuple[FakeStore, ClaimPorts]:
@@ -72,7 +86,15 @@ def world() -> tuple[FakeStore, ClaimPorts]:
         FakeRateLimiter(), store, store, store, store, FakeClock(NOW), FakeIds()
     )
     return store, ClaimPorts(
-        exchange, store, FakeAuthorizations(store), render_state, 15, store, store, SUPPLY_DAYS
+        exchange,
+        store,
+        FakeAuthorizations(store),
+        render_state,
+        15,
+        store,
+        store,
+        SUPPLY_DAYS,
+        stored_claim,
     )
 
 
@@ -95,14 +117,25 @@ def line(quantity: int = 1, pa: str | None = "pa-1", day: date = CARE) -> ClaimL
 
 
 def request(claim_id: str = "F-1", *lines: ClaimLine, use: ClaimUse = ClaimUse.CLAIM,
-            who: PersonIdentifier = IDCS) -> ClaimRequest:  # fmt: skip
-    return ClaimRequest((who,), claim_id, use, "costly-drug", lines or (line(),), CARE)
+            who: PersonIdentifier = IDCS, related: str | None = None) -> ClaimRequest:  # fmt: skip
+    return ClaimRequest(
+        (who,), claim_id, use, "costly-drug", lines or (line(),), CARE, related_claim=related
+    )
 
 
 async def bill(ports: ClaimPorts, ref: ReferenceData, req: ClaimRequest,
                who: Requester = PHARMACY) -> list[str]:  # fmt: skip
     answer = await claims.submit_claim(Submission(who, FakeForm(req)), ref=ref, ports=ports)
     return answer.body.decode().split("|")
+
+
+async def decided(ports: ClaimPorts, ref: ReferenceData, req: ClaimRequest,
+                  who: Requester = PHARMACY) -> ClaimOutcome:  # fmt: skip
+    """The decision a claim was answered with."""
+    form = FakeForm(req)
+    await claims.submit_claim(Submission(who, form), ref=ref, ports=ports)
+    assert form.outcome is not None
+    return form.outcome
 
 
 class TestPaidOnce:
@@ -115,6 +148,7 @@ class TestPaidOnce:
         assert statuses == LineStatus.ACCEPTED.value and int(payable) > 0
         pa, version = store.authorizations["pa-1"]
         assert (pa.left(1).quantity_left, version) == (1, 2)  # type: ignore[union-attr]
+        assert pa.uses == (Use("F-1", 1, 1, Money.mad("15200")),)  # given back if cancelled
         [entry] = store.ledger
         assert (entry.id, entry.kind, entry.source) == (
             "claim:pharmacy-1:F-1", EntryKind.CLAIM, "pharmacy-1:F-1",
@@ -144,6 +178,12 @@ class TestPaidOnce:
 
 
 class TestNotPaid:
+    async def test_a_claim_holding_nothing_says_no_hold(self, ref: ReferenceData) -> None:
+        _, ports = world()
+        assert (await decided(ports, ref, request("F-1", line(pa=None)))).held_until is None
+        check = await decided(ports, ref, request("CHK", use=ClaimUse.PREDETERMINATION))
+        assert check.held_until is None  # its prise en charge is unknown: nothing held
+
     async def test_a_person_not_covered_has_every_line_rejected_and_nothing_payable(
         self, ref: ReferenceData
     ) -> None:
@@ -173,64 +213,20 @@ class TestCounterCheck:
     ) -> None:
         store, ports = world()
         granted(store, boxes=1)
-        _, statuses, _ = await bill(ports, ref, request("CHK", use=ClaimUse.PREDETERMINATION))
-        assert statuses == "accepted" and store.ledger == []
+        check = await decided(ports, ref, request("CHK", use=ClaimUse.PREDETERMINATION))
+        assert check.adjudication.lines[0].status is LineStatus.ACCEPTED and store.ledger == []
         pa, _ = store.authorizations["pa-1"]
         [held] = pa.reservations
         assert (held.id, held.until) == ("pharmacy-1:pa-1:1", NOW + timedelta(minutes=15))
+        assert check.held_until == held.until and pa.uses == ()  # its answer says until when
+        again = await decided(ports, ref, request("CHK", use=ClaimUse.PREDETERMINATION))
+        assert again.held_until == held.until and again.used == ()  # holds nothing more
         _, other, _ = await bill(ports, ref, request("F-9"), who=OTHER)
         assert other == "rejected"  # not another's: it is held (and not theirs anyway)
         _, mine, _ = await bill(ports, ref, request("F-1"))
         assert mine == "accepted"
         used, _ = store.authorizations["pa-1"]
         assert used.reservations == () and used.status is PaStatus.CONSUMED
-
-
-class TestCancel:
-    async def paid(self, ref: ReferenceData) -> tuple[FakeStore, ClaimPorts, str]:
-        store, ports = world()
-        granted(store)
-        await bill(ports, ref, request())
-        [record] = [r for r in store.exchanges.records if r.kind == "claim"]
-        return store, ports, record.request_id
-
-    async def test_a_claim_not_yet_settled_is_reversed_once(self, ref: ReferenceData) -> None:
-        store, ports, request_id = await self.paid(ref)
-        done = await claims.cancel_claim(PHARMACY, request_id, "F-1", ports=ports)
-        assert done is claims.Cancelled.REVERSED
-        assert [e.kind for e in store.ledger] == [EntryKind.CLAIM, EntryKind.REVERSAL]
-        again = await claims.cancel_claim(PHARMACY, request_id, "F-1", ports=ports)
-        assert again is claims.Cancelled.ALREADY and len(store.ledger) == 2
-        [record] = [r for r in store.exchanges.records if r.kind == "claim"]
-        assert await claims.claim_state(PHARMACY, record, "F-1", ports=ports) == "cancelled"
-
-    async def test_a_settled_claim_is_corrected_not_cancelled(self, ref: ReferenceData) -> None:
-        store, ports, request_id = await self.paid(ref)
-        benefit = store.ledger[0].postings[0].amount
-        store.ledger.append(
-            ledger.payment(
-                "v-1",
-                payer="CNSS",
-                provider="pharmacy-1",
-                claims=("pharmacy-1:F-1",),
-                amount=benefit,
-                at=NOW,
-            )
-        )
-        with pytest.raises(ledger.AlreadySettled):
-            await claims.cancel_claim(PHARMACY, request_id, "F-1", ports=ports)
-
-    async def test_nothing_payable_is_nothing_to_undo_and_another_s_is_not_found(
-        self, ref: ReferenceData
-    ) -> None:
-        store, ports = world()
-        await bill(ports, ref, request(who=NOBODY))
-        [record] = [r for r in store.exchanges.records if r.kind == "claim"]
-        done = await claims.cancel_claim(PHARMACY, record.request_id, "F-1", ports=ports)
-        assert done is claims.Cancelled.NOTHING and store.ledger == []
-        with pytest.raises(NotFound):
-            await claims.cancel_claim(OTHER, record.request_id, "F-1", ports=ports)
-        assert await claims.claim_state(PHARMACY, record, "F-1", ports=ports) == record.status
 
 
 class TestOnceWithoutAuthorization:

@@ -193,7 +193,7 @@ class TestPriorAuthorizationTerminology:
         published = terminology.definitions(self.ref)
         for rid in (
             "amo-claim-preauthorization", "amo-claimresponse-preauthorization",
-            "decision-deadline", "decision-overdue", "provisional-authorization",
+            "decision-deadline", "decision-overdue", "provisional-authorization", "hold-until",
         ):  # fmt: skip
             assert ("StructureDefinition", rid) in published
         assert ("CodeSystem", "pa-type") in published and ("ValueSet", "specialty") in published
@@ -213,6 +213,7 @@ class TestPriorAuthorizationTerminology:
             (systems.EXT_DECISION_DEADLINE, "dateTime"),
             (systems.EXT_DECISION_OVERDUE, "boolean"),
             (systems.EXT_PROVISIONAL, "boolean"),
+            (systems.EXT_HOLD_UNTIL, "dateTime"),
         ],
     )
     def test_each_extension_is_one_value_on_the_claim_response(self, url: str, kind: str) -> None:

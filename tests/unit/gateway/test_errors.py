@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
 from domain import errors as domain
+from domain import ledger
+from domain.claims import CorrectedClaimUnknown
 from gateway import errors as edge
 from gateway.search import InvalidSearch
 
@@ -28,6 +30,10 @@ class TestRuleFor:
             (domain.RateLimited(2.0), 429, "throttled"),
             (domain.Unavailable("x"), 503, "transient"),
             (domain.DomainError("x"), 422, "business-rule"),
+            (CorrectedClaimUnknown("x"), 422, "business-rule"),
+            (ledger.AlreadyReversed("x"), 409, "conflict"),
+            (ledger.AlreadySettled("x"), 422, "business-rule"),
+            (ledger.AlreadyRecorded("x"), 409, "conflict"),
             (edge.Unauthenticated(), 401, "login"),
             (edge.InvalidAccessToken(), 401, "login"),
             (edge.ScopeMissing(), 403, "forbidden"),
