@@ -41,9 +41,10 @@ def bearer_over_http(base: str, state: GatewayState) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pharmacy_auth(app_client: TestClient, state: GatewayState) -> dict[str, str]:
-    """The pharmacy's bearer header, every scope granted."""
+    """The pharmacy's bearer header, every scope granted; one per module, as a token lives
+    five minutes and the whole suite runs longer."""
     return bearer(app_client, state.pharmacy)
 
 

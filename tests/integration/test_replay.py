@@ -12,7 +12,11 @@ from adapters.sql.replay import SqlReplayStore
 from domain.records import IdempotentAnswer
 from tests.integration.builders import provider
 
-LATER = datetime.now(UTC) + timedelta(minutes=5)
+
+def later() -> datetime:
+    """Five minutes from now: when a jti remembered now expires (read at each use, however
+    long the session ran before)."""
+    return datetime.now(UTC) + timedelta(minutes=5)
 
 
 class TestSqlReplayStore:
@@ -20,48 +24,48 @@ class TestSqlReplayStore:
         self, uow_factory: SqlUnitOfWorkFactory
     ) -> None:
         with uow_factory() as uow:
-            assert uow.replay.remember("client-1", "jti-1", LATER) is True
-            assert uow.replay.remember("client-1", "jti-1", LATER) is False
+            assert uow.replay.remember("client-1", "jti-1", later()) is True
+            assert uow.replay.remember("client-1", "jti-1", later()) is False
             uow.commit()
         with uow_factory() as uow:
-            assert uow.replay.remember("client-1", "jti-1", LATER) is False
+            assert uow.replay.remember("client-1", "jti-1", later()) is False
 
     def test_same_jti_of_another_client_is_accepted(
         self, uow_factory: SqlUnitOfWorkFactory
     ) -> None:
         with uow_factory() as uow:
-            assert uow.replay.remember("client-1", "jti-1", LATER)
-            assert uow.replay.remember("client-2", "jti-1", LATER)
+            assert uow.replay.remember("client-1", "jti-1", later())
+            assert uow.replay.remember("client-2", "jti-1", later())
 
     def test_transaction_survives_a_replay(self, uow_factory: SqlUnitOfWorkFactory) -> None:
         with uow_factory() as uow:
-            uow.replay.remember("client-1", "jti-1", LATER)
-            uow.replay.remember("client-1", "jti-1", LATER)
+            uow.replay.remember("client-1", "jti-1", later())
+            uow.replay.remember("client-1", "jti-1", later())
             uow.providers.add(provider())
             uow.commit()
         with uow_factory() as uow:
             assert uow.providers.all() == [provider()]
-            assert uow.replay.remember("client-1", "jti-1", LATER) is False
+            assert uow.replay.remember("client-1", "jti-1", later()) is False
 
     def test_expired_jtis_are_purged(self, uow_factory: SqlUnitOfWorkFactory) -> None:
         past = datetime.now(UTC) - timedelta(seconds=1)
         with uow_factory() as uow:
             never = SqlReplayStore(uow.session, purge_probability=0.0)  # no purge by chance
             never.remember("client-1", "old", past)
-            never.remember("client-1", "fresh", LATER)
+            never.remember("client-1", "fresh", later())
             uow.commit()
         with uow_factory() as uow:
             store = SqlReplayStore(uow.session)
             assert store.purge_expired() == 1
-            assert store.remember("client-1", "old", LATER) is True
-            assert store.remember("client-1", "fresh", LATER) is False
+            assert store.remember("client-1", "old", later()) is True
+            assert store.remember("client-1", "fresh", later()) is False
 
     def test_remember_purges_now_and_then(self, uow_factory: SqlUnitOfWorkFactory) -> None:
         with uow_factory() as uow:
             uow.replay.remember("client-1", "old", datetime.now(UTC) - timedelta(seconds=1))
             store = SqlReplayStore(uow.session, purge_probability=1.0)
-            store.remember("client-1", "new", LATER)
-            assert store.remember("client-1", "old", LATER) is True
+            store.remember("client-1", "new", later())
+            assert store.remember("client-1", "old", later()) is True
 
 
 class TestIdempotencyStore:
