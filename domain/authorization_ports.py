@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from domain.anomaly_flags import AnomalyFlag, FlagQuery
 from domain.claim_history import HistoryLine
 from domain.ledger import Entry
 from domain.money import Money
@@ -60,6 +61,26 @@ class ClaimLineRepository(Protocol):
     ) -> list[HistoryLine]:
         """The member's lines served on or after `since`, and every line of these
         prescriptions whoever's and whenever, but those of claims reversed in the ledger."""
+        ...
+
+
+class AnomalyFlagRepository(Protocol):
+    """A payer's anomaly flags, for its reviewers only."""
+
+    def add_many(self, flags: Sequence[AnomalyFlag]) -> None:
+        """Record rule flags, with the claim that raised them."""
+        ...
+
+    def replace_statistical(self, payer: str, flags: Sequence[AnomalyFlag]) -> None:
+        """Make these the payer's current statistical flags (one per subject and figure)."""
+        ...
+
+    def search(self, query: FlagQuery) -> tuple[list[AnomalyFlag], int]:
+        """The payer's flags matching the query, newest first, and how many match."""
+        ...
+
+    def get(self, payer: str, flag_id: str) -> AnomalyFlag | None:
+        """One of the payer's flags (another payer's: None)."""
         ...
 
 

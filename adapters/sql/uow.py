@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.anomaly_flags import SqlAnomalyFlags
 from adapters.sql.audit import AuditStream, SqlAuditLog
 from adapters.sql.authorizations import SqlAuthorizationRepository
 from adapters.sql.claim_lines import SqlClaimLines
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     authorizations: SqlAuthorizationRepository
     ledger: SqlLedger
     claim_lines: SqlClaimLines
+    anomaly_flags: SqlAnomalyFlags
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         )
         self.ledger = SqlLedger(session)
         self.claim_lines = SqlClaimLines(session, index=self._index)
+        self.anomaly_flags = SqlAnomalyFlags(session)
         return self
 
     def __exit__(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain import claim_history, ledger
+from domain import anomaly_flags, claim_history, ledger
 from domain import prior_auth as pa_states
 from domain.authorization_ports import (
     AnswerRenderer,
@@ -93,6 +93,7 @@ class ClaimOutcome:
     payer: str
     used: tuple[Used, ...] = ()
     history: tuple[claim_history.HistoryLine, ...] = ()  # its payable lines, once recorded
+    command: SubmitClaim | None = None  # what was adjudicated (its lines' signals flag it)
 
     @property
     def status(self) -> str:
@@ -160,7 +161,7 @@ async def submit_claim(
         used = _Holds(found, requester.tenant, now, request.use, ports.hold_minutes)
         used.apply(paid)
         payable = claim_history.made_payable(cmd, adjudication)
-        return ClaimOutcome(adjudication, payer, used.changed(), payable)
+        return ClaimOutcome(adjudication, payer, used.changed(), payable, cmd)
 
     def effects(outcome: ClaimOutcome, stamp: Stamp) -> Effects:
         at = stamp.created
@@ -176,7 +177,11 @@ async def submit_claim(
             )
             entries = () if entry is None else (entry,)
         history = outcome.history if entries else ()  # a claim made payable only
-        return Effects(changes=changes, entries=entries, history=history)
+        flags = () if outcome.command is None else anomaly_flags.rule_flags(
+            outcome.command, outcome.adjudication, request_id=stamp.request_id,
+            response_id=stamp.response_id, at=at,
+        )  # fmt: skip
+        return Effects(changes=changes, entries=entries, history=history, flags=flags)
 
     return await exchanges.submit(CLAIM, submission, decide, ports.exchange, effects)
 
