@@ -110,6 +110,34 @@ class FlagQuery:
     offset: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Days of service, both inclusive."""
+
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderFigures:
+    """A provider's lines for one payer over the period."""
+
+    provider_id: str
+    category: str
+    benefit_centimes: int
+    lines: int
+    patients: int
+
+
+@dataclass(frozen=True, slots=True)
+class InsuredFigures:
+    """An insured person's (blind index) pharmacy dispensings for one payer over the period."""
+
+    member_index: str
+    dispensings: int  # distinct claims at pharmacies
+    pharmacies: int  # distinct pharmacies
+
+
 def _id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 

@@ -6,11 +6,17 @@ repositories, the use cases of domain/services/ await the stores.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
-from domain.anomaly_flags import AnomalyFlag, FlagQuery
+from domain.anomaly_flags import (
+    AnomalyFlag,
+    FlagQuery,
+    InsuredFigures,
+    Period,
+    ProviderFigures,
+)
 from domain.claim_history import HistoryLine
 from domain.ledger import Entry
 from domain.money import Money
@@ -82,6 +88,19 @@ class AnomalyFlagRepository(Protocol):
     def get(self, payer: str, flag_id: str) -> AnomalyFlag | None:
         """One of the payer's flags (another payer's: None)."""
         ...
+
+
+class ProfileStore(Protocol):
+    """A payer's consumption figures over a period, computed by the database: one row per
+    subject, streamed (never the lines themselves)."""
+
+    """Figures computed by the database, one row per subject, streamed."""
+
+    def payers(self) -> list[str]: ...
+
+    def providers(self, payer: str, period: Period) -> Iterator[ProviderFigures]: ...
+
+    def insured(self, payer: str, period: Period) -> Iterator[InsuredFigures]: ...
 
 
 class AuthorizationRepository(Protocol):

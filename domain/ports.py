@@ -21,6 +21,7 @@ from domain.authorization_ports import (
     AuthorizationRepository,
     ClaimLineRepository,
     Ledger,
+    ProfileStore,
 )
 from domain.eligibility import EligibilityDecision
 from domain.members import EligibilityFacts, PersonIdentifier
@@ -221,6 +222,9 @@ class UnitOfWork(Protocol):
 
     @property
     def anomaly_flags(self) -> AnomalyFlagRepository: ...
+
+    @property
+    def profiles(self) -> ProfileStore: ...
 
     @property
     def endpoints(self) -> EndpointRepository: ...

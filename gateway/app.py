@@ -17,6 +17,7 @@ from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
 from gateway.routes import (
+    anomalies,
     communications,
     conformance,
     eligibility,
@@ -38,6 +39,7 @@ DESCRIPTION = (
 ROUTERS = [
     eligibility.router,
     prior_auth.router,
+    anomalies.router,
     messaging.router,
     subscriptions.router,  # before conformance's catch-all /fhir/{resource_type} routes
     communications.router,

@@ -26,6 +26,7 @@ from adapters.cache.redis_async import (
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from adapters.sql.anomaly_flags import SqlFlagReader
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.claim_lines import SqlClaimHistoryReader
@@ -46,6 +47,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.reference import ReferenceData
+from domain.services.anomalies import AnomalyPorts
 from domain.services.claims import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
@@ -90,6 +92,7 @@ class Gateway:
     claims: ClaimPorts
     registry: PolledRegistryVersion  # followed while the app serves
     subscriptions: SubscriptionPorts
+    anomalies: AnomalyPorts
 
 
 @contextmanager
@@ -223,6 +226,7 @@ async def wire(
                 supply_days=settings.claim_supply_days,
             ),
             registry=registry,
+            anomalies=AnomalyPorts(exchange, SqlFlagReader(reads)),
             subscriptions=SubscriptionPorts(
                 SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),
                 exchange,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Row, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from adapters.sql.reads import SqlReads
 from adapters.sql.tables import AnomalyFlagRow
 from domain.anomaly_flags import AnomalyFlag, Figure, FlagKind, FlagQuery, SubjectKind
 
@@ -111,3 +112,16 @@ def _flag(row: Row[tuple[object, ...]]) -> AnomalyFlag:
         sequence=m["sequence"],
         figure=figure,
     )
+
+
+class SqlFlagReader:
+    """domain.services.anomalies.FlagReader: the flags read in worker threads."""
+
+    def __init__(self, reads: SqlReads) -> None:
+        self._reads = reads
+
+    async def search(self, query: FlagQuery) -> tuple[list[AnomalyFlag], int]:
+        return await self._reads.run(lambda uow: uow.anomaly_flags.search(query))
+
+    async def get(self, payer: str, flag_id: str) -> AnomalyFlag | None:
+        return await self._reads.run(lambda uow: uow.anomaly_flags.get(payer, flag_id))

@@ -21,6 +21,7 @@ from adapters.sql.ledger import SqlLedger
 from adapters.sql.members import SqlMemberRepository
 from adapters.sql.messages import SqlMessageRepository
 from adapters.sql.outbox import SqlOutbox
+from adapters.sql.profiles import SqlProfiles
 from adapters.sql.providers import SqlProviderRepository
 from adapters.sql.reference import SqlReferenceRepository
 from adapters.sql.replay import SqlReplayStore
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
     ledger: SqlLedger
     claim_lines: SqlClaimLines
     anomaly_flags: SqlAnomalyFlags
+    profiles: SqlProfiles
 
     def __init__(
         self,
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
         self.ledger = SqlLedger(session)
         self.claim_lines = SqlClaimLines(session, index=self._index)
         self.anomaly_flags = SqlAnomalyFlags(session)
+        self.profiles = SqlProfiles(session)
         return self
 
     def __exit__(
