@@ -6,10 +6,17 @@ repositories, the use cases of domain/services/ await the stores.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from typing import Protocol
 
+from domain.anomaly_flags import (
+    AnomalyFlag,
+    FlagQuery,
+    InsuredFigures,
+    Period,
+    ProviderFigures,
+)
 from domain.claim_history import HistoryLine
 from domain.claims import StoredClaim
 from domain.ledger import Entry
@@ -62,6 +69,39 @@ class ClaimLineRepository(Protocol):
         """The member's lines served on or after `since`, and every line of these
         prescriptions whoever's and whenever, but those of claims reversed in the ledger."""
         ...
+
+
+class AnomalyFlagRepository(Protocol):
+    """A payer's anomaly flags, for its reviewers only."""
+
+    def add_many(self, flags: Sequence[AnomalyFlag]) -> None:
+        """Record rule flags, with the claim that raised them."""
+        ...
+
+    def replace_statistical(self, payer: str, flags: Sequence[AnomalyFlag]) -> None:
+        """Make these the payer's current statistical flags (one per subject and figure)."""
+        ...
+
+    def search(self, query: FlagQuery) -> tuple[list[AnomalyFlag], int]:
+        """The payer's flags matching the query, newest first, and how many match."""
+        ...
+
+    def get(self, payer: str, flag_id: str) -> AnomalyFlag | None:
+        """One of the payer's flags (another payer's: None)."""
+        ...
+
+
+class ProfileStore(Protocol):
+    """A payer's consumption figures over a period, computed by the database: one row per
+    subject, streamed (never the lines themselves)."""
+
+    """Figures computed by the database, one row per subject, streamed."""
+
+    def payers(self) -> list[str]: ...
+
+    def providers(self, payer: str, period: Period) -> Iterator[ProviderFigures]: ...
+
+    def insured(self, payer: str, period: Period) -> Iterator[InsuredFigures]: ...
 
 
 class AuthorizationRepository(Protocol):

@@ -16,7 +16,13 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.authorization_ports import AuthorizationRepository, ClaimLineRepository, Ledger
+from domain.authorization_ports import (
+    AnomalyFlagRepository,
+    AuthorizationRepository,
+    ClaimLineRepository,
+    Ledger,
+    ProfileStore,
+)
 from domain.eligibility import EligibilityDecision
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.records import (
@@ -213,6 +219,12 @@ class UnitOfWork(Protocol):
 
     @property
     def claim_lines(self) -> ClaimLineRepository: ...
+
+    @property
+    def anomaly_flags(self) -> AnomalyFlagRepository: ...
+
+    @property
+    def profiles(self) -> ProfileStore: ...
 
     @property
     def endpoints(self) -> EndpointRepository: ...

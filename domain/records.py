@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from domain.anomaly_flags import AnomalyFlag
 from domain.claim_history import HistoryLine
 from domain.ledger import Entry
 from domain.members import Member, PersonIdentifier
@@ -168,6 +169,9 @@ class Effects:
     # The payable lines of a claim made payable (its entry above), which later claims are
     # checked against: recorded with that entry, or not at all.
     history: tuple[HistoryLine, ...] = ()
+    # Anomaly flags the decision raised (a line refused for a fraud signal), for the payer's
+    # reviewers: recorded with the exchange, or not at all.
+    flags: tuple[AnomalyFlag, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

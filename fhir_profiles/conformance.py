@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fhir_profiles import publication, r4, review_conformance, subscription_conformance, systems
+from fhir_profiles import (
+    detected_issue,
+    publication,
+    r4,
+    review_conformance,
+    subscription_conformance,
+    systems,
+)
 
 Json = dict[str, Any]
 CONFORMANCE_TYPES: Final = (
@@ -65,6 +72,7 @@ def _rest(token_url: str) -> Json:
             subscription_conformance.capability_resource(),
             _communication_request(),
             _communication(),
+            detected_issue.capability_resource(),
             *(_conformance_resource(kind) for kind in CONFORMANCE_TYPES),
         ],
     }

@@ -16,6 +16,7 @@ from fhir_profiles import (
     claim_billing_out,
     claim_profiles,
     communications,
+    detected_issue,
     labels,
     messages,
     profiles,
@@ -77,6 +78,11 @@ def code_systems(ref: ReferenceData) -> list[Json]:
         ),
         _code_system(
             "adjudication", "Catégorie d'adjudication AMO", claim_billing_out.OUR_CATEGORIES.items()
+        ),
+        _code_system(
+            "anomaly",
+            "Signalement d'anomalie pour le contrôle d'un payeur",
+            detected_issue.concepts(),
         ),
     ]
 

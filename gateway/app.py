@@ -17,6 +17,7 @@ from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
 from gateway.routes import (
+    anomalies,
     communications,
     conformance,
     eligibility,
@@ -40,6 +41,7 @@ ROUTERS = [
     eligibility.router,
     statement.router,  # before prior_auth's /ClaimResponse/{id}
     prior_auth.router,
+    anomalies.router,
     messaging.router,
     subscriptions.router,  # before conformance's catch-all /fhir/{resource_type} routes
     communications.router,

@@ -28,6 +28,7 @@ from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.holiday_calendar import moroccan_calendar
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from adapters.sql.anomaly_flags import SqlFlagReader
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.claim_lines import SqlClaimHistoryReader
@@ -49,6 +50,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.reference import ReferenceData
+from domain.services.anomalies import AnomalyPorts
 from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
@@ -96,6 +98,7 @@ class Gateway:
     registry: PolledRegistryVersion  # followed while the app serves
     subscriptions: SubscriptionPorts
     statement: StatementPorts
+    anomalies: AnomalyPorts
 
 
 @contextmanager
@@ -240,6 +243,7 @@ async def wire(
             ),
             statement=StatementPorts(SqlClaimClock(reads), exchange.store, clock),
             registry=registry,
+            anomalies=AnomalyPorts(exchange, SqlFlagReader(reads)),
             subscriptions=SubscriptionPorts(
                 SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),
                 exchange,

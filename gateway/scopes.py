@@ -23,6 +23,7 @@ SCOPED_RESOURCES = (
     "CommunicationRequest",
     "Communication",
     "Subscription",
+    "DetectedIssue",  # a payer's reviewers only (the routes refuse any other role)
 )
 WILDCARD = "*"
 

@@ -214,3 +214,8 @@ def reference_parameter(
         expected = " ou ".join(f"{t}/[id]" for t in types)
         raise InvalidSearch(f"{name} attend {expected}")
     return name, kind, found
+
+
+def date_range(values: list[str]) -> tuple[datetime | None, datetime | None]:
+    """A date search parameter's bounds: [prefix]date|dateTime, repeated for a range."""
+    return _created_range(values)

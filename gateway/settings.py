@@ -184,6 +184,19 @@ class Settings:
     # what one dispensing supplies. Caps look back their own period (caps.csv), duplicates
     # the day itself, a prescription's earlier lines whenever.
     claim_supply_days: int = 365
+    # The payers' data-mining (statistical anomaly flags) is rebuilt every six hours: a run
+    # reads a whole period of claim lines, too heavy to redo every minute, and reviewers work
+    # from the flags of the day, so four runs a day keep them current enough.
+    anomaly_profile_seconds: float = 21600.0
+    # A profile covers the last 90 days of service: a quarter, the period payers' controls
+    # compare consumption over; long enough for a small provider to have peers' figures.
+    anomaly_profile_days: int = 90
+    # A figure is flagged at a robust score of 3.5 (Iglewicz and Hoaglin's cut-off for the
+    # modified z-score), among at least 10 peers (fewer says nothing about a group), or, when
+    # the peers do not vary, above their median by half again.
+    anomaly_score: str = "3.5"
+    anomaly_min_peers: int = 10
+    anomaly_relative_excess: str = "0.5"
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
+from domain.anomaly_flags import AnomalyFlag
 from domain.claim_history import HistoryLine
 from domain.eligibility import EligibilityDecision
 from domain.errors import StaleState, Unavailable
@@ -108,6 +109,7 @@ class FakeStore:
         self.outbox: list[Notification] = []
         self.ledger: list[Entry] = []
         self.claim_lines: list[HistoryLine] = []  # the claim history, as recorded
+        self.flags: list[AnomalyFlag] = []  # anomaly flags, as recorded
         self.history_reads = 0
         self.messages: dict[str, Message] = {}  # requests for information and answers, by id
 
@@ -131,6 +133,7 @@ class FakeStore:
             return False
         self.ledger.extend(recording.effects.entries)
         self.claim_lines.extend(recording.effects.history)
+        self.flags.extend(recording.effects.flags)
         for change in recording.effects.changes:  # as the repository's change() records it
             self.authorizations[change.authorization.id] = (
                 change.authorization,

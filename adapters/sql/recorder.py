@@ -176,7 +176,7 @@ def _in_bulk(uow: UnitOfWork, recordings: Sequence[Recording]) -> list[bool | Co
     taken = uow.idempotency.taken([(r.answer.tenant, r.answer.key) for r in recordings if r.answer])
     recorded = uow.ledger.recorded([e.id for r in recordings for e in r.effects.entries])
     outcomes: list[bool | Conflict] = []
-    answers, entries, lines = [], [], []
+    answers, entries, lines, flags = [], [], [], []
     for recording in recordings:
         answer, mine = recording.answer, recording.effects.entries
         key = None if answer is None else (answer.tenant, answer.key)
@@ -193,10 +193,12 @@ def _in_bulk(uow: UnitOfWork, recordings: Sequence[Recording]) -> list[bool | Co
             recorded.update(e.id for e in mine)
             entries.extend(mine)
             lines.extend(recording.effects.history)
+            flags.extend(recording.effects.flags)
             outcomes.append(True)
     uow.idempotency.put_many(answers)
     uow.ledger.insert_many(entries)
     uow.claim_lines.add_many(lines)
+    uow.anomaly_flags.add_many(flags)
     return outcomes
 
 
@@ -220,8 +222,8 @@ def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
     """Take a recording's key, apply its changes and record its ledger entries and the
     claim lines they make payable, all or nothing (a savepoint)."""
     changes, entries = recording.effects.changes, recording.effects.entries
-    history = recording.effects.history
-    if not changes and not entries and not history:
+    history, flags = recording.effects.history, recording.effects.flags
+    if not changes and not entries and not history and not flags:
         return recording.answer is None or uow.idempotency.claim(recording.answer)
     with uow.savepoint() as undo:
         if recording.answer is not None and not uow.idempotency.claim(recording.answer):
@@ -237,4 +239,5 @@ def _claim(uow: UnitOfWork, recording: Recording) -> bool | Conflict:
             undo()
             return refused
         uow.claim_lines.add_many(history)  # after its entry: a claim's lines are written once
+        uow.anomaly_flags.add_many(flags)
     return True

@@ -359,3 +359,29 @@ class ClaimLineRow(SQLModel, table=True):
     quantity: int
     prescription_index: str | None = None
     benefit_centimes: int = Field(sa_type=BigInteger)
+
+
+class AnomalyFlagRow(SQLModel, table=True):
+    """A reason for a payer's reviewers to look (domain.anomaly_flags): a claim's line refused
+    for a fraud signal, written with the claim, or a figure far above the peers', one current
+    row per payer, subject and figure. Never read by a provider."""
+
+    __tablename__ = "anomaly_flag"
+    __table_args__ = (Index("ix_anomaly_flag_payer", "payer", "at"),)
+
+    id: str = Field(primary_key=True)
+    payer: str
+    kind: str  # rule | statistical
+    code: str
+    subject_kind: str  # provider | insured (a blind index)
+    subject: str
+    at: datetime = utc_column()
+    claim_source: str | None = None
+    claim_request_id: str | None = None
+    sequence: int | None = None
+    value: str | None = None  # decimals as text: exact on both engines
+    peer_median: str | None = None
+    peers: int | None = None
+    score: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.anomaly_flags import SqlAnomalyFlags
 from adapters.sql.audit import AuditStream, SqlAuditLog
 from adapters.sql.authorizations import SqlAuthorizationRepository
 from adapters.sql.claim_lines import SqlClaimLines
@@ -20,6 +21,7 @@ from adapters.sql.ledger import SqlLedger
 from adapters.sql.members import SqlMemberRepository
 from adapters.sql.messages import SqlMessageRepository
 from adapters.sql.outbox import SqlOutbox
+from adapters.sql.profiles import SqlProfiles
 from adapters.sql.providers import SqlProviderRepository
 from adapters.sql.reference import SqlReferenceRepository
 from adapters.sql.replay import SqlReplayStore
@@ -42,6 +44,8 @@ class SqlUnitOfWork:
     authorizations: SqlAuthorizationRepository
     ledger: SqlLedger
     claim_lines: SqlClaimLines
+    anomaly_flags: SqlAnomalyFlags
+    profiles: SqlProfiles
 
     def __init__(
         self,
@@ -79,6 +83,8 @@ class SqlUnitOfWork:
         )
         self.ledger = SqlLedger(session)
         self.claim_lines = SqlClaimLines(session, index=self._index)
+        self.anomaly_flags = SqlAnomalyFlags(session)
+        self.profiles = SqlProfiles(session)
         return self
 
     def __exit__(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from domain import claim_history, ledger
+from domain import anomaly_flags, claim_history, ledger
 from domain import prior_auth as pa_states
 from domain.claims import (
     PAYABLE,
@@ -75,6 +75,7 @@ class ClaimOutcome:
     corrects: Corrected | None = None
     held_until: datetime | None = None
     history: tuple[claim_history.HistoryLine, ...] = ()  # its payable lines, once recorded
+    command: SubmitClaim | None = None  # what was adjudicated (its lines' signals flag it)
 
     @property
     def status(self) -> str:
@@ -134,7 +135,7 @@ async def submit_claim(
         used.apply(paid)
         payable = claim_history.made_payable(cmd, adjudication)
         return ClaimOutcome(
-            adjudication, payer, used.changed(), corrects, used.held_until(), payable
+            adjudication, payer, used.changed(), corrects, used.held_until(), payable, cmd
         )
 
     def effects(outcome: ClaimOutcome, stamp: Stamp) -> Effects:
@@ -159,7 +160,11 @@ async def submit_claim(
             entries += [] if entry is None else [entry]
         paid = any(e.kind is ledger.EntryKind.CLAIM for e in entries)
         history = outcome.history if paid else ()  # a claim made payable only
-        return Effects(changes=changes, entries=tuple(entries), history=history)
+        flags = () if outcome.command is None else anomaly_flags.rule_flags(
+            outcome.command, outcome.adjudication, request_id=stamp.request_id,
+            response_id=stamp.response_id, at=at,
+        )  # fmt: skip
+        return Effects(changes=changes, entries=tuple(entries), history=history, flags=flags)
 
     return await exchanges.submit(CLAIM, submission, decide, ports.exchange, effects)
 

@@ -111,12 +111,14 @@ def _register(
     return provider
 
 
-# What a payer's review client may do: read its queue and the requests, decide, ask.
+# What a payer's review client may do: read its queue and the requests, decide, ask, and
+# read its payer's anomaly flags.
 REVIEWER_SCOPES = (
     "system/ClaimResponse.rus",
     "system/Claim.rs",
     "system/CommunicationRequest.crs",
     "system/Communication.rs",
+    "system/DetectedIssue.rs",
 )
 
 

@@ -9,6 +9,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import httpx
 
@@ -17,8 +18,10 @@ from adapters.sql.deliveries import SqlDeliveryQueue
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks import WebhookSender
 from domain.ports import PeriodicJob
+from domain.rules.anomalies import Thresholds
 from domain.services.deliveries import RelayPorts
 from domain.services.prior_auth_timers import run_timers
+from domain.services.profiling import period_ending, run_profiles
 from domain.subscriptions import Delivery, RetryPolicy
 from fhir_profiles.claim_form import rerender
 from fhir_profiles.notifications import notification
@@ -48,8 +51,39 @@ def _prior_auth_timers(storage: Storage, settings: Settings) -> PeriodicJob:
     return PriorAuthTimers(storage, settings.pa_timer_seconds, settings.pa_timer_batch)
 
 
+@dataclass(frozen=True, slots=True)
+class AnomalyProfiles:
+    """Rebuild each payer's statistical anomaly flags from the claim history of the last
+    days (domain.services.profiling.run_profiles), replacing the previous run's."""
+
+    storage: Storage
+    every_seconds: float
+    days: int
+    thresholds: Thresholds
+    name: str = "anomaly-profiles"
+
+    def run(self, now: datetime) -> int:
+        """The flags that stand after this run, in one transaction."""
+        period = period_ending(now.date(), self.days)
+        return run_profiles(self.storage.uow(), period=period, thresholds=self.thresholds, now=now)
+
+
+def _anomaly_profiles(storage: Storage, settings: Settings) -> PeriodicJob:
+    thresholds = Thresholds(
+        Decimal(settings.anomaly_score),
+        settings.anomaly_min_peers,
+        Decimal(settings.anomaly_relative_excess),
+    )
+    return AnomalyProfiles(
+        storage, settings.anomaly_profile_seconds, settings.anomaly_profile_days, thresholds
+    )
+
+
 # The periodic jobs every worker runs, each made from the storage and the settings.
-JOBS: tuple[Callable[[Storage, Settings], PeriodicJob], ...] = (_prior_auth_timers,)
+JOBS: tuple[Callable[[Storage, Settings], PeriodicJob], ...] = (
+    _prior_auth_timers,
+    _anomaly_profiles,
+)
 
 
 def run_worker(settings: Settings) -> int:

@@ -39,7 +39,7 @@ PROVIDER_SCOPES = (
 )
 REVIEWER_SCOPES = (
     "system/ClaimResponse.rus system/Claim.rs system/CommunicationRequest.crs "
-    "system/Communication.rs"
+    "system/Communication.rs system/DetectedIssue.rs"
 )
 FHIR_JSON = {"Content-Type": "application/fhir+json"}
 WAIT_SECONDS = 30.0
