@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import binascii
-import hmac
 import os
 import re
 import secrets
@@ -15,6 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+
+from gateway.secret import HIDDEN as _HIDDEN
+from gateway.secret import NO_SECRET, Secret
 
 DEFAULT_STATE_DIR = Path("var")
 EMBEDDED = "embedded"  # demo and development: missing keys are generated into state_dir
@@ -29,44 +31,6 @@ KEY_VARIABLES = {
     "index_key": "AMO_INDEX_KEY",
 }
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # the ids adapters.crypto accepts
-_HIDDEN = "**********"
-
-
-class Secret:
-    """A secret setting: its text never shows in a repr, a str, a log line or a message."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str = "") -> None:
-        self._value = value
-
-    def get_secret_value(self) -> str:
-        """The secret text, for the one line that hands it to a cipher or a signer."""
-        return self._value
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __repr__(self) -> str:
-        return f"Secret({str(self)!r})"
-
-    def __str__(self) -> str:
-        return _HIDDEN if self._value else ""
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Secret):
-            return NotImplemented
-        return hmac.compare_digest(self._value.encode(), other._value.encode())
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
-        # uvicorn's workers receive the settings pickled over a pipe, never through a file.
-        return (Secret, (self._value,))
-
-
-NO_SECRET = Secret()  # an unset key (a Secret is never changed after it is made)
 
 
 class ConfigurationError(Exception):
