@@ -16,8 +16,10 @@ from domain.payment_clock import (
     P90,
     AcceptedClaim,
     Ageing,
+    Bucket,
     ClaimState,
     ClaimToCash,
+    Clock,
     bucket_of,
     clock,
     days_overdue,
@@ -56,7 +58,18 @@ class TestClock:
         assert accepted().claim_id == "F-1"
 
 
+class TestAge:
+    def test_a_claim_accepted_today_is_zero_days_old(self) -> None:
+        assert clock(accepted(), ACCEPTED.date()).age == 0
+
+    def test_a_claim_dated_after_today_is_not_of_negative_age(self) -> None:
+        assert clock(accepted(), ACCEPTED.date() - timedelta(days=3)).age == 0
+
+
 class TestBuckets:
+    def test_a_day_no_band_holds_has_no_band(self) -> None:
+        assert bucket_of(5, (Bucket("au-dela-de-10", 10, None),)) is None
+
     @pytest.mark.parametrize(
         ("days", "label"),
         [(0, None), (1, "0-30"), (30, "0-30"), (31, "31-60"), (60, "31-60"), (61, "61-90"),
@@ -85,7 +98,7 @@ class TestPercentiles:
         assert nearest_rank([7], P90) == 7
 
     def test_no_value_has_no_percentile(self) -> None:
-        with pytest.raises(ValueError, match="aucune"):
+        with pytest.raises(ValueError, match=r"^aucune valeur$"):
             nearest_rank([], MEDIAN)
 
     @given(st.lists(st.integers(0, 10**8), min_size=1), st.decimals(Decimal("0.01"), 1, places=2))
@@ -112,6 +125,28 @@ class TestClaimToCash:
             Decimal("1.5"),
         )
 
+    def test_a_payment_at_the_acceptance_instant_takes_zero_days(self) -> None:
+        delays = ClaimToCash()
+        delays.add("CNSS", ACCEPTED, ACCEPTED)
+        delays.add("CNSS", ACCEPTED, ACCEPTED - timedelta(hours=1))  # clocks apart: not negative
+        (only,) = delays.summary()
+        assert (only.median, only.p90) == (0, 0)
+
+    def test_days_are_rounded_half_up_to_the_tenth(self) -> None:
+        delays = ClaimToCash()
+        delays.add("CNSS", ACCEPTED, ACCEPTED + timedelta(hours=6))  # 0.25 day
+        (only,) = delays.summary()
+        assert only.median == Decimal("0.3")
+
+    def test_groups_of_different_shapes_are_summed_up_side_by_side(self) -> None:
+        delays = ClaimToCash()
+        delays.add(("CNSS", "PH1"), ACCEPTED, ACCEPTED + timedelta(days=2))
+        delays.add("CNSS", ACCEPTED, ACCEPTED + timedelta(days=1))
+        assert [(d.key, d.median) for d in delays.summary()] == [
+            (("CNSS", "PH1"), 2),
+            ("CNSS", 1),
+        ]
+
     @given(st.lists(st.integers(0, 400 * 86_400), min_size=1, max_size=200))
     def test_the_median_never_exceeds_the_p90(self, seconds: list[int]) -> None:
         delays = ClaimToCash()
@@ -134,6 +169,19 @@ class TestAgeing:
             ("CNSS", "31-60", 1, Money(12_000)),
             ("CNSS", ">90", 1, Money(12_000)),
         ]
+
+    def test_bands_come_in_their_own_order_not_their_labels(self) -> None:
+        buckets = (Bucket("recent", 1, 30), Bucket("ancien", 31, None))
+        ageing = Ageing()
+        for late, label in ((40, "ancien"), (2, "recent")):
+            ageing.add("CNSS", Clock(accepted(), ClaimState.OVERDUE, late, late, label))
+        assert [b.bucket for b in ageing.bands(buckets)] == ["recent", "ancien"]
+
+    def test_groups_of_different_shapes_are_listed_side_by_side(self) -> None:
+        ageing = Ageing()
+        ageing.add(("CNSS", "PH1"), clock(accepted(), DUE + timedelta(days=3)))
+        ageing.add("CNSS", clock(accepted(), DUE + timedelta(days=3)))
+        assert [b.key for b in ageing.bands()] == [("CNSS", "PH1"), "CNSS"]
 
     @given(st.lists(st.integers(0, 400), max_size=50))
     def test_every_overdue_claim_is_in_one_band(self, lates: list[int]) -> None:
