@@ -96,7 +96,8 @@ async def corrected(
             "demande dont rien n'était dû se dépose à nouveau, sans Claim.related",
             expression="Claim.related",
         )
-    ledger.reversal(accepted, at=accepted.at, settled=entries)  # AlreadySettled: refused now
+    # AlreadySettled: refused now (the entry built is thrown away, whatever its instant)
+    ledger.reversal(accepted, at=accepted.at, settled=entries)  # pragma: no mutate
     record = record or await _recorded_with(requester, accepted, claim_id, ports)
     cited = frozenset() if record is None else ports.stored(record.request_body).pa_references
     return Corrected(claim_id, None if record is None else record.request_id, accepted, cited)
@@ -122,7 +123,9 @@ async def cancel_claim(requester: Requester, request_id: str, *, ports: ClaimPor
     record = await exchanges.read(CLAIM, requester, request_id, by_request=True,
                                   ports=ports.exchange)  # fmt: skip
     claim = ports.stored(record.request_body)
-    for attempt in range(1, DECISIONS_AT_MOST + 1):
+    attempt = 0
+    while True:
+        attempt += 1
         entries = await ports.ledger.by_source(source(requester, claim.claim_id))
         if any(entry.kind is ledger.EntryKind.REVERSAL for entry in entries):
             return Cancelled.ALREADY
@@ -143,8 +146,7 @@ async def cancel_claim(requester: Requester, request_id: str, *, ports: ClaimPor
             continue
         except ledger.AlreadyRecorded:  # a concurrent cancel (or correction) got there first
             return Cancelled.ALREADY
-        break
-    return Cancelled.REVERSED
+        return Cancelled.REVERSED
 
 
 async def claim_state(requester: Requester, record: ExchangeRecord, *, ports: ClaimPorts) -> str:

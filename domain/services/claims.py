@@ -35,7 +35,7 @@ from domain.claims import (
 from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.errors import DomainError, InvalidRequest
 from domain.members import AldGrant, EligibilityFacts
-from domain.prior_auth import PriorAuthorization, Reservation
+from domain.prior_auth import PaLine, PriorAuthorization, Reservation
 from domain.records import (
     Answer,
     Convention,
@@ -126,11 +126,9 @@ async def submit_claim(
             complementary=request.complementary,
         )
         adjudication = adjudicate(cmd, await _history(cmd, ref, ports), ref)
-        paid = [
-            line
-            for line, result in zip(request.lines, adjudication.lines, strict=True)
-            if result.status in PAYABLE and line.sequence in valid
-        ]
+        # strict: an answer of other lines than the claim's would be a bug, never seen
+        pairs = zip(request.lines, adjudication.lines, strict=True)  # pragma: no mutate
+        paid = [line for line, r in pairs if r.status in PAYABLE and line.sequence in valid]
         used = _Holds(found, start, requester.tenant, request, now, ports.hold_minutes)
         used.apply(paid)
         payable = claim_history.made_payable(cmd, adjudication)
@@ -230,11 +228,13 @@ class _Holds:
         covered = set()
         for line in lines:
             reference = line.pa_reference
-            pa = None if reference is None else self._state.get(reference)
-            if pa is None or reference is None:
+            if reference is None or (pa := self._state.get(reference)) is None:
+                continue  # none cited, or none of the provider's
+            granted = next((g for g in pa.lines if g.code == line.code), None)
+            if granted is None:  # the prise en charge cited does not carry this code
                 continue
             try:
-                self._state[reference] = self._use_one(reference, pa, line)
+                self._state[reference] = self._use_one(reference, pa, granted, line)
             except DomainError:  # not enough left, expired, cancelled, another line's
                 continue
             covered.add(line.sequence)
@@ -259,11 +259,8 @@ class _Holds:
         return max(ends, default=None)
 
     def _use_one(
-        self, reference: str, pa: PriorAuthorization, line: ClaimLine
+        self, reference: str, pa: PriorAuthorization, granted: PaLine, line: ClaimLine
     ) -> PriorAuthorization:
-        granted = next((g for g in pa.lines if g.code == line.code), None)
-        if granted is None:
-            raise InvalidRequest("La prise en charge citée ne porte pas ce produit ou cet acte")
         hold = f"{self._tenant}:{pa.id}:{granted.sequence}"  # one per provider and line
         if self._use is ClaimUse.PREDETERMINATION:
             held = Reservation(hold, granted.sequence, line.quantity, line.billed, self._until)

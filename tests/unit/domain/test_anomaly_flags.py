@@ -87,6 +87,7 @@ class TestRuleFlags:
         assert flag.claim_source == "pharmacy-1:F-2"
         assert (flag.subject_kind, flag.subject) == (SubjectKind.PROVIDER, "pharmacy-1")
         assert flag.payer and flag.claim_request_id
+        assert flag.at == store.ledger[0].at  # when the flagged answer was recorded
         assert "ligne 1" in flag.detail
 
     async def test_a_predetermination_flags_nothing(self, ref: ReferenceData) -> None:

@@ -6,12 +6,13 @@ nothing recorded."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from domain import ledger
 from domain.claims import ClaimLine, ClaimRequest, ClaimUse, CodeKind, CorrectedClaimUnknown
-from domain.errors import InvalidRequest, NotFound
+from domain.errors import InvalidRequest, NotFound, StaleState
 from domain.ledger import AlreadyRecorded, AlreadyReversed, AlreadySettled, EntryKind
 from domain.money import Money
 from domain.prior_auth import PaStatus, Use, give_back_claim
@@ -19,6 +20,7 @@ from domain.records import ExchangeRecord
 from domain.reference import ReferenceData
 from domain.services.claim_corrections import Cancelled, cancel_claim, claim_state
 from domain.services.claim_ports import ClaimPorts
+from domain.services.exchanges import DECISIONS_AT_MOST
 from tests.pipeline_fakes import FakeStore
 from tests.unit.domain.test_services_claims import (
     CARE,
@@ -278,3 +280,71 @@ class TestCorrection:
         pa, version = store.authorizations["pa-1"]
         assert version == 4 and give_back_claim(pa, "F-1") is pa  # nothing of F-1's left
         assert len(store.ledger) == 3
+
+
+class TestWhatAProviderReads:
+    async def test_a_cancel_is_audited_with_the_claim_it_withdraws(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports, request_id = await paid(ref)
+        await cancel_claim(PHARMACY, request_id, ports=ports)
+        cancel = next(e for e in store.audit if e.action == "claim.cancel")
+        assert (cancel.at, cancel.outcome, cancel.tenant, cancel.client_id, cancel.resource) == (
+            NOW, 200, "pharmacy-1", "client-1", f"Claim/{request_id}",
+        )  # fmt: skip
+        give_back = next(e for e in store.audit if e.action == "claim.give-back-authorization")
+        assert give_back.at == NOW and store.ledger[1].at == NOW
+
+    async def test_a_cancel_read_again_too_often_gives_up(self, ref: ReferenceData) -> None:
+        store, ports, request_id = await paid(ref)
+        attempts: list[int] = []
+
+        def always_another_change() -> None:
+            attempts.append(1)
+            pa, version = store.authorizations["pa-1"]
+            store.authorizations["pa-1"] = (pa, version + 1)
+
+        store.before_record = always_another_change
+        with pytest.raises(StaleState):
+            await cancel_claim(PHARMACY, request_id, ports=ports)
+        assert len(attempts) == DECISIONS_AT_MOST and len(store.ledger) == 1
+
+    async def test_only_the_provider_s_own_cited_prises_en_charge_are_given_back(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        granted(store)
+        pa, version = store.authorizations["pa-1"]
+        store.authorizations["pa-0"] = (replace(pa, id="pa-0", tenant="pharmacy-2"), version)
+        lines = (line(), replace(line(pa="pa-0"), sequence=2),
+                 replace(line(pa="pa-00"), sequence=3))  # fmt: skip
+        await bill(ports, ref, request("F-1", *lines))
+        assert [u.claim for u in store.authorizations["pa-1"][0].uses] == ["F-1"]
+        request_id = claim_of(store, "F-1").request_id
+        assert await cancel_claim(PHARMACY, request_id, ports=ports) is Cancelled.REVERSED
+        assert store.authorizations["pa-1"][0].uses == ()
+        assert store.authorizations["pa-0"] == (replace(pa, id="pa-0", tenant="pharmacy-2"), 1)
+
+    async def test_each_refusal_names_the_claim_and_where_it_is_cited(
+        self, ref: ReferenceData
+    ) -> None:
+        _, ports, _ = await paid(ref)
+        long_id = "F-" + "9" * 70
+        with pytest.raises(CorrectedClaimUnknown) as unknown:
+            await bill(ports, ref, request("F-1b", related=long_id))
+        assert unknown.value.detail == (
+            f"Aucune demande {long_id[:64]} de ce prestataire n'a été rendue payable : une "
+            "demande dont rien n'était dû se dépose à nouveau, sans Claim.related"
+        )
+        with pytest.raises(InvalidRequest) as itself:
+            await bill(ports, ref, request(long_id, related=long_id))
+        assert itself.value.detail == (
+            f"La demande {long_id[:64]} ne peut se corriger elle-même : une correction porte "
+            "son propre identifiant"
+        )
+        await bill(ports, ref, request("F-1b", related="F-1"))
+        with pytest.raises(AlreadyReversed) as reversed_:
+            await bill(ports, ref, request("F-1c", related="F-1"))
+        assert reversed_.value.detail == "La demande F-1 est déjà annulée ou corrigée"
+        for refusal in (unknown, itself, reversed_):
+            assert refusal.value.expression == "Claim.related"
