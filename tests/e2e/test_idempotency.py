@@ -43,7 +43,7 @@ class TestIdempotencyKey:
         other = app_client.post(
             SUBMIT, json=eligibility_request(state.people["student"][1]), headers=headers
         )
-        assert other.status_code == 409
+        assert other.status_code == 422
         assert (
             other.json()["issue"][0]["details"]["coding"][0]["code"] == "cle-idempotence-reutilisee"
         )
