@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 CLAIM_DOCUMENT = "https://fhir.tiers-payant.ma/CodeSystem/claim-document"
 HOLD_UNTIL = "https://fhir.tiers-payant.ma/StructureDefinition/hold-until"
 HOLD_MINUTES = 0.02  # a counter check holds its units 1.2 s
-WAIT_SECONDS = 8.0  # a retry waits this long for the answer in flight: all ten get it
+WAIT_SECONDS = 4.0  # a retry waits this long for the answer in flight: all ten get it (0.6 s)
 EXHAUSTED = "accord-prealable-requis"  # the line's prise en charge has nothing left
 
 
