@@ -61,6 +61,23 @@ class StaleState(Conflict):
     code = "modification-concurrente"
 
 
+class KeyReused(DomainError):
+    """An Idempotency-Key the client already used for another request (answered 422)."""
+
+    code = "cle-idempotence-reutilisee"
+
+
+class InProgress(Conflict):
+    """A request with the same Idempotency-Key is still being answered: retry after
+    `retry_after` seconds to get its answer."""
+
+    code = "requete-en-cours"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("Une requête avec cette clé d'idempotence est en cours de traitement")
+        self.retry_after = retry_after
+
+
 class ReferenceDataError(DomainError):
     """Reference data is missing or contradictory for the date asked."""
 

@@ -175,6 +175,10 @@ class IdempotencyRepository(Protocol):
         """Keep answers whose keys are free (a key kept meanwhile fails the store's write)."""
         ...
 
+    def purge_before(self, instant: datetime, limit: int | None = None) -> int:
+        """Forget the answers kept before that instant, `limit` at most; how many went."""
+        ...
+
 
 class Outbox(Protocol):
     """Notifications waiting for delivery, written in the transaction of their cause."""

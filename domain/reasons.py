@@ -115,6 +115,8 @@ ERROR_REASONS: dict[str, str] = {
     "conflit": "La requête est en conflit avec l'état enregistré",
     "cle-idempotence-invalide": "Clé d'idempotence invalide : 1 à 128 caractères ASCII visibles",
     "cle-idempotence-reutilisee": "Cette clé d'idempotence a déjà servi pour une autre requête",
+    "requete-en-cours": "Une requête avec cette clé d'idempotence est en cours de traitement : "
+    "réessayez dans un instant pour obtenir sa réponse",
     "referentiel-incomplet": "Référentiel incomplet pour la date demandée",
     "authentification-requise": "Authentification requise : jeton d'accès absent",
     "jeton-invalide": "Jeton d'accès invalide ou expiré",

@@ -136,6 +136,7 @@ ARABIC: Final[dict[str, str]] = {
     "limite-de-debit": "طلبات كثيرة جدا: أعد المحاولة لاحقا",
     "cle-idempotence-invalide": "مفتاح عدم التكرار غير صالح: من 1 إلى 128 حرفا مرئيا",
     "cle-idempotence-reutilisee": "سبق استعمال مفتاح عدم التكرار هذا لطلب آخر",
+    "requete-en-cours": "طلب بنفس مفتاح عدم التكرار قيد المعالجة: أعد المحاولة بعد لحظة",
     "methode-non-autorisee": "طريقة HTTP غير مسموح بها في نقطة الولوج هذه",
     "format-non-accepte": "صيغة الجواب غير مدعومة: استعمل application/fhir+json",
     "service-indisponible": "الخدمة غير متوفرة مؤقتا: أعد المحاولة لاحقا",
@@ -289,6 +290,8 @@ ENGLISH: Final[dict[str, str]] = {
     "limite-de-debit": "Too many requests: try again later",
     "cle-idempotence-invalide": "Invalid idempotency key: 1 to 128 visible ASCII characters",
     "cle-idempotence-reutilisee": "This idempotency key was already used for another request",
+    "requete-en-cours": "A request with this idempotency key is still being processed: try "
+    "again in a moment to get its answer",
     "methode-non-autorisee": "HTTP method not allowed on this endpoint",
     "format-non-accepte": "Unsupported response format: use application/fhir+json",
     "service-indisponible": "Service temporarily unavailable: try again later",

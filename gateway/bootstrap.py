@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
 
+from adapters.cache.in_flight import MemoryInFlight, RedisInFlight
 from adapters.cache.memory import MemoryDecisionCache, MemoryRateLimiter
 from adapters.cache.redis import RedisCacheInvalidation, make_redis
 from adapters.cache.redis_async import (
@@ -41,6 +42,7 @@ from adapters.sql.registry_version import PolledRegistryVersion
 from adapters.sql.subscriptions import SqlSubscriptionStore
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.errors import Unavailable
+from domain.idempotency_ports import InFlight
 from domain.ports import (
     CacheInvalidation,
     Clock,
@@ -197,7 +199,7 @@ async def wire(
         reads = SqlReads(
             reader, threads=settings.db_pool_size, deadline=settings.request_deadline_seconds
         )
-        cache, limiter, local = await _shared_state(settings, storage.index, stack)
+        cache, limiter, in_flight, local = await _shared_state(settings, storage.index, stack)
         registry = PolledRegistryVersion(
             reads,
             interval=settings.registry_poll_seconds,
@@ -215,6 +217,8 @@ async def wire(
             store=SqlExchangeStore(reads),
             clock=clock,
             new_id=ids or new_id,
+            in_flight=in_flight,
+            wait_seconds=settings.idempotency_wait_seconds,
         )
         members = SqlMemberDirectory(reads)
         authorizations = SqlAuthorizationStore(
@@ -253,12 +257,15 @@ async def wire(
 
 async def _shared_state(
     settings: Settings, index: BlindIndex, stack: AsyncExitStack
-) -> tuple[DecisionCache, RateLimiter, MemoryDecisionCache | None]:
-    """The decision cache and the rate limiter: in Redis when configured, else in process."""
+) -> tuple[DecisionCache, RateLimiter, InFlight, MemoryDecisionCache | None]:
+    """The decision cache, the rate limiter and the requests in flight: in Redis when
+    configured, else in process."""
     rate, burst = settings.rate_limit_per_second, settings.rate_limit_burst
+    lease = _lease_seconds(settings)
     if not settings.redis_url:
         cache = MemoryDecisionCache(ttl_seconds=settings.cache_ttl_seconds, index=index)
-        return cache, MemoryRateLimiter(rate_per_second=rate, burst=burst), cache
+        limiter = MemoryRateLimiter(rate_per_second=rate, burst=burst)
+        return cache, limiter, MemoryInFlight(ttl_seconds=lease), cache
     client = make_async_redis(settings.redis_url)  # bound to this event loop
     stack.push_async_callback(client.aclose)
     return (
@@ -269,8 +276,16 @@ async def _shared_state(
             burst=burst,
             fallback=MemoryRateLimiter(rate_per_second=rate, burst=burst),
         ),
+        RedisInFlight(client, ttl_seconds=lease),
         None,
     )
+
+
+def _lease_seconds(settings: Settings) -> float:
+    """How long a request holds its Idempotency-Key at most: a few database deadlines (its
+    reads, its decisions made again, its commit), past which a process that died holding it
+    no longer keeps its retries waiting."""
+    return 6 * settings.request_deadline_seconds
 
 
 def _tokens(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> TokenService:

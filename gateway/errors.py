@@ -214,6 +214,10 @@ ERRORS: dict[type[BaseException], Rule] = {
     domain.InvalidIdentifier: Rule(422, "value"),
     domain.UnknownCode: Rule(422, "code-invalid"),
     domain.NotFound: Rule(404, "not-found"),
+    # An Idempotency-Key: another request under it is refused for what it says (422); its
+    # request still being answered, the client comes back for the answer (409).
+    domain.KeyReused: Rule(422, "business-rule"),
+    domain.InProgress: Rule(409, "conflict", headers=_retry_after),
     domain.Conflict: Rule(409, "conflict"),
     TransitionRefused: Rule(409, "conflict"),  # the prise en charge's state forbids it
     # A claim cancelled or corrected: the claim a correction cites, unknown, already undone,

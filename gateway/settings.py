@@ -30,6 +30,7 @@ KEY_VARIABLES = {
     "data_keys": "AMO_DATA_KEYS",
     "index_key": "AMO_INDEX_KEY",
 }
+MIN_KEEP_HOURS = 24  # the Idempotency-Key promise: a retry within a day gets the first answer
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # the ids adapters.crypto accepts
 
 
@@ -142,7 +143,7 @@ class Settings:
     # A counter check (Claim.use = predetermination) holds the prise en charge's units for the
     # claim that follows it: long enough to dispense at the counter, short enough that an
     # abandoned check does not keep a patient's treatment from another pharmacy for long.
-    claim_hold_minutes: int = 15
+    claim_hold_minutes: float = 15.0
     # How far back a claim's drug line looks for the patient's earlier supplies (refill too
     # early): a year, twelve times the longest period of the drug catalog (30 days), is past
     # what one dispensing supplies. Caps look back their own period (caps.csv), duplicates
@@ -161,6 +162,12 @@ class Settings:
     anomaly_score: str = "3.5"
     anomaly_min_peers: int = 10
     anomaly_relative_excess: str = "0.5"
+    # A retry sent while its first request is still being answered waits this long for that
+    # answer (a claim takes tens of milliseconds), then is answered 409 with Retry-After.
+    idempotency_wait_seconds: float = 2.0
+    # Answers kept for their Idempotency-Key: three days covers a desk retrying over a long
+    # weekend; the promise made to providers is 24 hours at least (refused below).
+    idempotency_keep_hours: int = 72
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True
@@ -169,6 +176,11 @@ class Settings:
         if self.env not in MODES:
             expected = " | ".join(MODES)
             raise ConfigurationError([f"AMO_ENV={self.env!r} inconnu / unknown: {expected}"])
+        if self.idempotency_keep_hours < MIN_KEEP_HOURS:
+            raise ConfigurationError([
+                f"AMO_IDEMPOTENCY_KEEP_HOURS : au moins / at least {MIN_KEEP_HOURS} (une "
+                "réponse est rejouée au moins un jour / an answer is replayed a day at least)"
+            ])  # fmt: skip
 
     def __repr__(self) -> str:
         shown = (f"{f.name}={_shown(getattr(self, f.name))!r}" for f in fields(self))

@@ -14,6 +14,7 @@ from domain.anomaly_flags import AnomalyFlag
 from domain.claim_history import HistoryLine
 from domain.eligibility import EligibilityDecision
 from domain.errors import StaleState, Unavailable
+from domain.idempotency_ports import Lease
 from domain.ledger import AlreadyRecorded, Entry, EntryKind
 from domain.members import EligibilityFacts, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
@@ -44,6 +45,26 @@ from tests.fakes import (
     FakeMemberRepository,
     FakeSubscriptionRepository,
 )
+
+
+class FakeInFlight:
+    """Keys held by requests being answered, until given back; remembers every lease asked."""
+
+    def __init__(self) -> None:
+        self.held: set[tuple[str, str]] = set()
+        self.asked = 0
+
+    async def begin(self, tenant: str, key: str) -> Lease | None:
+        """domain.idempotency_ports.InFlight: a lease unless the key is held."""
+        self.asked += 1
+        if (tenant, key) in self.held:
+            return None
+        self.held.add((tenant, key))
+        return Lease(tenant, key, "held")
+
+    async def end(self, lease: Lease) -> None:
+        """Give the key back."""
+        self.held.discard((lease.tenant, lease.key))
 
 
 class FakeDecisionCache:

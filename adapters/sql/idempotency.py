@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -78,7 +78,19 @@ class SqlIdempotencyRepository:
             return False
         return True
 
-    def purge_before(self, instant: datetime) -> int:
-        """Forget the answers kept before that instant; returns how many went."""
-        query = delete(IDEMPOTENCY_KEY).where(IDEMPOTENCY_KEY.c.created_at < instant)
+    def purge_before(self, instant: datetime, limit: int | None = None) -> int:
+        """Forget the answers kept before that instant, `limit` of them at most (the oldest
+        first; rows another worker is deleting are left to it); returns how many went."""
+        c = IDEMPOTENCY_KEY.c
+        if limit is None:
+            query = delete(IDEMPOTENCY_KEY).where(c.created_at < instant)
+        else:
+            oldest = (
+                select(c.tenant, c.key)
+                .where(c.created_at < instant)
+                .order_by(c.created_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite has one writer
+            )
+            query = delete(IDEMPOTENCY_KEY).where(tuple_(c.tenant, c.key).in_(oldest))
         return int(self._session.execute(query).rowcount)  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ class ClaimPorts:
     members: MemberDirectory
     authorizations: AuthorizationStore
     render: AnswerRenderer  # a prise en charge's answer, rendered again once used
-    hold_minutes: int  # how long a counter check holds the units it found
+    hold_minutes: float  # how long a counter check holds the units it found
     ledger: LedgerReader
     history: ClaimHistoryReader  # the patient's earlier payable lines
     supply_days: int  # how far back a drug line looks for an earlier supply (refills)

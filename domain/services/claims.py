@@ -212,7 +212,7 @@ class _Holds:
         tenant: str,
         request: ClaimRequest,
         now: datetime,
-        hold_minutes: int,
+        hold_minutes: float,
     ) -> None:
         self._found = found
         self._state = dict(start)

@@ -1,7 +1,8 @@
 """The shape every exchange follows, written once.
 
     limit the client's rate -> read the request into a command -> replay an Idempotency-Key
-    -> decide -> record (exchange, audit entry, kept answer: one durable write) -> answer
+    (or wait for the request answering it: domain.services.idempotency) -> decide -> record
+    (exchange, audit entry, kept answer: one durable write) -> answer
 
 An exchange (eligibility, prior authorization, claim) brings only its own `decide` step and
 the `Form` that reads its request and renders its answer; everything else is here. The rate
@@ -14,11 +15,12 @@ was answered (status, code) to whom.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Generic, Protocol, TypeVar
 
-from domain.errors import Conflict, NotFound, RateLimited, StaleState
+from domain.errors import Conflict, DomainError, NotFound, RateLimited, StaleState
+from domain.idempotency_ports import InFlight, Unguarded
 from domain.members import PersonIdentifier
 from domain.ports import (
     AuditTrail,
@@ -41,6 +43,7 @@ from domain.records import (
     Rendered,
     Requester,
 )
+from domain.services import idempotency
 
 # A decision whose grounds keep changing under it is made again this many times at most: each
 # new attempt starts from a state another request has just moved on.
@@ -76,6 +79,10 @@ class ExchangePorts:
     store: ExchangeStore
     clock: Clock
     new_id: IdGenerator
+    # Requests being answered per Idempotency-Key, and how long a retry waits for one's
+    # answer; by default the stored answers alone keep a key once.
+    in_flight: InFlight = field(default_factory=Unguarded)
+    wait_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +143,38 @@ async def submit(
     requester, key = submission.requester, submission.key
     await throttle(ports, requester)
     command = submission.form.read(ports.clock.now().date())
-    if key is not None and (kept := await _kept(ports, requester, key)) is not None:
+    if key is None:
+        return await _decided(exchange, submission, command, decide, ports, effects)
+    tenant = requester.tenant
+    found = await idempotency.reserve(
+        ports.idempotency, ports.in_flight, tenant, key, wait_seconds=ports.wait_seconds
+    )
+    if isinstance(found, IdempotentAnswer):
+        return await _replay(exchange, ports, requester, found)
+    try:
+        return await _decided(exchange, submission, command, decide, ports, effects)
+    except DomainError:
+        # Answered meanwhile under the same key (by a replica, or while the in-flight store
+        # could not tell): from a state that answer changed, this decision may be a refusal
+        # (the claim paid already); the answer kept for this request is the answer.
+        kept = await idempotency.kept(ports.idempotency, tenant, key)
+        if kept is None:
+            raise
         return await _replay(exchange, ports, requester, kept)
+    finally:
+        await ports.in_flight.end(found)
+
+
+async def _decided(
+    exchange: Exchange,
+    submission: Submission[Form[C, R]],
+    command: C,
+    decide: Callable[[C], Awaitable[R]],
+    ports: ExchangePorts,
+    effects: Callable[[R, Stamp], Effects] | None,
+) -> Answer:
+    """Decide and record, again while what the decision was made from changed meanwhile."""
+    requester, key = submission.requester, submission.key
     for attempt in range(1, DECISIONS_AT_MOST + 1):
         result = await decide(command)
         stamp = Stamp(ports.new_id(), ports.new_id(), ports.clock.now())
@@ -158,7 +195,7 @@ async def submit(
     if stored:
         return Answer(rendered.response_body, stamp.response_id, stamp.request_id)
     # A concurrent retry with the same key was recorded first: its answer is the answer.
-    kept = await _kept(ports, requester, key) if key is not None else None
+    kept = None if key is None else await idempotency.kept(ports.idempotency, requester.tenant, key)
     if kept is None:
         raise Conflict("La requête concurrente n'a laissé aucune réponse", code="conflit")
     return await _replay(exchange, ports, requester, kept)
@@ -204,19 +241,6 @@ async def throttle(ports: ExchangePorts, requester: Requester) -> None:
     wait = await ports.limiter.hit(requester.client_id)
     if wait > 0:
         raise RateLimited(wait)
-
-
-async def _kept(
-    ports: ExchangePorts, requester: Requester, key: IdempotencyKey
-) -> IdempotentAnswer | None:
-    """The answer kept for the key, if it was given to the same request (else Conflict)."""
-    kept = await ports.idempotency.kept(requester.tenant, key.key)
-    if kept is not None and kept.request_hash != key.request_hash:
-        raise Conflict(
-            "Cette clé d'idempotence a déjà servi pour une autre requête",
-            code="cle-idempotence-reutilisee",
-        )
-    return kept
 
 
 async def _replay(

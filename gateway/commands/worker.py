@@ -8,7 +8,7 @@ import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -20,6 +20,7 @@ from adapters.webhooks import WebhookSender
 from domain.ports import PeriodicJob
 from domain.rules.anomalies import Thresholds
 from domain.services.deliveries import RelayPorts
+from domain.services.idempotency import forget_old_answers
 from domain.services.prior_auth_timers import run_timers
 from domain.services.profiling import period_ending, run_profiles
 from domain.subscriptions import Delivery, RetryPolicy
@@ -79,10 +80,38 @@ def _anomaly_profiles(storage: Storage, settings: Settings) -> PeriodicJob:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class IdempotencyPurge:
+    """Forget the answers kept for Idempotency-Keys past their keeping time, a few short
+    batches per run (domain.services.idempotency.forget_old_answers)."""
+
+    storage: Storage
+    keep_hours: int
+    # Every minute, five transactions of a thousand rows at most: over seven million answers
+    # a day, far above what providers send, while a run stays in the milliseconds and never
+    # keeps a notification waiting.
+    every_seconds: float = 60.0
+    batch: int = 1000
+    rounds: int = 5
+    name: str = "idempotency-purge"
+
+    def run(self, now: datetime) -> int:
+        """The answers forgotten at `now`."""
+        before = now - timedelta(hours=self.keep_hours)
+        return forget_old_answers(
+            self.storage.uow, before=before, batch=self.batch, rounds=self.rounds
+        )
+
+
+def _idempotency_purge(storage: Storage, settings: Settings) -> PeriodicJob:
+    return IdempotencyPurge(storage, settings.idempotency_keep_hours)
+
+
 # The periodic jobs every worker runs, each made from the storage and the settings.
 JOBS: tuple[Callable[[Storage, Settings], PeriodicJob], ...] = (
     _prior_auth_timers,
     _anomaly_profiles,
+    _idempotency_purge,
 )
 
 

@@ -159,7 +159,10 @@ class TestSameAnswers:
         assert again.headers["Idempotent-Replayed"] == "true"
         assert again.content == first.content
         reused = both(twins, SUBMIT, content=body(twins, "ald"), headers=key)
-        assert reused.status_code == 409
+        assert reused.status_code == 422
+        assert reused.json()["issue"][0]["details"]["coding"][0]["code"] == (
+            "cle-idempotence-reutilisee"
+        )
 
     def test_the_rate_limit(self, twins: Twins) -> None:
         statuses = [both(twins, SUBMIT, content=body(twins)).status_code for _ in range(14)]

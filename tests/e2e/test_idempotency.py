@@ -43,10 +43,34 @@ class TestIdempotencyKey:
         other = app_client.post(
             SUBMIT, json=eligibility_request(state.people["student"][1]), headers=headers
         )
-        assert other.status_code == 409
+        assert other.status_code == 422
         assert (
             other.json()["issue"][0]["details"]["coding"][0]["code"] == "cle-idempotence-reutilisee"
         )
+
+    def test_a_retry_while_the_first_is_in_flight_is_told_to_come_back(
+        self, app_client: TestClient, state: GatewayState, pharmacy_auth: dict[str, str]
+    ) -> None:
+        """The embedded default knows in process which keys are being answered: a retry
+        waits AMO_IDEMPOTENCY_WAIT_SECONDS for the first's answer, then is answered 409."""
+        key = secrets.token_hex(8)
+        gateway = app_client.app.state.gateway  # type: ignore[attr-defined]
+        with gateway.storage.uow() as uow:
+            tenant = uow.providers.by_inpe(state.pharmacy.inpe).id
+        first = asyncio.run(gateway.exchange.in_flight.begin(tenant, key))  # being answered
+        assert first is not None
+        body = eligibility_request(state.people["open"][1])
+        headers = {**pharmacy_auth, "Idempotency-Key": key}
+        try:
+            waited = app_client.post(SUBMIT, json=body, headers=headers)
+        finally:
+            asyncio.run(gateway.exchange.in_flight.end(first))
+        assert waited.status_code == 409
+        assert waited.json()["issue"][0]["details"]["coding"][0]["code"] == "requete-en-cours"
+        assert int(waited.headers["Retry-After"]) >= 1
+        assert waited.elapsed.total_seconds() >= state.settings.idempotency_wait_seconds - 0.5
+        answered = app_client.post(SUBMIT, json=body, headers=headers)
+        assert answered.status_code == 200 and "Idempotent-Replayed" not in answered.headers
 
     def test_a_malformed_key_is_refused(
         self, app_client: TestClient, state: GatewayState, pharmacy_auth: dict[str, str]

@@ -116,11 +116,11 @@ class TestRateLimit:
                         AUDIT.c.client_id == state.pharmacy.client_id
                     )
                 ).all()
-        assert [a.status_code for a in (first, replay, reused, over)] == [200, 200, 409, 429]
+        assert [a.status_code for a in (first, replay, reused, over)] == [200, 200, 422, 429]
         assert replay.headers["Idempotent-Replayed"] == "true"
         audited = {(action, outcome, detail) for action, outcome, detail in rows}
         assert ("eligibility.replay", 200, "") in audited
-        assert ("eligibility.check", 409, "cle-idempotence-reutilisee") in audited
+        assert ("eligibility.check", 422, "cle-idempotence-reutilisee") in audited
         assert ("eligibility.check", 429, "limite-de-debit") in audited
 
     def test_the_token_endpoint_has_its_own_limit(self, state: GatewayState) -> None:

@@ -15,7 +15,16 @@ from domain.ledger import AlreadyRecorded, EntryKind
 from domain.members import AldGrant, IdentifierKind, PersonIdentifier
 from domain.money import Money
 from domain.prior_auth import PaLine, PaStatus, PriorAuthorization, Use, grant
-from domain.records import Admission, Convention, PersonName, RegistryEntry, Rendered, Requester
+from domain.records import (
+    Admission,
+    Convention,
+    IdempotencyKey,
+    IdempotentAnswer,
+    PersonName,
+    RegistryEntry,
+    Rendered,
+    Requester,
+)
 from domain.reference import ReferenceData
 from domain.services import claims
 from domain.services.claim_ports import ClaimPorts
@@ -242,6 +251,55 @@ class TestOnceWithoutAuthorization:
         with pytest.raises(AlreadyRecorded):
             await bill(ports, ref, plain)
         assert [e.id for e in store.ledger] == ["claim:pharmacy-1:F-7"]
+
+
+class LateAnswers:
+    """The store's kept answers, the first look missing them (a replica's answer, committed
+    just after it): domain.ports.IdempotencyStore."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.looks = 0
+
+    async def kept(self, tenant: str, key: str) -> IdempotentAnswer | None:
+        self.looks += 1
+        return None if self.looks == 1 else await self.store.kept(tenant, key)
+
+
+class TestIdempotencyKey:
+    async def test_a_claim_answered_meanwhile_under_its_key_is_replayed_not_refused(
+        self, ref: ReferenceData
+    ) -> None:
+        """Its twin, sent to another replica with no in-flight lease to wait on (Redis
+        away), was recorded first: the claim is paid already, and the answer kept for the
+        key is this request's answer, not 409 deja-comptabilise."""
+        store, ports = world()
+        granted(store)
+        key = IdempotencyKey("k1", "h1")
+        first = await claims.submit_claim(
+            Submission(PHARMACY, FakeForm(request()), key), ref=ref, ports=ports
+        )
+        late = replace(ports.exchange, idempotency=LateAnswers(store))
+        again = await claims.submit_claim(
+            Submission(PHARMACY, FakeForm(request()), key),
+            ref=ref,
+            ports=replace(ports, exchange=late),
+        )
+        assert again.replayed and again.body == first.body
+        assert len(store.ledger) == 1 and store.authorizations["pa-1"][1] == 2
+
+    async def test_a_claim_refused_with_no_answer_kept_stays_refused(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        granted(store)
+        await bill(ports, ref, request())  # paid, without a key
+        with pytest.raises(AlreadyRecorded):
+            await claims.submit_claim(
+                Submission(PHARMACY, FakeForm(request()), IdempotencyKey("k2", "h2")),
+                ref=ref,
+                ports=ports,
+            )
 
 
 class KeepingForm(FakeForm):

@@ -10,8 +10,8 @@ import pytest
 from domain.eligibility import CheckEligibility, EligibilityOutcome, Purpose, RequestedItem
 from domain.eligibility import EligibilityStatus as S
 from domain.errors import (
-    Conflict,
     InvalidRequest,
+    KeyReused,
     MalformedRequest,
     NotFound,
     RateLimited,
@@ -275,10 +275,10 @@ class TestIdempotency:
         assert p.store.actions() == ["eligibility.check", "eligibility.replay"]
         assert p.meter.counted == [("open", False)]
 
-    async def test_the_same_key_for_another_request_is_a_conflict(self, ref: ReferenceData) -> None:
+    async def test_the_same_key_for_another_request_is_refused(self, ref: ReferenceData) -> None:
         p = pipeline(IDCS)
         await check(p, ref, command(IDCS), key="k1", asked="h1")
-        with pytest.raises(Conflict) as refused:
+        with pytest.raises(KeyReused) as refused:
             await check(p, ref, command(IDCS), key="k1", asked="h2")
         assert refused.value.code == "cle-idempotence-reutilisee"
         assert len(p.store.exchanges.records) == 1

@@ -27,6 +27,8 @@ class TestRuleFor:
             (domain.ReferenceDataError("x"), 422, "business-rule"),
             (domain.NotFound("x"), 404, "not-found"),
             (domain.Conflict("x"), 409, "conflict"),
+            (domain.KeyReused("x"), 422, "business-rule"),
+            (domain.InProgress(1.0), 409, "conflict"),
             (domain.RateLimited(2.0), 429, "throttled"),
             (domain.Unavailable("x"), 503, "transient"),
             (domain.DomainError("x"), 422, "business-rule"),

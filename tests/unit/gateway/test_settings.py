@@ -88,6 +88,17 @@ class TestFromEnvironment:
         with pytest.raises(ConfigurationError, match="AMO_ENV"):
             Settings.from_env({"AMO_ENV": "prod"})
 
+    def test_idempotency_keys_are_kept_a_day_at_least(self) -> None:
+        assert Settings.from_env({}).idempotency_keep_hours == 72
+        assert Settings.from_env({"AMO_IDEMPOTENCY_KEEP_HOURS": "24"}).idempotency_keep_hours == 24
+        with pytest.raises(ConfigurationError, match="AMO_IDEMPOTENCY_KEEP_HOURS : au moins"):
+            Settings.from_env({"AMO_IDEMPOTENCY_KEEP_HOURS": "23"})
+
+    def test_waits_and_holds_may_be_fractions(self) -> None:
+        env = {"AMO_IDEMPOTENCY_WAIT_SECONDS": "0.5", "AMO_CLAIM_HOLD_MINUTES": "0.02"}
+        settings = Settings.from_env(env)
+        assert (settings.idempotency_wait_seconds, settings.claim_hold_minutes) == (0.5, 0.02)
+
 
 class TestEmbeddedMode:
     def test_generated_secrets_are_stable_and_private(self, tmp_path: Path) -> None:
