@@ -46,9 +46,11 @@ def transfer(
     )
 
 
-def rejected(transfer_id: str = "E2E-CNSS-0002", reason: str = "AC04") -> TransferRecord:
+def rejected(
+    transfer_id: str = "E2E-CNSS-0002", reason: str = "AC04", *, provider: str = "org-111222333"
+) -> TransferRecord:
     """A transfer the bank returned: the account is closed."""
-    return transfer(transfer_id, status=TransferStatus.REJECTED, reason=reason)
+    return transfer(transfer_id, status=TransferStatus.REJECTED, reason=reason, provider=provider)
 
 
 def sent(transfer_id: str = "E2E-CNOPS-0003", **given: object) -> TransferRecord:
