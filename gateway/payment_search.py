@@ -34,6 +34,37 @@ OUTCOMES = {
 PAYMENT_STATUSES = frozenset({"paid", "cleared"})
 
 
+def _parameter(name: str, description: str, array: bool = False) -> dict[str, object]:
+    text = {"type": "string", "maxLength": MAX_VALUE_CHARS}
+    schema = {"type": "array", "items": text} if array else text
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+_PAGING = [
+    {"name": "_count", "in": "query", "description": "page size",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}},
+    _parameter("_page", "the next link's token"),
+]  # fmt: skip
+# The parameters as OpenAPI declares them (the routes read them themselves, to refuse unknown
+# ones): documentation, and what the OpenAPI fuzzing exercises.
+RECONCILIATION_OPENAPI = {
+    "parameters": [
+        _parameter("payer", "payer code (CNSS, CNOPS), or system|code"),
+        _parameter("status", "active or cancelled, comma-separated"),
+        _parameter("outcome", "queued, complete or error, comma-separated"),
+        _parameter("created", "[prefix]date or dateTime; repeat for a range", array=True),
+        *_PAGING,
+    ]
+}
+NOTICE_OPENAPI = {
+    "parameters": [
+        _parameter("created", "[prefix]date the bank executed it; repeat for a range", True),
+        _parameter("payment-status", "paid (every notice is)"),
+        *_PAGING,
+    ]
+}
+
+
 def checked(params: Sequence[tuple[str, str]], allowed: frozenset[str]) -> dict[str, list[str]]:
     """The parameters by name; unknown ones and unreadable values are refused."""
     values: dict[str, list[str]] = {}

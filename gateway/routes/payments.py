@@ -37,7 +37,11 @@ async def read_reconciliation(
     return fhir_response(fhir_payment.from_domain(found, requestor_inpe=caller.inpe))
 
 
-@router.get("/PaymentReconciliation", name="payments.reconciliation.search")
+@router.get(
+    "/PaymentReconciliation",
+    name="payments.reconciliation.search",
+    openapi_extra=payment_search.RECONCILIATION_OPENAPI,
+)
 async def search_reconciliations(
     request: Request, caller: ReconciliationSearcher, ports: PaymentPortsDep, settings: SettingsDep
 ) -> Response:
@@ -62,7 +66,9 @@ async def read_notice(
     return fhir_response(fhir_payment.notice(found, requestor_inpe=caller.inpe))
 
 
-@router.get("/PaymentNotice", name="payments.notice.search")
+@router.get(
+    "/PaymentNotice", name="payments.notice.search", openapi_extra=payment_search.NOTICE_OPENAPI
+)
 async def search_notices(
     request: Request, caller: NoticeSearcher, ports: PaymentPortsDep, settings: SettingsDep
 ) -> Response:
