@@ -19,7 +19,6 @@ Json = dict[str, Any]
 CURRENCY: Final = "MAD"
 PAYMENT_TYPE: Final = "http://terminology.hl7.org/CodeSystem/payment-type"
 PAYMENT_STATUS: Final = "http://terminology.hl7.org/CodeSystem/paymentstatus"
-END_TO_END: Final = f"{systems.BASE}/sid/end-to-end-id"  # ISO 20022 EndToEndId of a transfer
 # What a transfer's status says, as the R4 PaymentReconciliation's outcome.
 OUTCOMES: Final = {
     TransferStatus.SENT: "queued",  # handed to the bank, not yet on a statement
@@ -51,7 +50,7 @@ def from_domain(transfer: TransferRecord, *, requestor_inpe: str) -> Json:
     return {
         "resourceType": "PaymentReconciliation",
         "id": transfer.id,
-        "identifier": [{"system": END_TO_END, "value": transfer.id}],
+        "identifier": [{"system": systems.END_TO_END_ID, "value": transfer.id}],
         "status": "cancelled" if transfer.status is TransferStatus.REJECTED else "active",
         "created": instant(transfer.created),
         "paymentIssuer": payer(transfer.payer),
@@ -60,7 +59,7 @@ def from_domain(transfer: TransferRecord, *, requestor_inpe: str) -> Json:
         "disposition": disposition(transfer),
         "paymentDate": payment_date(transfer).isoformat(),
         "paymentAmount": money(transfer.amount),
-        "paymentIdentifier": {"system": END_TO_END, "value": transfer.id},
+        "paymentIdentifier": {"system": systems.END_TO_END_ID, "value": transfer.id},
         **({"detail": [_detail(c) for c in transfer.claims]} if transfer.claims else {}),
     }
 
@@ -72,7 +71,7 @@ def notice(transfer: TransferRecord, *, requestor_inpe: str) -> Json:
     told: Json = {
         "resourceType": "PaymentNotice",
         "id": transfer.id,
-        "identifier": [{"system": END_TO_END, "value": transfer.id}],
+        "identifier": [{"system": systems.END_TO_END_ID, "value": transfer.id}],
         "status": "active",
     }
     if len(transfer.claims) == 1:  # what it pays, when that is one claim

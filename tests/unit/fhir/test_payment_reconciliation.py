@@ -6,7 +6,7 @@ import pytest
 
 from domain.money import Money
 from domain.payment_records import PaidClaim, TransferStatus
-from fhir_profiles import r4, systems
+from fhir_profiles import r4, systems, terminology
 from fhir_profiles.payment_reconciliation import from_domain, notice
 from tests.fhir_schema import assert_valid_r4
 from tests.payment_worlds import rejected, sent, transfer
@@ -91,3 +91,11 @@ class TestNotice:
     def test_only_an_executed_transfer_has_a_notice(self, status: TransferStatus) -> None:
         with pytest.raises(ValueError, match="not executed"):
             notice(transfer(status=status), requestor_inpe=INPE)
+
+
+class TestIdentifiers:
+    def test_the_end_to_end_id_is_in_a_published_system(self) -> None:
+        body = from_domain(transfer(), requestor_inpe=INPE)
+        published = {ns["uniqueId"][0]["value"] for ns in terminology.naming_systems()}
+        assert body["paymentIdentifier"]["system"] == systems.END_TO_END_ID
+        assert systems.END_TO_END_ID in published
