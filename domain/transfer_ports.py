@@ -3,6 +3,9 @@
 The settlement writes transfers (its own tables); PaymentReconciliation and PaymentNotice read
 them as `TransferRecord`s, always for one provider: a query names the provider, taken from the
 caller's credential, and an implementation never returns another provider's transfer.
+A transfer's id is its resources' id too (PaymentReconciliation/{id}, PaymentNotice/{id}): the
+settlement writes end-to-end ids of letters, digits, "-" and "." (FHIR ids; ISO 20022 allows
+35 characters).
 """
 
 from __future__ import annotations
