@@ -11,12 +11,13 @@ from enum import StrEnum
 
 
 class Topic(StrEnum):
-    """The events of a prise en charge a provider hears of."""
+    """The events a provider hears of: of its prises en charge, and of its payments."""
 
     PA_DECIDED = "prior-authorization-decided"  # granted, partial or refused
     PA_INFORMATION_REQUESTED = "prior-authorization-information-requested"
     PA_EXPIRED = "prior-authorization-expired"
     PA_OVERDUE = "prior-authorization-overdue"  # the payer's deadline passed undecided
+    PAYMENT_NOTIFIED = "payment-notified"  # the bank executed a transfer: a PaymentNotice
 
     @property
     def label(self) -> str:
@@ -29,4 +30,5 @@ _LABELS = {
     Topic.PA_INFORMATION_REQUESTED: "Complément d'information demandé par le payeur",
     Topic.PA_EXPIRED: "Prise en charge expirée",
     Topic.PA_OVERDUE: "Délai de réponse du payeur dépassé",
+    Topic.PAYMENT_NOTIFIED: "Paiement exécuté par la banque (avis de paiement)",
 }

@@ -38,19 +38,21 @@ def contained_by_id(resource: Json, path: str) -> Json:
 
 def searchset(
     entries: list[Json],
-    total: int,
+    total: int | None,
     self_url: str,
     next_url: str | None,
     base_url: str,
     included: list[Json] | None = None,
 ) -> Json:
     """A searchset Bundle of resources that all carry an id, with self and next links, and
-    the resources they reference that the search included."""
+    the resources they reference that the search included; `total` None when the search
+    pages by position and does not count its matches."""
     links = [{"relation": "self", "url": self_url}]
     if next_url is not None:
         links.append({"relation": "next", "url": next_url})
     base = base_url.rstrip("/")
-    bundle: Json = {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links}
+    counted = {} if total is None else {"total": total}
+    bundle: Json = {"resourceType": "Bundle", "type": "searchset", **counted, "link": links}
     found = [_match(r, base) for r in entries] + [
         _match(r, base, "include") for r in included or []
     ]

@@ -6,6 +6,7 @@ from typing import Any, Final
 
 from fhir_profiles import (
     detected_issue,
+    payment_conformance,
     publication,
     r4,
     review_conformance,
@@ -73,6 +74,7 @@ def _rest(token_url: str) -> Json:
             _communication_request(),
             _communication(),
             detected_issue.capability_resource(),
+            *payment_conformance.capability_resources(),
             *(_conformance_resource(kind) for kind in CONFORMANCE_TYPES),
         ],
     }

@@ -27,6 +27,8 @@ from fhir.resources.R4B.operationdefinition import OperationDefinition
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.paymentnotice import PaymentNotice
+from fhir.resources.R4B.paymentreconciliation import PaymentReconciliation
 from fhir.resources.R4B.practitioner import Practitioner
 from fhir.resources.R4B.structuredefinition import StructureDefinition
 from fhir.resources.R4B.valueset import ValueSet
@@ -52,6 +54,8 @@ MODELS: dict[str, Any] = {
         OperationOutcome,
         Organization,
         Patient,
+        PaymentNotice,
+        PaymentReconciliation,
         Practitioner,
         StructureDefinition,
         ValueSet,
@@ -77,6 +81,8 @@ __all__ = [
     "OperationOutcome",
     "Organization",
     "Patient",
+    "PaymentNotice",
+    "PaymentReconciliation",
     "Practitioner",
     "StructureDefinition",
     "ValueSet",

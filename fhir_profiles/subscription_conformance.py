@@ -22,7 +22,8 @@ def capability_resource() -> Json:
         ],
         "type": "Subscription",
         "supportedProfile": [systems.SD_BACKPORT_SUBSCRIPTION],
-        "documentation": "Notifications rest-hook id-only des prises en charge ; le point de "
+        "documentation": "Notifications rest-hook id-only des prises en charge et des paiements ; "
+        "le point de "
         "terminaison doit avoir été enregistré par l'opérateur, et chaque notification est "
         "signée (Standard Webhooks : webhook-id, webhook-timestamp, webhook-signature). Sujets : "
         + "; ".join(f"{topic.value} ({topic.label})" for topic in Topic),

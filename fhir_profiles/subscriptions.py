@@ -35,7 +35,10 @@ REST_HOOK: Final = "rest-hook"
 PAYLOAD: Final = "application/fhir+json"
 ID_ONLY: Final = "id-only"
 # What an event's focus is, per topic: what a filter may name.
-FOCUS_TYPES: Final[dict[Topic, str]] = {topic: "ClaimResponse" for topic in Topic}
+FOCUS_TYPES: Final[dict[Topic, str]] = {
+    topic: "PaymentNotice" if topic is Topic.PAYMENT_NOTIFIED else "ClaimResponse"
+    for topic in Topic
+}
 FILTER_PARAMETERS: Final = ("_id",)
 MAX_FILTERS: Final = 10
 MAX_URL_CHARS: Final = 2048  # longer is no webhook endpoint; bounds what is compared and stored

@@ -18,6 +18,8 @@ INPE: Final = f"{BASE}/sid/inpe"
 PAYER_ID: Final = f"{BASE}/sid/payer"  # Organization identifier of a payer: its payer code
 # Organization identifier of a complementary organisation (RC): its code in complementary.csv.
 COMPLEMENTARY: Final = f"{BASE}/sid/complementary"
+# A transfer to a provider: the ISO 20022 EndToEndId of its credit transfer, on bank statements.
+END_TO_END_ID: Final = f"{BASE}/sid/end-to-end-id"
 
 # Code systems.
 CS_REASON: Final = f"{BASE}/CodeSystem/reason"

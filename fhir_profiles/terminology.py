@@ -41,6 +41,12 @@ NAMING_SYSTEMS: Final = (
         systems.COMPLEMENTARY,
         "Code d'organisme complémentaire, mutuelle ou assureur (CodeSystem complementary)",
     ),
+    (
+        "end-to-end-id",
+        systems.END_TO_END_ID,
+        "Identifiant de bout en bout d'un virement au prestataire (ISO 20022 EndToEndId), "
+        "tel qu'il figure sur son relevé bancaire",
+    ),
 )
 
 

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from domain.ports import Clock, IdGenerator
+from domain.transfer_ports import TransferReader
 from gateway.bootstrap import Gateway, wire
 from gateway.errors import install_error_handlers
 from gateway.fastpath import FastPath
@@ -23,6 +24,7 @@ from gateway.routes import (
     eligibility,
     messaging,
     ops,
+    payments,
     prior_auth,
     statement,
     subscriptions,
@@ -42,6 +44,7 @@ ROUTERS = [
     statement.router,  # before prior_auth's /ClaimResponse/{id}
     prior_auth.router,
     anomalies.router,
+    payments.router,
     messaging.router,
     subscriptions.router,  # before conformance's catch-all /fhir/{resource_type} routes
     communications.router,
@@ -58,18 +61,20 @@ def create_app(
     fast_path: bool = True,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
+    transfers: TransferReader | None = None,
 ) -> FastAPI:
     """Build the app; adapters are created when it starts and closed when it stops.
 
     fast_path=False serves the hot routes through the router too; `clock` and `ids` replace
-    the system's (both for tests that compare the two paths byte for byte)."""
+    the system's (both for tests that compare the two paths byte for byte); `transfers` is
+    where the settlement's transfers are read (kept in process without it)."""
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with wire(settings, metrics, clock=clock, ids=ids) as gateway:
+        async with wire(settings, metrics, clock=clock, ids=ids, transfers=transfers) as gateway:
             app.state.gateway = gateway
             app.state.settings = gateway.settings
             _tune_collector()

@@ -28,6 +28,7 @@ from adapters.cache.redis_async import (
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.holiday_calendar import moroccan_calendar
+from adapters.memory_transfers import MemoryTransfers
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.anomaly_flags import SqlFlagReader
 from adapters.sql.authorizations import SqlAuthorizationStore
@@ -56,9 +57,11 @@ from domain.services.anomalies import AnomalyPorts
 from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
+from domain.services.payments import PaymentPorts
 from domain.services.prior_auth import PriorAuthPorts
 from domain.services.statement import StatementPorts
 from domain.services.subscriptions import SubscriptionPorts
+from domain.transfer_ports import TransferReader
 from fhir_profiles import claim_billing_in
 from fhir_profiles.claim_form import rerender
 from gateway.auth import TokenService
@@ -101,6 +104,7 @@ class Gateway:
     subscriptions: SubscriptionPorts
     statement: StatementPorts
     anomalies: AnomalyPorts
+    payments: PaymentPorts
 
 
 @contextmanager
@@ -182,10 +186,13 @@ async def wire(
     *,
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
+    transfers: TransferReader | None = None,
 ) -> AsyncIterator[Gateway]:
     """Build every adapter inside the running event loop; close them all on leaving.
 
-    `clock` and `ids` replace the system's (tests that compare answers byte for byte)."""
+    `clock` and `ids` replace the system's (tests that compare answers byte for byte).
+    `transfers` is where the settlement's transfers are read; without it, transfers are
+    kept in process (`MemoryTransfers`), empty until something puts them there."""
     settings = settings.with_secrets()
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
@@ -248,6 +255,7 @@ async def wire(
             statement=StatementPorts(SqlClaimClock(reads), exchange.store, clock),
             registry=registry,
             anomalies=AnomalyPorts(exchange, SqlFlagReader(reads)),
+            payments=PaymentPorts(transfers if transfers is not None else MemoryTransfers()),
             subscriptions=SubscriptionPorts(
                 SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),
                 exchange,

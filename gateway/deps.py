@@ -18,6 +18,7 @@ from domain.records import IdempotencyKey
 from domain.reference import ReferenceData
 from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
+from domain.services.payments import PaymentPorts
 from domain.services.prior_auth import PriorAuthPorts, Reviewer
 from domain.services.statement import StatementPorts
 from fhir_profiles.limits import MAX_ATTACHMENTS
@@ -78,6 +79,11 @@ def claim_ports(request: Request) -> ClaimPorts:
 def statement_ports(request: Request) -> StatementPorts:
     """The provider statement's ports."""
     return gateway_of(request).statement
+
+
+def payment_ports(request: Request) -> PaymentPorts:
+    """The payment answers' ports (PaymentReconciliation, PaymentNotice)."""
+    return gateway_of(request).payments
 
 
 def prior_auth_ports(request: Request) -> PriorAuthPorts:
@@ -210,6 +216,7 @@ EligibilityPortsDep = Annotated[EligibilityPorts, Depends(eligibility_ports)]
 PriorAuthPortsDep = Annotated[PriorAuthPorts, Depends(prior_auth_ports)]
 ClaimPortsDep = Annotated[ClaimPorts, Depends(claim_ports)]
 StatementPortsDep = Annotated[StatementPorts, Depends(statement_ports)]
+PaymentPortsDep = Annotated[PaymentPorts, Depends(payment_ports)]
 AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
 AnswerBody = Annotated[dict[str, Any], Depends(answer_body)]

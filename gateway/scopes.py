@@ -23,6 +23,8 @@ SCOPED_RESOURCES = (
     "CommunicationRequest",
     "Communication",
     "Subscription",
+    "PaymentReconciliation",
+    "PaymentNotice",
     "DetectedIssue",  # a payer's reviewers only (the routes refuse any other role)
 )
 WILDCARD = "*"

@@ -151,7 +151,8 @@ class TestPublished:
             r for r in statement["rest"][0]["resource"] if r["type"] == "Subscription"
         ]
         topics = [e["valueCanonical"] for e in subscription["extension"]]
-        assert TOPIC in topics and len(topics) == 4
+        assert TOPIC in topics and len(topics) == 5  # four of a prise en charge, one payment
+        assert f"{TOPIC.rpartition('/')[0]}/payment-notified" in topics
         assert {o["name"] for o in subscription["operation"]} == {"status", "events", "replay"}
 
     def test_the_replay_operation_is_published(self, app_client: TestClient) -> None:

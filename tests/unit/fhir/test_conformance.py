@@ -6,6 +6,7 @@ from typing import Any
 
 from fhir_profiles import conformance, r4, systems
 from fhir_profiles.conformance import capability_statement
+from gateway import payment_search
 from tests.fhir_schema import assert_valid_r4
 
 TOKEN_URL = "https://gw.example/auth/token"
@@ -93,3 +94,18 @@ class TestPriorAuthorizationDeclarations:
             "preauthref": None,
             "_count": None,
         }
+
+    def test_payments_are_read_and_searched_by_the_parameters_the_routes_take(self) -> None:
+        found = resources()
+        for kind, names in (
+            ("PaymentReconciliation", payment_search.RECONCILIATION_PARAMETERS),
+            ("PaymentNotice", payment_search.NOTICE_PARAMETERS),
+        ):
+            entry = found[kind]
+            assert [i["code"] for i in entry["interaction"]] == ["read", "search-type"]
+            assert {p["name"] for p in entry["searchParam"]} == names
+
+    def test_the_payment_notice_topic_is_published(self) -> None:
+        subscription = resources()["Subscription"]
+        topics = [e["valueCanonical"] for e in subscription["extension"]]
+        assert f"{systems.SUBSCRIPTION_TOPIC}/payment-notified" in topics

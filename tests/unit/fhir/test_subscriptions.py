@@ -129,6 +129,16 @@ class TestToDomain:
     def test_an_unknown_element_is_refused(self) -> None:
         assert refused(posted(topic=TOPIC)).code == "ressource-invalide"
 
+    def test_the_payment_topic_filters_on_payment_notices(self) -> None:
+        paid = TOPIC.replace("prior-authorization-decided", "payment-notified")
+        only = {"url": systems.EXT_FILTER_CRITERIA, "valueString": "PaymentNotice?_id=E2E-1"}
+        criteria = {"extension": [only]}
+        command = fhir.to_domain(posted(criteria=paid, _criteria=criteria))
+        assert command.topic is Topic.PAYMENT_NOTIFIED
+        assert command.filters == (FocusFilter("PaymentNotice", ("E2E-1",)),)
+        refusal = refused(posted(criteria=paid))  # its filter names ClaimResponse
+        assert refusal.code == "filtre-non-pris-en-charge"
+
 
 def subscription() -> Subscription:
     return Subscription(

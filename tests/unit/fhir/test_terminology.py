@@ -85,6 +85,7 @@ class TestNamingSystems:
             systems.INPE,
             systems.PAYER_ID,
             systems.COMPLEMENTARY,
+            systems.END_TO_END_ID,
         }
 
     def test_the_complementary_organisations_are_published(self) -> None:
