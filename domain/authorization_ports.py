@@ -197,6 +197,15 @@ class AnswerRenderer(Protocol):
         ...
 
 
+class PatientKey(Protocol):
+    """The key a prise en charge records of its patient: a keyed blind index of the member
+    id, the same member always giving the same key, which tells nothing of the member."""
+
+    def __call__(self, member_id: str) -> str:
+        """The member's key (never empty)."""
+        ...
+
+
 class StoredClaimReader(Protocol):
     """Reads back what the use cases need of a claim as it was stored (its Claim's bytes)."""
 

@@ -29,6 +29,7 @@ from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.holiday_calendar import moroccan_calendar
 from adapters.memory_transfers import MemoryTransfers
+from adapters.patient_keys import BlindPatientKey
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.anomaly_flags import SqlFlagReader
 from adapters.sql.authorizations import SqlAuthorizationStore
@@ -231,6 +232,7 @@ async def wire(
         authorizations = SqlAuthorizationStore(
             reads, storage.uow, deadline=settings.request_deadline_seconds
         )
+        patient = BlindPatientKey(storage.index)
         yield Gateway(
             settings=settings,
             reference=load_reference(storage.uow),
@@ -240,7 +242,9 @@ async def wire(
             metrics=metrics,
             exchange=exchange,
             eligibility=EligibilityPorts(exchange, cache, members, metrics, registry),
-            prior_auth=PriorAuthPorts(exchange, members, authorizations, render=rerender),
+            prior_auth=PriorAuthPorts(
+                exchange, members, authorizations, render=rerender, patient=patient
+            ),
             claims=ClaimPorts(
                 exchange,
                 members,
@@ -251,6 +255,7 @@ async def wire(
                 history=SqlClaimHistoryReader(reads),
                 supply_days=settings.claim_supply_days,
                 stored=claim_billing_in.stored,
+                patient=patient,
             ),
             statement=StatementPorts(SqlClaimClock(reads), exchange.store, clock),
             registry=registry,

@@ -208,6 +208,7 @@ def encode(pa: PriorAuthorization) -> str:
                 for r in pa.reservations
             ],
             "uses": [[u.claim, u.sequence, u.quantity, u.amount.centimes] for u in pa.uses],
+            "patient": pa.patient,
         }
     ).decode()
 
@@ -244,6 +245,8 @@ def decode(text: str) -> PriorAuthorization:
         ),
         # None before claims kept what they used: those give nothing back.
         uses=tuple(Use(c, s, q, Money(a)) for c, s, q, a in data.get("uses", [])),
+        # "" before the patient's key was kept: such a one covers no claim.
+        patient=data.get("patient", ""),
     )
 
 

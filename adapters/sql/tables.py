@@ -264,7 +264,8 @@ class AuthorizationRow(SQLModel, table=True):
     """A prise en charge's state, beside the exchange that asked for it (same id).
 
     The state holds codes, quantities and amounts, never patient data (that stays in the
-    exchange, encrypted). `version` makes every change a compare-and-set."""
+    exchange, encrypted): of its patient, only a keyed blind index of the member id, which
+    claims are matched with. `version` makes every change a compare-and-set."""
 
     __tablename__ = "prior_authorization"
     __table_args__ = (
