@@ -141,6 +141,15 @@ class AuthorizationRepository(Protocol):
         """Pending requests past their deadline at `now`, not yet flagged."""
         ...
 
+    def page(self, after: str, limit: int) -> list[StoredAuthorization]:
+        """Every prise en charge by id, from the first after `after` (maintenance)."""
+        ...
+
+    def record_patient(self, stored: StoredAuthorization, patient: str) -> bool:
+        """Record the patient's key of a prise en charge still at its version, nothing else
+        changing; False when it changed meanwhile."""
+        ...
+
 
 class AuthorizationStore(Protocol):
     """Prises en charge as the use cases read and change them."""

@@ -9,6 +9,7 @@ the other is told the prise en charge changed meanwhile; nothing is decided twic
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -134,6 +135,21 @@ class SqlAuthorizationRepository:
             AUTHORIZATION.c.overdue_flagged.is_(False),
             limit=limit,
         )
+
+    def page(self, after: str, limit: int) -> list[StoredAuthorization]:
+        """Every prise en charge by id, from the first after `after` (maintenance)."""
+        return self._many(AUTHORIZATION.c.id > after, limit=limit)
+
+    def record_patient(self, stored: StoredAuthorization, patient: str) -> bool:
+        """Record the patient's key of a prise en charge still at its version, nothing else
+        changing (its answer does not show it); False when it changed meanwhile."""
+        pa = replace(stored.authorization, patient=patient)
+        done = self._session.execute(
+            update(AUTHORIZATION)
+            .where(AUTHORIZATION.c.id == pa.id, AUTHORIZATION.c.version == stored.version)
+            .values(state=encode(pa), version=stored.version + 1)
+        )
+        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
     def _many(self, *where: Any, limit: int) -> list[StoredAuthorization]:
         rows = self._session.execute(
