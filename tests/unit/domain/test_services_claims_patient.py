@@ -12,11 +12,12 @@ from domain.claims import ClaimUse, LineStatus
 from domain.money import Money
 from domain.prior_auth import Use
 from domain.reference import ReferenceData
-from tests.pipeline_fakes import FakeStore
+from tests.pipeline_fakes import FakeStore, patient_key
 from tests.unit.domain.test_services_claims import (
     bill,
     decided,
     granted,
+    line,
     request,
     world,
 )
@@ -65,6 +66,19 @@ class TestAnotherPatient:
         assert (result.status, result.reasons) == (LineStatus.REJECTED, (PA_REQUIRED,))
         assert check.held_until is None and check.used == ()
         assert store.authorizations["pa-1"] == before  # no reservation, version unchanged
+
+    async def test_a_line_citing_another_patient_s_does_not_stop_the_next(
+        self, ref: ReferenceData
+    ) -> None:
+        store, ports = world()
+        granted(store, patient="M1")
+        pa, _ = store.authorizations["pa-1"]
+        store.authorizations["pa-2"] = (replace(pa, id="pa-2", patient=patient_key("M2")), 1)
+        theirs, mine = line(pa="pa-2"), replace(line(pa="pa-1"), sequence=2)
+        outcome = await decided(ports, ref, request("F-1", theirs, mine))
+        first, second = outcome.adjudication.lines
+        assert first.reasons == (PA_REQUIRED,) and second.status is LineStatus.ACCEPTED
+        assert store.authorizations["pa-2"] == (replace(pa, id="pa-2", patient="key:M2"), 1)
 
 
 class TestRecordedWithoutPatient:
