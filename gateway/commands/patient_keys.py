@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from adapters.patient_keys import BlindPatientKey
 from domain.authorization_ports import PatientKey
 from domain.ports import UnitOfWorkFactory
+from domain.prior_auth import PaStatus
 from domain.reference import ReferenceData
 from domain.services.prior_auth_keys import patient_key
 from fhir_profiles.claim_form import stored_patient
@@ -20,6 +21,8 @@ from gateway.bootstrap import load_reference, open_storage
 from gateway.settings import Settings
 
 BATCH = 200
+# Never usable again, whatever happens (a consumed one is, when a claim gives units back).
+_CLOSED = (PaStatus.REFUSED, PaStatus.CANCELLED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +44,14 @@ def key_patients(settings: Settings) -> KeyReport:
 def key_all(
     uow: UnitOfWorkFactory, ref: ReferenceData, key: PatientKey, *, batch: int = BATCH
 ) -> KeyReport:
-    """Key the prises en charge without their patient's key, a batch per transaction."""
+    """Key the prises en charge without their patient's key that may still cover a claim, a
+    batch per transaction."""
     keyed, unresolved, changed, after = 0, [], [], ""
     while True:
         with uow() as work:
             page = work.authorizations.page(after, batch)
             for stored in page:
-                if stored.authorization.patient:
+                if stored.authorization.patient or stored.authorization.status in _CLOSED:
                     continue
                 patient = patient_key(
                     stored, read=stored_patient, find=work.members.find, key=key, ref=ref

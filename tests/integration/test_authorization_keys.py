@@ -15,6 +15,7 @@ from adapters.crypto import BlindIndex
 from adapters.patient_keys import BlindPatientKey
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.members import IdentifierKind, PersonIdentifier
+from domain.prior_auth import PaStatus
 from domain.records import PersonName, RegistryEntry
 from gateway import cli
 from gateway.bootstrap import open_storage
@@ -44,9 +45,13 @@ class TestKeyPatients:
         key = BlindPatientKey(index)
         registered(uow_factory)
         legacy = granted("pa-1", until=TODAY + timedelta(days=29))
-        store(uow_factory, legacy, replace(legacy, id="pa-2", patient="already"))
+        refused = replace(legacy, id="pa-3", status=PaStatus.REFUSED)  # never usable: left
+        store(uow_factory, legacy, replace(legacy, id="pa-2", patient="already"), refused)
         report = key_all(uow_factory, REF, key, batch=1)  # a batch each: paging too
         assert (report.keyed, report.unresolved, report.changed) == (1, (), ())
+        with uow_factory() as uow:
+            closed = uow.authorizations.get("pa-3")
+        assert closed is not None and (closed.authorization.patient, closed.version) == ("", 1)
         with uow_factory() as uow:
             first, second = uow.authorizations.get("pa-1"), uow.authorizations.get("pa-2")
         assert first is not None and second is not None
