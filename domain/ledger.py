@@ -6,10 +6,12 @@ positive, a credit when negative), on accounts named by what they hold:
     claim accepted:   debit  benefits:<payer>            credit payable:<payer>:<provider>
     claim reversed:   the accepted entry's postings, negated (cancel, correction)
     payment:          debit  payable:<payer>:<provider>  credit bank:<payer>
+    rejection:        the payment's postings, negated (the bank returned the transfer)
 
 An entry's id is derived from what it records (`claim:<id>`, `reversal:claim:<id>`,
-`payment:<id>`): recording it twice is recording the same id twice, which the store refuses,
-so a retried claim or a replayed payment file can never pay twice.
+`payment:<id>`, `rejection:payment:<id>`): recording it twice is recording the same id
+twice, which the store refuses, so a retried claim or a replayed payment file can never pay
+twice.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class EntryKind(StrEnum):
     CLAIM = "claim"  # a claim accepted: the RO benefit becomes payable to the provider
     REVERSAL = "reversal"  # an entry undone (a claim cancelled or corrected)
     PAYMENT = "payment"  # a transfer to the provider settles what was payable
+    REJECTION = "rejection"  # the bank returned a transfer: what it paid is payable again
 
 
 class Unbalanced(DomainError):
@@ -131,6 +134,14 @@ def payment(
         raise Unbalanced(f"Virement {payment_id} d'un montant négatif")
     postings = (Posting(payable(payer, provider), amount), Posting(bank(payer), -amount))
     return Entry(f"payment:{payment_id}", EntryKind.PAYMENT, at, postings, " ".join(claims))
+
+
+def rejection(entry: Entry, *, at: datetime) -> Entry:
+    """A payment the bank returned, undone: its claims are owed to the provider again."""
+    if entry.kind is not EntryKind.PAYMENT:
+        raise Unbalanced(f"Seul un virement est rejeté par la banque, pas {entry.id}")
+    postings = tuple(Posting(p.account, -p.amount) for p in entry.postings)
+    return Entry(f"rejection:{entry.id}", EntryKind.REJECTION, at, postings, entry.source)
 
 
 def balance(entries: Iterable[Entry], account: str) -> Money:
