@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 
 from domain.errors import DomainError
+from gateway.cli_settlement import settlement_commands
 from gateway.settings import ConfigurationError, Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -272,6 +273,7 @@ def _parser() -> argparse.ArgumentParser:
     _add(endpoint, "remove", _endpoint_remove, "remove an endpoint and its subscriptions", _id_args)
     payments = sub.add_parser("payments", help="what payers owe providers").add_subparsers()
     _add(payments, "clock", _payments_clock, "overdue claims by age, claim-to-cash", _clock_args)
+    settlement_commands(sub, _add)
     _add(sub, "worker", _worker, "deliver notifications and run periodic jobs until stopped")
     reviewers = sub.add_parser("reviewers", help="payers' medical review units").add_subparsers()
     _add(reviewers, "add", _reviewers_add, "register a review unit and its client", _reviewer_args)
