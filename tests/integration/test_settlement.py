@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -12,9 +13,12 @@ from sqlalchemy import text
 
 from adapters.bank_files import pain001_schema, totals
 from adapters.bank_statements import read_statement
+from adapters.sql.payment_clock import ClaimClockQueries
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.bank_accounts import NoPendingChange, SameApprover
+from domain.ledger import AlreadySettled, reversal
 from domain.money import Money
+from domain.payment_clock import ClaimState, ClockQuery, clock
 from domain.payment_records import TransferStatus
 from domain.services.bank_accounts import approve_account, propose_account
 from domain.services.settlement import import_statement, settle
@@ -168,3 +172,46 @@ class TestAccounts:
             ("bank_account.approve", "bob"),
         ]
         assert rib_for(6).account not in rows[0][2]  # the account number is masked
+
+
+class TestWithTheRestOfTheLedger:
+    def test_a_claim_in_a_transfer_is_not_cancelled(
+        self, world: SqlUnitOfWorkFactory, tmp_path: Path
+    ) -> None:
+        entry = accept(world, "P1", "a", 10_000, CYCLE)
+        with pytest.raises(_Stopped):
+            settle(ports(world, tmp_path, checkpoint=_stop_at("batch-created")), PAYER, CYCLE, NOW)
+        # Planned, not yet posted: the claim is already promised to the provider.
+        with world() as uow, pytest.raises(AlreadySettled):
+            reversal(entry, at=NOW, settled=uow.ledger.by_source("P1:a"))
+
+    def test_the_clock_sees_a_returned_transfer_as_unpaid(
+        self, world: SqlUnitOfWorkFactory, tmp_path: Path
+    ) -> None:
+        accept(world, "P1", "a", 10_000, CYCLE)
+        settle(ports(world, tmp_path), PAYER, CYCLE, NOW)
+        assert _states(world) == {"P1:a": ClaimState.PAID}
+        with world() as uow:
+            e2e = next(iter(uow.settlement.transfers(f"{PAYER}-20261130-01"))).id
+        import_statement(
+            world, read_statement(camt054([Booked(e2e, 10_000, "AC04")], CYCLE), NOW), NOW
+        )
+        assert _states(world) == {"P1:a": ClaimState.OVERDUE}
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop_at(step: str) -> Callable[[str], None]:
+    def checkpoint(point: str) -> None:
+        if point == step:
+            raise _Stopped(point)
+
+    return checkpoint
+
+
+def _states(world: SqlUnitOfWorkFactory) -> dict[str, ClaimState]:
+    with world() as uow:
+        claims = ClaimClockQueries(uow.session).page(ClockQuery(payer=PAYER, limit=10))
+    return {c.source: clock(c, date(2026, 12, 5)).state for c in claims}
