@@ -40,7 +40,7 @@ from gateway.progress import ProgressBar
 from gateway.settings import ConfigurationError, Settings
 
 STEPS = ("batch-created", "ledger-posted", "file-written", "batch-filed", STATEMENT_IMPORTED)
-RANDOM_WINDOW = 0.25  # seconds into a run a random crash may fall: a small cycle's length
+RANDOM_WINDOW = 0.08  # seconds into a run a random crash may fall: a small cycle's length
 
 
 def any_rib(text: str) -> Rib:
