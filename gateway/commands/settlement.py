@@ -113,21 +113,13 @@ def invariants(storage: Storage, payer: str) -> list[str]:
 
 
 def _progress(storage: Storage, payer: str, cycle: date, quiet: bool) -> Callable[[int], None]:
+    """A bar over the transfers to come, counted before the cycle opens its transaction
+    (SQLite's writer would keep a second one waiting)."""
     if quiet:
         return lambda done: None
-    bar: list[ProgressBar] = []
-
-    def show(done: int) -> None:
-        if not bar:
-            bar.append(ProgressBar(_due_transfers(storage, payer, cycle), "virements"))
-        bar[0](done)
-
-    return show
-
-
-def _due_transfers(storage: Storage, payer: str, cycle: date) -> int:
     with storage.uow() as uow:
-        return len({p.provider for p in uow.settlement.due(payer, cycle)})
+        total = len({p.provider for p in uow.settlement.due(payer, cycle)})
+    return ProgressBar(total, "virements")
 
 
 def run_statement(settings: Settings, path: Path) -> StatementReport:
