@@ -14,6 +14,7 @@ from sqlalchemy import text
 from adapters.bank_files import pain001_schema, totals
 from adapters.bank_statements import read_statement
 from adapters.sql.payment_clock import ClaimClockQueries
+from adapters.sql.settlement import SqlTransferReader
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.bank_accounts import NoPendingChange, SameApprover
 from domain.ledger import AlreadySettled, reversal
@@ -215,3 +216,34 @@ def _states(world: SqlUnitOfWorkFactory) -> dict[str, ClaimState]:
     with world() as uow:
         claims = ClaimClockQueries(uow.session).page(ClockQuery(payer=PAYER, limit=10))
     return {c.source: clock(c, date(2026, 12, 5)).state for c in claims}
+
+
+class TestTransferReader:
+    def test_sent_transfers_as_providers_are_told(
+        self, world: SqlUnitOfWorkFactory, tmp_path: Path
+    ) -> None:
+        accept(world, "P1", "a", 10_000, CYCLE)
+        accept(world, "P1", "b", 500, CYCLE)
+        with pytest.raises(_Stopped):  # planned only: nobody is told yet
+            settle(ports(world, tmp_path, checkpoint=_stop_at("batch-created")), PAYER, CYCLE, NOW)
+        with world() as uow:
+            assert SqlTransferReader(uow.session).by_provider("P1") == []
+        settle(ports(world, tmp_path), PAYER, CYCLE, NOW)
+        accept(world, "P1", "c", 700, CYCLE)
+        settle(ports(world, tmp_path), PAYER, CYCLE, NOW + timedelta(hours=1))
+        with world() as uow:
+            reader = SqlTransferReader(uow.session)
+            newest, oldest = reader.by_provider("P1")
+            assert reader.by_provider("P1", after=newest.id) == [oldest]
+            assert reader.get(oldest.id) == oldest and reader.get("nope") is None
+            assert reader.by_provider("P2") == []
+        assert (oldest.amount, oldest.status, oldest.cycle) == (
+            Money(10_500),
+            TransferStatus.SENT,
+            f"{PAYER}-20261130-01",
+        )
+        assert [(c.claim_id, c.amount) for c in oldest.claims] == [
+            ("a", Money(10_000)),
+            ("b", Money(500)),
+        ]
+        assert newest.cycle == f"{PAYER}-20261130-02"
