@@ -53,27 +53,32 @@ class SettlementPorts:
 
 
 def settle(ports: SettlementPorts, payer: str, cycle: date, now: datetime) -> CycleReport:
-    """Run (or take up) one settlement cycle of a payer: its due claims paid in transfers,
-    posted to the ledger, written to the bank's file."""
-    batch, skipped = _plan(ports, payer, cycle, now)
+    """Run one settlement cycle of a payer: its due claims paid in transfers, posted to the
+    ledger, written to the bank's file. A batch a stopped run left is finished first, then
+    what is still due is paid in a batch of its own."""
+    batch, skipped, resumed = _plan(ports, payer, cycle, now)
     if batch is None:
         return CycleReport(None, 0, ZERO, without_account=skipped)
     ports.checkpoint(BATCH_CREATED)
     _post(ports, batch, now)
     path = _file(ports, batch)
     count, total = _totals(ports, batch.id)
-    return CycleReport(batch.id, count, total, str(path), skipped)
+    finished = CycleReport(batch.id, count, total, str(path), skipped)
+    if resumed:
+        fresh = settle(ports, payer, cycle, now)
+        return finished if fresh.batch is None else fresh
+    return finished
 
 
 def _plan(
     ports: SettlementPorts, payer: str, cycle: date, now: datetime
-) -> tuple[Batch | None, tuple[str, ...]]:
+) -> tuple[Batch | None, tuple[str, ...], bool]:
     skipped: list[str] = []
     with ports.uow() as uow:
         store = uow.settlement
         store.lock_payer(payer)
         if (open_batch := store.open_batch(payer)) is not None:
-            return open_batch, ()
+            return open_batch, (), True
         sequence = store.batches_on(payer, cycle) + 1
         batch = Batch(batch_id(payer, cycle, sequence), payer, cycle, BatchStatus.PLANNED, now)
         accounts = uow.bank_accounts.active
@@ -87,9 +92,9 @@ def _plan(
             done += len(chunk)
             ports.progress(done)
         if not done:
-            return None, tuple(skipped)  # nothing due: no batch (rolled back)
+            return None, tuple(skipped), False  # nothing due: no batch (rolled back)
         uow.commit()
-    return batch, tuple(skipped)
+    return batch, tuple(skipped), False
 
 
 def _post(ports: SettlementPorts, batch: Batch, now: datetime) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from adapters.bank_files import Pain001Files
+from adapters.bank_files import Pain001Files, UnknownDebtor
 from adapters.bank_statements import read_statement
 from adapters.iban import checked
 from adapters.sql.settlement import ledger_entries
@@ -95,7 +95,10 @@ def run_cycle(
 ) -> tuple[CycleReport, list[str]]:
     """One settlement cycle of a payer, then the invariants of its ledger checked."""
     checkpoint = crash_hook(settings.settlement_crash_at)
-    files = Pain001Files(settings.settlement_dir, debtors(settings))
+    accounts = debtors(settings)
+    if payer not in accounts:  # refused before anything is planned or posted
+        raise UnknownDebtor(f"AMO_SETTLEMENT_DEBTORS ne donne aucun compte pour {payer}")
+    files = Pain001Files(settings.settlement_dir, accounts)
     with open_storage(settings) as storage:
         progress = _progress(storage, payer, cycle, quiet)
         ports = SettlementPorts(_uow(storage), files, checkpoint, progress)

@@ -81,6 +81,18 @@ class TestCycle:
         assert third.batch == f"{PAYER}-20261130-02" and third.total == Money(500)
         assert_settled(world, tmp_path, ["P1:a", "P1:b"])
 
+    def test_a_stopped_batch_is_finished_then_new_claims_paid(
+        self, world: SqlUnitOfWorkFactory, tmp_path: Path
+    ) -> None:
+        accept(world, "P1", "a", 10_000, CYCLE)
+        with pytest.raises(_Stopped):
+            settle(ports(world, tmp_path, checkpoint=_stop_at("ledger-posted")), PAYER, CYCLE, NOW)
+        accept(world, "P2", "b", 300, CYCLE)
+        report = settle(ports(world, tmp_path), PAYER, CYCLE, NOW)
+        assert (report.batch, report.total) == (f"{PAYER}-20261130-02", Money(300))
+        assert len(list(tmp_path.glob("*.xml"))) == 2
+        assert_settled(world, tmp_path, ["P1:a", "P2:b"])
+
     def test_provider_without_account_waits(
         self, world: SqlUnitOfWorkFactory, tmp_path: Path
     ) -> None:
