@@ -161,8 +161,11 @@ class SettlementMachine(RuleBasedStateMachine):
             return uow.ledger.by_source(source)
 
 
+EXAMPLES = int(os.environ.get("AMO_TEST_SETTLEMENT_EXAMPLES", "100"))
 SettlementMachine.TestCase.settings = settings(
-    max_examples=int(os.environ.get('SM_EX', '40')), stateful_step_count=20, deadline=None,
+    max_examples=EXAMPLES,
+    stateful_step_count=20,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
-)  # fmt: skip
+)
 TestSettlementMachine = SettlementMachine.TestCase
