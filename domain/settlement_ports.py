@@ -1,5 +1,6 @@
-"""Ports of the settlement: the store of batches and transfers, the providers' accounts, the
-bank files, and the transfers read as providers are told of them."""
+"""Ports of the settlement: the store of batches and transfers, the providers' accounts and
+the bank files. (Transfers are read as providers are told of them through
+domain.transfer_ports.TransferReader.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Protocol, Self
 from domain.authorization_ports import Ledger
 from domain.bank_accounts import AccountChange, Rib
 from domain.payment_records import TransferRecord, TransferStatus
-from domain.ports import AuditLog
+from domain.ports import AuditLog, Outbox
 from domain.settlement import Batch, BatchStatus, Payable, Transfer
 
 
@@ -109,6 +110,9 @@ class SettlementUnitOfWork(Protocol):
     @property
     def audit(self) -> AuditLog: ...
 
+    @property
+    def outbox(self) -> Outbox: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -128,18 +132,4 @@ class BankFiles(Protocol):
 
     def write(self, batch: Batch, transfers: Iterator[Transfer]) -> Path:
         """The batch's file, written whole under its final name (or not at all)."""
-        ...
-
-
-class TransferReader(Protocol):
-    """Transfers as a provider is told of them (PaymentReconciliation, PaymentNotice)."""
-
-    def by_provider(
-        self, provider: str, *, after: str | None = None, limit: int = 100
-    ) -> list[TransferRecord]:
-        """A provider's transfers, newest batch first, a page after a transfer id."""
-        ...
-
-    def get(self, transfer_id: str) -> TransferRecord | None:
-        """One transfer."""
         ...

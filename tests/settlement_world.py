@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from adapters.bank_files import Pain001Files, totals
-from adapters.sql.settlement import ledger_entries
+from adapters.sql.transfers import ledger_entries
 from adapters.sql.uow import SqlUnitOfWork
 from domain.bank_accounts import Rib, parse_rib, rib_key
 from domain.ledger import Entry, EntryKind, claim_accepted, reversal

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from adapters.sql.settlement_tables import SettlementBatchRow, TransferClaimRow, TransferRow
 from adapters.sql.tables import ExchangeRow, LedgerEntryRow, LedgerPostingRow
-from domain.ledger import Entry, EntryKind, Posting
+from adapters.sql.transfers import records
+from domain.ledger import EntryKind
 from domain.money import Money
-from domain.payment_records import PaidClaim, TransferRecord, TransferStatus
+from domain.payment_records import TransferRecord, TransferStatus
 from domain.settlement import AlreadyPaid, Batch, BatchStatus, Payable, Transfer
 
 ENTRY = LedgerEntryRow.__table__
@@ -124,14 +125,30 @@ class SqlSettlementStore:
         try:
             with self._session.begin_nested():
                 self._session.execute(insert(TRANSFER), [_transfer_row(t, at) for t in transfers])
+                responses = self._responses([c for t in transfers for c in t.claims])
                 self._session.execute(
                     insert(CLAIM),
                     [{"transfer_id": t.id, "claim_source": c.source,
-                      "amount_centimes": c.amount.centimes, "rejected": False}
+                      "amount_centimes": c.amount.centimes, "rejected": False,
+                      "response_id": responses.get((c.provider, _claim_id(c)), "")}
                      for t in transfers for c in t.claims],
                 )  # fmt: skip
         except IntegrityError as exc:
             raise AlreadyPaid("Une de ces demandes est déjà dans un virement") from exc
+
+    def _responses(self, claims: list[Payable]) -> dict[tuple[str, str], str]:
+        """The ClaimResponse that accepted each claim: the latest answer to the provider's
+        Claim of that business id (one statement per chunk of transfers)."""
+        keys = {(c.provider, _claim_id(c)) for c in claims}
+        if not keys:
+            return {}
+        rows = self._session.execute(
+            select(EXCHANGE.c.tenant, EXCHANGE.c.request_id, EXCHANGE.c.id)
+            .where(EXCHANGE.c.kind == "claim")
+            .where(tuple_(EXCHANGE.c.tenant, EXCHANGE.c.request_id).in_(sorted(keys)))
+            .order_by(EXCHANGE.c.created)
+        ).all()
+        return {(r.tenant, r.request_id): r.id for r in rows}  # the latest wins
 
     def transfers(self, batch: str) -> Iterator[Transfer]:
         """A batch's transfers in id order, a page at a time."""
@@ -180,7 +197,7 @@ class SqlSettlementStore:
         row = self._session.execute(select(TRANSFER).where(TRANSFER.c.id == transfer_id)).first()
         if row is None or row.status == PLANNED:
             return None
-        return _record(row, self.claims_of([row.id]).get(row.id, []))
+        return records(self._session, [row])[0]
 
     def settle(
         self, transfer_id: str, status: TransferStatus, at: datetime, reason: str | None
@@ -196,105 +213,11 @@ class SqlSettlementStore:
             )
 
 
+def _claim_id(claim: Payable) -> str:
+    return claim.source.removeprefix(f"{claim.provider}:")
+
+
 def _transfer_row(t: Transfer, at: datetime) -> dict[str, Any]:
     return {"id": t.id, "batch_id": t.batch, "payer": t.payer, "provider": t.provider,
             "iban": t.iban, "amount_centimes": t.amount.centimes, "status": PLANNED,
             "created": at, "settled_at": None, "reason": None}  # fmt: skip
-
-
-def _record(
-    row: Any, claims: Sequence[Payable], responses: dict[str, str] | None = None
-) -> TransferRecord:
-    responses = responses or {}
-    paid = tuple(
-        PaidClaim(c.source.removeprefix(f"{row.provider}:"), responses.get(c.source, ""), c.amount)
-        for c in claims
-    )
-    return TransferRecord(
-        row.id, row.payer, row.provider, row.batch_id, Money(row.amount_centimes),
-        TransferStatus(row.status), row.created, paid, row.settled_at, row.reason,
-    )  # fmt: skip
-
-
-class SqlTransferReader:
-    """domain.settlement_ports.TransferReader: sent transfers as providers are told of them,
-    each claim with the ClaimResponse that accepted it."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def by_provider(
-        self, provider: str, *, after: str | None = None, limit: int = 100
-    ) -> list[TransferRecord]:
-        """A provider's transfers, newest first, a page after a transfer id."""
-        statement = (
-            select(TRANSFER)
-            .where(TRANSFER.c.provider == provider, TRANSFER.c.status != PLANNED)
-            .order_by(TRANSFER.c.created.desc(), TRANSFER.c.id.desc())
-            .limit(limit)
-        )
-        if after is not None:
-            mark = select(TRANSFER.c.created).where(TRANSFER.c.id == after).scalar_subquery()
-            statement = statement.where(
-                tuple_(TRANSFER.c.created, TRANSFER.c.id) < tuple_(mark, literal(after))
-            )
-        return self._records(self._session.execute(statement).all())
-
-    def get(self, transfer_id: str) -> TransferRecord | None:
-        """One sent transfer."""
-        row = self._session.execute(
-            select(TRANSFER).where(TRANSFER.c.id == transfer_id, TRANSFER.c.status != PLANNED)
-        ).first()
-        return None if row is None else self._records([row])[0]
-
-    def _records(self, rows: Sequence[Any]) -> list[TransferRecord]:
-        store = SqlSettlementStore(self._session)
-        claims = store.claims_of([r.id for r in rows])
-        responses = self._responses([c for cs in claims.values() for c in cs])
-        return [_record(r, claims.get(r.id, []), responses) for r in rows]
-
-    def _responses(self, claims: list[Payable]) -> dict[str, str]:
-        """The ClaimResponse id of each claim (the latest answer to its provider's Claim)."""
-        found: dict[str, str] = {}
-        for claim in claims:
-            request_id = claim.source.removeprefix(f"{claim.provider}:")
-            row = self._session.execute(
-                select(EXCHANGE.c.id)
-                .where(EXCHANGE.c.tenant == claim.provider, EXCHANGE.c.kind == "claim")
-                .where(EXCHANGE.c.request_id == request_id)
-                .order_by(EXCHANGE.c.created.desc())
-                .limit(1)
-            ).first()
-            found[claim.source] = row.id if row else ""
-        return found
-
-
-def ledger_entries(session: Session, payer: str) -> Iterator[Entry]:
-    """Every entry on a payer's payable accounts, by id, a page at a time."""
-    prefix = f"payable:{payer}:"
-    after = ""
-    while True:
-        ids = list(session.execute(
-            select(POSTING.c.entry_id).distinct()
-            .where(POSTING.c.account >= prefix, POSTING.c.account < prefix[:-1] + ";")
-            .where(POSTING.c.entry_id > after)
-            .order_by(POSTING.c.entry_id).limit(PAGE)
-        ).scalars())  # fmt: skip
-        if ids:
-            yield from _entries(session, ids)
-        if len(ids) < PAGE:
-            return
-        after = ids[-1]
-
-
-def _entries(session: Session, ids: list[str]) -> Iterator[Entry]:
-    rows = session.execute(select(ENTRY).where(ENTRY.c.id.in_(ids)).order_by(ENTRY.c.id)).all()
-    postings: dict[str, list[Posting]] = {}
-    for p in session.execute(
-        select(POSTING).where(POSTING.c.entry_id.in_(ids)).order_by(POSTING.c.position)
-    ):
-        postings.setdefault(p.entry_id, []).append(Posting(p.account, Money(p.amount_centimes)))
-    for row in rows:
-        yield Entry(
-            row.id, EntryKind(row.kind), row.at, tuple(postings[row.id]), row.source, row.due
-        )

@@ -81,3 +81,4 @@ class TransferClaimRow(SQLModel, table=True):
     claim_source: str = Field(primary_key=True)  # the ledger source "<provider>:<claim id>"
     amount_centimes: int = Field(sa_type=BigInteger)
     rejected: bool = False
+    response_id: str = ""  # the ClaimResponse that accepted it ("" when none is stored)

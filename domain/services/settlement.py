@@ -10,14 +10,16 @@ each step once it is durable (the command line uses it to stop there on purpose)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
 
 from domain.ledger import Entry, payment, rejection
 from domain.money import ZERO, Money
 from domain.payment_records import TransferRecord, TransferStatus
+from domain.ports import IdGenerator
 from domain.records import AuditEntry
+from domain.services.payments import announce_paid
 from domain.settlement import (
     Batch,
     BatchStatus,
@@ -156,14 +158,15 @@ class StatementReport:
 
 def import_statement(
     uow_factory: Callable[[], SettlementUnitOfWork], lines: Iterable[StatementLine],
-    now: datetime,
+    now: datetime, new_id: IdGenerator,
 ) -> StatementReport:  # fmt: skip
     """Mark transfers executed or rejected as the bank's statement says, in one transaction;
-    a rejected transfer's payment is undone in the ledger and its claims are due again.
-    A transfer already settled is left as it is: importing a statement twice changes
+    a rejected transfer's payment is undone in the ledger and its claims are due again; an
+    executed one is announced to its provider (PaymentNotice, through the outbox). A
+    transfer already settled is left as it is: importing a statement twice changes
     nothing."""
     counts = {TransferStatus.EXECUTED: 0, TransferStatus.REJECTED: 0}
-    unchanged, unknown = 0, []
+    unchanged, unknown, paid = 0, [], []
     with uow_factory() as uow:
         for line in lines:
             record = uow.settlement.transfer(line.end_to_end_id)
@@ -177,6 +180,9 @@ def import_statement(
                     uow.ledger.add_many([_rejected(record, line.at)])
                 uow.audit.append(_audit(line, now))
                 counts[line.status] += 1
+                if line.status is TransferStatus.EXECUTED:
+                    paid.append(replace(record, status=line.status, settled_at=line.at))
+        announce_paid(paid, uow=uow, new_id=new_id)
         uow.commit()
     executed, rejected = counts[TransferStatus.EXECUTED], counts[TransferStatus.REJECTED]
     return StatementReport(executed, rejected, unchanged, tuple(unknown))

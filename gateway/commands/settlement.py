@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from adapters.bank_files import Pain001Files, UnknownDebtor
 from adapters.bank_statements import read_statement
 from adapters.iban import checked
-from adapters.sql.settlement import ledger_entries
+from adapters.sql.transfers import ledger_entries
 from adapters.sql.uow import SqlUnitOfWork
 from domain.bank_accounts import AccountChange, InvalidRib, Rib, parse_rib, rib_of_iban
 from domain.services.bank_accounts import approve_account, propose_account
@@ -130,7 +130,7 @@ def run_statement(settings: Settings, path: Path) -> StatementReport:
     checkpoint = crash_hook(settings.settlement_crash_at)
     lines = read_statement(path.read_bytes(), datetime.now(UTC))
     with open_storage(settings) as storage:
-        report = import_statement(_uow(storage), lines, datetime.now(UTC))
+        report = import_statement(_uow(storage), lines, datetime.now(UTC), new_id)
     checkpoint(STATEMENT_IMPORTED)
     return report
 

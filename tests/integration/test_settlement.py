@@ -14,7 +14,7 @@ from sqlalchemy import text
 from adapters.bank_files import pain001_schema, totals
 from adapters.bank_statements import read_statement
 from adapters.sql.payment_clock import ClaimClockQueries
-from adapters.sql.settlement import SqlTransferReader
+from adapters.sql.transfers import SqlTransferQueries
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.bank_accounts import NoPendingChange, SameApprover
 from domain.ledger import AlreadySettled, reversal
@@ -24,6 +24,8 @@ from domain.payment_records import TransferStatus
 from domain.services.bank_accounts import approve_account, propose_account
 from domain.services.settlement import import_statement, settle
 from domain.settlement import AlreadyPaid
+from domain.transfer_ports import TransferQuery
+from gateway.ids import new_id
 from tests.bank_documents import Booked, camt053, camt054
 from tests.settlement_world import (
     AT,
@@ -127,7 +129,7 @@ class TestStatement:
         day = date(2026, 12, 1)
         statement = camt054([Booked(ids["P1"], 10_000), Booked(ids["P2"], 4_000, "AC04")], day)
         lines = read_statement(statement, NOW)
-        report = import_statement(world, lines, NOW)
+        report = import_statement(world, lines, NOW, new_id)
         assert (report.executed, report.rejected, report.unknown) == (1, 1, ())
         with world() as uow:
             executed = uow.settlement.transfer(ids["P1"])
@@ -150,9 +152,9 @@ class TestStatement:
     ) -> None:
         ids = self._settled(world, tmp_path)
         statement = camt053([Booked(ids["P2"], 4_000, "AC01"), Booked("NOPE", 1)], CYCLE)
-        first = import_statement(world, read_statement(statement, NOW), NOW)
+        first = import_statement(world, read_statement(statement, NOW), NOW, new_id)
         before = ledger(world).entries
-        second = import_statement(world, read_statement(statement, NOW), NOW)
+        second = import_statement(world, read_statement(statement, NOW), NOW, new_id)
         assert (first.rejected, first.unknown) == (1, ("NOPE",))
         assert (second.rejected, second.unchanged) == (0, 1)
         assert ledger(world).entries == before
@@ -206,9 +208,8 @@ class TestWithTheRestOfTheLedger:
         assert _states(world) == {"P1:a": ClaimState.PAID}
         with world() as uow:
             e2e = next(iter(uow.settlement.transfers(f"{PAYER}-20261130-01"))).id
-        import_statement(
-            world, read_statement(camt054([Booked(e2e, 10_000, "AC04")], CYCLE), NOW), NOW
-        )
+        returned = read_statement(camt054([Booked(e2e, 10_000, "AC04")], CYCLE), NOW)
+        import_statement(world, returned, NOW, new_id)
         assert _states(world) == {"P1:a": ClaimState.OVERDUE}
 
 
@@ -239,16 +240,16 @@ class TestTransferReader:
         with pytest.raises(_Stopped):  # planned only: nobody is told yet
             settle(ports(world, tmp_path, checkpoint=_stop_at("batch-created")), PAYER, CYCLE, NOW)
         with world() as uow:
-            assert SqlTransferReader(uow.session).by_provider("P1") == []
+            assert SqlTransferQueries(uow.session).search(TransferQuery("P1")).records == ()
         settle(ports(world, tmp_path), PAYER, CYCLE, NOW)
         accept(world, "P1", "c", 700, CYCLE)
         settle(ports(world, tmp_path), PAYER, CYCLE, NOW + timedelta(hours=1))
         with world() as uow:
-            reader = SqlTransferReader(uow.session)
-            newest, oldest = reader.by_provider("P1")
-            assert reader.by_provider("P1", after=newest.id) == [oldest]
-            assert reader.get(oldest.id) == oldest and reader.get("nope") is None
-            assert reader.by_provider("P2") == []
+            reader = SqlTransferQueries(uow.session)
+            first = reader.search(TransferQuery("P1", limit=1))
+            (newest,) = first.records
+            (oldest,) = reader.search(TransferQuery("P1", limit=1, after=first.next)).records
+            assert reader.get("P1", oldest.id) == oldest and reader.get("P2", oldest.id) is None
         assert (oldest.amount, oldest.status, oldest.cycle) == (
             Money(10_500),
             TransferStatus.SENT,
@@ -259,3 +260,19 @@ class TestTransferReader:
             ("b", Money(500)),
         ]
         assert newest.cycle == f"{PAYER}-20261130-02"
+
+    def test_an_executed_transfer_is_announced_once(
+        self, world: SqlUnitOfWorkFactory, tmp_path: Path
+    ) -> None:
+        accept(world, "P1", "a", 10_000, CYCLE)
+        settle(ports(world, tmp_path), PAYER, CYCLE, NOW)
+        with world() as uow:
+            e2e = next(iter(uow.settlement.transfers(f"{PAYER}-20261130-01"))).id
+        statement = read_statement(camt054([Booked(e2e, 10_000)], CYCLE), NOW)
+        import_statement(world, statement, NOW, new_id)
+        import_statement(world, statement, NOW, new_id)
+        with world() as uow:
+            events = uow.session.execute(
+                text("SELECT tenant, topic, focus FROM outbox_event")
+            ).all()
+        assert [tuple(e) for e in events] == [("P1", "payment-notified", f"PaymentNotice/{e2e}")]

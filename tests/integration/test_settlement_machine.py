@@ -31,6 +31,7 @@ from domain.services.settlement import (
     settle,
 )
 from domain.settlement_ports import StatementLine
+from gateway.ids import new_id
 from tests.settlement_world import CYCLE, accept, add_provider, assert_settled, ledger, ports
 
 PROVIDERS = ("P1", "P2", "P3")
@@ -133,8 +134,8 @@ class SettlementMachine(RuleBasedStateMachine):
         e2e = data.draw(st.sampled_from(sent))
         status = TransferStatus.REJECTED if reason else TransferStatus.EXECUTED
         line = StatementLine(e2e, status, NOW, reason)
-        import_statement(self.uow, [line], NOW)
-        import_statement(self.uow, [line], NOW)  # the same statement again: no change
+        import_statement(self.uow, [line], NOW, new_id)
+        import_statement(self.uow, [line], NOW, new_id)  # the same statement again: no change
         with self.uow() as uow:
             record = uow.settlement.transfer(e2e)
         assert record is not None and record.status is status and record.reason == reason

@@ -64,6 +64,7 @@ def upgrade() -> None:
     sa.Column('claim_source', sa.String(), nullable=False),
     sa.Column('amount_centimes', sa.BigInteger(), nullable=False),
     sa.Column('rejected', sa.Boolean(), nullable=False),
+    sa.Column('response_id', sa.String(), nullable=False),
     sa.ForeignKeyConstraint(['transfer_id'], ['transfer.id'], ),
     sa.PrimaryKeyConstraint('transfer_id', 'claim_source')
     )
