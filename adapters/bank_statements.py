@@ -70,15 +70,26 @@ def _lines(report: Any, received: datetime) -> Iterator[StatementLine]:
     for entry in report.ntry:
         booked = _value(entry.sts) == "BOOK"
         at = _when(entry.bookg_dt) or received
-        for details in entry.ntry_dtls:
-            for tx in details.tx_dtls:
-                e2e = tx.refs.end_to_end_id if tx.refs is not None else None
-                if not e2e or e2e == "NOTPROVIDED":
-                    continue
-                if tx.rtr_inf is not None:
-                    yield StatementLine(e2e, TransferStatus.REJECTED, at, _reason(tx.rtr_inf))
-                elif booked and _value(entry.cdt_dbt_ind) == "DBIT":
-                    yield StatementLine(e2e, TransferStatus.EXECUTED, at)
+        txs = [tx for details in entry.ntry_dtls for tx in details.tx_dtls]
+        for tx in txs:
+            e2e = tx.refs.end_to_end_id if tx.refs is not None else None
+            if not e2e or e2e == "NOTPROVIDED":
+                continue
+            centimes = _centimes(tx, entry if len(txs) == 1 else None)
+            if tx.rtr_inf is not None:
+                reason = _reason(tx.rtr_inf)
+                yield StatementLine(e2e, TransferStatus.REJECTED, at, reason, centimes)
+            elif booked and _value(entry.cdt_dbt_ind) == "DBIT":
+                yield StatementLine(e2e, TransferStatus.EXECUTED, at, None, centimes)
+
+
+def _centimes(tx: Any, alone_in: Any) -> int | None:
+    """The transaction's amount: its own (AmtDtls), or its entry's when it is alone in it."""
+    details = tx.amt_dtls
+    for amount in (details and details.tx_amt, details and details.instd_amt):
+        if amount is not None:
+            return int(amount.amt.value * 100)
+    return None if alone_in is None else int(alone_in.amt.value * 100)
 
 
 def _value(code: Any) -> str:

@@ -26,6 +26,7 @@ class StatementLine:
     status: TransferStatus  # EXECUTED or REJECTED
     at: datetime
     reason: str | None = None  # ISO 20022 return reason code (AC04, AC01...)
+    centimes: int | None = None  # the amount the bank booked, when the statement tells it
 
 
 class BankAccounts(Protocol):

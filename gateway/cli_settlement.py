@@ -50,6 +50,8 @@ def _statement(args: argparse.Namespace, settings: Settings) -> int:
     )
     for e2e in report.unknown:
         print(f"virement inconnu : {e2e}", file=sys.stderr)
+    for e2e in report.mismatched:
+        print(f"montant différent du virement, laissé en l'état : {e2e}", file=sys.stderr)
     return 0
 
 

@@ -148,12 +148,14 @@ def _chunks(items: Iterable[Transfer], size: int) -> Iterator[Sequence[Transfer]
 
 @dataclass(frozen=True, slots=True)
 class StatementReport:
-    """What a statement changed: transfers executed, rejected, already known, unknown."""
+    """What a statement changed: transfers executed, rejected, already known, unknown, and
+    those the bank booked for another amount than the transfer's (left as they were)."""
 
     executed: int = 0
     rejected: int = 0
     unchanged: int = 0
     unknown: tuple[str, ...] = ()
+    mismatched: tuple[str, ...] = ()
 
 
 def import_statement(
@@ -166,7 +168,7 @@ def import_statement(
     transfer already settled is left as it is: importing a statement twice changes
     nothing."""
     counts = {TransferStatus.EXECUTED: 0, TransferStatus.REJECTED: 0}
-    unchanged, unknown, paid = 0, [], []
+    unchanged, unknown, mismatched, paid = 0, [], [], []
     with uow_factory() as uow:
         for line in lines:
             record = uow.settlement.transfer(line.end_to_end_id)
@@ -174,6 +176,8 @@ def import_statement(
                 unknown.append(line.end_to_end_id)
             elif record.status is not TransferStatus.SENT:
                 unchanged += 1
+            elif line.centimes is not None and line.centimes != record.amount.centimes:
+                mismatched.append(line.end_to_end_id)  # not this transfer: left for a person
             else:
                 uow.settlement.settle(record.id, line.status, line.at, line.reason)
                 if line.status is TransferStatus.REJECTED:
@@ -185,7 +189,7 @@ def import_statement(
         announce_paid(paid, uow=uow, new_id=new_id)
         uow.commit()
     executed, rejected = counts[TransferStatus.EXECUTED], counts[TransferStatus.REJECTED]
-    return StatementReport(executed, rejected, unchanged, tuple(unknown))
+    return StatementReport(executed, rejected, unchanged, tuple(unknown), tuple(mismatched))
 
 
 def _rejected(record: TransferRecord, at: datetime) -> Entry:

@@ -147,6 +147,18 @@ class TestStatement:
             new = next(iter(uow.settlement.transfers(again.batch or "")))
         assert new.id != ids["P2"]
 
+    def test_another_amount_is_left_for_a_person(
+        self, world: SqlUnitOfWorkFactory, tmp_path: Path
+    ) -> None:
+        ids = self._settled(world, tmp_path)
+        statement = camt054([Booked(ids["P1"], 9_999), Booked(ids["P2"], 4_001, "AC04")], CYCLE)
+        report = import_statement(world, read_statement(statement, NOW), NOW, new_id)
+        assert (report.executed, report.rejected) == (0, 0)
+        assert report.mismatched == (ids["P1"], ids["P2"])
+        with world() as uow:
+            record = uow.settlement.transfer(ids["P1"])
+        assert record is not None and record.status is TransferStatus.SENT
+
     def test_same_statement_twice_changes_nothing(
         self, world: SqlUnitOfWorkFactory, tmp_path: Path
     ) -> None:
