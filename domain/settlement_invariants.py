@@ -7,13 +7,15 @@
   is not reversed, and the payment pays exactly their sum.
 
 `LedgerCheck` takes entries one at a time (streamed from the store) and keeps, per claim,
-its amount and account: the check of a payer's ledger holds that payer's claims, not their
-entries.
+its amount and account; `check_accounts` runs one per payable account, so that checking a
+payer's ledger holds one provider's claims at a time. Every entry of the ledger moves one
+payable account, so the invariants hold of the whole when they hold of each account.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from domain.ledger import Entry, EntryKind
@@ -89,7 +91,16 @@ class LedgerCheck:
         return problems
 
 
-def check(entries: list[Entry] | tuple[Entry, ...]) -> list[str]:
+def check_accounts(groups: Iterable[tuple[str, Iterable[Entry]]]) -> list[str]:
+    """The broken invariants of a payer's ledger given account by account (every entry on
+    the account's postings): one provider's claims held at a time."""
+    problems: list[str] = []
+    for _, entries in groups:
+        problems += check(entries)
+    return problems
+
+
+def check(entries: Iterable[Entry]) -> list[str]:
     """The broken invariants of these entries (none: an empty list)."""
     checker = LedgerCheck()
     for entry in entries:

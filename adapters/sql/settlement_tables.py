@@ -68,6 +68,9 @@ class TransferClaimRow(SQLModel, table=True):
 
     __tablename__ = "transfer_claim"
     __table_args__ = (
+        # Finding a claim's transfers (is it paid? by_source, the due claims): SQLite does not
+        # use the partial index below for `rejected IS 0`, whatever the planner of PostgreSQL.
+        Index("ix_transfer_claim_source", "claim_source"),
         Index(
             "ux_transfer_claim_live",
             "claim_source",

@@ -328,7 +328,11 @@ class LedgerPostingRow(SQLModel, table=True):
     """An amount of an entry on one account, in centimes: a debit when positive."""
 
     __tablename__ = "ledger_posting"
-    __table_args__ = (Index("ix_ledger_posting_account", "account"),)
+    __table_args__ = (
+        Index("ix_ledger_posting_account", "account"),
+        # A payer's postings account by account, in entry order (the settlement's checks).
+        Index("ix_ledger_posting_account_entry", "account", "entry_id"),
+    )
 
     entry_id: str = Field(primary_key=True, foreign_key="ledger_entry.id", ondelete="CASCADE")
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from adapters.sql.reads import SqlReads
@@ -121,21 +121,54 @@ def _queries(uow: object) -> SqlTransferQueries:
 
 
 def ledger_entries(session: Session, payer: str) -> Iterator[Entry]:
-    """Every entry on a payer's payable accounts, by id, a page at a time."""
+    """Every entry on a payer's payable accounts, by id, a page at a time: the entries are
+    walked in key order and each kept if it has a posting there (its postings are found by
+    their key), so a page costs its own rows, never a scan of the payer's postings."""
     prefix = f"payable:{payer}:"
+    on_account = (
+        select(POSTING.c.entry_id)
+        .where(POSTING.c.entry_id == ENTRY.c.id)
+        .where(POSTING.c.account >= prefix, POSTING.c.account < prefix[:-1] + ";")
+    )
     after = ""
     while True:
         ids = list(session.execute(
-            select(POSTING.c.entry_id).distinct()
-            .where(POSTING.c.account >= prefix, POSTING.c.account < prefix[:-1] + ";")
-            .where(POSTING.c.entry_id > after)
-            .order_by(POSTING.c.entry_id).limit(PAGE)
+            select(ENTRY.c.id).where(ENTRY.c.id > after, on_account.exists())
+            .order_by(ENTRY.c.id).limit(PAGE)
         ).scalars())  # fmt: skip
         if ids:
             yield from _entries(session, ids)
         if len(ids) < PAGE:
             return
         after = ids[-1]
+
+
+def entries_by_account(session: Session, payer: str) -> Iterator[tuple[str, list[Entry]]]:
+    """Each of a payer's payable accounts with its entries, account after account: one
+    provider's entries held at a time, read a page at a time along (account, entry)."""
+    prefix = f"payable:{payer}:"
+    after: tuple[str, str] = (prefix, "")
+    account, group = "", []
+    while True:
+        rows = session.execute(
+            select(POSTING.c.account, POSTING.c.entry_id)
+            .where(POSTING.c.account < prefix[:-1] + ";")
+            .where(tuple_(POSTING.c.account, POSTING.c.entry_id) > tuple_(*after))
+            .order_by(POSTING.c.account, POSTING.c.entry_id)
+            .limit(PAGE)
+        ).all()
+        found = {e.id: e for e in _entries(session, [r.entry_id for r in rows])}
+        for row in rows:
+            if row.account != account and group:
+                yield account, group
+                group = []
+            account = row.account
+            group.append(found[row.entry_id])
+        if len(rows) < PAGE:
+            break
+        after = (rows[-1].account, rows[-1].entry_id)
+    if group:
+        yield account, group
 
 
 def _entries(session: Session, ids: list[str]) -> Iterator[Entry]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from adapters.bank_files import Pain001Files, UnknownDebtor
 from adapters.bank_statements import read_statement
 from adapters.iban import checked
-from adapters.sql.transfers import ledger_entries
+from adapters.sql.transfers import entries_by_account
 from adapters.sql.uow import SqlUnitOfWork
 from domain.bank_accounts import AccountChange, InvalidRib, Rib, parse_rib, rib_of_iban
 from domain.services.bank_accounts import approve_account, propose_account
@@ -33,7 +33,7 @@ from domain.services.settlement import (
     settle,
 )
 from domain.settlement import CycleReport
-from domain.settlement_invariants import LedgerCheck
+from domain.settlement_invariants import check_accounts
 from gateway.bootstrap import Storage, open_storage
 from gateway.ids import new_id
 from gateway.progress import ProgressBar
@@ -108,11 +108,8 @@ def run_cycle(
 
 def invariants(storage: Storage, payer: str) -> list[str]:
     """The broken invariants of a payer's ledger (none: an empty list)."""
-    check = LedgerCheck()
     with storage.uow() as uow:
-        for entry in ledger_entries(_session(uow), payer):
-            check.add(entry)
-    return check.violations()
+        return check_accounts(entries_by_account(_session(uow), payer))
 
 
 def _progress(storage: Storage, payer: str, cycle: date, quiet: bool) -> Callable[[int], None]:

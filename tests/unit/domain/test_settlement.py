@@ -18,7 +18,7 @@ from domain.settlement import (
     group_transfers,
     is_due,
 )
-from domain.settlement_invariants import check, file_matches
+from domain.settlement_invariants import check, check_accounts, file_matches
 
 AT = datetime(2026, 11, 2, 9, tzinfo=UTC)
 RIB = parse_rib("011519000001205000534921")
@@ -146,6 +146,13 @@ class TestInvariants:
         object.__setattr__(odd, "source", "P1:x")
         object.__setattr__(odd, "postings", (Posting("payable:CNSS:P1", Money(-5)),))
         assert any("débits et crédits" in p for p in check([odd]))
+
+    def test_account_by_account_finds_what_the_whole_finds(self) -> None:
+        p1 = [accepted("a"), paid("T1", "a")]
+        p2 = [accepted("b", provider="P2"), paid("T2", "b", provider="P2")]
+        assert check_accounts([("payable:CNSS:P1", p1), ("payable:CNSS:P2", p2)]) == []
+        twice = [*p1, paid("T3", "a")]
+        assert any("payée 2 fois" in p for p in check_accounts([("payable:CNSS:P1", twice)]))
 
     def test_file_totals(self) -> None:
         payments = [paid("T1", "a"), paid("T2", "b", mad="50")]

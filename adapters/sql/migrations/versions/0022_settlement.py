@@ -19,6 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('ledger_posting', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_ledger_posting_account_entry', ['account', 'entry_id'], unique=False
+        )
     op.create_table('bank_account',
     sa.Column('id', sa.String(), nullable=False),
     sa.Column('provider', sa.String(), nullable=False),
@@ -69,6 +73,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('transfer_id', 'claim_source')
     )
     with op.batch_alter_table('transfer_claim', schema=None) as batch_op:
+        batch_op.create_index('ix_transfer_claim_source', ['claim_source'], unique=False)
         batch_op.create_index(
             'ux_transfer_claim_live', ['claim_source'], unique=True,
             sqlite_where=sa.text('rejected = 0'), postgresql_where=sa.text('NOT rejected'),
@@ -78,6 +83,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('transfer_claim', schema=None) as batch_op:
         batch_op.drop_index('ux_transfer_claim_live')
+        batch_op.drop_index('ix_transfer_claim_source')
     op.drop_table('transfer_claim')
     with op.batch_alter_table('transfer', schema=None) as batch_op:
         batch_op.drop_index('ix_transfer_provider')
@@ -89,3 +95,5 @@ def downgrade() -> None:
     with op.batch_alter_table('bank_account', schema=None) as batch_op:
         batch_op.drop_index('ix_bank_account_provider')
     op.drop_table('bank_account')
+    with op.batch_alter_table('ledger_posting', schema=None) as batch_op:
+        batch_op.drop_index('ix_ledger_posting_account_entry')
