@@ -134,3 +134,7 @@ class BankFiles(Protocol):
     def write(self, batch: Batch, transfers: Iterator[Transfer]) -> Path:
         """The batch's file, written whole under its final name (or not at all)."""
         ...
+
+    def path(self, batch: str) -> Path:
+        """Where a batch's file is written."""
+        ...

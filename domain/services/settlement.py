@@ -114,10 +114,11 @@ def _post(ports: SettlementPorts, batch: Batch, now: datetime) -> None:
 def _file(ports: SettlementPorts, batch: Batch) -> str:
     with ports.uow() as uow:
         uow.settlement.lock_payer(batch.payer)
-        status = _status(uow, batch)
+        if _status(uow, batch) is BatchStatus.FILED:
+            # Filed by another run: its file may be with the bank already, and is never
+            # written twice (a bank fetching it again would pay it again).
+            return str(ports.files.path(batch.id))
         path = ports.files.write(batch, uow.settlement.transfers(batch.id))
-        if status is BatchStatus.FILED:
-            return str(path)
         ports.checkpoint(FILE_WRITTEN)
         uow.settlement.set_status(batch.id, BatchStatus.FILED)
         uow.commit()

@@ -192,7 +192,10 @@ class TestAccounts:
         add_provider(uow_factory, "P6")
         with uow_factory() as uow:
             rows = uow.session.execute(
-                text("SELECT action, client_id, detail FROM audit_event WHERE tenant = 'P6'")
+                text(
+                    "SELECT action, client_id, detail FROM audit_event "
+                    "WHERE tenant = 'P6' ORDER BY seq"
+                )
             ).all()
         assert [(r[0], r[1]) for r in rows] == [
             ("bank_account.propose", "alice"),
