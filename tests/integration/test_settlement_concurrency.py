@@ -1,4 +1,4 @@
-"""Two `amo-gateway settle` processes at once on PostgreSQL: each claim paid once.
+"""Two `amo-gateway settle` processes at once, on SQLite and PostgreSQL: each claim paid once.
 
 Both run the same cycle of the same payer at the same instant, round after round, with new
 claims each round: the payer's advisory lock lets one plan the batch, the other takes up the
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, delete
 
 from adapters.crypto import BlindIndex, FieldCipher, new_key, parse_keyring
-from adapters.sql import SqlUnitOfWorkFactory
+from adapters.sql import SqlUnitOfWorkFactory, make_engine, migrate
 from gateway import cli
 from gateway.commands import settlement as _imported_before_forking  # noqa: F401
 from tests.integration.conftest import our_tables
@@ -38,16 +39,30 @@ def _child(env: dict[str, str]) -> int:
     return pid
 
 
-@pytest.mark.postgres
-def test_two_processes_never_pay_twice(
-    postgres_url: str, postgres_engine: Engine, tmp_path: Path
-) -> None:
-    with postgres_engine.begin() as connection:
-        for table in reversed(our_tables()):
-            connection.execute(delete(table))
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Engine]]:
+    """A migrated database the children reach by URL, its tables emptied: a SQLite file (one
+    writer at a time), or the session's PostgreSQL database (the payer's advisory lock)."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        engine: Engine = request.getfixturevalue("postgres_engine")
+        with engine.begin() as connection:
+            for table in reversed(our_tables()):
+                connection.execute(delete(table))
+        yield url, engine
+        return
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    yield url, engine
+    engine.dispose()
+
+
+def test_two_processes_never_pay_twice(database: tuple[str, Engine], tmp_path: Path) -> None:
+    url, engine = database
     keys = parse_keyring(f"k1:{new_key()},idx:{new_key()}")
     factory = SqlUnitOfWorkFactory(
-        postgres_engine, cipher=FieldCipher(keys, "k1"), index=BlindIndex(keys["idx"]),
+        engine, cipher=FieldCipher(keys, "k1"), index=BlindIndex(keys["idx"]),
         audit_stream_id="race",
     )  # fmt: skip
     providers = [f"P{n}" for n in range(1, 6)]
@@ -55,7 +70,7 @@ def test_two_processes_never_pay_twice(
         add_provider(factory, provider)
     env = {
         "AMO_STATE_DIR": str(tmp_path),
-        "AMO_DATABASE_URL": postgres_url,
+        "AMO_DATABASE_URL": url,
         "AMO_SETTLEMENT_DIR": str(tmp_path / "settlement"),
         "AMO_SETTLEMENT_DEBTORS": f"CNSS={DEBTOR.value}",
         "AMO_LOG_LEVEL": "WARNING",
