@@ -77,6 +77,8 @@ class Entry:
     postings: tuple[Posting, ...]
     source: str  # the claim (or payment) it records
     due: date | None = None  # a claim's: when the payer promised to pay it (payment_clock)
+    request: str | None = None  # a claim's: the Claim it was recorded with (its exchange)
+    response: str | None = None  # and the ClaimResponse that answered it
 
     def __post_init__(self) -> None:
         if not self.postings or all(p.amount == ZERO for p in self.postings):
@@ -102,16 +104,18 @@ def bank(payer: str) -> str:
 
 def claim_accepted(
     claim_id: str, *, payer: str, provider: str, benefit: Money, at: datetime,
-    due: date | None = None,
+    due: date | None = None, request: str | None = None, response: str | None = None,
 ) -> Entry | None:  # fmt: skip
     """The RO benefit of an accepted claim made payable to the provider, due on the date the
-    payer's term gives (None: nothing is payable, e.g. every line rejected)."""
+    payer's term gives (None: nothing is payable, e.g. every line rejected); `request` and
+    `response` name the Claim and ClaimResponse of its exchange."""
     if benefit < ZERO:
         raise Unbalanced(f"Prestation négative pour la demande {claim_id}")
     if benefit == ZERO:
         return None
     postings = (Posting(benefits(payer), benefit), Posting(payable(payer, provider), -benefit))
-    return Entry(f"claim:{claim_id}", EntryKind.CLAIM, at, postings, claim_id, due)
+    return Entry(f"claim:{claim_id}", EntryKind.CLAIM, at, postings, claim_id, due, request,
+                 response)  # fmt: skip
 
 
 def reversal(entry: Entry, *, at: datetime, settled: Iterable[Entry] = ()) -> Entry:

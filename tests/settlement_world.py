@@ -55,7 +55,7 @@ def accept(uow_factory: Factory, provider: str, claim: str, centimes: int, due: 
     """An accepted claim, payable to the provider from its due date."""
     entry = claim_accepted(
         f"{provider}:{claim}", payer=PAYER, provider=provider, benefit=Money(centimes),
-        at=AT, due=due,
+        at=AT, due=due, request=f"rq-{claim}", response=f"rs-{claim}",
     )  # fmt: skip
     assert entry is not None
     with uow_factory() as uow:

@@ -44,7 +44,8 @@ class SqlLedger:
             return
         self._session.execute(
             insert(ENTRY),
-            [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source, "due": e.due}
+            [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source, "due": e.due,
+              "request_id": e.request, "response_id": e.response}
              for e in entries],
         )  # fmt: skip
         self._session.execute(
@@ -108,6 +109,8 @@ class SqlLedger:
             tuple(Posting(p.account, Money(p.amount_centimes)) for p in postings),
             row.source,  # type: ignore[attr-defined]
             row.due,  # type: ignore[attr-defined]
+            row.request_id,  # type: ignore[attr-defined]
+            row.response_id,  # type: ignore[attr-defined]
         )
 
 

@@ -34,6 +34,7 @@ TRANSFER = TransferRow.__table__
 CLAIM = TransferClaimRow.__table__
 EXCHANGE = ExchangeRow.__table__
 PAGE = 1_000  # rows read per statement
+LOOKUP_CHUNK = 1_000  # ids per IN list: well under any driver's parameter limit
 PLANNED = "planned"  # a transfer of a batch not yet filed: not yet told to anyone
 
 
@@ -125,30 +126,30 @@ class SqlSettlementStore:
         try:
             with self._session.begin_nested():
                 self._session.execute(insert(TRANSFER), [_transfer_row(t, at) for t in transfers])
-                responses = self._responses([c for t in transfers for c in t.claims])
+                exchanges = self._exchanges([c.source for t in transfers for c in t.claims])
                 self._session.execute(
                     insert(CLAIM),
                     [{"transfer_id": t.id, "claim_source": c.source,
                       "amount_centimes": c.amount.centimes, "rejected": False,
-                      "response_id": responses.get((c.provider, _claim_id(c)), "")}
+                      "request_id": exchanges.get(c.source, ("", ""))[0],
+                      "response_id": exchanges.get(c.source, ("", ""))[1]}
                      for t in transfers for c in t.claims],
                 )  # fmt: skip
         except IntegrityError as exc:
             raise AlreadyPaid("Une de ces demandes est déjà dans un virement") from exc
 
-    def _responses(self, claims: list[Payable]) -> dict[tuple[str, str], str]:
-        """The ClaimResponse that accepted each claim: the latest answer to the provider's
-        Claim of that business id (one statement per chunk of transfers)."""
-        keys = {(c.provider, _claim_id(c)) for c in claims}
-        if not keys:
-            return {}
-        rows = self._session.execute(
-            select(EXCHANGE.c.tenant, EXCHANGE.c.request_id, EXCHANGE.c.id)
-            .where(EXCHANGE.c.kind == "claim")
-            .where(tuple_(EXCHANGE.c.tenant, EXCHANGE.c.request_id).in_(sorted(keys)))
-            .order_by(EXCHANGE.c.created)
-        ).all()
-        return {(r.tenant, r.request_id): r.id for r in rows}  # the latest wins
+    def _exchanges(self, sources: list[str]) -> dict[str, tuple[str, str]]:
+        """The Claim and ClaimResponse each claim's entry was recorded with, by claim source
+        (a statement per chunk: a driver takes a bounded number of parameters)."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(sources), LOOKUP_CHUNK):
+            ids = [f"claim:{source}" for source in sources[start : start + LOOKUP_CHUNK]]
+            rows = self._session.execute(
+                select(ENTRY.c.source, ENTRY.c.request_id, ENTRY.c.response_id)
+                .where(ENTRY.c.id.in_(ids))
+            ).all()  # fmt: skip
+            found.update((r.source, (r.request_id or "", r.response_id or "")) for r in rows)
+        return found
 
     def transfers(self, batch: str) -> Iterator[Transfer]:
         """A batch's transfers in id order, a page at a time."""
@@ -211,10 +212,6 @@ class SqlSettlementStore:
             self._session.execute(
                 update(CLAIM).where(CLAIM.c.transfer_id == transfer_id).values(rejected=True)
             )
-
-
-def _claim_id(claim: Payable) -> str:
-    return claim.source.removeprefix(f"{claim.provider}:")
 
 
 def _transfer_row(t: Transfer, at: datetime) -> dict[str, Any]:

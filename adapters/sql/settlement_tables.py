@@ -85,3 +85,4 @@ class TransferClaimRow(SQLModel, table=True):
     amount_centimes: int = Field(sa_type=BigInteger)
     rejected: bool = False
     response_id: str = ""  # the ClaimResponse that accepted it ("" when none is stored)
+    request_id: str = ""  # the Claim it pays, as the provider reads it ("" when not stored)

@@ -322,6 +322,8 @@ class LedgerEntryRow(SQLModel, table=True):
     at: datetime = utc_column()
     source: str  # the claim (or the claims a payment settles, space-separated)
     due: date | None = None  # an accepted claim's due date, from the payer's terms
+    request_id: str | None = None  # an accepted claim's: the Claim it was recorded with
+    response_id: str | None = None  # and the ClaimResponse that answered it
 
 
 class LedgerPostingRow(SQLModel, table=True):

@@ -37,8 +37,8 @@ def records(session: Session, rows: Sequence[Any]) -> list[TransferRecord]:
             .where(CLAIM.c.transfer_id.in_([r.id for r in rows]))
             .order_by(CLAIM.c.transfer_id, CLAIM.c.claim_source)
         ):
-            claim_id = c.claim_source.removeprefix(f"{c.provider}:")
-            claim = PaidClaim(claim_id, c.response_id, Money(c.amount_centimes))
+            business = c.claim_source.removeprefix(f"{c.provider}:")
+            claim = PaidClaim(c.request_id, c.response_id, Money(c.amount_centimes), business)
             paid.setdefault(c.transfer_id, []).append(claim)
     return [_record(r, tuple(paid.get(r.id, ()))) for r in rows]
 

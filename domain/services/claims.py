@@ -159,6 +159,8 @@ async def submit_claim(
                 benefit=outcome.adjudication.payable,
                 at=at,
                 due=outcome.adjudication.payment_date,
+                request=stamp.request_id,
+                response=stamp.response_id,
             )
             entries += [] if entry is None else [entry]
         paid = any(e.kind is ledger.EntryKind.CLAIM for e in entries)

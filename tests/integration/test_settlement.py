@@ -136,7 +136,7 @@ class TestStatement:
             rejected = uow.settlement.transfer(ids["P2"])
         assert executed is not None and executed.status is TransferStatus.EXECUTED
         assert rejected is not None and rejected.status is TransferStatus.REJECTED
-        assert rejected.reason == "AC04" and [c.claim_id for c in rejected.claims] == ["b"]
+        assert rejected.reason == "AC04" and [c.identifier for c in rejected.claims] == ["b"]
         book = ledger(world)
         assert book.live_paid() == {"P1:a": 1}
         # The rejected claim is payable again, in a new batch under a new id.
@@ -270,10 +270,10 @@ class TestTransferReader:
             TransferStatus.SENT,
             f"{PAYER}-20261130-01",
         )
-        assert [(c.claim_id, c.amount) for c in oldest.claims] == [
-            ("a", Money(10_000)),
-            ("b", Money(500)),
-        ]
+        assert [(c.identifier, c.claim_id, c.response_id, c.amount) for c in oldest.claims] == [
+            ("a", "rq-a", "rs-a", Money(10_000)),
+            ("b", "rq-b", "rs-b", Money(500)),
+        ]  # each claim traced to the Claim and ClaimResponse it was recorded with
         assert newest.cycle == f"{PAYER}-20261130-02"
 
     def test_an_executed_transfer_is_announced_once(

@@ -32,12 +32,12 @@ def put(uow_factory: SqlUnitOfWorkFactory, records: tuple[TransferRecord, ...]) 
                  "status": r.status.value, "created": r.created, "settled_at": r.settled_at,
                  "reason": r.reason}])  # fmt: skip
             for c in r.claims:
-                source = f"{r.provider}:{c.claim_id}"
+                source = f"{r.provider}:{c.identifier}"
                 returned = r.status is TransferStatus.REJECTED or source in live
                 live |= set() if returned else {source}
                 uow.session.execute(insert(TransferClaimRow.__table__), [
                     {"transfer_id": r.id, "claim_source": source, "response_id": c.response_id,
-                     "amount_centimes": c.amount.centimes, "rejected": returned}])  # fmt: skip
+                     "request_id": c.claim_id, "amount_centimes": c.amount.centimes, "rejected": returned}])  # fmt: skip
         uow.commit()
 
 
