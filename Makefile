@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FUZZ_SECONDS ?= 75
+SETTLE_CLAIMS ?= 100000 1000000
 # make mutate: mutmut's version and parallel runs; what it mutates is [tool.mutmut] in pyproject.toml
 MUTMUT_VERSION  ?= 3.8.1
 MUTATE_CHILDREN ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install bytecode demo serve test test-fast lint fmt bench fuzz mutate lock clean
+.PHONY: help install bytecode demo serve test test-fast lint fmt bench bench-settle fuzz mutate lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,9 +49,13 @@ fmt: $(STAMP) ## format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP) ## load-test a real uvicorn on loopback; prints ratios to a trivial endpoint
+bench: $(STAMP) ## load-test a real uvicorn on loopback (ratios to a trivial endpoint), then settle 100,000 claims on PostgreSQL
 	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.settle_run --claims 100000
+
+bench-settle: $(STAMP) ## settle SETTLE_CLAIMS accepted claims on PostgreSQL (default 100000 1000000): time, peak memory
+	$(BIN)/python -m bench.settle_run --claims $(SETTLE_CLAIMS)
 
 mutate: $(STAMP) ## mutation-test the eligibility rules with their unit tests (mutmut; slow, not in CI)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python mutmut==$(MUTMUT_VERSION)
