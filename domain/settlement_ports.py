@@ -13,6 +13,7 @@ from typing import Protocol, Self
 
 from domain.authorization_ports import Ledger
 from domain.bank_accounts import AccountChange, Rib
+from domain.money import Money
 from domain.payment_records import TransferRecord, TransferStatus
 from domain.ports import AuditLog, Outbox
 from domain.settlement import Batch, BatchStatus, Payable, Transfer
@@ -34,6 +35,10 @@ class BankAccounts(Protocol):
 
     def active(self, provider: str) -> Rib | None:
         """The account a provider is paid into (None: none approved yet)."""
+        ...
+
+    def every_active(self) -> dict[str, Rib]:
+        """Every provider's approved account, read at once (a cycle pays many providers)."""
         ...
 
     def pending(self, provider: str) -> AccountChange | None:
@@ -79,6 +84,10 @@ class SettlementStore(Protocol):
 
     def transfers(self, batch: str) -> Iterator[Transfer]:
         """A batch's transfers, in id order, streamed."""
+        ...
+
+    def totals(self, batch: str) -> tuple[int, Money]:
+        """A batch's number of transfers and their sum: its file's control totals."""
         ...
 
     def set_status(self, batch: str, status: BatchStatus) -> None:

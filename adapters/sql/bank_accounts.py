@@ -26,6 +26,13 @@ class SqlBankAccounts:
         row = self._one(provider, ACTIVE)
         return None if row is None else Rib(row.rib)
 
+    def every_active(self) -> dict[str, Rib]:
+        """Every provider's approved account, in one statement."""
+        rows = self._session.execute(
+            select(ACCOUNT.c.provider, ACCOUNT.c.rib).where(ACCOUNT.c.status == ACTIVE)
+        )
+        return {row.provider: Rib(row.rib) for row in rows}
+
     def pending(self, provider: str) -> AccountChange | None:
         """The change waiting for its second approval."""
         row = self._one(provider, PENDING)

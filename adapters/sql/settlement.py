@@ -170,6 +170,14 @@ class SqlSettlementStore:
             found.update((r.source, (r.request_id or "", r.response_id or "")) for r in rows)
         return found
 
+    def totals(self, batch: str) -> tuple[int, Money]:
+        """A batch's number of transfers and their sum, in one statement."""
+        count, centimes = self._session.execute(
+            select(func.count(), func.coalesce(func.sum(TRANSFER.c.amount_centimes), 0))
+            .where(TRANSFER.c.batch_id == batch)
+        ).one()  # fmt: skip
+        return int(count), Money(int(centimes))
+
     def transfers(self, batch: str) -> Iterator[Transfer]:
         """A batch's transfers in id order, a page at a time."""
         after = ""

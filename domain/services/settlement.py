@@ -83,7 +83,7 @@ def _plan(
             return open_batch, (), True
         sequence = store.batches_on(payer, cycle) + 1
         batch = Batch(batch_id(payer, cycle, sequence), payer, cycle, BatchStatus.PLANNED, now)
-        accounts = uow.bank_accounts.active
+        accounts = uow.bank_accounts.every_active().get
         planned = group_transfers(
             batch.id, payer, store.due(payer, cycle), accounts, skipped.append
         )
@@ -135,10 +135,7 @@ def _status(uow: SettlementUnitOfWork, batch: Batch) -> BatchStatus:
 
 def _totals(ports: SettlementPorts, batch: str) -> tuple[int, Money]:
     with ports.uow() as uow:
-        count, total = 0, ZERO
-        for transfer in uow.settlement.transfers(batch):
-            count, total = count + 1, total + transfer.amount
-        return count, total
+        return uow.settlement.totals(batch)
 
 
 def _chunks(items: Iterable[Transfer], size: int) -> Iterator[Sequence[Transfer]]:
