@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 
 from domain.errors import DomainError
+from gateway.commands import users
 from gateway.settings import ConfigurationError, Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -271,6 +272,7 @@ def _parser() -> argparse.ArgumentParser:
     client = sub.add_parser("client", help="a provider's client tools").add_subparsers()
     _add(client, "keygen", _client_keygen, "new private key; prints the public JWKS", _key_args)
     _add(client, "assertion", _client_assertion, "sign a client assertion", _assertion_args)
+    users.register(sub, _add)
     keys = sub.add_parser("keys", help="server keys").add_subparsers()
     _add(keys, "new", _keys_new, "print a new random 256-bit key (base64)")
     _add(keys, "rotate", _keys_rotate, "re-encrypt personal data under AMO_DATA_KEY_CURRENT")

@@ -168,6 +168,14 @@ class Settings:
     # Answers kept for their Idempotency-Key: three days covers a desk retrying over a long
     # weekend; the promise made to providers is 24 hours at least (refused below).
     idempotency_keep_hours: int = 72
+    # The extranet's sign-in: five attempts a minute per account (then one a minute) stop
+    # password guessing long before it could succeed against a 12-character password, while
+    # a person mistyping twice is never slowed down; per address, thirty a minute lets a
+    # whole pharmacy's staff behind one address sign in at the start of a shift.
+    login_attempts_per_minute: int = 5
+    login_attempts_per_address_per_minute: int = 30
+    # A session lasts a working day at most; signing out ends it sooner.
+    portal_session_hours: float = 8.0
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True

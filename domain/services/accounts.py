@@ -145,6 +145,7 @@ async def add_user(cmd: AddUser, *, ports: AccountPorts) -> StaffUser:
         totp_secret=cmd.totp_secret,
     )  # fmt: skip
     await ports.accounts.add(user)
+    await _audit(ports, "portal.user-add", 201, user, detail=f"rôle {role.value}")
     return user
 
 

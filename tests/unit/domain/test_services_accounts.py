@@ -67,7 +67,11 @@ class TestLogIn:
         assert opened.session.user_id == user.id and opened.session.org == PHARMACY.id
         assert opened.token not in store.sessions
         assert accounts.session_key(opened.token) in store.sessions
-        assert [(e.action, e.outcome) for e in audit.entries] == [("portal.login", 200)]
+        assert [(e.action, e.outcome) for e in audit.entries] == [
+            ("portal.user-add", 201),
+            ("portal.login", 200),
+        ]
+        assert audit.entries[-1].tenant == PHARMACY.id
 
     async def test_a_wrong_password_is_refused_and_audited(self, world) -> None:
         _, audit, _ = world
@@ -75,7 +79,7 @@ class TestLogIn:
         await _add(ports, "a@atlas.ma")
         with pytest.raises(InvalidCredentials):
             await accounts.log_in(LogIn("a@atlas.ma", "wrong password!", "10.0.0.1"), ports=ports)
-        assert [(e.action, e.outcome) for e in audit.entries] == [("portal.login", 401)]
+        assert [(e.action, e.outcome) for e in audit.entries][-1] == ("portal.login", 401)
 
     async def test_an_unknown_email_is_refused_like_a_wrong_password(self, world) -> None:
         with pytest.raises(InvalidCredentials, match="Identifiants incorrects"):
