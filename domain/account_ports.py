@@ -51,6 +51,10 @@ class AccountStore(Protocol):
         """An organization's accounts, by email."""
         ...
 
+    async def lock(self, user_id: str, until: datetime) -> None:
+        """Refuse the account's sign-ins until then, committed."""
+        ...
+
 
 class SessionStore(Protocol):
     """Signed-in sessions, kept under the hash of their cookie id."""

@@ -84,6 +84,7 @@ class Organization:
     name: str
     admission: Admission | None = None  # a provider's: whom it may bill in tiers payant
     category: str = ""  # a provider's category (pharmacy, clinic, ...)
+    inpe: str = ""  # a provider's INPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class StaffUser:
     created: datetime
     totp_secret: str | None = None  # base32; None: no second factor
     active: bool = True
+    locked_until: datetime | None = None  # too many failed sign-ins: refused until then
 
 
 @dataclass(frozen=True, slots=True)

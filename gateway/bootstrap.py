@@ -322,6 +322,7 @@ def account_ports(
         new_token=lambda: secrets.token_urlsafe(32),  # 256 bits
         new_id=new_id,
         session_hours=settings.portal_session_hours,
+        lockout_minutes=settings.login_lockout_minutes,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from dataclasses import replace
+from datetime import datetime
 
 from adapters.cache.memory import MemoryRateLimiter
 from adapters.passwords import Argon2Passwords, TotpCodes
@@ -39,6 +41,10 @@ class FakeAccounts:
     async def of_org(self, org: str) -> list[StaffUser]:
         """An organization's accounts, by email."""
         return sorted((u for u in self.users.values() if u.org == org), key=lambda u: u.email)
+
+    async def lock(self, user_id: str, until: datetime) -> None:
+        """Lock an account until then."""
+        self.users[user_id] = replace(self.users[user_id], locked_until=until)
 
     async def open(self, key: str, session: StaffSession) -> None:
         """Keep a session."""

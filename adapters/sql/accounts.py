@@ -6,9 +6,10 @@ A TOTP secret is encrypted at rest like personal data (FieldCipher, bound to its
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, delete, insert, select
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -79,6 +80,11 @@ class SqlAccountStore:
         rows = await self._run(lambda s: list(s.execute(query)))
         return [self._user(row) for row in rows]
 
+    async def lock(self, user_id: str, until: datetime) -> None:
+        """Refuse the account's sign-ins until then, committed."""
+        change = update(USER).where(USER.c.id == user_id).values(locked_until=until)
+        await self._run(lambda s: s.execute(change), commit=True)
+
     async def open(self, key: str, session: StaffSession) -> None:
         """Store a new session, committed."""
         row = {
@@ -120,7 +126,7 @@ class SqlAccountStore:
         return StaffUser(
             id=row.id, org=row.org, side=Side(row.side), email=row.email,
             role=StaffRole(row.role), password_hash=row.password_hash, created=row.created_at,
-            totp_secret=secret, active=row.active,
+            totp_secret=secret, active=row.active, locked_until=row.locked_until,
         )  # fmt: skip
 
 
@@ -136,13 +142,13 @@ def _inserted(session: Session, row: dict[str, Any]) -> bool:
 
 def _provider_org(session: Session, org: str) -> Organization | None:
     query = select(PROVIDER.c.id, PROVIDER.c.name, PROVIDER.c.category, PROVIDER.c.payers,
-                   PROVIDER.c.convention).where(PROVIDER.c.id == org)  # fmt: skip
+                   PROVIDER.c.convention, PROVIDER.c.inpe).where(PROVIDER.c.id == org)  # fmt: skip
     row = session.execute(query).first()
     if row is None:
         return None
     payers = tuple(p for p in row.payers.split(",") if p)
     admission = Admission(payers, Convention(row.convention))
-    return Organization(row.id, Side.PROVIDER, row.name, admission, row.category)
+    return Organization(row.id, Side.PROVIDER, row.name, admission, row.category, row.inpe)
 
 
 def _session(row: Row[Any]) -> StaffSession:

@@ -402,6 +402,7 @@ class StaffUserRow(SQLModel, table=True):
     totp_enc: bytes | None = Field(default=None, sa_type=LargeBinary)  # FieldCipher token
     active: bool = True
     created_at: datetime = utc_column()
+    locked_until: datetime | None = utc_column(nullable=True)  # too many failed sign-ins
 
 
 class StaffSessionRow(SQLModel, table=True):

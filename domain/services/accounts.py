@@ -40,13 +40,16 @@ class AccountPorts:
     sessions: SessionStore
     hasher: PasswordHasher
     second_factor: SecondFactor
-    per_account: RateLimiter  # sign-in attempts per email
-    per_address: RateLimiter  # sign-in attempts per client IP address
+    per_account: RateLimiter  # failed sign-ins per account: past its burst, a lockout
+    per_address: RateLimiter  # sign-in attempts per client IP address, failed or not
     audit: AuditTrail
     clock: Clock
     new_token: Callable[[], str]  # a random session id, URL-safe
     new_id: Callable[[], str]
     session_hours: float = 8.0  # a working day; signing out ends it sooner
+    # An account whose failures outrun its limit is locked this long (OWASP's usual 15 min):
+    # guessing stops, while its owner, told why, waits a coffee break at most.
+    lockout_minutes: float = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +87,18 @@ def session_key(token: str) -> str:
 
 
 async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
-    """Open a session for valid credentials; throttled per account and per address."""
-    email = normal_email(cmd.email)
-    await _throttle(email, cmd.address, ports)
-    user = await ports.accounts.by_email(email)
+    """Open a session for valid credentials. Every attempt counts against the address's
+    limit; an account's failures against its own, past which it is locked for a while
+    (its right password included), so that guessing one account from many addresses stops."""
+    await _throttle(f"login-ip:{cmd.address}", ports.per_address, None, ports)
+    user = await ports.accounts.by_email(normal_email(cmd.email))
+    now = ports.clock.now()
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        await _refuse_locked(user, (user.locked_until - now).total_seconds(), ports)
     if not _authentic(user, cmd, ports):
         await _audit(ports, "portal.login", 401, user, detail="identifiants refusés")
+        if user is not None:
+            await _throttle(f"login-account:{user.id}", ports.per_account, user, ports)
         raise InvalidCredentials("Identifiants incorrects")
     assert user is not None  # _authentic is False without one
     now = ports.clock.now()
@@ -172,14 +181,23 @@ def _role(side: Side, role: str) -> StaffRole:
     return found
 
 
-async def _throttle(email: str, address: str, ports: AccountPorts) -> None:
-    wait = max(
-        await ports.per_address.hit(f"login-ip:{address}"),
-        await ports.per_account.hit(f"login-account:{email}"),
-    )
-    if wait > 0:
-        await _audit(ports, "portal.login", 429, None, detail="connexion freinée")
+async def _throttle(
+    key: str, limiter: RateLimiter, user: StaffUser | None, ports: AccountPorts
+) -> None:
+    wait = await limiter.hit(key)
+    if wait <= 0:
+        return
+    if user is None:
+        await _audit(ports, "portal.login", 429, None, detail="connexion freinée (adresse)")
         raise RateLimited(wait)
+    lockout = ports.lockout_minutes * 60
+    await ports.accounts.lock(user.id, ports.clock.now() + timedelta(seconds=lockout))
+    await _refuse_locked(user, lockout, ports)
+
+
+async def _refuse_locked(user: StaffUser, seconds: float, ports: AccountPorts) -> None:
+    await _audit(ports, "portal.login", 429, user, detail="compte verrouillé")
+    raise RateLimited(seconds)
 
 
 def _authentic(user: StaffUser | None, cmd: LogIn, ports: AccountPorts) -> bool:

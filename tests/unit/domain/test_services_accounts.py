@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from adapters.cache.memory import MemoryRateLimiter
 from adapters.passwords import TotpCodes
 from domain.accounts import AccountExists, InvalidCredentials, NotPermitted
 from domain.errors import InvalidRequest, RateLimited
@@ -94,21 +96,43 @@ class TestLogIn:
 
 
 class TestThrottle:
-    async def test_the_sixth_attempt_in_a_minute_is_refused_even_with_the_password(
+    async def test_failures_past_the_limit_lock_the_account_even_for_its_password(
         self, world
     ) -> None:
-        _, audit, clock = world
+        store, audit, clock = world
         ports = account_ports(*world, attempts=5)
-        await _add(ports, "a@atlas.ma")
+        user = await _add(ports, "a@atlas.ma")
         for _ in range(5):
             with pytest.raises(InvalidCredentials):
                 await accounts.log_in(LogIn("a@atlas.ma", "bad password!", "1.1.1.1"), ports=ports)
+        with pytest.raises(RateLimited):
+            await accounts.log_in(LogIn("a@atlas.ma", "bad password!", "1.1.1.1"), ports=ports)
         with pytest.raises(RateLimited) as refused:
             await accounts.log_in(LogIn("a@atlas.ma", PASSWORD, "1.1.1.1"), ports=ports)
-        assert refused.value.retry_after > 0
-        assert audit.entries[-1].outcome == 429
-        clock.advance(timedelta(seconds=refused.value.retry_after + 1))
+        assert refused.value.retry_after == pytest.approx(ports.lockout_minutes * 60)
+        assert store.users[user.id].locked_until is not None
+        assert [(e.outcome, e.detail) for e in audit.entries][-1] == (429, "compte verrouillé")
+        clock.advance(timedelta(minutes=ports.lockout_minutes, seconds=1))
         assert await accounts.log_in(LogIn("a@atlas.ma", PASSWORD, "1.1.1.1"), ports=ports)
+
+    async def test_successful_sign_ins_do_not_count_against_the_account(self, world) -> None:
+        ports = account_ports(*world, attempts=2)
+        await _add(ports, "a@atlas.ma")
+        for _ in range(5):
+            assert await accounts.log_in(LogIn("a@atlas.ma", PASSWORD, "1.1.1.1"), ports=ports)
+
+    async def test_an_address_past_its_limit_is_refused_whatever_the_account(self, world) -> None:
+        ports = replace(
+            account_ports(*world),
+            per_address=MemoryRateLimiter(rate_per_second=1 / 60, burst=2),
+        )
+        await _add(ports, "a@atlas.ma")
+        for _ in range(2):
+            with pytest.raises(InvalidCredentials):
+                await accounts.log_in(LogIn("nobody@x.ma", "guess guess!", "6.6.6.6"), ports=ports)
+        with pytest.raises(RateLimited):
+            await accounts.log_in(LogIn("a@atlas.ma", PASSWORD, "6.6.6.6"), ports=ports)
+        assert await accounts.log_in(LogIn("a@atlas.ma", PASSWORD, "7.7.7.7"), ports=ports)
 
 
 class TestSecondFactor:

@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('totp_enc', sa.LargeBinary(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
