@@ -156,3 +156,11 @@ def _session(row: Row[Any]) -> StaffSession:
         user_id=row.user_id, org=row.org, side=Side(row.side), role=StaffRole(row.role),
         email=row.email, created=row.created_at, expires=row.expires_at,
     )  # fmt: skip
+
+
+def forget_expired_sessions(uow: SqlUnitOfWorkFactory, now: datetime) -> int:
+    """Delete the sessions past their end, committed; how many (the worker's job)."""
+    with uow() as work:
+        gone = work.session.execute(delete(SESSION).where(SESSION.c.expires_at <= now)).rowcount
+        work.commit()
+    return int(gone)

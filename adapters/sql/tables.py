@@ -395,7 +395,7 @@ class StaffUserRow(SQLModel, table=True):
     id: str = Field(primary_key=True)
     org: str = Field(index=True)  # provider id or payer code
     side: str  # provider | payer
-    email: str = Field(unique=True)  # normalised: trimmed, lower case
+    email: str = Field(unique=True, index=True)  # normalised: trimmed, lower case
     role: str
     password_hash: str  # argon2id, encoded with its salt and parameters
     key_id: str | None = None  # the key the TOTP secret was encrypted with
