@@ -41,6 +41,10 @@ class TotpCodes:
             return False
         return pyotp.TOTP(secret).verify(code, for_time=at, valid_window=1)
 
+    def enrolment_uri(self, secret: str, email: str) -> str:
+        """The otpauth:// URI an authenticator app reads (as a QR code or typed)."""
+        return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="AMO tiers payant")
+
     def code(self, secret: str, at: datetime) -> str:
         """The code at that instant (the enrolment check and tests)."""
         return pyotp.TOTP(secret).at(at)

@@ -60,6 +60,7 @@ class LogIn:
     password: str
     address: str  # the client's IP address, for throttling
     code: str = ""
+    replacing: str = ""  # the session id the browser held, ended once signed in again
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +109,8 @@ async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
     )  # fmt: skip
     token = ports.new_token()
     await ports.sessions.open(session_key(token), session)
+    if cmd.replacing:
+        await ports.sessions.close(session_key(cmd.replacing))
     await _audit(ports, "portal.login", 200, user)
     return Opened(token, session)
 

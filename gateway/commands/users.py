@@ -21,10 +21,18 @@ if TYPE_CHECKING:  # the CLI registers these commands without loading the whole 
 Adder = Callable[..., None]
 
 
-def add_user(settings: Settings, *, org: str, email: str, role: str, password: str) -> StaffUser:
+def add_user(
+    settings: Settings,
+    *,
+    org: str,
+    email: str,
+    role: str,
+    password: str,
+    totp_secret: str | None = None,
+) -> StaffUser:
     """Give a person of an organization (provider id, INPE, client id or payer code) an
-    account with a role."""
-    cmd = AddUser(org=organization_id(settings, org), email=email, role=role, password=password)
+    account with a role, and a TOTP second factor when a secret is given."""
+    cmd = AddUser(organization_id(settings, org), email, role, password, totp_secret)
     return asyncio.run(_with_ports(settings, lambda ports: accounts.add_user(cmd, ports=ports)))
 
 
@@ -75,8 +83,15 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
         print("erreur : mot de passe attendu sur l'entrée standard (--password-stdin)",
               file=sys.stderr)  # fmt: skip
         return 2
-    user = add_user(settings, org=args.org, email=args.email, role=args.role, password=password)
+    from adapters.passwords import TotpCodes
+
+    codes = TotpCodes()
+    secret = codes.new_secret() if args.totp else None
+    user = add_user(settings, org=args.org, email=args.email, role=args.role, password=password,
+                    totp_secret=secret)  # fmt: skip
     print(f"compte {user.email} créé : {user.org}, rôle {user.role.value}")
+    if secret is not None:  # shown once: the person enrols their authenticator app with it
+        print(f"second facteur (TOTP) : {codes.enrolment_uri(secret, user.email)}")
     return 0
 
 
@@ -106,3 +121,4 @@ def _add_args(p: argparse.ArgumentParser) -> None:
                    help="provider: desk, pharmacist, accountant, admin; payer: reviewer, "
                    "finance, admin")  # fmt: skip
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--totp", action="store_true", help="require a TOTP code; prints its URI once")

@@ -56,7 +56,7 @@ async def login(request: Request) -> Response:
     fields = await web.form(request)
     address = request.client.host if request.client else "unknown"
     cmd = LogIn(web.first(fields, "email"), web.first(fields, "password"), address,
-                web.first(fields, "code"))  # fmt: skip
+                web.first(fields, "code"), request.cookies.get(web.SESSION, ""))  # fmt: skip
     lang = web.lang_of(request)
     try:
         opened = await accounts.log_in(cmd, ports=web.gateway(request).accounts)

@@ -52,9 +52,13 @@ def csrf_of(page: httpx.Response) -> str:
 
 
 def sign_in(
-    client: httpx.Client, email: str, password: str = PASSWORD, area: str = "portal"
+    client: httpx.Client,
+    email: str,
+    password: str = PASSWORD,
+    area: str = "portal",
+    code: str = "",
 ) -> httpx.Response:
     """Open the sign-in page, then post it with its token: the answer (303 when signed in)."""
     page = client.get(f"/{area}/login")
-    form = {"csrf": csrf_of(page), "email": email, "password": password}
+    form = {"csrf": csrf_of(page), "email": email, "password": password, "code": code}
     return client.post(f"/{area}/login", data=form)

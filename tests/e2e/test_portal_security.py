@@ -3,12 +3,17 @@ throttling, organizations and roles kept apart, signing out everywhere."""
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pyotp
 import pytest
 
+from gateway.cli import main
 from tests.e2e.portal_world import PASSWORD, PortalWorld, csrf_of, sign_in
 from tests.e2e.support import IDCS, Client, token_form
 
@@ -102,6 +107,30 @@ class TestThrottle:
         for _ in range(7):
             with _client(portal) as client:
                 assert sign_in(client, portal.emails["desk"]).status_code == 303
+
+
+class TestSecondFactor:
+    def test_an_account_enrolled_from_the_command_line_needs_its_code(
+        self,
+        portal: PortalWorld,
+        browser: httpx.Client,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        for name, value in portal.state.env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        email = "totp@pharmacy.example.ma"
+        argv = ["users", "add", "--org", portal.state.pharmacy.inpe, "--email", email,
+                "--role", "admin", "--password-stdin", "--totp"]  # fmt: skip
+        assert main(argv) == 0
+        uri = re.search(r"otpauth://\S+", capsys.readouterr().out)
+        assert uri, "the enrolment URI is printed"
+        secret = parse_qs(urlsplit(uri[0]).query)["secret"][0]
+        assert sign_in(browser, email).status_code == 401
+        assert sign_in(browser, email, code="000000").status_code == 401
+        assert sign_in(browser, email, code=pyotp.TOTP(secret).now()).status_code == 303
+        assert browser.get("/portal/users").status_code == 200
 
 
 class TestOrganizations:

@@ -95,6 +95,26 @@ class TestLogIn:
         assert first.token != second.token
 
 
+class TestSignInAgain:
+    async def test_signing_in_again_ends_the_session_the_browser_held(self, world) -> None:
+        ports = account_ports(*world)
+        await _add(ports, "a@atlas.ma")
+        first = await accounts.log_in(LogIn("a@atlas.ma", PASSWORD, "1"), ports=ports)
+        again = LogIn("a@atlas.ma", PASSWORD, "1", replacing=first.token)
+        second = await accounts.log_in(again, ports=ports)
+        assert await accounts.current_session(first.token, ports=ports) is None
+        assert await accounts.current_session(second.token, ports=ports) is not None
+
+    async def test_a_failed_sign_in_keeps_the_session_the_browser_held(self, world) -> None:
+        ports = account_ports(*world)
+        await _add(ports, "a@atlas.ma")
+        first = await accounts.log_in(LogIn("a@atlas.ma", PASSWORD, "1"), ports=ports)
+        with pytest.raises(InvalidCredentials):
+            await accounts.log_in(LogIn("a@atlas.ma", "wrong!", "1", replacing=first.token),
+                                  ports=ports)  # fmt: skip
+        assert await accounts.current_session(first.token, ports=ports) is not None
+
+
 class TestThrottle:
     async def test_failures_past_the_limit_lock_the_account_even_for_its_password(
         self, world
