@@ -32,6 +32,7 @@ async def person(request: Request, side: Side, action: Action | None = None) -> 
     session = await web.signed_in(request)
     if session is None:
         raise SignInFirst(side)
+    request.scope.setdefault("state", {})["client_id"] = f"staff:{session.user_id}"  # access log
     if session.side is not side:
         raise WrongSide(side)
     if action is not None:

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from domain.accounts import Action, Side
 from domain.errors import DomainError, RateLimited, Unavailable
-from fhir_profiles import labels
 from gateway.portal import catalogue, rights, web
 from gateway.portal.guards import person
 
@@ -59,5 +58,6 @@ def _page(request: Request, session: object, query: rights.RightsQuery, *, statu
     ref = web.gateway(request).reference
     return web.page(
         request, "rights.html", session=session, status=status, query=query,  # type: ignore[arg-type]
-        kinds=rights.identifier_kinds(), categories=labels.categories(ref, query.day), **context,
+        kinds=rights.identifier_kinds(),
+        categories=rights.categories(ref, query.day, web.lang_of(request)), **context,
     )  # fmt: skip

@@ -22,7 +22,7 @@ from domain.services.exchanges import Stamp, Submission
 from fhir_profiles import labels, systems
 from fhir_profiles.eligibility_form import EligibilityForm
 from fhir_profiles.messages import label
-from gateway.portal.catalogue import text
+from gateway.portal.catalogue import named, text
 from gateway.portal.formats import day, rate
 
 KINDS = {"IDCS": systems.IDCS, "CIN": systems.CIN}
@@ -128,8 +128,9 @@ def _headline(outcome: EligibilityOutcome, ref: ReferenceData, lang: str) -> str
     decision = outcome.decision
     if not decision.status.in_force:
         return text(lang, "rights.not-covered")
-    payer = labels.payer_label(ref, decision.payer) if decision.payer else "AMO"
-    scheme = labels.scheme_label(ref, decision.scheme) if decision.scheme else "AMO"
+    payer, scheme = decision.payer or "AMO", decision.scheme or "AMO"
+    payer = named(lang, "payer", payer, labels.payer_label(ref, payer))
+    scheme = named(lang, "scheme", scheme, labels.scheme_label(ref, scheme))
     return text(lang, "rights.covered", payer=payer, scheme=scheme)
 
 
@@ -142,11 +143,19 @@ def _item(item: Any, ref: ReferenceData, lang: str) -> dict[str, Any]:
     if item.needs_prior_authorization:
         said.append(text(lang, "rights.item.pa"))
     return {
-        "label": labels.category_label(ref, item.item.category),
+        "label": named(
+            lang, "category", item.item.category, labels.category_label(ref, item.item.category)
+        ),
         "said": ", ".join(said),
         "covered": item.covered,
         "reasons": [label(code, lang) for code in item.reasons],
     }
+
+
+def categories(ref: ReferenceData, day_of_care: date, lang: str) -> dict[str, str]:
+    """The care categories in force on the day, named in the person's language."""
+    return {code: named(lang, "category", code, french)
+            for code, french in labels.categories(ref, day_of_care).items()}  # fmt: skip
 
 
 def identifier_kinds() -> list[str]:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyotp
 import pytest
+from fastapi.testclient import TestClient
 
+from gateway.app import create_app
 from gateway.cli import main
 from tests.e2e.portal_world import PASSWORD, PortalWorld, csrf_of, sign_in
 from tests.e2e.support import IDCS, Client, token_form
@@ -86,6 +89,30 @@ class TestSessionFixation:
         assert "amo_session=" in header
         assert "HttpOnly" in header and "SameSite=lax" in header
         assert "Secure" not in header  # served over http on loopback
+
+    def test_over_https_the_cookies_are_secure(self, portal: PortalWorld) -> None:
+        settings = replace(portal.state.settings, public_url="https://portail.example.ma")
+        with TestClient(create_app(settings), base_url="https://testserver") as client:
+            page = client.get("/portal/login")
+            assert "Secure" in page.headers["set-cookie"]  # the visitor's, too
+            form = {"csrf": csrf_of(page), "email": portal.emails["desk"], "password": PASSWORD}
+            signed = client.post("/portal/login", data=form, follow_redirects=False)
+        assert signed.status_code == 303
+        assert "amo_session=" in signed.headers["set-cookie"]
+        assert "Secure" in signed.headers["set-cookie"]
+
+
+class TestLanguage:
+    def test_the_language_switch_goes_back_to_our_own_pages_only(
+        self, portal: PortalWorld, browser: httpx.Client
+    ) -> None:
+        token = csrf_of(browser.get("/portal/login"))
+        for elsewhere in ("//evil.example/portal", "https://evil.example", "/portal//x"):
+            form = {"csrf": token, "lang": "ar", "next": elsewhere}
+            answer = browser.post("/portal/language", data=form)
+            assert answer.status_code == 303 and answer.headers["location"] == "/portal"
+        page = browser.get("/portal/login")
+        assert 'dir="rtl"' in page.text and "تسجيل الدخول" in page.text
 
 
 class TestThrottle:
