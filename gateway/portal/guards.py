@@ -45,7 +45,9 @@ def install(app: FastAPI) -> None:
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInFirst)
-        return web.redirect(request, f"{web.HOMES[exc.side]}/login")
+        answer = web.redirect(request, f"{web.HOMES[exc.side]}/login")
+        answer.delete_cookie(web.SESSION, path="/")  # ended, or never was: forget it
+        return answer
 
     async def wrong_side(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, WrongSide)

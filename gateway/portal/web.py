@@ -93,9 +93,11 @@ async def form(request: Request) -> dict[str, list[str]]:
     if len(body) > MAX_FORM_BYTES:
         raise CsrfRefused()
     fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    bound_to = request.cookies.get(SESSION) or request.cookies.get(VISITOR) or ""
     sent = (fields.get("csrf") or [""])[0]
-    if not bound_to or not hmac.compare_digest(sent, csrf_token(request, bound_to)):
+    # A page's forms are bound to its session, or to the visitor when the page was shown to
+    # no one signed in (a browser may still hold an ended session's cookie then).
+    bound = (request.cookies.get(name, "") for name in (SESSION, VISITOR))
+    if not any(hmac.compare_digest(sent, csrf_token(request, b)) for b in bound if b):
         raise CsrfRefused()
     return fields
 

@@ -223,6 +223,20 @@ class TestLogOut:
             assert phone.get("/portal").status_code == 303
             assert desk.get("/portal").status_code == 303
 
+    def test_a_browser_holding_an_ended_session_signs_in_again(self, portal: PortalWorld):
+        email = portal.emails["admin"]
+        with _client(portal) as phone, _client(portal) as desk:
+            sign_in(phone, email)
+            sign_in(desk, email)
+            ended = phone.cookies["amo_session"]
+            token = csrf_of(desk.get("/portal"))
+            desk.post("/portal/logout", data={"csrf": token, "everywhere": "1"})
+            page = phone.get("/portal/login")  # the ended session's cookie still sent
+            assert page.status_code == 200 and phone.cookies.get("amo_session") == ended
+            form = {"csrf": csrf_of(page), "email": email, "password": PASSWORD}
+            assert phone.post("/portal/login", data=form).status_code == 303
+            assert phone.get("/portal").status_code == 200
+
     def test_signing_out_ends_this_session_only(self, portal: PortalWorld) -> None:
         email = portal.emails["admin"]
         with _client(portal) as phone, _client(portal) as desk:
