@@ -72,6 +72,7 @@ class AddUser:
     role: str
     password: str
     totp_secret: str | None = None
+    actor: str = "cli"  # who gives the account: the command line, or staff:<id> of an admin
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +158,22 @@ async def add_user(cmd: AddUser, *, ports: AccountPorts) -> StaffUser:
         totp_secret=cmd.totp_secret,
     )  # fmt: skip
     await ports.accounts.add(user)
-    await _audit(ports, "portal.user-add", 201, user, detail=f"rôle {role.value}")
+    entry = AuditEntry(
+        at=ports.clock.now(), action="portal.user-add", outcome=201, tenant=org.id,
+        client_id=cmd.actor, resource=f"StaffUser/{user.id}", detail=f"rôle {role.value}",
+    )  # fmt: skip
+    await ports.audit.append(entry)
     return user
+
+
+async def add_colleague(
+    session: StaffSession, email: str, role: str, password: str, *, ports: AccountPorts
+) -> StaffUser:
+    """An organization's admin gives one of its people an account: in its own organization
+    only, with a role of its side."""
+    require(session, Action.MANAGE_USERS)
+    cmd = AddUser(session.org, email, role, password, actor=f"staff:{session.user_id}")
+    return await add_user(cmd, ports=ports)
 
 
 async def users_of(session: StaffSession, *, ports: AccountPorts) -> list[StaffUser]:

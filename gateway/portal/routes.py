@@ -7,12 +7,20 @@ layout, one sign-in; the account's side decides where a person lands.
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from domain.accounts import Action, InvalidCredentials, Side
-from domain.errors import RateLimited
+from domain.accounts import (
+    ROLES,
+    AccountExists,
+    Action,
+    InvalidCredentials,
+    Side,
+    StaffSession,
+)
+from domain.errors import InvalidRequest, RateLimited
 from domain.services import accounts
 from domain.services.accounts import LogIn
 from gateway.portal import catalogue, web
@@ -123,8 +131,37 @@ async def home(request: Request) -> Response:
 async def users(request: Request) -> Response:
     """The organization's accounts: its admin only."""
     session = await person(request, _side(request), Action.MANAGE_USERS)
+    added = request.query_params.get("added", "")[:254]
+    done = catalogue.text(web.lang_of(request), "users.added", email=added) if added else ""
+    return await _users_page(request, session, done=done)
+
+
+@router.post("/portal/users")
+@router.post("/console/users")
+async def add_user(request: Request) -> Response:
+    """The admin gives one of its organization's people an account."""
+    fields = await web.form(request)
+    session = await person(request, _side(request), Action.MANAGE_USERS)
+    ports, lang = web.gateway(request).accounts, web.lang_of(request)
+    email, role = web.first(fields, "email"), web.first(fields, "role")
+    try:
+        await accounts.add_colleague(session, email, role, web.first(fields, "password"),
+                                     ports=ports)  # fmt: skip
+    except (InvalidRequest, AccountExists) as exc:
+        status = 409 if isinstance(exc, AccountExists) else 422
+        error = catalogue.text(lang, "users.refused", detail=exc.detail)
+        return await _users_page(request, session, status=status, error=error, email=email)
+    # Post, then redirect, then get: reloading the page does not post the account again.
+    return web.redirect(request, f"/{_area(request)}/users?{urlencode({'added': email})}")
+
+
+async def _users_page(
+    request: Request, session: StaffSession, *, status: int = 200, **context: str
+) -> Response:
     found = await accounts.users_of(session, ports=web.gateway(request).accounts)
-    return web.page(request, "users.html", session=session, users=found)
+    roles = sorted(role.value for role in ROLES[session.side])
+    return web.page(request, "users.html", session=session, status=status, users=found,
+                    roles=roles, **context)  # fmt: skip
 
 
 def _area(request: Request) -> str:

@@ -211,6 +211,42 @@ class TestRoles:
         assert browser.get("/portal/rights").status_code == 403
 
 
+class TestAccountsPage:
+    def test_the_admin_gives_a_colleague_an_account_who_then_signs_in(
+        self, portal: PortalWorld, browser: httpx.Client
+    ) -> None:
+        sign_in(browser, portal.emails["admin"])
+        form = {"csrf": csrf_of(browser.get("/portal/users")), "email": "new@pharmacy.example.ma",
+                "role": "desk", "password": PASSWORD}  # fmt: skip
+        added = browser.post("/portal/users", data=form)
+        assert added.status_code == 303
+        listed = browser.get(added.headers["location"])
+        assert "Compte créé pour new@pharmacy.example.ma" in listed.text
+        with _client(portal) as colleague:
+            assert sign_in(colleague, "new@pharmacy.example.ma").status_code == 303
+            assert "/portal/rights" in colleague.get("/portal").text
+
+    def test_a_role_of_the_payers_is_refused_in_words(
+        self, portal: PortalWorld, browser: httpx.Client
+    ) -> None:
+        sign_in(browser, portal.emails["admin"])
+        form = {"csrf": csrf_of(browser.get("/portal/users")), "email": "x@pharmacy.example.ma",
+                "role": "reviewer", "password": PASSWORD}  # fmt: skip
+        refused = browser.post("/portal/users", data=form)
+        assert refused.status_code == 422
+        assert "Compte refusé" in refused.text and "reviewer" in refused.text
+
+    def test_a_desk_clerk_cannot_add_an_account_even_with_a_valid_form(
+        self, portal: PortalWorld, browser: httpx.Client
+    ) -> None:
+        sign_in(browser, portal.emails["desk"])
+        form = {"csrf": csrf_of(browser.get("/portal")), "email": "y@pharmacy.example.ma",
+                "role": "admin", "password": PASSWORD}  # fmt: skip
+        assert browser.post("/portal/users", data=form).status_code == 403
+        with _client(portal) as attacker:
+            assert sign_in(attacker, "y@pharmacy.example.ma").status_code == 401
+
+
 class TestLogOut:
     def test_signing_out_everywhere_ends_the_other_sessions(self, portal: PortalWorld) -> None:
         email = portal.emails["roaming"]

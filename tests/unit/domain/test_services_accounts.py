@@ -206,3 +206,32 @@ class TestRoles:
         admin = await accounts.log_in(LogIn("admin@atlas.ma", PASSWORD, "1"), ports=ports)
         users = await accounts.users_of(admin.session, ports=ports)
         assert [u.email for u in users] == ["admin@atlas.ma", "desk@atlas.ma"]
+
+
+class TestAddColleague:
+    async def test_an_admin_adds_a_person_to_its_own_organization_audited_as_itself(
+        self, world
+    ) -> None:
+        _, audit, _ = world
+        ports = account_ports(*world)
+        await _add(ports, "admin@atlas.ma", role="admin")
+        admin = await accounts.log_in(LogIn("admin@atlas.ma", PASSWORD, "1"), ports=ports)
+        added = await accounts.add_colleague(
+            admin.session, "new@atlas.ma", "desk", PASSWORD, ports=ports
+        )
+        assert added.org == PHARMACY.id and added.role.value == "desk"
+        entry = audit.entries[-1]
+        assert (entry.action, entry.client_id) == (
+            "portal.user-add",
+            f"staff:{admin.session.user_id}",
+        )
+        assert entry.resource == f"StaffUser/{added.id}" and entry.tenant == PHARMACY.id
+
+    async def test_a_desk_clerk_cannot_add_anyone(self, world) -> None:
+        store, _, _ = world
+        ports = account_ports(*world)
+        await _add(ports, "desk@atlas.ma", role="desk")
+        desk = await accounts.log_in(LogIn("desk@atlas.ma", PASSWORD, "1"), ports=ports)
+        with pytest.raises(NotPermitted):
+            await accounts.add_colleague(desk.session, "x@atlas.ma", "admin", PASSWORD, ports=ports)
+        assert await store.by_email("x@atlas.ma") is None
