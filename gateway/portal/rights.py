@@ -8,13 +8,13 @@ decision in words. The requester is the person's organization, as a token would 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain.accounts import Organization, StaffSession
 from domain.eligibility import EligibilityOutcome
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.records import Answer, Rendered, Requester
+from domain.records import Answer, ExchangeQuery, Rendered, Requester
 from domain.reference import ReferenceData
 from domain.services import eligibility
 from domain.services.eligibility import EligibilityPorts
@@ -63,7 +63,7 @@ class CapturingForm:
 def request_body(query: RightsQuery) -> dict[str, Any]:
     """The CoverageEligibilityRequest a desk's software would send for this query."""
     system = KINDS.get(query.kind, systems.IDCS)
-    return {
+    body: dict[str, Any] = {
         "resourceType": "CoverageEligibilityRequest",
         "status": "active",
         "purpose": PURPOSES,
@@ -71,11 +71,13 @@ def request_body(query: RightsQuery) -> dict[str, Any]:
         "created": date.today().isoformat(),
         "servicedDate": query.day.isoformat(),
         "insurer": {"display": "AMO"},
-        "item": [
+    }
+    if query.categories:  # FHIR has no empty arrays: no category asked, no item
+        body["item"] = [
             {"category": {"coding": [{"system": systems.CS_CARE_CATEGORY, "code": code}]}}
             for code in query.categories
-        ],
-    }
+        ]
+    return body
 
 
 def requester(session: StaffSession, org: Organization) -> Requester:
@@ -150,6 +152,29 @@ def _item(item: Any, ref: ReferenceData, lang: str) -> dict[str, Any]:
         "covered": item.covered,
         "reasons": [label(code, lang) for code in item.reasons],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class PastCheck:
+    """One of the organization's latest checks, as the page lists it."""
+
+    created: datetime
+    identifier: str  # "IDCS 1234567890"
+    status: str  # the decision's status code
+
+
+async def recent(who: Requester, *, ports: EligibilityPorts, count: int = 10) -> list[PastCheck]:
+    """The organization's latest checks, through the API or the portal alike (newest first)."""
+    query = ExchangeQuery(tenant=who.tenant, kind=eligibility.ELIGIBILITY.kind, limit=count)
+    records, _ = await eligibility.search_answers(who, query, ports=ports)
+    return [PastCheck(r.created, _identifier(r.patient_identifiers), r.status) for r in records]
+
+
+def _identifier(identifiers: tuple[PersonIdentifier, ...]) -> str:
+    if not identifiers:
+        return ""
+    first = identifiers[0]
+    return f"{first.kind.value.upper()} {first.value}"
 
 
 def categories(ref: ReferenceData, day_of_care: date, lang: str) -> dict[str, str]:

@@ -301,6 +301,21 @@ class TestRightsPage:
         assert answer.headers["cache-control"] == "no-store"
         assert _answers_about(portal, portal.state.pharmacy, idcs) == before + 1
         assert _answers_about(portal, portal.state.clinic, idcs) == 0
+        assert "Dernières vérifications" in answer.text and f"IDCS {idcs}" in answer.text
+
+    def test_another_provider_s_person_does_not_see_this_one_s_checks(
+        self, portal: PortalWorld, browser: httpx.Client
+    ) -> None:
+        sign_in(browser, portal.emails["pharmacist"])
+        idcs = portal.state.people["open"][1]
+        form = {"csrf": csrf_of(browser.get("/portal/rights")), "kind": "IDCS", "value": idcs,
+                "date": _today()}  # fmt: skip
+        assert browser.post("/portal/rights", data=form).status_code == 200
+        with _client(portal) as other:
+            sign_in(other, portal.emails["other-admin"])
+            theirs = other.get("/portal/rights")
+        assert theirs.status_code == 200
+        assert idcs not in theirs.text
 
     def test_an_invalid_identifier_is_answered_in_words(
         self, portal: PortalWorld, browser: httpx.Client
