@@ -98,6 +98,40 @@ class TestPharmacistChecksRights:
         assert focused == "Aller au contenu"  # the skip link comes first
 
 
+class TestAccessibility:
+    def test_the_main_pages_have_no_serious_violation_in_french_and_arabic(
+        self, tab: object, portal: PortalWorld
+    ) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        axe, page, found = Axe(), tab, {}
+        page.goto("/portal/login")  # type: ignore[attr-defined]
+        found["login-fr"] = _serious(axe, page)
+        page.get_by_label("Adresse électronique").fill(portal.emails["admin"])  # type: ignore[attr-defined]
+        page.get_by_label("Mot de passe").fill(PASSWORD)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**/portal")  # type: ignore[attr-defined]
+        for lang, submit in (("fr", "Vérifier"), ("ar", "تحقق")):
+            for path in ("/portal", "/portal/users", "/portal/rights"):
+                page.goto(path)  # type: ignore[attr-defined]
+                if path == "/portal/rights":
+                    _check(page, portal.state.people["open"][1], submit=submit)
+                found[f"{path}-{lang}"] = _serious(axe, page)
+            if lang == "fr":  # then the same pages in Arabic
+                page.get_by_label("Langue").select_option("ar")  # type: ignore[attr-defined]
+                page.get_by_role("button", name="Changer").click()  # type: ignore[attr-defined]
+                page.wait_for_load_state()  # type: ignore[attr-defined]
+        assert page.locator("html").get_attribute("dir") == "rtl"  # type: ignore[attr-defined]
+        assert {where: rules for where, rules in found.items() if rules} == {}
+
+
+def _serious(axe: object, page: object) -> list[str]:
+    """The ids of the rules the page breaks with a serious or critical impact (axe-core)."""
+    results = axe.run(page)  # type: ignore[attr-defined]
+    violations = results.response["violations"]
+    return [v["id"] for v in violations if v.get("impact") in ("serious", "critical")]
+
+
 def _check(page: object, idcs: str, submit: str = "Vérifier") -> None:
     """Fill the rights form for a pharmacy's care and send it."""
     page.locator("#value").fill(idcs)  # type: ignore[attr-defined]
