@@ -214,7 +214,7 @@ def where_to_go(settings: Settings, demo: Demo) -> str:
     lines += account_lines(settings, demo.accounts)
     lines.append(
         "  Parcours pas à pas : README.md, sections « Walkthrough », « Prise en charge » et "
-        "« Portail »."
+        "« Portal »."
     )
     return "\n".join(lines) + "\n"
 

@@ -60,6 +60,11 @@ def lang_of(request: Request) -> str:
     return catalogue.language(request.cookies.get(LANGUAGE))
 
 
+def area(request: Request) -> str:
+    """The extranet the path is in: /console for payers, else /portal."""
+    return "/console" if request.url.path.startswith("/console") else "/portal"
+
+
 def secure(request: Request) -> bool:
     """Whether cookies get the Secure attribute: the gateway is public over https."""
     return gateway(request).settings.public_url.startswith("https://")
@@ -126,7 +131,7 @@ def page(
         "session": session,
         "csrf": csrf_token(request, bound_to),
         "here": request.url.path,
-        "home": HOMES[session.side] if session else "/portal",
+        "home": HOMES[session.side] if session else area(request),
         **context,
     }
     answer = templates.TemplateResponse(request, template, values, status_code=status)
