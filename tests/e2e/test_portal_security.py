@@ -102,6 +102,22 @@ class TestSessionFixation:
         assert "Secure" in signed.headers["set-cookie"]
 
 
+class TestShell:
+    def test_each_side_s_sign_in_page_names_its_extranet(self, browser: httpx.Client) -> None:
+        console = browser.get("/console/login")
+        assert "Console des organismes payeurs" in console.text
+        assert 'action="/console/language"' in console.text
+        assert "Portail des prestataires" in browser.get("/portal/login").text
+
+    def test_the_stylesheet_is_the_gateway_s_own(self, browser: httpx.Client) -> None:
+        page = browser.get("/portal/login")
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        assert page.headers["x-frame-options"] == "DENY"
+        css = browser.get("/portal/static/portal.css")
+        assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+        assert "http" not in css.text  # nothing fetched from elsewhere
+
+
 class TestLanguage:
     def test_the_language_switch_goes_back_to_our_own_pages_only(
         self, portal: PortalWorld, browser: httpx.Client
