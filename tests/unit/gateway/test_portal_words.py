@@ -4,7 +4,7 @@ language writes them, dates as people read them."""
 from __future__ import annotations
 
 import string
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from domain.eligibility import EligibilityStatus
 from domain.money import Money
 from fhir_profiles import labels
 from gateway.portal import catalogue
-from gateway.portal.formats import amount, day, rate
+from gateway.portal.formats import amount, day, moment, rate
 
 
 def _fields(template: str) -> set[str]:
@@ -62,6 +62,11 @@ class TestFormats:
     def test_a_rate_is_a_percentage(self) -> None:
         assert rate(Decimal("0.7"), "fr") == "70\xa0%"
         assert rate(Decimal("0.775"), "en") == "77.5%"
+
+    def test_an_instant_is_in_morocco_s_time(self) -> None:
+        noon_utc = datetime(2026, 11, 30, 13, 5, tzinfo=UTC)
+        assert moment(noon_utc, "fr") == "30/11/2026 14:05"  # UTC+1 outside Ramadan
+        assert moment(noon_utc, "en") == "30/11/2026, 14:05"
 
     def test_a_day_is_written_out(self) -> None:
         assert day(date(2026, 11, 30), "fr") == "30 novembre 2026"
