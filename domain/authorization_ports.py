@@ -141,6 +141,15 @@ class AuthorizationRepository(Protocol):
         """Pending requests past their deadline at `now`, not yet flagged."""
         ...
 
+    def page(self, after: str, limit: int) -> list[StoredAuthorization]:
+        """Every prise en charge by id, from the first after `after` (maintenance)."""
+        ...
+
+    def record_patient(self, stored: StoredAuthorization, patient: str) -> bool:
+        """Record the patient's key of a prise en charge still at its version, nothing else
+        changing; False when it changed meanwhile."""
+        ...
+
 
 class AuthorizationStore(Protocol):
     """Prises en charge as the use cases read and change them."""
@@ -194,6 +203,15 @@ class AnswerRenderer(Protocol):
         self, request_body: bytes, authorization: PriorAuthorization, at: datetime
     ) -> bytes:
         """The answer's bytes for the prise en charge as it now stands."""
+        ...
+
+
+class PatientKey(Protocol):
+    """The key a prise en charge records of its patient: a keyed blind index of the member
+    id, the same member always giving the same key, which tells nothing of the member."""
+
+    def __call__(self, member_id: str) -> str:
+        """The member's key (never empty)."""
         ...
 
 

@@ -6,10 +6,12 @@ positive, a credit when negative), on accounts named by what they hold:
     claim accepted:   debit  benefits:<payer>            credit payable:<payer>:<provider>
     claim reversed:   the accepted entry's postings, negated (cancel, correction)
     payment:          debit  payable:<payer>:<provider>  credit bank:<payer>
+    rejection:        the payment's postings, negated (the bank returned the transfer)
 
 An entry's id is derived from what it records (`claim:<id>`, `reversal:claim:<id>`,
-`payment:<id>`): recording it twice is recording the same id twice, which the store refuses,
-so a retried claim or a replayed payment file can never pay twice.
+`payment:<id>`, `rejection:payment:<id>`): recording it twice is recording the same id
+twice, which the store refuses, so a retried claim or a replayed payment file can never pay
+twice.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class EntryKind(StrEnum):
     CLAIM = "claim"  # a claim accepted: the RO benefit becomes payable to the provider
     REVERSAL = "reversal"  # an entry undone (a claim cancelled or corrected)
     PAYMENT = "payment"  # a transfer to the provider settles what was payable
+    REJECTION = "rejection"  # the bank returned a transfer: what it paid is payable again
 
 
 class Unbalanced(DomainError):
@@ -74,6 +77,8 @@ class Entry:
     postings: tuple[Posting, ...]
     source: str  # the claim (or payment) it records
     due: date | None = None  # a claim's: when the payer promised to pay it (payment_clock)
+    request: str | None = None  # a claim's: the Claim it was recorded with (its exchange)
+    response: str | None = None  # and the ClaimResponse that answered it
 
     def __post_init__(self) -> None:
         if not self.postings or all(p.amount == ZERO for p in self.postings):
@@ -99,16 +104,18 @@ def bank(payer: str) -> str:
 
 def claim_accepted(
     claim_id: str, *, payer: str, provider: str, benefit: Money, at: datetime,
-    due: date | None = None,
+    due: date | None = None, request: str | None = None, response: str | None = None,
 ) -> Entry | None:  # fmt: skip
     """The RO benefit of an accepted claim made payable to the provider, due on the date the
-    payer's term gives (None: nothing is payable, e.g. every line rejected)."""
+    payer's term gives (None: nothing is payable, e.g. every line rejected); `request` and
+    `response` name the Claim and ClaimResponse of its exchange."""
     if benefit < ZERO:
         raise Unbalanced(f"Prestation négative pour la demande {claim_id}")
     if benefit == ZERO:
         return None
     postings = (Posting(benefits(payer), benefit), Posting(payable(payer, provider), -benefit))
-    return Entry(f"claim:{claim_id}", EntryKind.CLAIM, at, postings, claim_id, due)
+    return Entry(f"claim:{claim_id}", EntryKind.CLAIM, at, postings, claim_id, due, request,
+                 response)  # fmt: skip
 
 
 def reversal(entry: Entry, *, at: datetime, settled: Iterable[Entry] = ()) -> Entry:
@@ -131,6 +138,14 @@ def payment(
         raise Unbalanced(f"Virement {payment_id} d'un montant négatif")
     postings = (Posting(payable(payer, provider), amount), Posting(bank(payer), -amount))
     return Entry(f"payment:{payment_id}", EntryKind.PAYMENT, at, postings, " ".join(claims))
+
+
+def rejection(entry: Entry, *, at: datetime) -> Entry:
+    """A payment the bank returned, undone: its claims are owed to the provider again."""
+    if entry.kind is not EntryKind.PAYMENT:
+        raise Unbalanced(f"Seul un virement est rejeté par la banque, pas {entry.id}")
+    postings = tuple(Posting(p.account, -p.amount) for p in entry.postings)
+    return Entry(f"rejection:{entry.id}", EntryKind.REJECTION, at, postings, entry.source)
 
 
 def balance(entries: Iterable[Entry], account: str) -> Money:

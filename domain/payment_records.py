@@ -25,9 +25,10 @@ class TransferStatus(StrEnum):
 class PaidClaim:
     """One claim a transfer settles, with the ClaimResponse that accepted it."""
 
-    claim_id: str
-    response_id: str
+    claim_id: str  # the Claim's id, as the provider reads it (GET Claim/{id}); "" unknown
+    response_id: str  # the ClaimResponse that accepted it; "" when unknown
     amount: Money
+    identifier: str = ""  # the provider's own business identifier of the claim
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,14 @@ class PriorAuthorization:
     overdue_flagged: bool = False  # both sides were told the deadline passed
     reservations: tuple[Reservation, ...] = ()
     uses: tuple[Use, ...] = ()  # what each claim used, oldest first
+    # A keyed blind index of the member it is for (never the member id itself: the state is
+    # stored without patient data); "" for one recorded before it was kept, which no claim
+    # can use.
+    patient: str = ""
+
+    def for_patient(self, patient: str) -> bool:
+        """Whether it is for the patient of that key (one without a key is for no one)."""
+        return bool(self.patient) and self.patient == patient
 
     def overdue(self, now: datetime) -> bool:
         """Still waiting for the payer past its deadline."""

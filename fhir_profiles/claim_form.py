@@ -20,7 +20,7 @@ from domain.records import Rendered
 from domain.reference import ReferenceData
 from domain.services.exchanges import Stamp
 from domain.services.prior_auth import PaOutcome, RequestPriorAuth
-from fhir_profiles import claim_in, claim_out, wording
+from fhir_profiles import bundle, claim_in, claim_out, patients, wording
 from fhir_profiles.claim_in import ClaimRequestIn
 
 
@@ -76,3 +76,13 @@ def rerender(request_body: bytes, authorization: PriorAuthorization, at: datetim
     `at` the change that calls for it (a domain.authorization_ports.AnswerRenderer)."""
     claim = orjson.loads(request_body)
     return orjson.dumps(claim_out.from_domain(claim, authorization, created=at))
+
+
+def stored_patient(
+    request_body: bytes, ref: ReferenceData, day: date
+) -> tuple[PersonIdentifier, ...]:
+    """The patient identifiers a stored Claim still names, its first one first (the one its
+    patient reference keeps); a domain error when it names none of our systems'."""
+    claim = orjson.loads(request_body)
+    contained = bundle.contained_by_id(claim, "Claim")
+    return patients.identifiers(claim, patients.Context(bundle.Resources(), contained, ref, day))

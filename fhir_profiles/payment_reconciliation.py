@@ -76,8 +76,7 @@ def notice(transfer: TransferRecord, *, requestor_inpe: str) -> Json:
     }
     if len(transfer.claims) == 1:  # what it pays, when that is one claim
         (claim,) = transfer.claims
-        told["request"] = {"reference": f"Claim/{claim.claim_id}"}
-        told["response"] = {"reference": f"ClaimResponse/{claim.response_id}"}
+        told |= _paid(claim)
     return told | {
         "created": instant(transfer.settled_at or transfer.created),
         "payment": {"reference": f"PaymentReconciliation/{transfer.id}"},
@@ -111,10 +110,23 @@ def payment_date(transfer: TransferRecord) -> date:
 def _detail(claim: PaidClaim) -> Json:
     return {
         "type": {"coding": [{"system": PAYMENT_TYPE, "code": "payment", "display": "Payment"}]},
-        "request": {"reference": f"Claim/{claim.claim_id}"},
-        "response": {"reference": f"ClaimResponse/{claim.response_id}"},
+        **_paid(claim),
         "amount": money(claim.amount),
     }
+
+
+def _paid(claim: PaidClaim) -> Json:
+    """The Claim paid (by id, and by the provider's own number) and the answer accepting it;
+    what is not known is left out, never referenced empty."""
+    request: Json = {}
+    if claim.claim_id:
+        request["reference"] = f"Claim/{claim.claim_id}"
+    if claim.identifier:
+        request["identifier"] = {"value": claim.identifier}
+    told: Json = {"request": request} if request else {}
+    if claim.response_id:
+        told["response"] = {"reference": f"ClaimResponse/{claim.response_id}"}
+    return told
 
 
 def payer(code: str) -> Json:

@@ -29,8 +29,8 @@ from adapters.cache.redis_async import (
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.holiday_calendar import moroccan_calendar
-from adapters.memory_transfers import MemoryTransfers
 from adapters.passwords import Argon2Passwords, TotpCodes
+from adapters.patient_keys import BlindPatientKey
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.sql.accounts import SqlAccountStore
 from adapters.sql.anomaly_flags import SqlFlagReader
@@ -44,6 +44,7 @@ from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberD
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
 from adapters.sql.subscriptions import SqlSubscriptionStore
+from adapters.sql.transfers import SqlTransferReader
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.errors import Unavailable
 from domain.idempotency_ports import InFlight
@@ -197,8 +198,8 @@ async def wire(
     """Build every adapter inside the running event loop; close them all on leaving.
 
     `clock` and `ids` replace the system's (tests that compare answers byte for byte).
-    `transfers` is where the settlement's transfers are read; without it, transfers are
-    kept in process (`MemoryTransfers`), empty until something puts them there."""
+    `transfers` is where the settlement's transfers are read; without it, from the
+    settlement's tables."""
     settings = settings.with_secrets()
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
@@ -237,6 +238,7 @@ async def wire(
         authorizations = SqlAuthorizationStore(
             reads, storage.uow, deadline=settings.request_deadline_seconds
         )
+        patient = BlindPatientKey(storage.index)
         yield Gateway(
             settings=settings,
             reference=load_reference(storage.uow),
@@ -246,7 +248,9 @@ async def wire(
             metrics=metrics,
             exchange=exchange,
             eligibility=EligibilityPorts(exchange, cache, members, metrics, registry),
-            prior_auth=PriorAuthPorts(exchange, members, authorizations, render=rerender),
+            prior_auth=PriorAuthPorts(
+                exchange, members, authorizations, render=rerender, patient=patient
+            ),
             claims=ClaimPorts(
                 exchange,
                 members,
@@ -257,11 +261,12 @@ async def wire(
                 history=SqlClaimHistoryReader(reads),
                 supply_days=settings.claim_supply_days,
                 stored=claim_billing_in.stored,
+                patient=patient,
             ),
             statement=StatementPorts(SqlClaimClock(reads), exchange.store, clock),
             registry=registry,
             anomalies=AnomalyPorts(exchange, SqlFlagReader(reads)),
-            payments=PaymentPorts(transfers if transfers is not None else MemoryTransfers()),
+            payments=PaymentPorts(transfers if transfers is not None else SqlTransferReader(reads)),
             subscriptions=SubscriptionPorts(
                 SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),
                 exchange,

@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 
 from domain.errors import DomainError
+from gateway.cli_settlement import settlement_commands
 from gateway.commands import users
 from gateway.settings import ConfigurationError, Settings
 
@@ -234,6 +235,18 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _authorizations_key(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.commands.patient_keys import key_patients
+
+    report = key_patients(settings)
+    print(f"prises en charge rattachées à leur patient : {report.keyed:,}")
+    for pid in report.unresolved:
+        print(f"{pid} : la demande ne trouve plus d'assuré, elle ne couvre personne")
+    for pid in report.changed:
+        print(f"{pid} : modifiée pendant le traitement, relancez la commande", file=sys.stderr)
+    return 1 if report.changed else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amo-gateway", description=__doc__)
     parser.add_argument("--database-url", help="overrides AMO_DATABASE_URL")
@@ -261,6 +274,7 @@ def _parser() -> argparse.ArgumentParser:
     _add(endpoint, "remove", _endpoint_remove, "remove an endpoint and its subscriptions", _id_args)
     payments = sub.add_parser("payments", help="what payers owe providers").add_subparsers()
     _add(payments, "clock", _payments_clock, "overdue claims by age, claim-to-cash", _clock_args)
+    settlement_commands(sub, _add)
     _add(sub, "worker", _worker, "deliver notifications and run periodic jobs until stopped")
     reviewers = sub.add_parser("reviewers", help="payers' medical review units").add_subparsers()
     _add(reviewers, "add", _reviewers_add, "register a review unit and its client", _reviewer_args)
@@ -273,6 +287,8 @@ def _parser() -> argparse.ArgumentParser:
     _add(client, "keygen", _client_keygen, "new private key; prints the public JWKS", _key_args)
     _add(client, "assertion", _client_assertion, "sign a client assertion", _assertion_args)
     users.register(sub, _add)
+    pecs = sub.add_parser("authorizations", help="prises en charge").add_subparsers()
+    _add(pecs, "key-patients", _authorizations_key, "key those recorded without their patient")
     keys = sub.add_parser("keys", help="server keys").add_subparsers()
     _add(keys, "new", _keys_new, "print a new random 256-bit key (base64)")
     _add(keys, "rotate", _keys_rotate, "re-encrypt personal data under AMO_DATA_KEY_CURRENT")

@@ -178,6 +178,17 @@ class Settings:
     login_lockout_minutes: float = 15.0
     # A session lasts a working day at most; signing out ends it sooner.
     portal_session_hours: float = 8.0
+    # Settlement: where the pain.001 files are written for the bank to fetch, and each
+    # payer's own account they are paid from ("CNSS=<RIB>,CNOPS=<RIB>", RIB or IBAN).
+    settlement_dir: Path = Path("var/settlement")
+    settlement_debtors: str = ""
+    # Payers the worker settles on its own ("CNSS,CNOPS"), once a day: payment terms are
+    # counted in days. None by default: a payer's finance runs `amo-gateway settle` until
+    # it chooses to hand the cycle to the worker.
+    settlement_payers: str = ""
+    settlement_seconds: float = 86400.0
+    # Tests only: stop dead at a step of a cycle (gateway/commands/settlement.py).
+    settlement_crash_at: str = ""
     instance_id: str = field(default_factory=lambda: secrets.token_hex(4))  # audit stream id
     log_level: str = "INFO"
     log_json: bool = True

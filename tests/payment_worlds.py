@@ -27,8 +27,8 @@ def transfer(
         claims
         if claims is not None
         else (
-            PaidClaim("claim-1", "resp-1", Money(49_050)),
-            PaidClaim("claim-2", "resp-2", Money(10_000)),
+            PaidClaim("claim-1", "resp-1", Money(49_050), "F-2026-1"),
+            PaidClaim("claim-2", "resp-2", Money(10_000), "F-2026-2"),
         )
     )
     settled = None if status is TransferStatus.SENT else EXECUTED_AT

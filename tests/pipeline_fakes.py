@@ -405,3 +405,8 @@ def render_state(request_body: bytes, authorization: PriorAuthorization, at: obj
     """domain.authorization_ports.AnswerRenderer: what a test can check of an answer rendered
     again."""
     return f"{authorization.id}|{authorization.status.value}|{at}".encode()
+
+
+def patient_key(member_id: str) -> str:
+    """domain.authorization_ports.PatientKey: a key a test can read (the real one is keyed)."""
+    return f"key:{member_id}"

@@ -9,6 +9,7 @@ the other is told the prise en charge changed meanwhile; nothing is decided twic
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -135,6 +136,21 @@ class SqlAuthorizationRepository:
             limit=limit,
         )
 
+    def page(self, after: str, limit: int) -> list[StoredAuthorization]:
+        """Every prise en charge by id, from the first after `after` (maintenance)."""
+        return self._many(AUTHORIZATION.c.id > after, limit=limit)
+
+    def record_patient(self, stored: StoredAuthorization, patient: str) -> bool:
+        """Record the patient's key of a prise en charge still at its version, nothing else
+        changing (its answer does not show it); False when it changed meanwhile."""
+        pa = replace(stored.authorization, patient=patient)
+        done = self._session.execute(
+            update(AUTHORIZATION)
+            .where(AUTHORIZATION.c.id == pa.id, AUTHORIZATION.c.version == stored.version)
+            .values(state=encode(pa), version=stored.version + 1)
+        )
+        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
     def _many(self, *where: Any, limit: int) -> list[StoredAuthorization]:
         rows = self._session.execute(
             select(
@@ -208,6 +224,7 @@ def encode(pa: PriorAuthorization) -> str:
                 for r in pa.reservations
             ],
             "uses": [[u.claim, u.sequence, u.quantity, u.amount.centimes] for u in pa.uses],
+            "patient": pa.patient,
         }
     ).decode()
 
@@ -244,6 +261,8 @@ def decode(text: str) -> PriorAuthorization:
         ),
         # None before claims kept what they used: those give nothing back.
         uses=tuple(Use(c, s, q, Money(a)) for c, s, q, a in data.get("uses", [])),
+        # "" before the patient's key was kept: such a one covers no claim.
+        patient=data.get("patient", ""),
     )
 
 

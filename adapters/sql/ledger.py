@@ -9,12 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.sql.reads import SqlReads
+from adapters.sql.settlement_tables import TransferClaimRow, TransferRow
 from adapters.sql.tables import LedgerEntryRow, LedgerPostingRow
-from domain.ledger import AlreadyRecorded, Entry, EntryKind, Posting
+from domain.ledger import AlreadyRecorded, Entry, EntryKind, Posting, payment
 from domain.money import Money
 
 ENTRY = LedgerEntryRow.__table__
 POSTING = LedgerPostingRow.__table__
+TRANSFER = TransferRow.__table__
+TRANSFER_CLAIM = TransferClaimRow.__table__
 
 
 class SqlLedger:
@@ -41,7 +44,8 @@ class SqlLedger:
             return
         self._session.execute(
             insert(ENTRY),
-            [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source, "due": e.due}
+            [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source, "due": e.due,
+              "request_id": e.request, "response_id": e.response}
              for e in entries],
         )  # fmt: skip
         self._session.execute(
@@ -61,11 +65,27 @@ class SqlLedger:
         return set(self._session.execute(select(ENTRY.c.id).where(ENTRY.c.id.in_(ids))).scalars())
 
     def by_source(self, source: str) -> list[Entry]:
-        """The entries recording a claim (a payment names every claim it settles)."""
+        """The entries recording a claim, and the payment of the live transfer paying it
+        (posted or about to be: a claim in a transfer is settled, never cancelled)."""
         rows = self._session.execute(
             select(ENTRY).where(ENTRY.c.source == source).order_by(ENTRY.c.at, ENTRY.c.id)
         ).all()
-        return [self._entry(row) for row in rows]
+        entries = [self._entry(row) for row in rows]
+        known = {e.id for e in entries}
+        return entries + [p for p in self._in_transfer(source) if p.id not in known]
+
+    def _in_transfer(self, source: str) -> list[Entry]:
+        rows = self._session.execute(
+            select(TRANSFER.c.id, TRANSFER.c.payer, TRANSFER.c.provider, TRANSFER.c.created,
+                   TRANSFER_CLAIM.c.amount_centimes)
+            .join(TRANSFER_CLAIM, TRANSFER_CLAIM.c.transfer_id == TRANSFER.c.id)
+            .where(TRANSFER_CLAIM.c.claim_source == source, TRANSFER_CLAIM.c.rejected.is_(False))
+        ).all()  # fmt: skip
+        return [
+            payment(r.id, payer=r.payer, provider=r.provider, claims=(source,),
+                    amount=Money(r.amount_centimes), at=r.created)
+            for r in rows
+        ]  # fmt: skip
 
     def balance(self, account: str) -> Money:
         """What an account holds: debits less credits."""
@@ -89,6 +109,8 @@ class SqlLedger:
             tuple(Posting(p.account, Money(p.amount_centimes)) for p in postings),
             row.source,  # type: ignore[attr-defined]
             row.due,  # type: ignore[attr-defined]
+            row.request_id,  # type: ignore[attr-defined]
+            row.response_id,  # type: ignore[attr-defined]
         )
 
 

@@ -3,8 +3,9 @@
 An accepted claim is a `claim` entry with no `reversal:` twin; its payable credit names its
 payer and provider (`payable:<payer>:<provider>`); the payment that settles it is the
 `payment` entry on the same payable account whose source (the claims it settles,
-space-separated) names it. That last match is a substring test on the few payments of one
-account, so it stays a join in SQL: nothing is gathered in Python but the page asked for.
+space-separated) names it, unless the bank returned it (a `rejection:` twin). That last
+match is a substring test on the few payments of one account, so it stays a join in SQL:
+nothing is gathered in Python but the page asked for.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ class ClaimClockQueries:
 
     def _payment(self, claim: Any, credit: Any) -> tuple[Any, Any]:
         """The id and time of the payment on the claim's payable account naming it."""
-        pay, debit = ENTRY.alias("pay"), POSTING.alias("d")
+        pay, debit, undone = ENTRY.alias("pay"), POSTING.alias("d"), ENTRY.alias("rej")
+        returned = select(undone.c.id).where(undone.c.id == literal("rejection:") + pay.c.id)
         names = self._contains(
             literal(" ") + pay.c.source + " ", literal(" ") + claim.c.source + " "
         )
@@ -127,7 +129,7 @@ class ClaimClockQueries:
             select(pay.c.id, pay.c.at)
             .join(debit, debit.c.entry_id == pay.c.id)
             .where(pay.c.kind == EntryKind.PAYMENT.value, debit.c.account == credit.c.account)
-            .where(debit.c.amount_centimes > 0, names)
+            .where(debit.c.amount_centimes > 0, names, ~returned.exists())
             .order_by(pay.c.at, pay.c.id)
             .limit(1)
         )

@@ -264,7 +264,8 @@ class AuthorizationRow(SQLModel, table=True):
     """A prise en charge's state, beside the exchange that asked for it (same id).
 
     The state holds codes, quantities and amounts, never patient data (that stays in the
-    exchange, encrypted). `version` makes every change a compare-and-set."""
+    exchange, encrypted): of its patient, only a keyed blind index of the member id, which
+    claims are matched with. `version` makes every change a compare-and-set."""
 
     __tablename__ = "prior_authorization"
     __table_args__ = (
@@ -321,13 +322,19 @@ class LedgerEntryRow(SQLModel, table=True):
     at: datetime = utc_column()
     source: str  # the claim (or the claims a payment settles, space-separated)
     due: date | None = None  # an accepted claim's due date, from the payer's terms
+    request_id: str | None = None  # an accepted claim's: the Claim it was recorded with
+    response_id: str | None = None  # and the ClaimResponse that answered it
 
 
 class LedgerPostingRow(SQLModel, table=True):
     """An amount of an entry on one account, in centimes: a debit when positive."""
 
     __tablename__ = "ledger_posting"
-    __table_args__ = (Index("ix_ledger_posting_account", "account"),)
+    __table_args__ = (
+        Index("ix_ledger_posting_account", "account"),
+        # A payer's postings account by account, in entry order (the settlement's checks).
+        Index("ix_ledger_posting_account_entry", "account", "entry_id"),
+    )
 
     entry_id: str = Field(primary_key=True, foreign_key="ledger_entry.id", ondelete="CASCADE")
     position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -14,6 +14,7 @@ from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql.anomaly_flags import SqlAnomalyFlags
 from adapters.sql.audit import AuditStream, SqlAuditLog
 from adapters.sql.authorizations import SqlAuthorizationRepository
+from adapters.sql.bank_accounts import SqlBankAccounts
 from adapters.sql.claim_lines import SqlClaimLines
 from adapters.sql.exchanges import SqlExchangeRepository
 from adapters.sql.idempotency import SqlIdempotencyRepository
@@ -25,6 +26,7 @@ from adapters.sql.profiles import SqlProfiles
 from adapters.sql.providers import SqlProviderRepository
 from adapters.sql.reference import SqlReferenceRepository
 from adapters.sql.replay import SqlReplayStore
+from adapters.sql.settlement import SqlSettlementStore
 from adapters.sql.subscriptions import SqlEndpointRepository, SqlSubscriptionRepository
 
 
@@ -46,6 +48,8 @@ class SqlUnitOfWork:
     claim_lines: SqlClaimLines
     anomaly_flags: SqlAnomalyFlags
     profiles: SqlProfiles
+    settlement: SqlSettlementStore
+    bank_accounts: SqlBankAccounts
 
     def __init__(
         self,
@@ -85,6 +89,8 @@ class SqlUnitOfWork:
         self.claim_lines = SqlClaimLines(session, index=self._index)
         self.anomaly_flags = SqlAnomalyFlags(session)
         self.profiles = SqlProfiles(session)
+        self.settlement = SqlSettlementStore(session)
+        self.bank_accounts = SqlBankAccounts(session)
         return self
 
     def __exit__(

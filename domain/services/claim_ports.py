@@ -11,6 +11,7 @@ from domain.authorization_ports import (
     AuthorizationStore,
     ClaimHistoryReader,
     LedgerReader,
+    PatientKey,
     StoredClaimReader,
 )
 from domain.ports import MemberDirectory
@@ -34,6 +35,7 @@ class ClaimPorts:
     history: ClaimHistoryReader  # the patient's earlier payable lines
     supply_days: int  # how far back a drug line looks for an earlier supply (refills)
     stored: StoredClaimReader  # what a stored claim cites and corrects
+    patient: PatientKey  # the patient's key, matched with the one a prise en charge records
 
 
 def source(requester: Requester, claim_id: str) -> str:

@@ -3,7 +3,9 @@
 Its own step is the decision: the patient's rights on the date of care, the provider's
 admission, the prises en charge the lines cite (each checked, then used by the lines the payer
 pays, or held for a while by a counter check), then the adjudication of every line
-(domain.rules.adjudication). What it changes is recorded with the exchange, in one write:
+(domain.rules.adjudication). A prise en charge covers only the provider that asked for it and
+the patient it was asked for (the key it records, `ClaimPorts.patient`): another's is as good
+as none. What it changes is recorded with the exchange, in one write:
 - the prises en charge used or held, by compare-and-set (a claim racing another for the same
   units is decided again from the new state: one of them gets them);
 - the RO benefit made payable to the provider, under an id derived from the provider and the
@@ -106,7 +108,10 @@ async def submit_claim(
         found = await _authorizations(request, requester, ports, corrects)
         start = claim_corrections.given_back(found, corrects)
         now = clock.now()
-        holds = _Holds(found, start, requester.tenant, request, now, ports.hold_minutes)
+        # No member found, no key: the rights are not open then, and no line is covered.
+        patient = ports.patient(rights.member_id) if rights.member_id else ""  # pragma: no mutate
+        whose = (requester.tenant, patient)
+        holds = _Holds(found, start, whose, request, now, ports.hold_minutes)
         if not (rights.status.in_force or rights.status is EligibilityStatus.SUSPENDED):
             rejected = _all_rejected(request, "droits-non-ouverts", ref)
             return ClaimOutcome(rejected, payer, holds.changed(), corrects)
@@ -129,7 +134,7 @@ async def submit_claim(
         # strict: an answer of other lines than the claim's would be a bug, never seen
         pairs = zip(request.lines, adjudication.lines, strict=True)  # pragma: no mutate
         paid = [line for line, r in pairs if r.status in PAYABLE and line.sequence in valid]
-        used = _Holds(found, start, requester.tenant, request, now, ports.hold_minutes)
+        used = _Holds(found, start, whose, request, now, ports.hold_minutes)
         used.apply(paid)
         payable = claim_history.made_payable(cmd, adjudication)
         return ClaimOutcome(
@@ -154,6 +159,8 @@ async def submit_claim(
                 benefit=outcome.adjudication.payable,
                 at=at,
                 due=outcome.adjudication.payment_date,
+                request=stamp.request_id,
+                response=stamp.response_id,
             )
             entries += [] if entry is None else [entry]
         paid = any(e.kind is ledger.EntryKind.CLAIM for e in entries)
@@ -209,14 +216,14 @@ class _Holds:
         self,
         found: dict[str, StoredAuthorization],
         start: dict[str, PriorAuthorization],
-        tenant: str,
+        whose: tuple[str, str],  # the provider, and the patient's key
         request: ClaimRequest,
         now: datetime,
         hold_minutes: float,
     ) -> None:
         self._found = found
         self._state = dict(start)
-        self._tenant = tenant
+        self._tenant, self._patient = whose
         self._claim = request.claim_id
         self._use = request.use
         self._now = now
@@ -224,12 +231,15 @@ class _Holds:
         self._holds: list[tuple[str, str]] = []  # (reference, reservation) a check holds
 
     def apply(self, lines: list[ClaimLine] | tuple[ClaimLine, ...]) -> set[int]:
-        """The sequences of the lines a prise en charge of the provider covers, each using it."""
+        """The sequences of the lines a prise en charge of the provider, for the patient,
+        covers, each using it."""
         covered = set()
         for line in lines:
             reference = line.pa_reference
             if reference is None or (pa := self._state.get(reference)) is None:
                 continue  # none cited, or none of the provider's
+            if not pa.for_patient(self._patient):  # another's, or recorded without its key
+                continue
             granted = next((g for g in pa.lines if g.code == line.code), None)
             if granted is None:  # the prise en charge cited does not carry this code
                 continue

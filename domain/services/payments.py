@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from domain.errors import NotFound
 from domain.notifications import Topic
 from domain.payment_records import TransferRecord, TransferStatus
-from domain.ports import IdGenerator, UnitOfWork
+from domain.ports import IdGenerator, Outbox
 from domain.records import Notification, Requester
 from domain.transfer_ports import TransferPage, TransferQuery, TransferReader
 
@@ -63,8 +64,15 @@ async def search_notices(
     return await ports.transfers.search(executed)
 
 
+class WithOutbox(Protocol):
+    """A unit of work with an outbox: the whole one, or the settlement's."""
+
+    @property
+    def outbox(self) -> Outbox: ...
+
+
 def announce_paid(
-    transfers: Iterable[TransferRecord], *, uow: UnitOfWork, new_id: IdGenerator
+    transfers: Iterable[TransferRecord], *, uow: WithOutbox, new_id: IdGenerator
 ) -> tuple[Notification, ...]:
     """Queue a PaymentNotice event for each executed transfer, in the caller's open unit of
     work: committed with the status change that caused it (the outbox), delivered by the

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from domain import prior_auth as pa_states
-from domain.authorization_ports import AnswerRenderer, AuthorizationStore
+from domain.authorization_ports import AnswerRenderer, AuthorizationStore, PatientKey
 from domain.eligibility import EligibilityStatus
 from domain.errors import Conflict, InvalidRequest, NotFound, ReferenceDataError
 from domain.members import PersonIdentifier
@@ -91,6 +91,7 @@ class PriorAuthPorts:
     members: MemberDirectory
     authorizations: AuthorizationStore
     render: AnswerRenderer
+    patient: PatientKey  # what a prise en charge records of its patient
 
 
 async def request_prior_auth(
@@ -120,6 +121,7 @@ async def request_prior_auth(
             date_of_care=cmd.request.date_of_care,
             rules_version=auto.rules_version,
             foreign=cmd.foreign,
+            patient=ports.patient(rights.member_id) if rights.member_id else "",
         )
         return PaOutcome(_apply(pa, auto, now), rights.status)
 

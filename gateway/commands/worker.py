@@ -8,7 +8,7 @@ import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -28,6 +28,7 @@ from domain.subscriptions import Delivery, RetryPolicy
 from fhir_profiles.claim_form import rerender
 from fhir_profiles.notifications import notification
 from gateway.bootstrap import Storage, data_cipher, open_storage
+from gateway.commands.settlement_job import SettlementCycles
 from gateway.ids import new_id
 from gateway.logs import configure_logging
 from gateway.settings import Settings
@@ -125,6 +126,16 @@ class SessionPurge:
 
 def _session_purge(storage: Storage, settings: Settings) -> PeriodicJob:
     return SessionPurge(storage)
+def _settlement_cycles(storage: Storage, settings: Settings) -> PeriodicJob:
+    payers = [p.strip() for p in settings.settlement_payers.split(",") if p.strip()]
+
+    def cycle(payer: str, today: date) -> object:
+        # Imported when a cycle runs: the bank-file libraries stay out of a worker's start.
+        from gateway.commands.settlement import run_cycle
+
+        return run_cycle(settings, payer, today, quiet=True)
+
+    return SettlementCycles(payers, cycle, settings.settlement_seconds)
 
 
 # The periodic jobs every worker runs, each made from the storage and the settings.
@@ -133,6 +144,7 @@ JOBS: tuple[Callable[[Storage, Settings], PeriodicJob], ...] = (
     _anomaly_profiles,
     _idempotency_purge,
     _session_purge,
+    _settlement_cycles,
 )
 
 

@@ -21,7 +21,14 @@ from sqlmodel import SQLModel
 
 from adapters.cache.redis import make_redis
 from adapters.crypto import BlindIndex, FieldCipher, new_key, parse_keyring
-from adapters.sql import SqlUnitOfWorkFactory, make_engine, migrate, reftables, tables
+from adapters.sql import (
+    SqlUnitOfWorkFactory,
+    make_engine,
+    migrate,
+    reftables,
+    settlement_tables,
+    tables,
+)
 
 POSTGRES_URL = os.environ.get(
     "AMO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -40,7 +47,7 @@ def our_tables() -> list[Table]:
     """The tables the migrations own, parents first."""
     ours = {
         value.__table__
-        for module in (tables, reftables)
+        for module in (tables, reftables, settlement_tables)
         for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, SQLModel) and hasattr(value, "__table__")
     }

@@ -105,6 +105,7 @@ class TestStorage:
             foreign=(2, 3), overdue_flagged=True, provisional=True, rules_version="v7",
             reservations=(Reservation("r-1", 1, 1, Money(1_520_000), NOW + timedelta(minutes=15)),),
             uses=(Use("F-1", 1, 1, Money(1_520_000)), Use("F-2", 1, 0, Money(1))),
+            patient="5f0c1d2e3a4b59687786a5b4c3d2e1f0",
         )  # fmt: skip
         assert decode(encode(pa)) == pa
 
@@ -113,6 +114,12 @@ class TestStorage:
         written = orjson.loads(encode(pa))
         del written["uses"]
         assert decode(orjson.dumps(written).decode()) == pa
+
+    def test_a_state_written_before_its_patient_s_key_was_kept_reads_with_none(self) -> None:
+        pa = replace(granted("pa-1", until=TODAY + timedelta(days=29)), patient="k")
+        written = orjson.loads(encode(pa))
+        del written["patient"]
+        assert decode(orjson.dumps(written).decode()) == replace(pa, patient="")
 
     def test_a_change_applies_once_from_its_version(
         self, uow_factory: SqlUnitOfWorkFactory

@@ -29,6 +29,7 @@ from domain.services.claim_ports import ClaimPorts
 from domain.services.exchanges import ExchangePorts
 from gateway.ids import new_id
 from tests.fakes import FakeClock
+from tests.pipeline_fakes import patient_key
 from tests.unit.domain.test_services_claims import (
     CARE,
     NOW,
@@ -77,10 +78,12 @@ def sql(uow_factory: SqlUnitOfWorkFactory) -> Iterator[tuple[ClaimPorts, FakeClo
 
 
 def seed(uow_factory: SqlUnitOfWorkFactory) -> None:
-    """pa-1: one box of trastuzumab granted to the pharmacy for a month."""
+    """pa-1: one box of trastuzumab granted to the pharmacy for a month, for the unit
+    world's member (M1)."""
     asked = PriorAuthorization(
         "pa-1", PHARMACY.tenant, "CNSS", "costly-drug",
         (PaLine(1, TRASTUZUMAB, "costly-drug", 1, Money.mad("15200")),), NOW, NOW,
+        patient=patient_key("M1"),
     )  # fmt: skip
     pa = grant(asked, {1: (1, Money.mad("15200"))}, valid_from=CARE,
                valid_until=CARE + timedelta(days=29), at=NOW)  # fmt: skip

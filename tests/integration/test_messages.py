@@ -42,7 +42,7 @@ from fhir_profiles.claim_form import rerender
 from tests.documents import PDF, PNG, attachment, communication
 from tests.fakes import FakeClock
 from tests.fhir_schema import assert_valid_r4
-from tests.pipeline_fakes import FakeIds
+from tests.pipeline_fakes import FakeIds, patient_key
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 PROVIDER = Requester("org-111222333", "client-pharmacy")
@@ -197,7 +197,10 @@ def wired(uow_factory: SqlUnitOfWorkFactory) -> Iterator[Wired]:
         new_id=FakeIds(),
     )
     store = SqlAuthorizationStore(reads, uow_factory, deadline=5.0)
-    yield Wired(PriorAuthPorts(exchange, SqlMemberDirectory(reads), store, rerender), uow_factory)
+    yield Wired(
+        PriorAuthPorts(exchange, SqlMemberDirectory(reads), store, rerender, patient_key),
+        uow_factory,
+    )
     recorder.close()
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
 import adapters.sql.reftables
+import adapters.sql.settlement_tables
 import adapters.sql.tables
 
 # Imported for their side effect: the tables register on SQLModel.metadata (autogenerate).

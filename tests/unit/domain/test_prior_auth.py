@@ -61,6 +61,17 @@ class TestStatus:
         assert not granted_whole().overdue(DEADLINE + timedelta(days=1))
 
 
+class TestPatient:
+    def test_it_is_for_the_patient_of_its_key_only(self) -> None:
+        pa = replace(granted_whole(), patient="key-a")
+        assert pa.for_patient("key-a")
+        assert not pa.for_patient("key-b") and not pa.for_patient("")
+
+    def test_one_recorded_without_a_key_is_for_no_one(self) -> None:
+        assert granted_whole().patient == ""  # as states written before keys read
+        assert not granted_whole().for_patient("")
+
+
 class TestInformation:
     def test_a_request_for_information_and_its_answer(self) -> None:
         asked = request_information(requested(), "piece-manquante")

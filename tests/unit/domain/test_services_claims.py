@@ -36,6 +36,7 @@ from tests.pipeline_fakes import (
     FakeIds,
     FakeRateLimiter,
     FakeStore,
+    patient_key,
     render_state,
 )
 from tests.unit.domain.builders import member, salarie
@@ -104,13 +105,19 @@ def world() -> tuple[FakeStore, ClaimPorts]:
         store,
         SUPPLY_DAYS,
         stored_claim,
+        patient_key,
     )
 
 
-def granted(store: FakeStore, tenant: str = "pharmacy-1", boxes: int = 2) -> None:
-    """PEC pa-1: `boxes` of trastuzumab granted to the tenant for a month."""
+def granted(
+    store: FakeStore, tenant: str = "pharmacy-1", boxes: int = 2, patient: str = "M1"
+) -> None:
+    """PEC pa-1: `boxes` of trastuzumab granted to the tenant for a month, for the member
+    `patient` (M1: the world's, IDCS)."""
     line = PaLine(1, TRASTUZUMAB, "costly-drug", boxes, Money.mad("15200").times(boxes))
-    asked = PriorAuthorization("pa-1", tenant, "CNSS", "costly-drug", (line,), NOW, NOW)
+    asked = PriorAuthorization(
+        "pa-1", tenant, "CNSS", "costly-drug", (line,), NOW, NOW, patient=patient_key(patient)
+    )
     store.authorizations["pa-1"] = (
         grant(asked, {1: (boxes, line.amount)}, valid_from=CARE,
               valid_until=CARE + timedelta(days=29), at=NOW),

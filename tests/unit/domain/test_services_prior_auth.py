@@ -40,6 +40,7 @@ from tests.pipeline_fakes import (
     FakeIds,
     FakeRateLimiter,
     FakeStore,
+    patient_key,
     render_state,
 )
 from tests.unit.domain.builders import member, salarie
@@ -91,7 +92,10 @@ def world() -> World:
     exchange = ExchangePorts(FakeRateLimiter(), store, store, store, store, clock, FakeIds())
     authorizations = FakeAuthorizations(store)
     return World(
-        store, authorizations, clock, PriorAuthPorts(exchange, store, authorizations, render_state)
+        store,
+        authorizations,
+        clock,
+        PriorAuthPorts(exchange, store, authorizations, render_state, patient_key),
     )
 
 
@@ -138,6 +142,7 @@ class TestSubmit:
         )
         assert (pa.valid_from, pa.valid_until) == (CARE, CARE + timedelta(days=29))
         assert pa.granted[0].quantity_left == 6 and pa.rules_version == ref.version
+        assert pa.patient == patient_key("M1")  # the member's key, what claims are matched with
         [note] = w.store.outbox
         assert (note.tenant, note.topic, note.focus) == (
             "pharmacy-1",
@@ -161,6 +166,7 @@ class TestSubmit:
         assert await ask(w, ref, drug(who=NOBODY)) == "id-1|refused"
         pa, _ = w.store.authorizations["id-1"]
         assert pa.reasons == ("droits-non-ouverts",) and pa.granted == ()
+        assert pa.patient == ""  # nobody found: for no one
         assert [n.topic for n in w.store.outbox] == [Topic.PA_DECIDED.value]
 
     async def test_an_urgent_admission_is_granted_provisionally(self, ref: ReferenceData) -> None:

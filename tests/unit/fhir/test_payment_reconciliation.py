@@ -87,6 +87,20 @@ class TestNotice:
         assert body["response"] == {"reference": "ClaimResponse/resp-9"}
         assert body["amount"] == {"value": 22.5, "currency": "MAD"}
 
+    def test_a_claim_is_named_by_its_number_too_and_nothing_unknown_is_referenced(
+        self,
+    ) -> None:
+        known = PaidClaim("claim-9", "resp-9", Money(2_250), "F-2026-9")
+        body = notice(transfer(claims=(known,)), requestor_inpe=INPE)
+        assert body["request"] == {"reference": "Claim/claim-9",
+                                   "identifier": {"value": "F-2026-9"}}  # fmt: skip
+        older = PaidClaim("", "", Money(2_250), "F-2019-1")  # paid before ids were kept
+        body = from_domain(transfer(claims=(older,)), requestor_inpe=INPE)
+        assert_valid_r4(body)
+        (detail,) = body["detail"]
+        assert detail["request"] == {"identifier": {"value": "F-2019-1"}}
+        assert "response" not in detail
+
     @pytest.mark.parametrize("status", [TransferStatus.SENT, TransferStatus.REJECTED])
     def test_only_an_executed_transfer_has_a_notice(self, status: TransferStatus) -> None:
         with pytest.raises(ValueError, match="not executed"):

@@ -1,7 +1,7 @@
 """People's accounts in the extranet: staff users per organization and their sessions.
 
-Revision ID: 0023
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0023'
-down_revision = '0021'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
