@@ -77,6 +77,10 @@ class SqlSettlementStore:
     def due(self, payer: str, cycle: date) -> Iterator[Payable]:
         """The payer's due claims in no live transfer, by (account, claim), a page at a time."""
         after: tuple[str, str] | None = None
+        if self._postgres:
+            # Transfers are added between pages in this transaction: each page is planned
+            # with transfer_claim as it stands, never by a plan cached while it was empty.
+            self._session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         while True:
             rows = self._session.execute(self._due(payer, cycle, after)).all()
             for row in rows:
@@ -84,7 +88,13 @@ class SqlSettlementStore:
                 yield Payable(row.source, payer, provider, Money(-row.amount_centimes), row.due)
             if len(rows) < PAGE:
                 return
-            after = (rows[-1].account, rows[-1].source)
+            after = (rows[-1].account, rows[-1].entry_id)
+
+    def due_providers(self, payer: str, cycle: date) -> int:
+        """How many providers have claims due: the transfers a cycle will make, counted in
+        one statement."""
+        due = self._due(payer, cycle, None).limit(None).order_by(None).subquery()
+        return int(self._session.execute(select(func.count(due.c.account.distinct()))).scalar_one())
 
     def _due(self, payer: str, cycle: date, after: tuple[str, str] | None) -> Any:
         claim, credit, undone = ENTRY.alias("c"), POSTING.alias("p"), ENTRY.alias("r")
@@ -93,7 +103,13 @@ class SqlSettlementStore:
             CLAIM.c.claim_source == claim.c.source, CLAIM.c.rejected.is_(False)
         )
         statement = (
-            select(claim.c.source, claim.c.due, credit.c.account, credit.c.amount_centimes)
+            select(
+                claim.c.source,
+                claim.c.due,
+                credit.c.account,
+                credit.c.entry_id,
+                credit.c.amount_centimes,
+            )
             .join(credit, and_(credit.c.entry_id == claim.c.id, credit.c.amount_centimes < 0))
             .where(claim.c.kind == EntryKind.CLAIM.value)
             .where(credit.c.account >= prefix, credit.c.account < prefix[:-1] + ";")
@@ -104,11 +120,14 @@ class SqlSettlementStore:
                 .exists()
             )
             .where(~live.exists())
-            .order_by(credit.c.account, claim.c.source)
+            # the order of the (account, entry_id) index: a page starts where the last ended
+            .order_by(credit.c.account, credit.c.entry_id)
             .limit(PAGE)
         )
         if after is not None:
-            statement = statement.where(tuple_(credit.c.account, claim.c.source) > tuple_(*after))
+            statement = statement.where(
+                tuple_(credit.c.account, credit.c.entry_id) > tuple_(*after)
+            )
         return statement
 
     def add_batch(self, batch: Batch) -> None:

@@ -145,30 +145,57 @@ def ledger_entries(session: Session, payer: str) -> Iterator[Entry]:
 
 def entries_by_account(session: Session, payer: str) -> Iterator[tuple[str, list[Entry]]]:
     """Each of a payer's payable accounts with its entries, account after account: one
-    provider's entries held at a time, read a page at a time along (account, entry)."""
+    provider's entries held at a time, read a page at a time along (account, entry), each
+    page in one statement (the account's postings, their entries and all their postings)."""
     prefix = f"payable:{payer}:"
     after: tuple[str, str] = (prefix, "")
     account, group = "", []
     while True:
-        rows = session.execute(
-            select(POSTING.c.account, POSTING.c.entry_id)
-            .where(POSTING.c.account < prefix[:-1] + ";")
-            .where(tuple_(POSTING.c.account, POSTING.c.entry_id) > tuple_(*after))
-            .order_by(POSTING.c.account, POSTING.c.entry_id)
-            .limit(PAGE)
-        ).all()
-        found = {e.id: e for e in _entries(session, [r.entry_id for r in rows])}
-        for row in rows:
-            if row.account != account and group:
+        page = _page(session, prefix, after)
+        for row_account, entry in page:
+            if row_account != account and group:
                 yield account, group
                 group = []
-            account = row.account
-            group.append(found[row.entry_id])
-        if len(rows) < PAGE:
+            account = row_account
+            group.append(entry)
+        if len(page) < PAGE:
             break
-        after = (rows[-1].account, rows[-1].entry_id)
+        after = (page[-1][0], page[-1][1].id)
     if group:
         yield account, group
+
+
+def _page(session: Session, prefix: str, after: tuple[str, str]) -> list[tuple[str, Entry]]:
+    """Up to PAGE (account, entry) pairs after `after`, with every posting of each entry."""
+    mine, every = POSTING.alias("mine"), POSTING.alias("every")
+    keys = (
+        select(mine.c.account, mine.c.entry_id)
+        .where(mine.c.account < prefix[:-1] + ";")
+        .where(tuple_(mine.c.account, mine.c.entry_id) > tuple_(*after))
+        .order_by(mine.c.account, mine.c.entry_id)
+        .limit(PAGE)
+        .subquery()
+    )
+    rows = session.execute(
+        select(keys.c.account.label("key_account"), ENTRY, every.c.account,
+               every.c.amount_centimes)
+        .join(ENTRY, ENTRY.c.id == keys.c.entry_id)
+        .join(every, every.c.entry_id == keys.c.entry_id)
+        .order_by(keys.c.account, keys.c.entry_id, every.c.position)
+    ).all()  # fmt: skip
+    page: list[tuple[str, Entry]] = []
+    postings: list[Posting] = []
+    for i, row in enumerate(rows):
+        postings.append(Posting(row.account, Money(row.amount_centimes)))
+        last = i + 1 == len(rows) or (rows[i + 1].key_account, rows[i + 1].id) != (
+            row.key_account, row.id,
+        )  # fmt: skip
+        if last:
+            entry = Entry(row.id, EntryKind(row.kind), row.at, tuple(postings), row.source,
+                          row.due, row.request_id, row.response_id)  # fmt: skip
+            page.append((row.key_account, entry))
+            postings = []
+    return page
 
 
 def _entries(session: Session, ids: list[str]) -> Iterator[Entry]:
@@ -180,5 +207,12 @@ def _entries(session: Session, ids: list[str]) -> Iterator[Entry]:
         postings.setdefault(p.entry_id, []).append(Posting(p.account, Money(p.amount_centimes)))
     for row in rows:
         yield Entry(
-            row.id, EntryKind(row.kind), row.at, tuple(postings[row.id]), row.source, row.due
+            row.id,
+            EntryKind(row.kind),
+            row.at,
+            tuple(postings[row.id]),
+            row.source,
+            row.due,
+            row.request_id,
+            row.response_id,
         )

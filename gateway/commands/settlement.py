@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from adapters.bank_files import Pain001Files, UnknownDebtor
 from adapters.bank_statements import read_statement
 from adapters.iban import checked
+from adapters.sql.settlement import SqlSettlementStore
 from adapters.sql.transfers import entries_by_account
 from adapters.sql.uow import SqlUnitOfWork
 from domain.bank_accounts import AccountChange, InvalidRib, Rib, parse_rib, rib_of_iban
@@ -118,7 +119,7 @@ def _progress(storage: Storage, payer: str, cycle: date, quiet: bool) -> Callabl
     if quiet:
         return lambda done: None
     with storage.uow() as uow:
-        total = len({p.provider for p in uow.settlement.due(payer, cycle)})
+        total = SqlSettlementStore(_session(uow)).due_providers(payer, cycle)
     return ProgressBar(total, "virements")
 
 

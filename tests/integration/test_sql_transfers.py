@@ -37,7 +37,8 @@ def put(uow_factory: SqlUnitOfWorkFactory, records: tuple[TransferRecord, ...]) 
                 live |= set() if returned else {source}
                 uow.session.execute(insert(TransferClaimRow.__table__), [
                     {"transfer_id": r.id, "claim_source": source, "response_id": c.response_id,
-                     "request_id": c.claim_id, "amount_centimes": c.amount.centimes, "rejected": returned}])  # fmt: skip
+                     "request_id": c.claim_id, "amount_centimes": c.amount.centimes,
+                     "rejected": returned}])  # fmt: skip
         uow.commit()
 
 
