@@ -126,6 +126,8 @@ class SessionPurge:
 
 def _session_purge(storage: Storage, settings: Settings) -> PeriodicJob:
     return SessionPurge(storage)
+
+
 def _settlement_cycles(storage: Storage, settings: Settings) -> PeriodicJob:
     payers = [p.strip() for p in settings.settlement_payers.split(",") if p.strip()]
 
