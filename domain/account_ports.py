@@ -9,13 +9,13 @@ from domain.accounts import Organization, StaffSession, StaffUser
 
 
 class PasswordHasher(Protocol):
-    """One-way password hashes (argon2id)."""
+    """One-way password hashes (argon2id): slow on purpose, so never on the event loop."""
 
-    def hash(self, password: str) -> str:
+    async def hash(self, password: str) -> str:
         """The encoded hash of a password, with its own salt and parameters."""
         ...
 
-    def verify(self, encoded: str, password: str) -> bool:
+    async def verify(self, encoded: str, password: str) -> bool:
         """Whether the password matches the hash (never raises for a mismatch)."""
         ...
 

@@ -97,7 +97,7 @@ async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
     now = ports.clock.now()
     if user is not None and user.locked_until is not None and user.locked_until > now:
         await _refuse_locked(user, (user.locked_until - now).total_seconds(), ports)
-    if not _authentic(user, cmd, ports):
+    if not await _authentic(user, cmd, ports):
         await _audit(ports, "portal.login", 401, user, detail="identifiants refusés")
         if user is not None:
             await _throttle(f"login-account:{user.id}", ports.per_account, user, ports)
@@ -154,7 +154,7 @@ async def add_user(cmd: AddUser, *, ports: AccountPorts) -> StaffUser:
         raise AccountExists(f"Un compte existe déjà pour {email}")
     user = StaffUser(
         id=ports.new_id(), org=org.id, side=org.side, email=email, role=role,
-        password_hash=ports.hasher.hash(cmd.password), created=ports.clock.now(),
+        password_hash=await ports.hasher.hash(cmd.password), created=ports.clock.now(),
         totp_secret=cmd.totp_secret,
     )  # fmt: skip
     await ports.accounts.add(user)
@@ -218,12 +218,12 @@ async def _refuse_locked(user: StaffUser, seconds: float, ports: AccountPorts) -
     raise RateLimited(seconds)
 
 
-def _authentic(user: StaffUser | None, cmd: LogIn, ports: AccountPorts) -> bool:
+async def _authentic(user: StaffUser | None, cmd: LogIn, ports: AccountPorts) -> bool:
     if user is None or not user.active:
         # The same work as for a real account: the answer's delay tells nothing.
-        ports.hasher.verify(_DECOY, cmd.password)
+        await ports.hasher.verify(_DECOY, cmd.password)
         return False
-    if not ports.hasher.verify(user.password_hash, cmd.password):
+    if not await ports.hasher.verify(user.password_hash, cmd.password):
         return False
     if user.totp_secret is None:
         return True

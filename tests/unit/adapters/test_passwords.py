@@ -4,25 +4,47 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import anyio
+import pytest
+
 from adapters.passwords import Argon2Passwords, TotpCodes
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 class TestArgon2Passwords:
-    def test_a_hash_verifies_its_password_only(self) -> None:
+    @pytest.mark.anyio
+    async def test_a_hash_verifies_its_password_only(self) -> None:
         hasher = Argon2Passwords(time_cost=1, memory_kib=1024)
-        encoded = hasher.hash("s3cret passphrase")
+        encoded = await hasher.hash("s3cret passphrase")
         assert encoded.startswith("$argon2id$v=19$m=1024,t=1")
-        assert hasher.verify(encoded, "s3cret passphrase")
-        assert not hasher.verify(encoded, "s3cret passphrasE")
+        assert await hasher.verify(encoded, "s3cret passphrase")
+        assert not await hasher.verify(encoded, "s3cret passphrasE")
 
-    def test_the_same_password_gets_another_salt(self) -> None:
+    @pytest.mark.anyio
+    async def test_the_same_password_gets_another_salt(self) -> None:
         hasher = Argon2Passwords(time_cost=1, memory_kib=1024)
-        assert hasher.hash("same password") != hasher.hash("same password")
+        assert await hasher.hash("same password") != await hasher.hash("same password")
 
-    def test_an_unreadable_hash_verifies_nothing(self) -> None:
-        assert not Argon2Passwords().verify("not-a-hash", "anything")
+    @pytest.mark.anyio
+    async def test_an_unreadable_hash_verifies_nothing(self) -> None:
+        assert not await Argon2Passwords().verify("not-a-hash", "anything")
+
+    @pytest.mark.anyio
+    async def test_hashing_leaves_the_event_loop_free(self) -> None:
+        hasher, ticks = Argon2Passwords(), 0
+
+        async def tick() -> None:
+            nonlocal ticks
+            while True:
+                await anyio.sleep(0.005)
+                ticks += 1
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(tick)
+            await hasher.hash("a password long enough")
+            tasks.cancel_scope.cancel()
+        assert ticks >= 3  # the loop ran while the hash was computed
 
 
 class TestTotpCodes:
