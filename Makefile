@@ -10,7 +10,7 @@ MUTMUT_VERSION  ?= 3.8.1
 MUTATE_CHILDREN ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install bytecode demo serve test test-fast lint fmt bench bench-settle fuzz mutate lock clean
+.PHONY: help install browser bytecode demo serve test test-fast lint fmt bench bench-settle fuzz mutate lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,9 +27,20 @@ install: $(STAMP) ## create .venv and install the locked dependencies
 demo: $(STAMP) ## run the gateway on SQLite with demo data (10,000 people) on 127.0.0.1:8000
 	$(BIN)/amo-gateway demo
 
-test: $(STAMP) ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
+test: $(STAMP) browser ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
 	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m pytest
+
+# The portal's browser tests drive Debian's chromium (Playwright pointed at it: no browser is
+# downloaded). Installed when absent and we may; otherwise those tests skip (fail under CI).
+CHROMIUM ?= /usr/bin/chromium
+browser: ## install Debian's chromium for the browser tests, when absent (needs root)
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends chromium \
+		|| { apt-get update -qq && apt-get install -y --no-install-recommends chromium; }; \
+	else echo "chromium absent ($(CHROMIUM)): the browser tests will skip (apt-get install chromium)"; fi
 
 # Every gateway a test starts imports the whole app: compiled once here, since an environment
 # with PYTHONDONTWRITEBYTECODE set would otherwise compile it again in every process.

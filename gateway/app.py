@@ -17,6 +17,7 @@ from gateway.fastpath import FastPath
 from gateway.logs import configure_logging
 from gateway.metrics import Metrics
 from gateway.middleware import ObservabilityMiddleware
+from gateway.portal import mount as portal
 from gateway.routes import (
     anomalies,
     communications,
@@ -95,6 +96,7 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:  # in order: routes are matched in order
         app.include_router(router)
+    portal.install(app)  # the extranet for people: /portal, /console
     if fast_path:
         app.add_middleware(FastPath, routers=ROUTERS)  # innermost of ours
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from base64 import b64decode
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
@@ -28,8 +29,10 @@ from adapters.cache.redis_async import (
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.holiday_calendar import moroccan_calendar
+from adapters.passwords import Argon2Passwords, TotpCodes
 from adapters.patient_keys import BlindPatientKey
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
+from adapters.sql.accounts import SqlAccountStore
 from adapters.sql.anomaly_flags import SqlFlagReader
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
@@ -46,6 +49,7 @@ from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.errors import Unavailable
 from domain.idempotency_ports import InFlight
 from domain.ports import (
+    AuditTrail,
     CacheInvalidation,
     Clock,
     DecisionCache,
@@ -54,6 +58,7 @@ from domain.ports import (
     UnitOfWorkFactory,
 )
 from domain.reference import ReferenceData
+from domain.services.accounts import AccountPorts
 from domain.services.anomalies import AnomalyPorts
 from domain.services.claim_ports import ClaimPorts
 from domain.services.eligibility import EligibilityPorts
@@ -106,6 +111,7 @@ class Gateway:
     statement: StatementPorts
     anomalies: AnomalyPorts
     payments: PaymentPorts
+    accounts: AccountPorts  # the extranet's people
 
 
 @contextmanager
@@ -265,6 +271,9 @@ async def wire(
                 SqlSubscriptionStore(storage.uow, deadline=settings.request_deadline_seconds),
                 exchange,
             ),
+            accounts=account_ports(
+                settings, storage, exchange.audit, clock, await login_limiters(settings, stack)
+            ),
         )
 
 
@@ -292,6 +301,53 @@ async def _shared_state(
         RedisInFlight(client, ttl_seconds=lease),
         None,
     )
+
+
+def account_ports(
+    settings: Settings,
+    storage: Storage,
+    audit: AuditTrail,
+    clock: Clock,
+    limiters: tuple[RateLimiter, RateLimiter],
+) -> AccountPorts:
+    """The people's accounts: their SQL store, argon2id, TOTP, and the sign-in throttles."""
+    assert isinstance(storage.uow, SqlUnitOfWorkFactory)
+    store = SqlAccountStore(
+        storage.uow, cipher=data_cipher(settings), deadline=settings.request_deadline_seconds
+    )
+    return AccountPorts(
+        accounts=store,
+        sessions=store,
+        hasher=Argon2Passwords(),
+        second_factor=TotpCodes(),
+        per_account=limiters[0],
+        per_address=limiters[1],
+        audit=audit,
+        clock=clock,
+        new_token=lambda: secrets.token_urlsafe(32),  # 256 bits
+        new_id=new_id,
+        session_hours=settings.portal_session_hours,
+        lockout_minutes=settings.login_lockout_minutes,
+    )
+
+
+async def login_limiters(
+    settings: Settings, stack: AsyncExitStack
+) -> tuple[RateLimiter, RateLimiter]:
+    """Sign-in attempts per account and per address: in Redis when configured (every replica
+    counts the same attempts), else in process."""
+    shapes = [settings.login_attempts_per_minute, settings.login_attempts_per_address_per_minute]
+    local = [MemoryRateLimiter(rate_per_second=n / 60, burst=n) for n in shapes]
+    if not settings.redis_url:
+        return local[0], local[1]
+    client = make_async_redis(settings.redis_url)
+    stack.push_async_callback(client.aclose)
+    shared = [
+        AsyncRedisRateLimiter(client, rate_per_second=n / 60, burst=n, fallback=fallback,
+                              prefix="amo:portal:")
+        for n, fallback in zip(shapes, local, strict=True)
+    ]  # fmt: skip
+    return shared[0], shared[1]
 
 
 def _lease_seconds(settings: Settings) -> float:

@@ -13,6 +13,7 @@ import orjson
 
 from domain.errors import DomainError
 from gateway.cli_settlement import settlement_commands
+from gateway.commands import users
 from gateway.settings import ConfigurationError, Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -285,6 +286,7 @@ def _parser() -> argparse.ArgumentParser:
     client = sub.add_parser("client", help="a provider's client tools").add_subparsers()
     _add(client, "keygen", _client_keygen, "new private key; prints the public JWKS", _key_args)
     _add(client, "assertion", _client_assertion, "sign a client assertion", _assertion_args)
+    users.register(sub, _add)
     pecs = sub.add_parser("authorizations", help="prises en charge").add_subparsers()
     _add(pecs, "key-patients", _authorizations_key, "key those recorded without their patient")
     keys = sub.add_parser("keys", help="server keys").add_subparsers()

@@ -168,6 +168,16 @@ class Settings:
     # Answers kept for their Idempotency-Key: three days covers a desk retrying over a long
     # weekend; the promise made to providers is 24 hours at least (refused below).
     idempotency_keep_hours: int = 72
+    # The extranet's sign-in: five failures a minute per account (then one a minute), past
+    # which the account is locked for login_lockout_minutes, stop password guessing long
+    # before it could succeed against a 12-character password, while a person mistyping
+    # twice is never slowed down; per address, thirty attempts a minute let a whole
+    # pharmacy's staff behind one address sign in at the start of a shift.
+    login_attempts_per_minute: int = 5
+    login_attempts_per_address_per_minute: int = 30
+    login_lockout_minutes: float = 15.0
+    # A session lasts a working day at most; signing out ends it sooner.
+    portal_session_hours: float = 8.0
     # Settlement: where the pain.001 files are written for the bank to fetch, and each
     # payer's own account they are paid from ("CNSS=<RIB>,CNOPS=<RIB>", RIB or IBAN).
     settlement_dir: Path = Path("var/settlement")

@@ -4,7 +4,7 @@ payer's medical review unit, and prior authorization requests ready to post."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from fhir_profiles import claim_in, systems
 from gateway.bootstrap import load_reference, open_storage
 from gateway.commands import admin
 from gateway.commands.client import generate_client_key
+from gateway.commands.demo_accounts import DemoAccount, account_lines, ensure_accounts
 from gateway.commands.sample_claims import CostlyDrugOrder, claim, order_for
 from gateway.settings import EMBEDDED, Settings
 
@@ -54,6 +55,7 @@ class Demo:
 
     people: dict[str, tuple[str, str]]
     example: PaExample | None = None
+    accounts: list[DemoAccount] = field(default_factory=list)  # the extranet's people
 
 
 def prepare_demo(settings: Settings, *, people: int, seed: int) -> Demo:
@@ -69,7 +71,8 @@ def prepare_demo(settings: Settings, *, people: int, seed: int) -> Demo:
     _ensure_provider(settings, state)
     _ensure_reviewer(settings, state)
     found = personas(seed=seed, people=people, today=date.today())
-    return Demo(found, write_pa_example(settings, found))
+    accounts = ensure_accounts(settings, DEMO_CLIENT)
+    return Demo(found, write_pa_example(settings, found), accounts)
 
 
 def _member_count(settings: Settings) -> int:
@@ -208,8 +211,10 @@ def where_to_go(settings: Settings, demo: Demo) -> str:
     if demo.example is not None:
         lines += _prior_auth_lines(settings, demo.example)
     lines += _reviewer_lines(settings)
+    lines += account_lines(settings, demo.accounts)
     lines.append(
-        "  Parcours pas à pas : README.md, sections « Walkthrough » et « Prise en charge »."
+        "  Parcours pas à pas : README.md, sections « Walkthrough », « Prise en charge » et "
+        "« Portal »."
     )
     return "\n".join(lines) + "\n"
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 import httpx
 
 from adapters.clock import SystemClock
+from adapters.sql.accounts import forget_expired_sessions
 from adapters.sql.deliveries import SqlDeliveryQueue
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from adapters.webhooks import WebhookSender
@@ -108,6 +109,25 @@ def _idempotency_purge(storage: Storage, settings: Settings) -> PeriodicJob:
     return IdempotencyPurge(storage, settings.idempotency_keep_hours)
 
 
+@dataclass(frozen=True, slots=True)
+class SessionPurge:
+    """Forget the portal's sessions past their end (they open nothing already: this keeps
+    the table to the sessions alive)."""
+
+    storage: Storage
+    every_seconds: float = 600.0  # ten minutes: a working day's sessions end by the hour
+    name: str = "session-purge"
+
+    def run(self, now: datetime) -> int:
+        """The sessions forgotten at `now`."""
+        assert isinstance(self.storage.uow, SqlUnitOfWorkFactory)
+        return forget_expired_sessions(self.storage.uow, now)
+
+
+def _session_purge(storage: Storage, settings: Settings) -> PeriodicJob:
+    return SessionPurge(storage)
+
+
 def _settlement_cycles(storage: Storage, settings: Settings) -> PeriodicJob:
     payers = [p.strip() for p in settings.settlement_payers.split(",") if p.strip()]
 
@@ -125,6 +145,7 @@ JOBS: tuple[Callable[[Storage, Settings], PeriodicJob], ...] = (
     _prior_auth_timers,
     _anomaly_profiles,
     _idempotency_purge,
+    _session_purge,
     _settlement_cycles,
 )
 

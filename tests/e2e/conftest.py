@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from devtools.server import free_port, running
 from gateway.app import create_app
+from tests.e2e.portal_world import PortalWorld, add_people
 from tests.e2e.support import Client, GatewayState, prepare_state, token_form
 
 
@@ -57,3 +58,16 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Gatewa
     prepared = prepare_state(work, base)
     with running(prepared.env, port, work / "server.log"):
         yield base, prepared
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalWorld]:
+    """A real uvicorn with the extranet's people; sign-ins per address not throttled (every
+    test signs in from 127.0.0.1), per account as in production."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    work = tmp_path_factory.mktemp("portal")
+    prepared = prepare_state(work, base, AMO_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="10000")
+    emails = add_people(prepared)
+    with running(prepared.env, port, work / "server.log"):
+        yield PortalWorld(base, prepared, emails)

@@ -4,6 +4,7 @@ the unit reads with a token asked for as printed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from gateway.commands.demo import (
     PaExample,
     demo_settings,
     prepare_demo,
+    where_to_go,
 )
 from gateway.settings import Settings
 from tests.e2e.conftest import bearer
@@ -122,3 +124,28 @@ class TestDemoPriorAuthorization:
         assert key.read_bytes() == before
         assert again.example is not None and again.example.idcs == prepared.example.idcs
         assert reviewer(prepared)  # the unit still gets its token with the same key
+
+
+class TestPortalAccounts:
+    def test_the_printed_people_sign_in_on_their_side(self, prepared: Prepared) -> None:
+        areas = {account.email: account.area for account in prepared.demo.accounts}
+        assert sorted(areas.values()) == ["console", "console", "portal"]
+        for account in prepared.demo.accounts:
+            with TestClient(create_app(prepared.settings)) as browser:
+                page = browser.get(f"/{account.area}/login")
+                token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+                assert token, page.text
+                form = {"csrf": token[1], "email": account.email, "password": account.password}
+                signed = browser.post(f"/{account.area}/login", data=form, follow_redirects=False)
+                assert (
+                    signed.status_code == 303 and signed.headers["location"] == f"/{account.area}"
+                )
+                assert browser.get(f"/{account.area}").status_code == 200
+
+    def test_preparing_again_prints_the_same_passwords(self, prepared: Prepared) -> None:
+        again = prepare_demo(prepared.settings, people=PEOPLE, seed=SEED)
+        assert again.accounts == prepared.demo.accounts
+        text = where_to_go(prepared.settings, again)
+        assert "http://testserver/portal" in text
+        for account in again.accounts:
+            assert account.email in text and account.password in text

@@ -1,0 +1,76 @@
+"""Ports of the people's accounts: their store, their sessions, passwords and second factor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from domain.accounts import Organization, StaffSession, StaffUser
+
+
+class PasswordHasher(Protocol):
+    """One-way password hashes (argon2id): slow on purpose, so never on the event loop."""
+
+    async def hash(self, password: str) -> str:
+        """The encoded hash of a password, with its own salt and parameters."""
+        ...
+
+    async def verify(self, encoded: str, password: str) -> bool:
+        """Whether the password matches the hash (never raises for a mismatch)."""
+        ...
+
+
+class SecondFactor(Protocol):
+    """Time-based one-time codes (RFC 6238)."""
+
+    def new_secret(self) -> str:
+        """A fresh base32 secret to enrol an authenticator app."""
+        ...
+
+    def verify(self, secret: str, code: str, at: datetime) -> bool:
+        """Whether the code is the secret's at that instant (one step of drift allowed)."""
+        ...
+
+
+class AccountStore(Protocol):
+    """Staff accounts and the organizations they act for."""
+
+    async def organization(self, org: str) -> Organization | None:
+        """A registered provider (by tenant id) or a payer (by code)."""
+        ...
+
+    async def by_email(self, email: str) -> StaffUser | None:
+        """The account with that (normalised) email."""
+        ...
+
+    async def add(self, user: StaffUser) -> None:
+        """Store a new account, committed; a taken email raises AccountExists."""
+        ...
+
+    async def of_org(self, org: str) -> list[StaffUser]:
+        """An organization's accounts, by email."""
+        ...
+
+    async def lock(self, user_id: str, until: datetime) -> None:
+        """Refuse the account's sign-ins until then, committed."""
+        ...
+
+
+class SessionStore(Protocol):
+    """Signed-in sessions, kept under the hash of their cookie id."""
+
+    async def open(self, key: str, session: StaffSession) -> None:
+        """Store a new session, committed."""
+        ...
+
+    async def find(self, key: str) -> StaffSession | None:
+        """The session under that key (expired ones included: the caller checks)."""
+        ...
+
+    async def close(self, key: str) -> None:
+        """Forget one session, committed."""
+        ...
+
+    async def close_all(self, user_id: str) -> int:
+        """Forget every session of a person, committed; how many there were."""
+        ...

@@ -1,0 +1,20 @@
+"""The extranet on the app: its routes, its own static assets (no CDN), its refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from gateway.portal import guards, pages, routes
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI) -> None:
+    """Mount /portal and /console, and /portal/static for their stylesheet."""
+    app.mount("/portal/static", StaticFiles(directory=STATIC), name="portal-static")
+    app.include_router(routes.router)
+    app.include_router(pages.router)
+    guards.install(app)

@@ -1,0 +1,140 @@
+"""A pharmacist in a real headless Chromium (Debian's) against a real uvicorn: signs in,
+checks a patient's rights in French, then in Arabic, right to left. Screenshots of each page
+are kept under the pytest base temporary folder, in artifacts/."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.portal_world import PASSWORD, PortalWorld
+from tests.e2e.services import unavailable
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = Path(os.environ.get("AMO_TEST_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go."""
+    folder = tmp_path_factory.getbasetemp() / "artifacts"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """One headless Chromium for the module (Debian's package: nothing downloaded)."""
+    if not CHROMIUM.exists():
+        unavailable(f"no Chromium at {CHROMIUM} (make browser installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def tab(chromium: object, portal: PortalWorld) -> Iterator[object]:
+    """A fresh browser context (its own cookies) on a small phone's screen."""
+    context = chromium.new_context(  # type: ignore[attr-defined]
+        base_url=portal.base, viewport={"width": 390, "height": 844}, locale="fr-MA"
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+class TestPharmacistChecksRights:
+    def test_in_french_then_in_arabic(self, tab: object, portal: PortalWorld, artifacts: Path):
+        page = tab
+        idcs = portal.state.people["open"][1]
+        page.goto("/portal/login")  # type: ignore[attr-defined]
+        assert page.locator("html").get_attribute("lang") == "fr"  # type: ignore[attr-defined]
+        page.screenshot(path=artifacts / "login-fr.png", full_page=True)  # type: ignore[attr-defined]
+        page.get_by_label("Adresse électronique").fill(portal.emails["pharmacist"])  # type: ignore[attr-defined]
+        page.get_by_label("Mot de passe").fill(PASSWORD)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**/portal")  # type: ignore[attr-defined]
+        page.screenshot(path=artifacts / "home-fr.png", full_page=True)  # type: ignore[attr-defined]
+        page.get_by_role("link", name="Vérifier les droits d'un patient").click()  # type: ignore[attr-defined]
+        _check(page, idcs)
+        answer = page.get_by_role("status")  # type: ignore[attr-defined]
+        assert "Pris en charge par" in answer.inner_text()
+        assert "droits ouverts" in answer.inner_text()
+        page.screenshot(path=artifacts / "rights-fr.png", full_page=True)  # type: ignore[attr-defined]
+
+        page.get_by_label("Langue").select_option("ar")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Changer").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**/portal/rights")  # type: ignore[attr-defined]
+        html = page.locator("html")  # type: ignore[attr-defined]
+        assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
+        _check(page, idcs, submit="تحقق")
+        answer = page.get_by_role("status")  # type: ignore[attr-defined]
+        assert "مغطى من طرف" in answer.inner_text()
+        assert "الحقوق مفتوحة" in answer.inner_text()
+        page.screenshot(path=artifacts / "rights-ar.png", full_page=True)  # type: ignore[attr-defined]
+        page.goto("/portal")  # type: ignore[attr-defined]
+        assert "التحقق من حقوق مريض" in page.locator("main").inner_text()  # type: ignore[attr-defined]
+        page.screenshot(path=artifacts / "home-ar.png", full_page=True)  # type: ignore[attr-defined]
+        assert sorted(p.name for p in artifacts.glob("*.png")) == [
+            "home-ar.png", "home-fr.png", "login-fr.png", "rights-ar.png", "rights-fr.png"
+        ]  # fmt: skip
+
+    def test_the_keyboard_reaches_the_sign_in_form(self, tab: object) -> None:
+        page = tab
+        page.goto("/portal/login")  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")  # type: ignore[attr-defined]
+        focused = page.evaluate("document.activeElement.textContent")  # type: ignore[attr-defined]
+        assert focused == "Aller au contenu"  # the skip link comes first
+
+
+class TestAccessibility:
+    def test_the_main_pages_have_no_serious_violation_in_french_and_arabic(
+        self, tab: object, portal: PortalWorld
+    ) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        axe, page, found = Axe(), tab, {}
+        page.goto("/portal/login")  # type: ignore[attr-defined]
+        found["login-fr"] = _serious(axe, page)
+        page.get_by_label("Adresse électronique").fill(portal.emails["admin"])  # type: ignore[attr-defined]
+        page.get_by_label("Mot de passe").fill(PASSWORD)  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**/portal")  # type: ignore[attr-defined]
+        for lang, submit in (("fr", "Vérifier"), ("ar", "تحقق")):
+            for path in ("/portal", "/portal/users", "/portal/rights"):
+                page.goto(path)  # type: ignore[attr-defined]
+                if path == "/portal/rights":
+                    _check(page, portal.state.people["open"][1], submit=submit)
+                found[f"{path}-{lang}"] = _serious(axe, page)
+            if lang == "fr":  # then the same pages in Arabic
+                page.get_by_label("Langue").select_option("ar")  # type: ignore[attr-defined]
+                page.get_by_role("button", name="Changer").click()  # type: ignore[attr-defined]
+                page.wait_for_load_state()  # type: ignore[attr-defined]
+        assert page.locator("html").get_attribute("dir") == "rtl"  # type: ignore[attr-defined]
+        assert {where: rules for where, rules in found.items() if rules} == {}
+
+
+def _serious(axe: object, page: object) -> list[str]:
+    """The ids of the rules the page breaks with a serious or critical impact (axe-core)."""
+    results = axe.run(page)  # type: ignore[attr-defined]
+    violations = results.response["violations"]
+    return [v["id"] for v in violations if v.get("impact") in ("serious", "critical")]
+
+
+def _check(page: object, idcs: str, submit: str = "Vérifier") -> None:
+    """Fill the rights form for a pharmacy's care and send it."""
+    page.locator("#value").fill(idcs)  # type: ignore[attr-defined]
+    page.locator("input[name=category][value=pharmacy]").check()  # type: ignore[attr-defined]
+    page.get_by_role("button", name=submit, exact=True).click()  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+"""Staff accounts and sessions in SQL (SQLite and PostgreSQL): what the portal relies on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from adapters.crypto import FieldCipher
+from adapters.sql import SqlUnitOfWorkFactory
+from adapters.sql.accounts import USER, SqlAccountStore, forget_expired_sessions
+from domain.accounts import AccountExists, Side, StaffRole, StaffSession, StaffUser
+from tests.integration.builders import provider
+
+pytestmark = pytest.mark.anyio
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(uow_factory: SqlUnitOfWorkFactory, cipher: FieldCipher) -> SqlAccountStore:
+    """The store over a migrated, empty database with one pharmacy."""
+    with uow_factory() as uow:
+        uow.providers.add(provider())
+        uow.commit()
+    return SqlAccountStore(uow_factory, cipher=cipher, deadline=5)
+
+
+def user(email: str = "a@atlas.ma", totp: str | None = None, org: str = "P-1") -> StaffUser:
+    """A pharmacist of the pharmacy."""
+    return StaffUser(
+        id=email.split("@")[0], org=org, side=Side.PROVIDER, email=email,
+        role=StaffRole.PHARMACIST, password_hash="$argon2id$v=19$m=1024,t=1,p=4$c2FsdA$aGFzaA",
+        created=NOW, totp_secret=totp,
+    )  # fmt: skip
+
+
+def session(user_id: str, hours: float = 8) -> StaffSession:
+    """A session of that person, opened now."""
+    return StaffSession(user_id, "P-1", Side.PROVIDER, StaffRole.PHARMACIST, "a@atlas.ma", NOW,
+                        NOW + timedelta(hours=hours))  # fmt: skip
+
+
+class TestAccounts:
+    async def test_an_account_is_read_back_with_its_second_factor_decrypted(
+        self, store: SqlAccountStore, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        await store.add(user(totp="JBSWY3DPEHPK3PXP"))
+        assert await store.by_email("a@atlas.ma") == user(totp="JBSWY3DPEHPK3PXP")
+        with uow_factory() as uow:
+            stored = uow.session.execute(select(USER.c.totp_enc)).scalar_one()
+        assert b"JBSWY3DPEHPK3PXP" not in stored  # encrypted at rest
+
+    async def test_an_email_is_taken_once(self, store: SqlAccountStore) -> None:
+        await store.add(user())
+        with pytest.raises(AccountExists):
+            await store.add(user(org="CNSS"))
+
+    async def test_the_organization_is_the_provider_with_its_admission(
+        self, store: SqlAccountStore
+    ) -> None:
+        org = await store.organization("P-1")
+        assert org is not None and org.side is Side.PROVIDER and org.inpe == "000001"
+        assert org.admission is not None and org.admission.payers == ("CNSS", "CNOPS")
+        assert (await store.organization("CNSS")).side is Side.PAYER  # type: ignore[union-attr]
+        assert await store.organization("P-404") is None
+
+    async def test_a_lock_is_kept_until_its_end(self, store: SqlAccountStore) -> None:
+        await store.add(user())
+        await store.lock("a", NOW + timedelta(minutes=15))
+        found = await store.by_email("a@atlas.ma")
+        assert found is not None and found.locked_until == NOW + timedelta(minutes=15)
+
+
+class TestSessions:
+    async def test_a_session_is_found_by_its_key_until_closed(self, store: SqlAccountStore):
+        await store.open("k1", session("a"))
+        assert await store.find("k1") == session("a")
+        await store.close("k1")
+        assert await store.find("k1") is None
+
+    async def test_closing_all_ends_only_that_person_s_sessions(self, store: SqlAccountStore):
+        for key, who in (("k1", "a"), ("k2", "a"), ("k3", "b")):
+            await store.open(key, session(who))
+        assert await store.close_all("a") == 2
+        assert await store.find("k2") is None and await store.find("k3") is not None
+
+    async def test_expired_sessions_are_forgotten(
+        self, store: SqlAccountStore, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        await store.open("old", session("a", hours=1))
+        await store.open("new", session("a", hours=8))
+        assert forget_expired_sessions(uow_factory, NOW + timedelta(hours=2)) == 1
+        assert await store.find("new") is not None
+        assert await store.find("old") is None
