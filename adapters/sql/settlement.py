@@ -34,6 +34,7 @@ TRANSFER = TransferRow.__table__
 CLAIM = TransferClaimRow.__table__
 EXCHANGE = ExchangeRow.__table__
 PAGE = 1_000  # rows read per statement
+TRANSFER_PAGE = 100  # transfers read per statement, each with all its claims
 LOOKUP_CHUNK = 1_000  # ids per IN list: well under any driver's parameter limit
 PLANNED = "planned"  # a transfer of a batch not yet filed: not yet told to anyone
 
@@ -184,13 +185,13 @@ class SqlSettlementStore:
         while True:
             rows = self._session.execute(
                 select(TRANSFER).where(TRANSFER.c.batch_id == batch, TRANSFER.c.id > after)
-                .order_by(TRANSFER.c.id).limit(PAGE)
+                .order_by(TRANSFER.c.id).limit(TRANSFER_PAGE)
             ).all()  # fmt: skip
             claims = self.claims_of([r.id for r in rows])
             for row in rows:
                 yield Transfer(row.id, row.batch_id, row.payer, row.provider, row.iban,
                                tuple(claims.get(row.id, ())))  # fmt: skip
-            if len(rows) < PAGE:
+            if len(rows) < TRANSFER_PAGE:
                 return
             after = rows[-1].id
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from itertools import islice
 
 from domain.ledger import Entry, payment, rejection
 from domain.money import ZERO, Money
@@ -30,7 +29,9 @@ from domain.settlement import (
 )
 from domain.settlement_ports import BankFiles, SettlementUnitOfWork, StatementLine
 
-CHUNK = 500  # transfers written per statement: few round trips, a bounded memory
+# Claims written per statement (whole transfers, at least one): few round trips, and memory
+# bounded by claims held, whatever the number of claims per provider.
+CHUNK = 10_000
 BATCH_CREATED, LEDGER_POSTED, FILE_WRITTEN, BATCH_FILED = (
     "batch-created",
     "ledger-posted",
@@ -138,9 +139,17 @@ def _totals(ports: SettlementPorts, batch: str) -> tuple[int, Money]:
         return uow.settlement.totals(batch)
 
 
-def _chunks(items: Iterable[Transfer], size: int) -> Iterator[Sequence[Transfer]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
+def _chunks(items: Iterable[Transfer], claims: int) -> Iterator[Sequence[Transfer]]:
+    """Whole transfers, in order, grouped until a group holds at least `claims` claims."""
+    chunk: list[Transfer] = []
+    held = 0
+    for transfer in items:
+        chunk.append(transfer)
+        held += len(transfer.claims)
+        if held >= claims:
+            yield chunk
+            chunk, held = [], 0
+    if chunk:
         yield chunk
 
 
