@@ -4,8 +4,9 @@ totals those of the ledger.
 
 The named points run the real command in a subprocess. The random points (many seeds) run
 the same command line in a forked child of the test process, which has the modules already
-imported: a process start costs more than the cycle itself. AMO_TEST_CRASH_SEEDS sets how
-many seeds (default 100; with the state machine's 100 examples, 200 crash sequences).
+imported: a process start costs more than the cycle itself. Both on SQLite and on PostgreSQL
+(each state a database cloned from a seeded template). AMO_TEST_CRASH_SEEDS sets how many
+seeds per backend (default 100: 200 crash sequences, beside the state machine's examples).
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from adapters.crypto import BlindIndex, FieldCipher, new_key, parse_keyring
 from adapters.sql import SqlUnitOfWorkFactory, make_engine
@@ -27,6 +32,7 @@ from gateway.commands import admin
 from gateway.commands import settlement as _imported_before_forking  # noqa: F401
 from gateway.settings import Settings
 from tests.bank_documents import Booked, camt054
+from tests.integration.conftest import POSTGRES_URL, unavailable
 from tests.settlement_world import CYCLE, DEBTOR, accept, add_provider, assert_settled, ledger
 
 SEEDS = int(os.environ.get("AMO_TEST_CRASH_SEEDS", "100"))
@@ -36,10 +42,53 @@ MAX_RUNS = 12
 CRASHING_RUNS = 4  # runs of a seed that may be killed
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+URL_FILE = "database-url"  # a state's database when it is not its own SQLite file
+
+
+def _server_run(sql: str) -> None:
+    """A statement on the PostgreSQL server itself (creating or dropping a database)."""
+    server = create_engine(make_url(POSTGRES_URL), isolation_level="AUTOCOMMIT",
+                           connect_args={"connect_timeout": 3})  # fmt: skip
+    try:
+        with server.connect() as connection:
+            connection.exec_driver_sql(sql)
+    finally:
+        server.dispose()
+
+
+def _database(root: Path, name: str, template: str | None = None) -> None:
+    """A database of that name on the server for the state at root (a clone of `template`)."""
+    clone = f' TEMPLATE "{template}"' if template else ""
+    try:
+        _server_run(f'CREATE DATABASE "{name}"{clone}')
+    except OperationalError as error:
+        unavailable(f"PostgreSQL unreachable at {POSTGRES_URL}: {error.orig}")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    (root / URL_FILE).write_text(url)
+
+
+def _drop(root: Path) -> None:
+    """The state's database dropped, if it has one on the server."""
+    url = root / URL_FILE
+    if url.exists():
+        _server_run(f'DROP DATABASE IF EXISTS "{make_url(url.read_text()).database}" WITH (FORCE)')
+
+
+def _copy(template: Path, root: Path) -> None:
+    """The template state copied to root: its files, and its database cloned."""
+    shutil.copytree(template, root)
+    if (template / URL_FILE).exists():
+        name = make_url((template / URL_FILE).read_text()).database
+        _database(root, f"amo_crash_{uuid.uuid4().hex[:12]}", template=name)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[Path]:  # fmt: skip
     """A migrated, seeded state: providers with approved accounts, claims due."""
-    root = tmp_path_factory.mktemp("settlement-template")
+    root = tmp_path_factory.mktemp(f"settlement-template-{request.param}")
+    if request.param == "postgres":
+        _database(root, f"amo_crash_template_{uuid.uuid4().hex[:12]}")
     settings = Settings.from_env(_env(root)).with_secrets()
     admin.run_migrations(settings)
     engine = make_engine(settings.database_url)
@@ -53,13 +102,14 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for provider, claim, centimes in CLAIMS:
         accept(factory, provider, claim, centimes, CYCLE)
     engine.dispose()
-    return root
+    yield root
+    _drop(root)
 
 
 def _env(root: Path, crash: str = "") -> dict[str, str]:
     return {
         "AMO_STATE_DIR": str(root),
-        "AMO_DATABASE_URL": f"sqlite:///{root / 'gateway.db'}",
+        "AMO_DATABASE_URL": _url(root),
         "AMO_SETTLEMENT_DIR": str(root / "settlement"),
         "AMO_SETTLEMENT_DEBTORS": f"CNSS={DEBTOR.value}",
         "AMO_SETTLEMENT_CRASH_AT": crash,
@@ -67,17 +117,33 @@ def _env(root: Path, crash: str = "") -> dict[str, str]:
     }
 
 
+def _url(root: Path) -> str:
+    url = root / URL_FILE
+    return url.read_text() if url.exists() else f"sqlite:///{root / 'gateway.db'}"
+
+
 @pytest.fixture
 def state(template: Path, tmp_path: Path) -> Iterator[Path]:
     """A copy of the template state of its own."""
     root = tmp_path / "state"
-    shutil.copytree(template, root)
+    _copy(template, root)
     yield root
+    _close_checks()
+    _drop(root)
+
+
+_OPEN: list[Engine] = []  # the checks' engines, closed before their database is dropped
+
+
+def _close_checks() -> None:
+    while _OPEN:
+        _OPEN.pop().dispose()
 
 
 def factory(root: Path) -> SqlUnitOfWorkFactory:
     keys = parse_keyring(f"k1:{new_key()},idx:{new_key()}")
-    engine = make_engine(f"sqlite:///{root / 'gateway.db'}")
+    engine = make_engine(_url(root))
+    _OPEN.append(engine)
     return SqlUnitOfWorkFactory(
         engine, cipher=FieldCipher(keys, "k1"), index=BlindIndex(keys["idx"]),
         audit_stream_id="check",
@@ -147,7 +213,7 @@ class TestRandomCrashes:
         killed = 0
         for seed in range(SEEDS):
             root = tmp_path / f"seed-{seed}"
-            shutil.copytree(template, root)
+            _copy(template, root)
             runs = [forked_cli(root, *SETTLE, crash=f"random:{seed}")]
             while runs[-1] != 0 and len(runs) < MAX_RUNS:
                 # Killed again on restart a few times, then left to finish: a loaded machine
@@ -158,5 +224,7 @@ class TestRandomCrashes:
             assert set(runs[:-1]) <= {-signal.SIGKILL}, (seed, runs)
             killed += len(runs) - 1
             assert_settled(factory(root), root / "settlement", SOURCES)
+            _close_checks()
+            _drop(root)
             shutil.rmtree(root)
         assert killed >= SEEDS // 4  # the crashes did happen
