@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.member_bulk import MemberBatchWriter
 from adapters.sql.member_codec import (
     decode_identifiers,
     decode_member,
@@ -76,6 +77,12 @@ class SqlMemberRepository:
             row = {"member_id": member_id, "version": entry.member.version, **values}
             self._session.execute(insert(MEMBER), [row])
         self._replace_identifiers(member_id, entry.identifiers)
+
+    def save_all(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+        """Insert or replace members of distinct ids at once; the identifiers stored before
+        for those already known."""
+        connection = self._session.connection()
+        return MemberBatchWriter(connection, cipher=self._cipher, index=self._index).save(entries)
 
     def _replace_identifiers(self, member_id: str, ids: Iterable[PersonIdentifier]) -> None:
         self._session.execute(

@@ -1,0 +1,126 @@
+"""Members written a batch at a time: the registry import's path to the database.
+
+One round trip per statement and batch, not per member: the members already stored are read
+in one query, the new ones go in by COPY on PostgreSQL (one executemany on SQLite), the
+known ones are updated by one executemany, and their identifiers replaced in two. The rows
+are the ones `SqlMemberRepository.save` writes, member by member: same facts, same
+encrypted personal data, same blind indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.bulk import sqlite_instant
+from adapters.sql.member_codec import decode_identifiers, encode_facts, encode_person
+from domain.members import PersonIdentifier
+from domain.records import RegistryEntry
+
+LOOKUP_CHUNK = 500  # member ids per IN (...): well under SQLite's bound variables limit
+
+_NEW = "member (member_id, version, updated_at, facts, names_enc)"
+_IDS = 'member_identifier ("index", member_id)'
+_REPLACE = (
+    "UPDATE member SET version = version + 1, updated_at = {m}, facts = {m}, names_enc = {m} "
+    "WHERE member_id = {m}"
+)
+_FORGET = "DELETE FROM member_identifier WHERE member_id = {m}"
+_STAGED = "member_staged (updated_at, facts, names_enc, member_id)"
+_STAGING_BEFORE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS member_staged "
+    "(updated_at timestamptz, facts text, names_enc bytea, member_id text PRIMARY KEY) "
+    "ON COMMIT DROP",
+    "TRUNCATE member_staged",
+)
+_STAGING_AFTER = (
+    "UPDATE member SET version = member.version + 1, updated_at = s.updated_at, "
+    "facts = s.facts, names_enc = s.names_enc FROM member_staged s "
+    "WHERE member.member_id = s.member_id",
+    "DELETE FROM member_identifier i USING member_staged s WHERE i.member_id = s.member_id",
+)
+_STORED = "SELECT member_id, names_enc FROM member WHERE member_id IN ({marks})"
+
+
+class MemberBatchWriter:
+    """Inserts or replaces a batch of members (distinct ids) on one connection."""
+
+    def __init__(self, connection: Connection, *, cipher: FieldCipher, index: BlindIndex) -> None:
+        self._connection = connection
+        self._cipher = cipher
+        self._index = index
+        self._copy = connection.dialect.name == "postgresql"
+        self._mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+    def save(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+        """Store these members; the identifiers stored before for those already known."""
+        stored = self._stored([entry.member.member_id for entry in entries])
+        now = datetime.now(UTC)
+        when: Any = now if self._copy else sqlite_instant(now)
+        new: list[tuple[Any, ...]] = []
+        known: list[tuple[Any, ...]] = []
+        indexes: list[tuple[str, str]] = []
+        digest = self._index.digest
+        for entry in entries:
+            member_id = entry.member.member_id
+            facts = encode_facts(entry.member)
+            names = self._cipher.encrypt(encode_person(entry), aad=member_id.encode())
+            if member_id in stored:
+                known.append((when, facts, names, member_id))
+            else:
+                new.append((member_id, entry.member.version, when, facts, names))
+            pairs = {digest(i.kind.value, i.value) for i in entry.identifiers}
+            indexes.extend((value, member_id) for value in sorted(pairs))
+        self._write(new, known, indexes)
+        return {member_id: self._old(member_id, token) for member_id, token in stored.items()}
+
+    def _old(self, member_id: str, token: bytes) -> tuple[PersonIdentifier, ...]:
+        return decode_identifiers(self._cipher.decrypt(token, aad=member_id.encode()))
+
+    def _stored(self, member_ids: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for start in range(0, len(member_ids), LOOKUP_CHUNK):
+            chunk = member_ids[start : start + LOOKUP_CHUNK]
+            sql = _STORED.format(marks=", ".join([self._mark] * len(chunk)))
+            rows = self._connection.exec_driver_sql(sql, tuple(chunk))
+            found.update((member_id, bytes(token)) for member_id, token in rows)
+        return found
+
+    def _write(
+        self, new: list[tuple[Any, ...]], known: list[tuple[Any, ...]], indexes: list[Any]
+    ) -> None:
+        if known and self._copy:
+            self._replace_through_staging(known)
+        elif known:
+            self._many(_REPLACE.format(m=self._mark), known)
+            self._many(_FORGET.format(m=self._mark), [(row[-1],) for row in known])
+        self._insert(_NEW, new)
+        self._insert(_IDS, indexes)
+
+    def _replace_through_staging(self, known: list[tuple[Any, ...]]) -> None:
+        """PostgreSQL: the replaced members by COPY into a temporary table, then one UPDATE
+        and one DELETE joined to it (one statement per member costs a round trip each)."""
+        for sql in _STAGING_BEFORE:
+            self._connection.exec_driver_sql(sql)
+        self._insert(_STAGED, known)
+        for sql in _STAGING_AFTER:
+            self._connection.exec_driver_sql(sql)
+
+    def _insert(self, into: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if not self._copy:
+            marks = ", ".join([self._mark] * len(rows[0]))
+            self._many(f"INSERT INTO {into} VALUES ({marks})", rows)
+            return
+        cursor = self._connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {into} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._connection.exec_driver_sql(sql, rows)
