@@ -174,7 +174,14 @@ def _members_import(args: argparse.Namespace, settings: Settings) -> int:
         f"import terminé : {report.households:,} foyers, {report.members:,} personnes "
         f"(dont {report.replaced:,} déjà connues, mises à jour)"
     )
-    if not report.cache_invalidated:
+    if report.too_many_to_name:
+        print(
+            "trop de personnes changées pour les nommer au cache : les réponses en cache ne "
+            "sont plus utilisées dès que chaque passerelle lit la nouvelle version du registre "
+            f"(sous {settings.registry_poll_seconds:g} s)",
+            file=sys.stderr,
+        )
+    elif not report.cache_invalidated:
         print(
             "cache partagé (Redis) injoignable : les réponses en cache de ces personnes ne "
             "sont plus utilisées dès que chaque passerelle lit la nouvelle version du "

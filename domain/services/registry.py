@@ -40,6 +40,7 @@ class _Tally:
     households: int = 0
     members: int = 0
     replaced: int = 0
+    stale_at_most: int = STALE_AT_MOST
     stale: set[PersonIdentifier] | None = field(default_factory=set)
 
     def stored(
@@ -54,7 +55,7 @@ class _Tally:
             self.stale.update(entry.identifiers)
         for identifiers in old.values():
             self.stale.update(identifiers)
-        if len(self.stale) > STALE_AT_MOST:
+        if len(self.stale) > self.stale_at_most:
             self.stale = None  # the new registry version tells the gateways instead
 
     def report(self, invalidated: bool) -> ImportReport:
@@ -100,9 +101,10 @@ def store_registry(
     uow: UnitOfWork,
     cache: CacheInvalidation,
     progress: Callable[[int], None] | None = None,
+    stale_at_most: int = STALE_AT_MOST,
 ) -> ImportReport:
     """Store the checked entries of every (line, household) in one transaction, or none."""
-    tally, batch = _Tally(), _Batch()
+    tally, batch = _Tally(stale_at_most=stale_at_most), _Batch()
     with uow:
         for _line, entries in households:
             if batch.holds_any(entries):
