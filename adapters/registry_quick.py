@@ -34,7 +34,12 @@ from domain.rules.identifiers import clean_identifier
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _CONTRIBUTION = frozenset({"month", "days"})
-_KINDS = tuple(IdentifierKind)
+_KINDS = tuple((kind, kind.value) for kind in IdentifierKind)  # Enum lookups cost, per member
+_ROLES = {role.value: role for role in Role}
+# Dates and months read, by their text: a registry repeats them (a century is 36,525 days).
+DATES_KEPT = 50_000
+_DATES: dict[str, date] = {}
+_MONTHS: dict[str, date] = {}
 Quick = Callable[[object], "list[RegistryEntry] | None"]
 
 
@@ -63,7 +68,7 @@ class _Rules:
         self.payers = frozenset(payer.code for payer in ref.payers)
         self.schemes = frozenset(scheme.code for scheme in ref.schemes)
         self.conditions = frozenset(condition.code for condition in ref.ald)
-        self.patterns = {kind: _pattern(ref, kind, today) for kind in _KINDS}
+        self.patterns = {kind: _pattern(ref, kind, today) for kind, _ in _KINDS}
 
     def household(self, value: object) -> list[RegistryEntry]:
         obj = _fields(value, _HOUSEHOLD)
@@ -79,7 +84,7 @@ class _Rules:
 
     def member(self, value: object) -> RegistryEntry:
         obj = _fields(value, _MEMBER)
-        role = Role(_text(obj["role"]))
+        role = _ROLES[_text(obj["role"])]
         insured, dependant = obj.get("insured"), obj.get("dependant")
         if role is Role.INSURED:
             if insured is not None or dependant is not None:
@@ -104,8 +109,8 @@ class _Rules:
     def identifiers(self, value: object) -> tuple[PersonIdentifier, ...]:
         obj = _fields(value, _IDENTIFIER_FIELDS)
         found = []
-        for kind in _KINDS:
-            text = obj.get(kind.value)
+        for kind, name in _KINDS:
+            text = obj.get(name)
             if text is not None:
                 clean = clean_identifier(kind, _text(text))
                 if not self.patterns[kind].fullmatch(clean):
@@ -139,7 +144,7 @@ class _Rules:
         return grant
 
 
-_IDENTIFIER_FIELDS = frozenset(kind.value for kind in _KINDS)
+_IDENTIFIER_FIELDS = frozenset(name for _, name in _KINDS)
 
 
 def _pattern(ref: ReferenceData, kind: IdentifierKind, today: date) -> re.Pattern[str]:
@@ -175,9 +180,27 @@ def _text(value: object) -> str:
 
 
 def _date(value: object) -> date:
+    known = _DATES.get(value)  # type: ignore[call-overload]
+    if known is not None:
+        return known
     if type(value) is not str or len(value) != 10 or value[4] != "-" or value[7] != "-":
         raise _Unusual
-    return date.fromisoformat(value)
+    day = date.fromisoformat(value)
+    if len(_DATES) < DATES_KEPT:
+        _DATES[value] = day
+    return day
+
+
+def _month(value: object) -> date:
+    known = _MONTHS.get(value)  # type: ignore[call-overload]
+    if known is not None:
+        return known
+    if type(value) is not str or not _MONTH.fullmatch(value):
+        raise _Unusual
+    first = date.fromisoformat(f"{value}-01")
+    if len(_MONTHS) < DATES_KEPT:
+        _MONTHS[value] = first
+    return first
 
 
 def _day(value: object) -> date | None:
@@ -206,12 +229,10 @@ def _contributions(values: list[Any]) -> tuple[ContributionMonth, ...]:
     months = []
     for value in values:
         obj = _fields(value, _CONTRIBUTION)
-        month, days = obj["month"], obj["days"]
-        if type(month) is not str or not _MONTH.fullmatch(month) or type(days) is not int:
+        days = obj["days"]
+        if type(days) is not int or not 0 <= days <= MAX_MONTH_DAYS:
             raise _Unusual
-        if not 0 <= days <= MAX_MONTH_DAYS:
-            raise _Unusual
-        months.append(ContributionMonth(date.fromisoformat(f"{month}-01"), days))
+        months.append(ContributionMonth(_month(obj["month"]), days))
     if len({m.month for m in months}) != len(months):
         raise _Unusual
     return tuple(months)
