@@ -63,10 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             population, changes, lines=args.change_lines, today=today
         )
         print(f"change file: {lines:,} lines, {changed:,} people", file=sys.stderr)
-        backends = [("SQLite", None)] + (
-            [("PostgreSQL", args.database_url)] * bool(args.database_url)
-        )
-        for name, server in backends:
+        for name, server in _backends(args):
             with scratch_database(server) as database_url:
                 env = _env(work / name, database_url, args.redis_url)
                 runs, watch = _backend(name, env, population, people, changes, changed, ended)
@@ -89,6 +86,14 @@ def _backend(
         change = _import(f"{name} change file", env, changes, changed)
         watch.until_changed(since=time.monotonic())
     return [full, change], watch
+
+
+def _backends(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    """(name, PostgreSQL server) of the backends asked for: SQLite needs no server."""
+    chosen = [("SQLite", None)] if "sqlite" in args.backends else []
+    if "postgresql" in args.backends and args.database_url:
+        chosen.append(("PostgreSQL", args.database_url))
+    return chosen
 
 
 def _import(label: str, env: dict[str, str], path: Path, people: int) -> Run:
@@ -134,6 +139,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "--database-url",
         help="a PostgreSQL server, e.g. postgresql+psycopg://postgres@127.0.0.1/test"
         " (a scratch database is created on it and dropped after); without it, SQLite only",
+    )
+    parser.add_argument(
+        "--backends", default="sqlite,postgresql", help="which of sqlite,postgresql to bench"
     )
     parser.add_argument("--redis-url", help="a shared cache for the gateway and the imports")
     parser.add_argument("--workdir", help="where the generated files go (default: the temp dir)")

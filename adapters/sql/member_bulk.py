@@ -49,10 +49,16 @@ _STAGING_BEFORE = (
     "DELETE FROM member_staged",
 )
 _STAGING_AFTER = (
+    # A temporary table has no statistics until analysed: without them the planner joins
+    # by scanning the whole member table, batch after batch, instead of using its keys.
+    "ANALYZE member_staged",
     "UPDATE member SET version = member.version + 1, updated_at = s.updated_at, "
     "facts = s.facts, names_enc = s.names_enc FROM member_staged s "
     "WHERE member.member_id = s.member_id",
-    "DELETE FROM member_identifier i USING member_staged s WHERE i.member_id = s.member_id",
+    # An array of keys, not a join: a table loaded in this same transaction has no statistics
+    # yet, and the planner would then join by scanning every identifier.
+    "DELETE FROM member_identifier "
+    "WHERE member_id = ANY(ARRAY(SELECT member_id FROM member_staged))",
 )
 _STORED = "SELECT member_id, names_enc FROM member WHERE member_id IN ({marks})"
 
