@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,15 +31,19 @@ SCOPE = "system/CoverageEligibilityRequest.c"
 class Watch:
     """The people whose cached answer was "open", asked again until it changes."""
 
-    def __init__(self, base: str, token: str, idcs: list[str]) -> None:
+    def __init__(self, base: str, token: Callable[[], str], idcs: list[str]) -> None:
         self._url = f"{base}/fhir/CoverageEligibilityRequest/$submit"
-        self._headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/fhir+json",
-        }
+        self._token = token
+        self._headers: dict[str, str] = {}
+        self.renew()
         self.watched = [value for value in idcs if self.status(value) == "open"]
         self.seen_after: float | None = None
         self.answers: set[str] = set()
+
+    def renew(self) -> None:
+        """Take a fresh access token (an import can outlast one)."""
+        bearer = f"Bearer {self._token()}"
+        self._headers = {"Authorization": bearer, "Content-Type": "application/fhir+json"}
 
     def status(self, idcs: str) -> str:
         """The eligibility status the gateway answers for that IDCS today."""
@@ -53,6 +57,7 @@ class Watch:
 
     def until_changed(self, *, since: float) -> None:
         """Ask again until no watched person is answered "open"; note how long it took."""
+        self.renew()
         while time.monotonic() - since < DEADLINE_SECONDS:
             self.answers = {self.status(value) for value in self.watched}
             if "open" not in self.answers:
@@ -93,7 +98,7 @@ def watching(env: dict[str, str], idcs: list[str]) -> Iterator[Watch]:
         client_id=CLIENT_ID,
     )
     with running(env, port, state / "server.log"):
-        watch = Watch(base, _token(key, base), idcs)
+        watch = Watch(base, lambda: _token(key, base), idcs)
         print(f"gateway: {len(watch.watched)} insureds answered open", file=sys.stderr)
         yield watch
 

@@ -105,7 +105,9 @@ def _import(label: str, env: dict[str, str], path: Path, people: int) -> Run:
     seconds = time.monotonic() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{label}: the import failed")
-    return Run(label, people, seconds, usage.ru_maxrss / 1024)  # KiB on Linux
+    run = Run(label, people, seconds, usage.ru_maxrss / 1024)  # KiB on Linux
+    print(f"done: {run.line()}", file=sys.stderr)  # kept should a later step fail
+    return run
 
 
 def _env(state: Path, database_url: str | None, redis_url: str | None) -> dict[str, str]:
