@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ _REPLACE = (
     "UPDATE member SET version = version + 1, updated_at = {m}, facts = {m}, names_enc = {m} "
     "WHERE member_id = {m}"
 )
-_FORGET = "DELETE FROM member_identifier WHERE member_id = {m}"
+_FORGET = 'DELETE FROM member_identifier WHERE "index" = {m} AND member_id = {m}'
 _STAGED = "member_staged (updated_at, facts, names_enc, member_id)"
 _STAGING_BEFORE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS member_staged "
@@ -55,12 +56,27 @@ _STAGING_AFTER = (
     "UPDATE member SET version = member.version + 1, updated_at = s.updated_at, "
     "facts = s.facts, names_enc = s.names_enc FROM member_staged s "
     "WHERE member.member_id = s.member_id",
-    # An array of keys, not a join: a table loaded in this same transaction has no statistics
-    # yet, and the planner would then join by scanning every identifier.
-    "DELETE FROM member_identifier "
-    "WHERE member_id = ANY(ARRAY(SELECT member_id FROM member_staged))",
 )
 _STORED = "SELECT member_id, names_enc FROM member WHERE member_id IN ({marks})"
+
+
+@dataclass(slots=True)
+class _Rows:
+    """What a batch writes: members new and known, identifiers added and dropped.
+
+    A known member keeps the identifier rows it still has: a change file rarely changes
+    identifiers, and rewriting them all would cost the most of its writing.
+    """
+
+    new: list[tuple[Any, ...]] = field(default_factory=list)
+    known: list[tuple[Any, ...]] = field(default_factory=list)
+    added: list[tuple[str, str]] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+    def identifiers(self, member_id: str, now: set[str], before: set[str]) -> None:
+        """Note the blind indexes a member gains and loses."""
+        self.added.extend((value, member_id) for value in sorted(now - before))
+        self.dropped.extend((value, member_id) for value in sorted(before - now))
 
 
 class MemberBatchWriter:
@@ -98,24 +114,26 @@ class MemberBatchWriter:
         stored before for those already known."""
         self.settle()
         stored = self._stored([entry.member.member_id for entry in entries])
+        old = {member_id: self._old(member_id, token) for member_id, token in stored.items()}
         now = datetime.now(UTC)
         when: Any = now if self._copy else sqlite_instant(now)
-        new: list[tuple[Any, ...]] = []
-        known: list[tuple[Any, ...]] = []
-        indexes: list[tuple[str, str]] = []
-        digest = self._index.digest
+        rows = _Rows()
         for entry in entries:
             member_id = entry.member.member_id
             facts = encode_facts(entry.member)
             names = self._cipher.encrypt(encode_person(entry), aad=member_id.encode())
-            if member_id in stored:
-                known.append((when, facts, names, member_id))
+            before = old.get(member_id)
+            if before is None:
+                rows.new.append((member_id, entry.member.version, when, facts, names))
             else:
-                new.append((member_id, entry.member.version, when, facts, names))
-            pairs = {digest(_KIND[i.kind], i.value) for i in entry.identifiers}
-            indexes.extend((value, member_id) for value in sorted(pairs))
-        self._pending = self._thread.submit(self._write, new, known, indexes)
-        return {member_id: self._old(member_id, token) for member_id, token in stored.items()}
+                rows.known.append((when, facts, names, member_id))
+            rows.identifiers(member_id, self._digests(entry.identifiers), self._digests(before))
+        self._pending = self._thread.submit(self._write, rows)
+        return old
+
+    def _digests(self, identifiers: tuple[PersonIdentifier, ...] | None) -> set[str]:
+        digest = self._index.digest
+        return {digest(_KIND[i.kind], i.value) for i in identifiers or ()}
 
     def _old(self, member_id: str, token: bytes) -> tuple[PersonIdentifier, ...]:
         return decode_identifiers(self._cipher.decrypt(token, aad=member_id.encode()))
@@ -129,20 +147,19 @@ class MemberBatchWriter:
             found.update((member_id, bytes(token)) for member_id, token in rows)
         return found
 
-    def _write(
-        self, new: list[tuple[Any, ...]], known: list[tuple[Any, ...]], indexes: list[Any]
-    ) -> None:
-        if known and self._copy:
-            self._replace_through_staging(known)
-        elif known:
-            self._many(_REPLACE.format(m=self._mark), known)
-            self._many(_FORGET.format(m=self._mark), [(row[-1],) for row in known])
-        self._insert(_NEW, new)
-        self._insert(_IDS, indexes)
+    def _write(self, rows: _Rows) -> None:
+        if rows.known and self._copy:
+            self._replace_through_staging(rows.known)
+        elif rows.known:
+            self._many(_REPLACE.format(m=self._mark), rows.known)
+        if rows.dropped:
+            self._many(_FORGET.format(m=self._mark), rows.dropped)
+        self._insert(_NEW, rows.new)
+        self._insert(_IDS, rows.added)
 
     def _replace_through_staging(self, known: list[tuple[Any, ...]]) -> None:
         """PostgreSQL: the replaced members by COPY into a temporary table, then one UPDATE
-        and one DELETE joined to it (one statement per member costs a round trip each)."""
+        joined to it (one statement per member costs a round trip each)."""
         for sql in _STAGING_BEFORE:
             self._connection.exec_driver_sql(sql)
         self._insert(_STAGED, known)
