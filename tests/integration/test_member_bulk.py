@@ -10,12 +10,13 @@ import orjson
 import pytest
 from sqlalchemy import Engine
 
-from adapters.crypto import FieldCipher
+from adapters.crypto import BlindIndex, FieldCipher
 from adapters.population import write_population
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.registry_files import read_entries
 from adapters.sql import SqlUnitOfWorkFactory
 from adapters.sql.member_codec import encode_facts, encode_person
+from adapters.sql.members import identifier_index
 from domain.errors import InvalidRequest
 from domain.members import IdentifierKind, PersonIdentifier
 from domain.records import RegistryEntry
@@ -116,6 +117,22 @@ class TestBatchImport:
             assert (facts.member.member_id, facts.member.version) == ("M-1", 2)
             assert [f.member.member_id for f in uow.members.find(IDCS)] == ["M-2"]
             assert uow.members.count() == 3
+
+    def test_a_replaced_member_has_the_index_rows_of_its_new_identifiers_only(
+        self, uow_factory: SqlUnitOfWorkFactory, engine: Engine, index: BlindIndex
+    ) -> None:
+        kept, gained = IDCS, PersonIdentifier(IdentifierKind.CIN, "ZZ999999")
+        with uow_factory() as uow:
+            uow.members.save_all([entry(insured("M-1"), CIN, kept)])
+            uow.commit()
+        with uow_factory() as uow:
+            uow.members.save_all([entry(insured("M-1"), kept, gained)])
+            uow.commit()
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql('SELECT "index", member_id FROM member_identifier')
+            stored = sorted(tuple(row) for row in rows)
+        expected = sorted((identifier_index(index, i), "M-1") for i in (kept, gained))
+        assert stored == expected
 
     def test_a_member_twice_in_a_file_keeps_the_later_line(
         self, ref: ReferenceData, uow_factory: SqlUnitOfWorkFactory, tmp_path: Path
