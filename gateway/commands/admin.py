@@ -176,7 +176,7 @@ def import_members(settings: Settings, path: Path, *, quiet: bool = False) -> Im
     """Import a payer's registry file, all or nothing, with a progress bar."""
     with open_storage(settings) as storage, cache_invalidation(settings, storage) as cache:
         total = count_lines(path)
-        progress = None if quiet else ProgressBar(total, "import")
+        progress = None if quiet else ProgressBar(total, "foyers")
         entries = read_entries(path, load_reference(storage.uow), date.today())
         return store_registry(entries, uow=storage.uow(), cache=cache, progress=progress)
 
