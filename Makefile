@@ -8,12 +8,15 @@ SETTLE_CLAIMS ?= 100000 1000000
 # make mutate: mutmut's version and parallel runs; what it mutates is [tool.mutmut] in pyproject.toml
 MUTMUT_VERSION  ?= 3.8.1
 MUTATE_CHILDREN ?= 2
+# make bench-import: people generated, and the PostgreSQL server a scratch database is made on
+IMPORT_PEOPLE  ?= 1000000
+BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser bytecode demo serve test test-fast lint fmt bench bench-settle fuzz mutate lock clean
+.PHONY: help install browser bytecode demo serve test test-fast lint fmt bench bench-settle bench-import fuzz mutate lock clean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +70,10 @@ bench: $(STAMP) ## load-test a real uvicorn on loopback (ratios to a trivial end
 
 bench-settle: $(STAMP) ## settle SETTLE_CLAIMS accepted claims on PostgreSQL (default 100000 1000000): time, peak memory
 	$(BIN)/python -m bench.settle_run --claims $(SETTLE_CLAIMS)
+
+bench-import: $(STAMP) ## import IMPORT_PEOPLE generated people (SQLite, PostgreSQL), then a change file under a gateway
+	@$(MAKE) --no-print-directory bytecode
+	$(BIN)/python -m bench.import_run --people $(IMPORT_PEOPLE) --database-url $(BENCH_POSTGRES)
 
 mutate: $(STAMP) ## mutation-test the eligibility rules with their unit tests (mutmut; slow, not in CI)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python mutmut==$(MUTMUT_VERSION)

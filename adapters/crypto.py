@@ -7,7 +7,6 @@ written under an old key stays readable after the current key changes.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 import re
@@ -19,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # the GCM nonce size NIST SP 800-38D recommends
 INDEX_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: collisions stay negligible at registry scale
+_INDEX_BYTES = INDEX_HEX_CHARS // 2
 _VERSION = b"v1"
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -121,4 +121,5 @@ class BlindIndex:
     def digest(self, kind: str, value: str) -> str:
         """The index of a (kind, value) pair, as hex; kind separates the namespaces."""
         message = f"{kind}\x1f{value}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:INDEX_HEX_CHARS]
+        # hmac.digest: the one-shot C path, several times faster than hmac.new on a registry
+        return hmac.digest(self._key, message, "sha256")[:_INDEX_BYTES].hex()

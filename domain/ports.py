@@ -59,6 +59,11 @@ class MemberRepository(Protocol):
         """Insert or replace a member and its identifiers and names (by member_id)."""
         ...
 
+    def save_all(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+        """Insert or replace members of distinct ids at once (an import's batch); the
+        identifiers stored before for those already known (for cache invalidation)."""
+        ...
+
     def identifiers_of(self, member_id: str) -> tuple[PersonIdentifier, ...]:
         """The identifiers currently stored for a member (for cache invalidation)."""
         ...

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -171,12 +173,23 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 def _members_import(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import import_members
 
+    started = time.monotonic()
     report = import_members(settings, Path(args.file), quiet=args.quiet)
+    seconds = max(time.monotonic() - started, 1e-6)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(
         f"import terminé : {report.households:,} foyers, {report.members:,} personnes "
-        f"(dont {report.replaced:,} déjà connues, mises à jour)"
+        f"(dont {report.replaced:,} déjà connues, mises à jour) en {seconds:,.1f} s "
+        f"({report.members / seconds:,.0f} personnes/s), mémoire maximale {peak_mb:,.0f} Mo"
     )
-    if not report.cache_invalidated:
+    if report.too_many_to_name:
+        print(
+            "trop de personnes changées pour les nommer au cache : les réponses en cache ne "
+            "sont plus utilisées dès que chaque passerelle lit la nouvelle version du registre "
+            f"(sous {settings.registry_poll_seconds:g} s)",
+            file=sys.stderr,
+        )
+    elif not report.cache_invalidated:
         print(
             "cache partagé (Redis) injoignable : les réponses en cache de ces personnes ne "
             "sont plus utilisées dès que chaque passerelle lit la nouvelle version du "

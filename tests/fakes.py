@@ -68,6 +68,14 @@ class FakeMemberRepository:
         """Insert or replace by member_id."""
         self.entries[entry.member.member_id] = entry
 
+    def save_all(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+        """Insert or replace each; the identifiers stored before for those already known."""
+        assert len({e.member.member_id for e in entries}) == len(entries), "ids not distinct"
+        old = {e.member.member_id: self.identifiers_of(e.member.member_id) for e in entries}
+        for entry in entries:
+            self.save(entry)
+        return {member_id: ids for member_id, ids in old.items() if ids}
+
     def identifiers_of(self, member_id: str) -> tuple[PersonIdentifier, ...]:
         """The identifiers stored for a member (empty if unknown)."""
         entry = self.entries.get(member_id)

@@ -49,7 +49,7 @@ def _plan(
 
 def _converter(column_type: Any, sqlite: bool) -> Convert:
     if isinstance(column_type, UtcDateTime):
-        return _sqlite_instant if sqlite else _utc_instant
+        return sqlite_instant if sqlite else _utc_instant
     return _same
 
 
@@ -63,7 +63,8 @@ def _utc_instant(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-def _sqlite_instant(value: datetime | None) -> str | None:
+def sqlite_instant(value: datetime | None) -> str | None:
+    """An instant as SQLite stores it (None stays None)."""
     # SQLAlchemy's SQLite DATETIME text, in UTC: what reads and comparisons expect.
     instant = _utc_instant(value)
     return None if instant is None else instant.strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex, FieldCipher
+from adapters.sql.member_bulk import MemberBatchWriter
 from adapters.sql.member_codec import (
     decode_identifiers,
     decode_member,
@@ -45,9 +46,22 @@ class SqlMemberRepository:
         self._session = session
         self._cipher = cipher
         self._index = index
+        self._batches: MemberBatchWriter | None = None  # an import's, created on its first batch
+
+    def settle(self) -> None:
+        """Wait for a batch still being written (before anything else uses the transaction)."""
+        if self._batches is not None:
+            self._batches.settle()
+
+    def close(self) -> None:
+        """Stop the batch writer, if any (the unit of work ends)."""
+        batches, self._batches = self._batches, None
+        if batches is not None:
+            batches.close()
 
     def find(self, identifier: PersonIdentifier) -> list[EligibilityFacts]:
         """Every member carrying that identifier, each with the insureds it depends on."""
+        self.settle()
         rows = self._session.execute(_FIND, {"index": identifier_index(self._index, identifier)})
         members = [decode_member(*row) for row in rows]
         insureds = self._load(_insured_ids(members))
@@ -61,6 +75,7 @@ class SqlMemberRepository:
 
     def save(self, entry: RegistryEntry) -> None:
         """Insert or replace a member, its encrypted personal data and its identifiers."""
+        self.settle()
         member_id = entry.member.member_id
         values = {
             "updated_at": datetime.now(UTC),
@@ -77,6 +92,14 @@ class SqlMemberRepository:
             self._session.execute(insert(MEMBER), [row])
         self._replace_identifiers(member_id, entry.identifiers)
 
+    def save_all(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+        """Insert or replace members of distinct ids at once; the identifiers stored before
+        for those already known."""
+        if self._batches is None:
+            connection = self._session.connection()
+            self._batches = MemberBatchWriter(connection, cipher=self._cipher, index=self._index)
+        return self._batches.save(entries)
+
     def _replace_identifiers(self, member_id: str, ids: Iterable[PersonIdentifier]) -> None:
         self._session.execute(
             delete(MEMBER_IDENTIFIER).where(MEMBER_IDENTIFIER.c.member_id == member_id)
@@ -88,6 +111,7 @@ class SqlMemberRepository:
 
     def identifiers_of(self, member_id: str) -> tuple[PersonIdentifier, ...]:
         """The identifiers stored for a member, decrypted; () for an unknown member."""
+        self.settle()
         token = self._session.execute(_NAMES, {"member_id": member_id}).scalar_one_or_none()
         if token is None:
             return ()
@@ -95,10 +119,12 @@ class SqlMemberRepository:
 
     def count(self) -> int:
         """How many members are stored."""
+        self.settle()
         return self._session.execute(select(func.count()).select_from(MEMBER)).scalar_one()
 
     def advance_version(self) -> int:
         """Mark the registry changed, in this transaction; the new version."""
+        self.settle()
         advanced = (
             update(REGISTRY_VERSION)
             .where(REGISTRY_VERSION.c.id == 1)
@@ -109,6 +135,7 @@ class SqlMemberRepository:
 
     def version(self) -> int:
         """The registry's version: it moves with every import."""
+        self.settle()
         query = select(REGISTRY_VERSION.c.version).where(REGISTRY_VERSION.c.id == 1)
         return int(self._session.execute(query).scalar_one())
 

@@ -102,6 +102,7 @@ class SqlUnitOfWork:
         session, self._session = self._session, None
         if session is not None:
             try:
+                self.members.close()  # a batch still being written finishes first
                 session.rollback()  # nothing left to undo after a commit()
             finally:
                 session.close()
@@ -113,11 +114,15 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         """Make the work durable."""
-        self._active().commit()
+        session = self._active()
+        self.members.settle()
+        session.commit()
 
     def rollback(self) -> None:
         """Undo the work done since the last commit."""
-        self._active().rollback()
+        session = self._active()
+        self.members.close()  # a batch still being written finishes first
+        session.rollback()
 
     @contextmanager
     def savepoint(self) -> Iterator[Callable[[], None]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from domain.members import PersonIdentifier
@@ -12,7 +12,11 @@ from domain.records import RegistryEntry
 from domain.reference import ReferenceData
 from domain.registry import DeclaredHousehold, check_household
 
-PROGRESS_EVERY = 500  # households between two progress reports: often enough for a bar
+PROGRESS_EVERY = 500  # households per stored batch and between two progress reports
+# Identifiers an import names to the shared cache one by one, at most (about 150 MB held):
+# a daily change file stays well under; past it (a full registry) the gateways stop using
+# the earlier cached decisions when they read the registry's new version, within seconds.
+STALE_AT_MOST = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,8 @@ class ImportReport:
     # Whether the shared cache forgot the changed people at once; if not, the gateways stop
     # using their cached decisions when they read the registry's new version (seconds).
     cache_invalidated: bool = True
+    # Whether too many people changed to name each to the cache (then it is not told).
+    too_many_to_name: bool = False
 
 
 @dataclass(slots=True)
@@ -34,11 +40,45 @@ class _Tally:
     households: int = 0
     members: int = 0
     replaced: int = 0
-    stale: set[PersonIdentifier] = field(default_factory=set)
+    stale_at_most: int = STALE_AT_MOST
+    stale: set[PersonIdentifier] | None = field(default_factory=set)
 
-    def report(self) -> ImportReport:
+    def stored(
+        self, batch: list[RegistryEntry], old: dict[str, tuple[PersonIdentifier, ...]]
+    ) -> None:
+        """Count a stored batch; its members' old and new identifiers become stale."""
+        self.members += len(batch)
+        self.replaced += len(old)
+        if self.stale is None:
+            return
+        for entry in batch:
+            self.stale.update(entry.identifiers)
+        for identifiers in old.values():
+            self.stale.update(identifiers)
+        if len(self.stale) > self.stale_at_most:
+            self.stale = None  # the new registry version tells the gateways instead
+
+    def report(self, invalidated: bool) -> ImportReport:
         """The counts as the use case answers them."""
-        return ImportReport(self.households, self.members, self.replaced)
+        many = self.stale is None
+        return ImportReport(self.households, self.members, self.replaced, invalidated, many)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Entries stored together: each member once (a later line of the same member waits)."""
+
+    entries: list[RegistryEntry] = field(default_factory=list)
+    member_ids: set[str] = field(default_factory=set)
+
+    def holds_any(self, entries: list[RegistryEntry]) -> bool:
+        """Whether one of these members is already in the batch."""
+        return any(entry.member.member_id in self.member_ids for entry in entries)
+
+    def add(self, entries: list[RegistryEntry]) -> None:
+        """Add a household's entries."""
+        self.entries.extend(entries)
+        self.member_ids.update(entry.member.member_id for entry in entries)
 
 
 def import_registry(
@@ -51,13 +91,31 @@ def import_registry(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Check and store every (line, household) of a registry file in one transaction, or none."""
-    tally = _Tally()
+    checked = ((line, check_household(h, ref, line=line, today=today)) for line, h in households)
+    return store_registry(checked, uow=uow, cache=cache, progress=progress)
+
+
+def store_registry(
+    households: Iterable[tuple[int, list[RegistryEntry]]],
+    *,
+    uow: UnitOfWork,
+    cache: CacheInvalidation,
+    progress: Callable[[int], None] | None = None,
+    stale_at_most: int = STALE_AT_MOST,
+) -> ImportReport:
+    """Store the checked entries of every (line, household) in one transaction, or none."""
+    tally, batch = _Tally(stale_at_most=stale_at_most), _Batch()
     with uow:
-        for line, household in households:
-            entries = check_household(household, ref, line=line, today=today)
-            _save(uow.members, entries, tally)
-            if progress is not None and tally.households % PROGRESS_EVERY == 0:
-                progress(tally.households)
+        for _line, entries in households:
+            if batch.holds_any(entries):
+                batch = _store(uow.members, batch, tally)
+            batch.add(entries)
+            tally.households += 1
+            if tally.households % PROGRESS_EVERY == 0:
+                batch = _store(uow.members, batch, tally)
+                if progress is not None:
+                    progress(tally.households)
+        _store(uow.members, batch, tally)
         # In the same transaction: cached decisions of earlier versions stop being used as
         # soon as the gateways see this one, even if the invalidation below cannot reach
         # the shared cache.
@@ -65,18 +123,14 @@ def import_registry(
         uow.commit()
     # After the commit only: invalidating earlier would let a concurrent check cache the old
     # record again before the new one is visible.
-    invalidated = cache.invalidate(tally.stale)
+    invalidated = tally.stale is not None and cache.invalidate(tally.stale)
     if progress is not None and (tally.households % PROGRESS_EVERY or not tally.households):
         progress(tally.households)  # the end, unless the loop just reported it
-    return replace(tally.report(), cache_invalidated=invalidated)
+    return tally.report(invalidated)
 
 
-def _save(members: MemberRepository, entries: list[RegistryEntry], tally: _Tally) -> None:
-    """Save a household's entries, noting old and new identifiers as stale."""
-    for entry in entries:
-        old = members.identifiers_of(entry.member.member_id)
-        members.save(entry)
-        tally.stale.update(old, entry.identifiers)
-        tally.members += 1
-        tally.replaced += bool(old)
-    tally.households += 1
+def _store(members: MemberRepository, batch: _Batch, tally: _Tally) -> _Batch:
+    """Save a batch, noting old and new identifiers as stale; the next, empty batch."""
+    if batch.entries:
+        tally.stored(batch.entries, members.save_all(batch.entries))
+    return _Batch()

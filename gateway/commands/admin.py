@@ -13,14 +13,14 @@ import orjson
 
 from adapters.population import write_population
 from adapters.refdata_files import load_reference_files
-from adapters.registry_files import count_lines, read_registry
+from adapters.registry_files import count_lines, read_entries
 from adapters.sql.audit import verify_chain
 from adapters.sql.engine import make_engine, migrate
 from adapters.sql.rotation import RotationReport
 from adapters.sql.rotation import rotate_keys as rotate
 from domain.records import REVIEWER_CATEGORY, Convention, Provider
 from domain.rules.identifiers import validate_pattern
-from domain.services.registry import ImportReport, import_registry
+from domain.services.registry import ImportReport, store_registry
 from gateway.bootstrap import Storage, cache_invalidation, data_cipher, load_reference, open_storage
 from gateway.progress import ProgressBar
 from gateway.scopes import unenforceable
@@ -176,15 +176,9 @@ def import_members(settings: Settings, path: Path, *, quiet: bool = False) -> Im
     """Import a payer's registry file, all or nothing, with a progress bar."""
     with open_storage(settings) as storage, cache_invalidation(settings, storage) as cache:
         total = count_lines(path)
-        progress = None if quiet else ProgressBar(total, "import")
-        return import_registry(
-            read_registry(path),
-            uow=storage.uow(),
-            cache=cache,
-            ref=load_reference(storage.uow),
-            today=date.today(),
-            progress=progress,
-        )
+        progress = None if quiet else ProgressBar(total, "foyers")
+        entries = read_entries(path, load_reference(storage.uow), date.today())
+        return store_registry(entries, uow=storage.uow(), cache=cache, progress=progress)
 
 
 def generate(path: Path, *, seed: int, people: int, today: date) -> int:

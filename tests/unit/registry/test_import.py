@@ -13,8 +13,8 @@ from domain.eligibility import EligibilityDecision, EligibilityStatus
 from domain.errors import InvalidRequest
 from domain.members import IdentifierKind, PersonIdentifier
 from domain.reference import ReferenceData
-from domain.registry import DeclaredHousehold
-from domain.services.registry import ImportReport, import_registry
+from domain.registry import DeclaredHousehold, check_household
+from domain.services.registry import ImportReport, import_registry, store_registry
 from tests.fakes import FakeUnitOfWork
 from tests.pipeline_fakes import FakeDecisionCache
 from tests.unit.registry.builders import TODAY, valid_household
@@ -160,3 +160,28 @@ class TestImportRegistry:
         seen: list[int] = []
         report = run(FakeUnitOfWork(), FakeDecisionCache(), ref, progress=seen.append)
         assert (report, seen) == (ImportReport(0, 0, 0), [0])
+
+
+class TestStoreRegistry:
+    def test_too_many_changed_people_are_left_to_the_registry_version(
+        self, ref: ReferenceData
+    ) -> None:
+        uow, cache = FakeUnitOfWork(), FakeDecisionCache()
+        cached(cache, IDCS_OF_INSURED)
+        checked = [
+            (line, check_household(household, ref, line=line, today=TODAY))
+            for line, household in numbered(valid_household(), other_household())
+        ]
+        report = store_registry(checked, uow=uow, cache=cache, stale_at_most=4)
+        assert (report.too_many_to_name, report.cache_invalidated) == (True, False)
+        assert (IDCS_OF_INSURED, date(2026, 3, 2), "v1") in cache.decisions  # not told
+        assert uow.members.version() == 1  # what tells the gateways instead
+        assert report.members == 3
+
+    def test_a_member_twice_in_a_file_is_stored_twice_in_order(self, ref: ReferenceData) -> None:
+        uow, cache = FakeUnitOfWork(), FakeDecisionCache()
+        later = valid_household()
+        later["members"][0]["sex"] = "male"
+        report = run(uow, cache, ref, valid_household(), later)
+        assert (report.members, report.replaced) == (4, 2)
+        assert uow.members.entries["CNSS-123456789"].sex == "male"
