@@ -158,6 +158,20 @@ ERROR_REASONS: dict[str, str] = {
     "quantite-invalide": "La quantité d'une ligne doit être un nombre entier positif",
     "montant-invalide": "Montant de ligne absent ou invalide : positif, en dirhams, au "
     "centime près",
+    "identifiants-invalides": "Adresse, mot de passe ou code à usage unique incorrect",
+    "action-non-permise": "Votre rôle ne permet pas cette action : demandez-la à "
+    "l'administrateur de votre organisation",
+    "compte-existant": "Un compte existe déjà avec cette adresse",
+    "rib-invalide": "RIB ou IBAN invalide : 24 chiffres (banque 3, ville 3, compte 16, clé 2) "
+    "dont la clé fait un multiple de 97",
+    "double-validation-requise": "Un changement de compte se valide par un second utilisateur, "
+    "autre que celui qui l'a proposé",
+    "aucun-changement-en-attente": "Aucun changement de compte n'attend de validation pour ce "
+    "prestataire",
+    "deja-en-paiement": "Une de ces demandes est déjà dans un virement en cours : elle n'est "
+    "payée qu'une fois",
+    "ordre-des-creances": "Créances lues hors de l'ordre (prestataire, demande) : le cycle "
+    "s'arrête sans rien payer",
     "devise-non-prise-en-charge": "Devise non prise en charge : les montants s'expriment en "
     "dirhams (MAD)",
     "motif-non-adapte": "Ce motif ne convient pas à une demande de complément : utilisez un "

@@ -115,6 +115,15 @@ ARABIC: Final[dict[str, str]] = {
     "deja-comptabilise": "سبق تسجيل هذا الطلب للأداء: لا يؤدى الطلب إلا مرة واحدة",
     "quantite-invalide": "يجب أن تكون كمية السطر عددا صحيحا موجبا",
     "montant-invalide": "مبلغ السطر غائب أو غير صالح: موجب، بالدرهم، بدقة السنتيم",
+    "identifiants-invalides": "العنوان أو كلمة المرور أو الرمز المؤقت غير صحيح",
+    "action-non-permise": "لا يسمح دورك بهذا الإجراء: اطلبه من مسؤول مؤسستك",
+    "compte-existant": "يوجد حساب بهذا العنوان",
+    "rib-invalide": "رقم الحساب البنكي (RIB أو IBAN) غير صالح: 24 رقما ومفتاح يجعله مضاعفا "
+    "للعدد 97",
+    "double-validation-requise": "يصادق على تغيير الحساب مستعمل ثان غير الذي اقترحه",
+    "aucun-changement-en-attente": "لا يوجد تغيير حساب في انتظار المصادقة لمقدم العلاج هذا",
+    "deja-en-paiement": "أحد هذه الطلبات مدرج في تحويل جار: لا يؤدى إلا مرة واحدة",
+    "ordre-des-creances": "قرئت المستحقات خارج الترتيب: توقفت الدورة دون أداء أي شيء",
     "devise-non-prise-en-charge": "عملة غير مدعومة: تُعبَّر المبالغ بالدرهم (MAD)",
     "requete-trop-volumineuse": "يحمل الطلب عناصر أكثر مما تعالجه البوابة دفعة واحدة: قسّمه",
     "type-contenu-invalide": "نوع المحتوى غير مدعوم: استعمل application/fhir+json",
@@ -267,6 +276,18 @@ ENGLISH: Final[dict[str, str]] = {
     "paid once)",
     "quantite-invalide": "A line's quantity must be a positive whole number",
     "montant-invalide": "Line amount missing or invalid: positive, in dirhams, to the centime",
+    "identifiants-invalides": "Wrong address, password or one-time code",
+    "action-non-permise": "Your role does not allow this action: ask your organization's "
+    "administrator",
+    "compte-existant": "An account with this address exists already",
+    "rib-invalide": "Invalid RIB or IBAN: 24 digits (bank 3, city 3, account 16, key 2) whose "
+    "key makes a multiple of 97",
+    "double-validation-requise": "A change of account is approved by a second user, not the "
+    "one who proposed it",
+    "aucun-changement-en-attente": "No change of account awaits approval for this provider",
+    "deja-en-paiement": "One of these claims is already in a transfer under way: it is paid once",
+    "ordre-des-creances": "Payables read out of (provider, claim) order: the cycle stopped "
+    "without paying anything",
     "devise-non-prise-en-charge": "Currency not supported: amounts are in dirhams (MAD)",
     "requete-trop-volumineuse": "The request carries more elements than the gateway handles at "
     "once: split it",
