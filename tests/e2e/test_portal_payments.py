@@ -8,91 +8,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
-from typing import Any
 
 import httpx
-import orjson
 import pytest
 
-from domain.bank_accounts import rib_key
 from fhir_profiles import messages
-from gateway.bootstrap import open_storage
-from gateway.commands.settlement import approve, propose, run_cycle, run_statement
-from tests.bank_documents import Booked, camt054
-from tests.e2e.pa_world import PROVIDER_SCOPES, dispensing
+from tests.e2e.portal_money import Settled
 from tests.e2e.portal_world import PortalWorld, sign_in
-from tests.e2e.support import token_form
 
 pytestmark = pytest.mark.e2e
-SCOPES = f"{PROVIDER_SCOPES} system/PaymentReconciliation.rs"
-
-
-@dataclass(frozen=True)
-class Settled:
-    """What the pharmacy's statement must show."""
-
-    paid: str  # the claim paid (its business id)
-    transfer: str  # the end-to-end id of the transfer that paid it
-    amount: float  # what it paid, in MAD
-    rejected: str  # a claim with nothing payable
-
-
-def rib(account: str) -> str:
-    return f"011780{account}{rib_key('011', '780', account)}"
-
-
-def api(portal: PortalWorld) -> dict[str, str]:
-    """The pharmacy's software's headers: a token for claims and payments."""
-    url = f"{portal.base}/auth/token"
-    form = token_form(portal.state.pharmacy, url, SCOPES)
-    token = httpx.post(url, data=form).json()["access_token"]
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/fhir+json"}
-
-
-def submit(portal: PortalWorld, claim: dict[str, Any]) -> dict[str, Any]:
-    """The pharmacy's claim through the API, its ClaimResponse."""
-    answer = httpx.post(f"{portal.base}/fhir/Claim/$submit", content=orjson.dumps(claim),
-                        headers=api(portal))  # fmt: skip
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
-@pytest.fixture(scope="module")
-def settled(portal: PortalWorld, tmp_path_factory: pytest.TempPathFactory) -> Settled:
-    """A claim paid at the counter, settled by its payer's cycle and executed by the bank;
-    a claim for a patient still in the waiting period, rejected."""
-    people = portal.state.people
-    day = date.today() - timedelta(days=3)
-    paid = submit(portal, dispensing(people["disabled-child"][1], "PORTAIL-PAYE-1", boxes=2,
-                                     billed=71, prescribed=1, day=day))  # fmt: skip
-    submit(portal, dispensing(people["waiting-period"][1], "PORTAIL-REJET-1", boxes=1,
-                              billed=35.5, day=day))  # fmt: skip
-    folder = tmp_path_factory.mktemp("settlement")
-    debtors = f"CNSS={rib('9' * 16)},CNOPS={rib('8' * 16)}"
-    settings = replace(portal.state.settings, settlement_dir=folder, settlement_debtors=debtors)
-    with open_storage(settings) as storage, storage.uow() as uow:
-        pharmacy = uow.providers.by_inpe(portal.state.pharmacy.inpe)
-        assert pharmacy is not None
-    propose(settings, pharmacy.id, rib("0" * 15 + "7"), "alice")
-    approve(settings, pharmacy.id, "bob")
-    due = date.fromisoformat(paid["payment"]["date"])
-    transfers = 0
-    for payer in ("CNSS", "CNOPS"):
-        report, problems = run_cycle(settings, payer, due, quiet=True)
-        assert problems == []
-        transfers += report.transfers
-    assert transfers == 1
-    found = httpx.get(f"{portal.base}/fhir/PaymentReconciliation", headers=api(portal)).json()
-    (entry,) = found["entry"]
-    transfer = entry["resource"]["paymentIdentifier"]["value"]
-    amount = paid["payment"]["amount"]["value"]
-    statement = folder / "camt054.xml"
-    statement.write_bytes(camt054([Booked(transfer, round(amount * 100))], date.today()))
-    run_statement(settings, statement)
-    return Settled("PORTAIL-PAYE-1", transfer, amount, "PORTAIL-REJET-1")
 
 
 @pytest.fixture
