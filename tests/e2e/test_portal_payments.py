@@ -99,6 +99,13 @@ class TestPayments:
         assert arabic in page.text.replace("&#39;", "'")
         assert "مؤداة" in accountant.get("/portal/payments").text
 
+    def test_an_unreadable_page_link_shows_the_first_page(
+        self, settled: Settled, accountant: httpx.Client
+    ) -> None:
+        page = accountant.get("/portal/payments", params={"page": "not-ours", "after": "%%"})
+        assert page.status_code == 200
+        assert "Lien de page illisible" in page.text and settled.transfer in page.text
+
     def test_a_desk_may_not_follow_payments(self, portal: PortalWorld) -> None:
         with httpx.Client(base_url=portal.base, timeout=20) as desk:
             sign_in(desk, portal.emails["desk"])
