@@ -4,6 +4,7 @@ claim rejected (as tests/e2e/test_settlement_flow.py does it through the API).""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,12 +16,14 @@ import orjson
 from domain.bank_accounts import rib_key
 from gateway.bootstrap import open_storage
 from gateway.commands.settlement import approve, propose, run_cycle, run_statement
+from gateway.settings import Settings
 from tests.bank_documents import Booked, camt054
 from tests.e2e.pa_world import PROVIDER_SCOPES, dispensing
 from tests.e2e.portal_world import PortalWorld
 from tests.e2e.support import token_form
 
 SCOPES = f"{PROVIDER_SCOPES} system/PaymentReconciliation.rs"
+RETURNED = "AC04"  # ISO 20022: closed account
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Settled:
     transfer: str  # the end-to-end id of the transfer that paid it
     amount: float  # what it paid, in MAD
     rejected: str  # a claim with nothing payable
+    returned: str  # a transfer the bank returned
+    unpaid: str  # the claim it did not pay
 
 
 def rib(account: str) -> str:
@@ -55,8 +60,9 @@ def submit(portal: PortalWorld, claim: dict[str, Any]) -> dict[str, Any]:
 
 
 def settle(portal: PortalWorld, folder: Path) -> Settled:
-    """A claim paid at the counter, settled by its payer's cycle and executed by the bank;
-    a claim for a patient still in the waiting period, rejected."""
+    """A claim paid at the counter, settled by its payer's cycle and executed by the bank; a
+    second one settled by the next cycle and returned by the bank (closed account); a claim
+    for a patient still in the waiting period, rejected."""
     people = portal.state.people
     day = date.today() - timedelta(days=3)
     paid = submit(portal, dispensing(people["disabled-child"][1], "PORTAIL-PAYE-1", boxes=2,
@@ -71,17 +77,31 @@ def settle(portal: PortalWorld, folder: Path) -> Settled:
     propose(settings, pharmacy.id, rib("0" * 15 + "7"), "alice")
     approve(settings, pharmacy.id, "bob")
     due = date.fromisoformat(paid["payment"]["date"])
-    transfers = 0
-    for payer in ("CNSS", "CNOPS"):
-        report, problems = run_cycle(settings, payer, due, quiet=True)
-        assert problems == []
-        transfers += report.transfers
-    assert transfers == 1
-    found = httpx.get(f"{portal.base}/fhir/PaymentReconciliation", headers=api(portal)).json()
-    (entry,) = found["entry"]
-    transfer = entry["resource"]["paymentIdentifier"]["value"]
-    amount = paid["payment"]["amount"]["value"]
+    (first,) = _cycle(portal, settings, due)
+    returned = submit(portal, dispensing(people["disabled-child"][1], "PORTAIL-RETOUR-1",
+                                         boxes=1, billed=35.5, prescribed=1,
+                                         day=day - timedelta(days=10)))  # fmt: skip
+    (second,) = _cycle(portal, settings, date.fromisoformat(returned["payment"]["date"]),
+                       after={first[0]})  # fmt: skip
     statement = folder / "camt054.xml"
-    statement.write_bytes(camt054([Booked(transfer, round(amount * 100))], date.today()))
+    statement.write_bytes(camt054([Booked(*first), Booked(*second, returned=RETURNED)],
+                                  date.today()))  # fmt: skip
     run_statement(settings, statement)
-    return Settled("PORTAIL-PAYE-1", transfer, amount, "PORTAIL-REJET-1")
+    return Settled("PORTAIL-PAYE-1", first[0], first[1] / 100, "PORTAIL-REJET-1",
+                   second[0], "PORTAIL-RETOUR-1")  # fmt: skip
+
+
+def _cycle(
+    portal: PortalWorld, settings: Settings, cycle: date, after: Collection[str] = ()
+) -> list[tuple[str, int]]:
+    """Both payers' cycles on that day; the transfers made (end-to-end id, centimes)."""
+    for payer in ("CNSS", "CNOPS"):
+        _, problems = run_cycle(settings, payer, cycle, quiet=True)
+        assert problems == []
+    found = httpx.get(f"{portal.base}/fhir/PaymentReconciliation", headers=api(portal)).json()
+    made = [entry["resource"] for entry in found.get("entry", [])]
+    return [
+        (r["paymentIdentifier"]["value"], round(r["paymentAmount"]["value"] * 100))
+        for r in made
+        if r["paymentIdentifier"]["value"] not in after
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -98,6 +99,29 @@ class TestPayments:
         arabic = format_currency(settled.amount, "MAD", locale="ar_MA")
         assert arabic in page.text.replace("&#39;", "'")
         assert "مؤداة" in accountant.get("/portal/payments").text
+
+    def test_a_returned_transfer_says_the_bank_s_reason_and_its_claim_is_due_again(
+        self, settled: Settled, accountant: httpx.Client
+    ) -> None:
+        detail = accountant.get(f"/portal/payments/transfers/{settled.returned}")
+        assert detail.status_code == 200
+        assert "rejeté par la banque" in detail.text and "Motif de la banque : AC04" in detail.text
+        assert settled.unpaid in detail.text
+        paid = accountant.get("/portal/payments", params={"state": "paid"}).text
+        assert settled.unpaid not in paid
+        owed = accountant.get("/portal/payments").text
+        assert settled.unpaid in owed and "échéance le" in owed
+
+    def test_the_days_filter_the_transfers(
+        self, settled: Settled, accountant: httpx.Client
+    ) -> None:
+        today = date.today()
+        listed = accountant.get("/portal/payments", params={"from": today.isoformat()}).text
+        assert settled.transfer in listed and settled.returned in listed
+        later = (today + timedelta(days=1)).isoformat()
+        empty = accountant.get("/portal/payments", params={"from": later}).text
+        assert settled.transfer not in empty.split('id="transfers"')[1]
+        assert "Aucun virement pour ces filtres." in empty
 
     def test_an_unreadable_page_link_shows_the_first_page(
         self, settled: Settled, accountant: httpx.Client
