@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_currency
 
 from tests.e2e.portal_money import Settled
 from tests.e2e.portal_world import PASSWORD, PortalWorld
@@ -118,7 +119,16 @@ class TestAccountantFollowsPayments:
         page.wait_for_url(f"**/portal/payments/transfers/{settled.transfer}")  # type: ignore[attr-defined]
         assert settled.paid in page.locator("main").inner_text()  # type: ignore[attr-defined]
         page.screenshot(path=shots / "transfer-fr.png", full_page=True)  # type: ignore[attr-defined]
-        assert sorted(p.name for p in shots.glob("*.png")) == ["payments-fr.png", "transfer-fr.png"]
+        page.get_by_label("Langue").select_option("ar")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Changer").click()  # type: ignore[attr-defined]
+        page.wait_for_url(f"**/portal/payments/transfers/{settled.transfer}")  # type: ignore[attr-defined]
+        assert page.locator("html").get_attribute("dir") == "rtl"  # type: ignore[attr-defined]
+        said = page.locator("main").inner_text()  # type: ignore[attr-defined]
+        assert format_currency(settled.amount, "MAD", locale="ar_MA") in said
+        page.screenshot(path=shots / "transfer-ar.png", full_page=True)  # type: ignore[attr-defined]
+        assert sorted(p.name for p in shots.glob("*.png")) == [
+            "payments-fr.png", "transfer-ar.png", "transfer-fr.png"
+        ]  # fmt: skip
 
 
 class TestAccessibility:
