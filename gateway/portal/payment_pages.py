@@ -11,6 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from domain.accounts import Action, Side
 from domain.errors import NotFound
+from fhir_profiles import messages
 from gateway import statement_csv
 from gateway.portal import claims, payments, web
 from gateway.portal.guards import person
@@ -81,7 +82,7 @@ async def claims_page(request: Request) -> Response:
     after = offset + claims.PAGE
     more = urlencode({k: v for k, v in {"status": status, "offset": str(after)}.items() if v})
     return web.page(request, "claims.html", session=session, rows=rows, total=total,
-                    chosen=status, statuses=claims.STATUSES,
+                    chosen=status, statuses=claims.STATUSES, w=messages.wording(lang),
                     next_page=more if after < total else None)  # fmt: skip
 
 

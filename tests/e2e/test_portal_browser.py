@@ -126,8 +126,11 @@ class TestAccountantFollowsPayments:
         said = page.locator("main").inner_text()  # type: ignore[attr-defined]
         assert format_currency(settled.amount, "MAD", locale="ar_MA") in said
         page.screenshot(path=shots / "transfer-ar.png", full_page=True)  # type: ignore[attr-defined]
+        page.goto("/portal/claims")  # type: ignore[attr-defined]
+        assert settled.paid in page.locator("main").inner_text()  # type: ignore[attr-defined]
+        page.screenshot(path=shots / "claims-ar.png", full_page=True)  # type: ignore[attr-defined]
         assert sorted(p.name for p in shots.glob("*.png")) == [
-            "payments-fr.png", "transfer-ar.png", "transfer-fr.png"
+            "claims-ar.png", "payments-fr.png", "transfer-ar.png", "transfer-fr.png"
         ]  # fmt: skip
 
 
