@@ -99,7 +99,7 @@ def reconciliation_query(values: dict[str, list[str]]) -> tuple[TransferQuery, b
         created_from=low,
         created_to=high,
         limit=_count(values),
-        after=_position(values.get("_page", [None])[0]),
+        after=position_of(values.get("_page", [None])[0]),
     )
     return query, bool(wanted)
 
@@ -117,7 +117,7 @@ def notice_query(values: dict[str, list[str]]) -> tuple[TransferQuery, bool]:
         settled_from=low,
         settled_to=high,
         limit=_count(values),
-        after=_position(values.get("_page", [None])[0]),
+        after=position_of(values.get("_page", [None])[0]),
     )
     return query, "paid" in codes
 
@@ -140,7 +140,7 @@ def token(after: Position) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _position(value: str | None) -> Position | None:
+def position_of(value: str | None) -> Position | None:
     if value is None:
         return None
     try:

@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from domain.money import Money
 from domain.payment_clock import ClaimState, Clock
-from fhir_profiles.statement import Rejection
+from domain.records import Requester
+from domain.services.statement import (
+    ACCEPTED_STATES,
+    Cursor,
+    StatementPorts,
+    StatementQuery,
+    statement_page,
+)
+from fhir_profiles.statement import Rejection, rejections
 
 BOM = "\ufeff"
+PAGE = 1_000  # claims read at a time while the file is written
 HEADERS = (
     "Demande", "État", "Payeur", "Montant (MAD)", "Acceptée ou reçue le", "Échéance",
     "Âge (jours)", "Retard (jours)", "Tranche de retard", "Payée le", "Virement",
@@ -24,6 +33,31 @@ STATES = {
     ClaimState.PAID: "payée",
     ClaimState.REJECTED: "rejetée",
 }
+
+
+async def lines(
+    requester: Requester, payer: str | None, *, ports: StatementPorts
+) -> AsyncIterator[str]:
+    """The requester's whole statement, a page of claims at a time: the API's file and the
+    portal's alike (a payer named: its accepted claims only, a rejection's payer being in its
+    stored answer alone)."""
+    yield header()
+    for states in (ACCEPTED_STATES, (ClaimState.REJECTED,)):
+        if payer is not None and states != ACCEPTED_STATES:
+            continue
+        cursor: Cursor | None = Cursor()
+        while cursor is not None:
+            found = await statement_page(
+                requester, StatementQuery(states, payer, PAGE, cursor), ports=ports
+            )
+            yield accepted_rows(found.lines)
+            yield rejected_rows(rejections(found.rejected))
+            cursor = found.next
+
+
+def filename(requester: Requester) -> str:
+    """The file's name, the provider's own."""
+    return f"releve-{requester.tenant}.csv"
 
 
 def header() -> str:

@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 async def rights_form(request: Request) -> Response:
     """The form: identifier, date of care, care categories."""
     session = await person(request, Side.PROVIDER, Action.CHECK_RIGHTS)
-    who, _ = await _requester(request, session)
+    who, _ = await requester_of(request, session)
     return await _page(request, session, who, rights.RightsQuery())
 
 
@@ -29,7 +29,7 @@ async def check_rights(request: Request) -> Response:
     """The answer in words, from the same use case as the FHIR endpoint."""
     fields = await web.form(request)
     session = await person(request, Side.PROVIDER, Action.CHECK_RIGHTS)
-    who, inpe = await _requester(request, session)
+    who, inpe = await requester_of(request, session)
     wired, lang = web.gateway(request), web.lang_of(request)
     query = _query(fields)
     try:
@@ -56,7 +56,7 @@ def _query(fields: dict[str, list[str]]) -> rights.RightsQuery:
     )  # fmt: skip
 
 
-async def _requester(request: Request, session: StaffSession) -> tuple[Requester, str]:
+async def requester_of(request: Request, session: StaffSession) -> tuple[Requester, str]:
     """The person's organization as the use cases know a requester, and its INPE."""
     org = await web.gateway(request).accounts.accounts.organization(session.org)
     if org is None:  # the provider was removed while the person was signed in

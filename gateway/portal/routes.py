@@ -32,8 +32,8 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     Side.PROVIDER: [
         (Action.CHECK_RIGHTS, "/portal/rights"),
         (Action.REQUEST_PEC, None),
-        (Action.SUBMIT_CLAIM, None),
-        (Action.FOLLOW_PAYMENTS, None),
+        (Action.SUBMIT_CLAIM, "/portal/claims"),
+        (Action.FOLLOW_PAYMENTS, "/portal/payments"),
         (Action.MANAGE_USERS, "/portal/users"),
     ],
     Side.PAYER: [
@@ -44,6 +44,8 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
         (Action.MANAGE_USERS, "/console/users"),
     ],
 }
+# A page that is not the action itself says what it offers in its own words.
+LABELS = {"/portal/claims": "offer.claims"}
 SIDES = {"portal": Side.PROVIDER, "console": Side.PAYER}
 
 
@@ -122,7 +124,7 @@ async def home(request: Request) -> Response:
     session = await person(request, side)
     offers = [(action, href) for action, href in OFFERS[side] if session.may(action)]
     org = await web.gateway(request).accounts.accounts.organization(session.org)
-    return web.page(request, "home.html", session=session, offers=offers,
+    return web.page(request, "home.html", session=session, offers=offers, labels=LABELS,
                     org=org.name if org else session.org)  # fmt: skip
 
 

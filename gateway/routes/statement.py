@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
@@ -33,7 +32,6 @@ from gateway.fhirjson import fhir_response
 router = APIRouter(prefix="/fhir", tags=["payment-tracking"])
 Searcher = Annotated[Caller, Depends(authorized("ClaimResponse", "s"))]
 CSV_FORMATS = frozenset({"csv", "text/csv"})
-CSV_PAGE = 1_000  # claims read at a time while the file is written
 
 
 @router.get("/ClaimResponse/$statement", name="statement.read")
@@ -52,13 +50,13 @@ async def statement(
     if format_ in CSV_FORMATS:
         return _csv(caller.requester, payer, ports)
     states = _states(state)
-    query = StatementQuery(states, payer, count, _cursor(page))
+    query = StatementQuery(states, payer, count, cursor_of(page))
     found = await statement_page(caller.requester, query, ports=ports)
     next_url = None
     if found.next is not None:
         params = [("state", s.value) for s in states] + [("_count", str(count))]
         params += [("payer", payer)] if payer else []
-        params.append(("_page", _token(found.next)))
+        params.append(("_page", token(found.next)))
         next_url = f"{settings.fhir_base}/ClaimResponse/$statement?{urlencode(params)}"
     return fhir_response(fhir_statement.from_domain(found, next_url=next_url))
 
@@ -71,13 +69,13 @@ def _states(values: list[str] | None) -> tuple[ClaimState, ...]:
         raise InvalidRequest("Paramètre state : due, overdue, paid ou rejected attendu") from exc
 
 
-def _token(cursor: Cursor) -> str:
+def token(cursor: Cursor) -> str:
     after = None if cursor.after is None else [cursor.after[0].isoformat(), cursor.after[1]]
     raw = orjson.dumps({"after": after, "offset": cursor.offset})
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def _cursor(token: str | None) -> Cursor:
+def cursor_of(token: str | None) -> Cursor:
     if token is None:
         return Cursor()
     try:
@@ -102,25 +100,11 @@ def _cursor(token: str | None) -> Cursor:
 
 
 def _csv(requester: Requester, payer: str | None, ports: StatementPortsDep) -> Response:
-    async def lines() -> AsyncIterator[str]:
-        yield statement_csv.header()
-        for states in (ACCEPTED_STATES, (ClaimState.REJECTED,)):
-            if payer is not None and states != ACCEPTED_STATES:
-                continue  # a rejected claim's payer is in its stored answer only
-            cursor: Cursor | None = Cursor()
-            while cursor is not None:
-                query = StatementQuery(states, payer, CSV_PAGE, cursor)
-                found = await statement_page(requester, query, ports=ports)
-                yield statement_csv.accepted_rows(found.lines)
-                yield statement_csv.rejected_rows(fhir_statement.rejections(found.rejected))
-                cursor = found.next
-
-    name = f"releve-{requester.tenant}.csv"
     return StreamingResponse(
-        lines(),
+        statement_csv.lines(requester, payer, ports=ports),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": f'attachment; filename="{statement_csv.filename(requester)}"',
             "Cache-Control": "no-store",
         },
     )

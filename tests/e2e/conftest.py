@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from devtools.server import free_port, running
 from gateway.app import create_app
+from tests.e2e.portal_money import Settled, settle
 from tests.e2e.portal_world import PortalWorld, add_people
 from tests.e2e.support import Client, GatewayState, prepare_state, token_form
 
@@ -71,3 +72,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalWorld]:
     emails = add_people(prepared)
     with running(prepared.env, port, work / "server.log"):
         yield PortalWorld(base, prepared, emails)
+
+
+@pytest.fixture(scope="session")
+def settled(portal: PortalWorld, tmp_path_factory: pytest.TempPathFactory) -> Settled:
+    """The pharmacy's paid and rejected claims on the portal's gateway, seeded once."""
+    return settle(portal, tmp_path_factory.mktemp("settlement"))

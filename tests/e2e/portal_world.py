@@ -20,6 +20,7 @@ PEOPLE = {
     "other-admin": ("clinic", "admin"),
     "throttled": ("pharmacy", "desk"),
     "roaming": ("pharmacy", "accountant"),
+    "accountant": ("pharmacy", "accountant"),
     "reviewer": ("CNSS", "reviewer"),
 }
 

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_currency
 
+from tests.e2e.portal_money import Settled
 from tests.e2e.portal_world import PASSWORD, PortalWorld
 from tests.e2e.services import unavailable
 
@@ -98,9 +100,43 @@ class TestPharmacistChecksRights:
         assert focused == "Aller au contenu"  # the skip link comes first
 
 
+class TestAccountantFollowsPayments:
+    def test_the_paid_transfer_and_its_claims(
+        self, tab: object, portal: PortalWorld, settled: Settled, artifacts: Path
+    ) -> None:
+        page, shots = tab, artifacts / "payments"
+        shots.mkdir(exist_ok=True)
+        _sign_in(page, portal.emails["accountant"])
+        page.get_by_role("link", name="Suivre les paiements").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**/portal/payments")  # type: ignore[attr-defined]
+        page.get_by_label("État des demandes").select_option("paid")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Afficher").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**/portal/payments?*")  # type: ignore[attr-defined]
+        statement = page.get_by_role("region", name="Relevé", exact=False)  # type: ignore[attr-defined]
+        assert settled.paid in statement.inner_text()
+        page.screenshot(path=shots / "payments-fr.png", full_page=True)  # type: ignore[attr-defined]
+        page.get_by_role("link", name=settled.transfer).first.click()  # type: ignore[attr-defined]
+        page.wait_for_url(f"**/portal/payments/transfers/{settled.transfer}")  # type: ignore[attr-defined]
+        assert settled.paid in page.locator("main").inner_text()  # type: ignore[attr-defined]
+        page.screenshot(path=shots / "transfer-fr.png", full_page=True)  # type: ignore[attr-defined]
+        page.get_by_label("Langue").select_option("ar")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Changer").click()  # type: ignore[attr-defined]
+        page.wait_for_url(f"**/portal/payments/transfers/{settled.transfer}")  # type: ignore[attr-defined]
+        assert page.locator("html").get_attribute("dir") == "rtl"  # type: ignore[attr-defined]
+        said = page.locator("main").inner_text()  # type: ignore[attr-defined]
+        assert format_currency(settled.amount, "MAD", locale="ar_MA") in said
+        page.screenshot(path=shots / "transfer-ar.png", full_page=True)  # type: ignore[attr-defined]
+        page.goto("/portal/claims")  # type: ignore[attr-defined]
+        assert settled.paid in page.locator("main").inner_text()  # type: ignore[attr-defined]
+        page.screenshot(path=shots / "claims-ar.png", full_page=True)  # type: ignore[attr-defined]
+        assert sorted(p.name for p in shots.glob("*.png")) == [
+            "claims-ar.png", "payments-fr.png", "transfer-ar.png", "transfer-fr.png"
+        ]  # fmt: skip
+
+
 class TestAccessibility:
     def test_the_main_pages_have_no_serious_violation_in_french_and_arabic(
-        self, tab: object, portal: PortalWorld
+        self, tab: object, portal: PortalWorld, settled: Settled
     ) -> None:
         from axe_playwright_python.sync_playwright import Axe
 
@@ -112,7 +148,9 @@ class TestAccessibility:
         page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
         page.wait_for_url("**/portal")  # type: ignore[attr-defined]
         for lang, submit in (("fr", "Vérifier"), ("ar", "تحقق")):
-            for path in ("/portal", "/portal/users", "/portal/rights"):
+            transfer = f"/portal/payments/transfers/{settled.transfer}"
+            for path in ("/portal", "/portal/users", "/portal/rights", "/portal/payments",
+                         transfer, "/portal/claims"):  # fmt: skip
                 page.goto(path)  # type: ignore[attr-defined]
                 if path == "/portal/rights":
                     _check(page, portal.state.people["open"][1], submit=submit)
@@ -130,6 +168,15 @@ def _serious(axe: object, page: object) -> list[str]:
     results = axe.run(page)  # type: ignore[attr-defined]
     violations = results.response["violations"]
     return [v["id"] for v in violations if v.get("impact") in ("serious", "critical")]
+
+
+def _sign_in(page: object, email: str) -> None:
+    """Sign in through the form, as a person does."""
+    page.goto("/portal/login")  # type: ignore[attr-defined]
+    page.get_by_label("Adresse électronique").fill(email)  # type: ignore[attr-defined]
+    page.get_by_label("Mot de passe").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/portal")  # type: ignore[attr-defined]
 
 
 def _check(page: object, idcs: str, submit: str = "Vérifier") -> None:
