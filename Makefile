@@ -13,7 +13,7 @@ IMPORT_PEOPLE  ?= 1000000
 BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser haproxy replicas bytecode demo serve test test-fast lint fmt bench bench-settle bench-import fuzz mutate lock clean
+.PHONY: help install browser haproxy replicas bytecode demo serve test test-fast lint fmt bench bench-replicas bench-settle bench-import fuzz mutate lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -83,6 +83,10 @@ bench: $(STAMP) ## load-test a real uvicorn on loopback (ratios to a trivial end
 	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.settle_run --claims 100000
+
+bench-replicas: $(STAMP) haproxy ## warm eligibility through HAProxy with 1 then 2 replicas on PostgreSQL and Redis (wrk)
+	@$(MAKE) --no-print-directory bytecode
+	$(BIN)/python -m bench.replicas_run --replicas 1 2
 
 bench-settle: $(STAMP) ## settle SETTLE_CLAIMS accepted claims on PostgreSQL (default 100000 1000000): time, peak memory
 	$(BIN)/python -m bench.settle_run --claims $(SETTLE_CLAIMS)
