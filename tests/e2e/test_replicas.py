@@ -25,9 +25,9 @@ from tests.e2e.test_registry_updates import _ended_yesterday
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
-RATE, BURST = 10, 20  # per client, low enough to be exhausted in a fraction of a second
-LOAD_CLIENTS = 4  # the load's pharmacies, each with its own budget
-LOAD_PAUSE_SECONDS = 0.12  # between two requests of one pharmacy: under RATE
+RATE, BURST = 5, 20  # per client, low enough to be exhausted in a fraction of a second
+LOAD_CLIENTS = 6  # the load's pharmacies, each with its own budget
+LOAD_PAUSE_SECONDS = 0.25  # between two requests of one pharmacy: under RATE
 SUBMIT = "/fhir/CoverageEligibilityRequest/$submit"
 
 
