@@ -13,7 +13,7 @@ IMPORT_PEOPLE  ?= 1000000
 BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser bytecode demo serve test test-fast lint fmt bench bench-settle bench-import fuzz mutate lock clean
+.PHONY: help install browser haproxy replicas bytecode demo serve test test-fast lint fmt bench bench-replicas bench-settle bench-import fuzz mutate lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ install: $(STAMP) ## create .venv and install the locked dependencies
 demo: $(STAMP) ## run the gateway on SQLite with demo data (10,000 people) on 127.0.0.1:8000
 	$(BIN)/amo-gateway demo
 
-test: $(STAMP) browser ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
+test: $(STAMP) browser haproxy ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
 	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m pytest
 
@@ -44,6 +44,22 @@ browser: ## install Debian's chromium for the browser tests, when absent (needs 
 		apt-get install -y --no-install-recommends chromium \
 		|| { apt-get update -qq && apt-get install -y --no-install-recommends chromium; }; \
 	else echo "chromium absent ($(CHROMIUM)): the browser tests will skip (apt-get install chromium)"; fi
+
+# The replica tests (tests/e2e/test_replicas.py) put Debian's HAProxy in front of the gateways,
+# run by the test with a generated configuration (no system service). Installed as chromium is.
+HAPROXY ?= /usr/sbin/haproxy
+haproxy: ## install Debian's haproxy for the replica tests, when absent (needs root)
+	@if [ -x "$(HAPROXY)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y --no-install-recommends haproxy \
+		|| { apt-get update -qq && apt-get install -y --no-install-recommends haproxy; }; \
+	else echo "haproxy absent ($(HAPROXY)): the replica tests will skip (apt-get install haproxy)"; fi
+
+REPLICAS ?= 2
+replicas: $(STAMP) haproxy ## REPLICAS gateways (default 2) and a worker on PostgreSQL and Redis behind HAProxy, until Ctrl-C
+	@$(MAKE) --no-print-directory bytecode
+	$(BIN)/python -m tests.e2e.replica_stack --replicas $(REPLICAS)
 
 # Every gateway a test starts imports the whole app: compiled once here, since an environment
 # with PYTHONDONTWRITEBYTECODE set would otherwise compile it again in every process.
@@ -67,6 +83,10 @@ bench: $(STAMP) ## load-test a real uvicorn on loopback (ratios to a trivial end
 	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.settle_run --claims 100000
+
+bench-replicas: $(STAMP) haproxy ## warm eligibility through HAProxy with 1 then 2 replicas on PostgreSQL and Redis (wrk)
+	@$(MAKE) --no-print-directory bytecode
+	$(BIN)/python -m bench.replicas_run --replicas 1 2
 
 bench-settle: $(STAMP) ## settle SETTLE_CLAIMS accepted claims on PostgreSQL (default 100000 1000000): time, peak memory
 	$(BIN)/python -m bench.settle_run --claims $(SETTLE_CLAIMS)
