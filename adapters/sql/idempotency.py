@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import bindparam, delete, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,14 @@ from adapters.sql.tables import IdempotencyKeyRow
 from domain.records import IdempotentAnswer
 
 IDEMPOTENCY_KEY = IdempotencyKeyRow.__table__
+_C = IDEMPOTENCY_KEY.c
+# Built once: composing a statement costs more than running it on SQLite (every keyed request).
+_GET = select(_C.request_hash, _C.status, _C.body, _C.response_id, _C.request_id).where(
+    _C.tenant == bindparam("tenant"), _C.key == bindparam("key")
+)
+_TAKEN = select(_C.key).where(
+    _C.tenant == bindparam("tenant"), _C.key.in_(bindparam("keys", expanding=True))
+)
 
 
 class SqlIdempotencyRepository:
@@ -23,11 +31,7 @@ class SqlIdempotencyRepository:
 
     def get(self, tenant: str, key: str) -> IdempotentAnswer | None:
         """The answer kept for that key of that tenant, if any."""
-        c = IDEMPOTENCY_KEY.c
-        query = select(c.request_hash, c.status, c.body, c.response_id, c.request_id).where(
-            c.tenant == tenant, c.key == key
-        )
-        row = self._session.execute(query).first()
+        row = self._session.execute(_GET, {"tenant": tenant, "key": key}).first()
         if row is None:
             return None
         return IdempotentAnswer(tenant, key, row[0], row[1], bytes(row[2]), row[3], row[4])
@@ -61,12 +65,11 @@ class SqlIdempotencyRepository:
         """Which of these (tenant, key) pairs have an answer kept, in one query."""
         if not keys:
             return set()
-        c = IDEMPOTENCY_KEY.c
         found = set()
         for tenant in {tenant for tenant, _ in keys}:
             wanted = [key for t, key in keys if t == tenant]
-            query = select(c.key).where(c.tenant == tenant, c.key.in_(wanted))
-            found |= {(tenant, key) for (key,) in self._session.execute(query)}
+            rows = self._session.execute(_TAKEN, {"tenant": tenant, "keys": wanted})
+            found |= {(tenant, key) for (key,) in rows}
         return found
 
     def claim(self, answer: IdempotentAnswer) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,19 @@ ENTRY = LedgerEntryRow.__table__
 POSTING = LedgerPostingRow.__table__
 TRANSFER = TransferRow.__table__
 TRANSFER_CLAIM = TransferClaimRow.__table__
+# Built once: composing a statement costs more than running it on SQLite (every group commit
+# checks its entries' ids; a claim citing a prise en charge reads its entries first).
+_RECORDED = select(ENTRY.c.id).where(ENTRY.c.id.in_(bindparam("ids", expanding=True)))
+_BY_SOURCE = (
+    select(ENTRY).where(ENTRY.c.source == bindparam("source")).order_by(ENTRY.c.at, ENTRY.c.id)
+)
+_IN_TRANSFER = (
+    select(TRANSFER.c.id, TRANSFER.c.payer, TRANSFER.c.provider, TRANSFER.c.created,
+           TRANSFER_CLAIM.c.amount_centimes)
+    .join(TRANSFER_CLAIM, TRANSFER_CLAIM.c.transfer_id == TRANSFER.c.id)
+    .where(TRANSFER_CLAIM.c.claim_source == bindparam("source"),
+           TRANSFER_CLAIM.c.rejected.is_(False))
+)  # fmt: skip
 
 
 class SqlLedger:
@@ -62,25 +75,18 @@ class SqlLedger:
         """Which of these entry ids are recorded, in one query."""
         if not ids:
             return set()
-        return set(self._session.execute(select(ENTRY.c.id).where(ENTRY.c.id.in_(ids))).scalars())
+        return set(self._session.execute(_RECORDED, {"ids": list(ids)}).scalars())
 
     def by_source(self, source: str) -> list[Entry]:
         """The entries recording a claim, and the payment of the live transfer paying it
         (posted or about to be: a claim in a transfer is settled, never cancelled)."""
-        rows = self._session.execute(
-            select(ENTRY).where(ENTRY.c.source == source).order_by(ENTRY.c.at, ENTRY.c.id)
-        ).all()
+        rows = self._session.execute(_BY_SOURCE, {"source": source}).all()
         entries = [self._entry(row) for row in rows]
         known = {e.id for e in entries}
         return entries + [p for p in self._in_transfer(source) if p.id not in known]
 
     def _in_transfer(self, source: str) -> list[Entry]:
-        rows = self._session.execute(
-            select(TRANSFER.c.id, TRANSFER.c.payer, TRANSFER.c.provider, TRANSFER.c.created,
-                   TRANSFER_CLAIM.c.amount_centimes)
-            .join(TRANSFER_CLAIM, TRANSFER_CLAIM.c.transfer_id == TRANSFER.c.id)
-            .where(TRANSFER_CLAIM.c.claim_source == source, TRANSFER_CLAIM.c.rejected.is_(False))
-        ).all()  # fmt: skip
+        rows = self._session.execute(_IN_TRANSFER, {"source": source}).all()
         return [
             payment(r.id, payer=r.payer, provider=r.provider, claims=(source,),
                     amount=Money(r.amount_centimes), at=r.created)

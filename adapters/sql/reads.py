@@ -3,12 +3,18 @@
 The drivers block, so each read is one hop to a worker thread holding one short read-only
 transaction. The threads are bounded by the connection pool: more threads than connections
 would only queue on the pool, and on SQLite open and close overflow connections per request.
-A database that is down or too slow answers `Unavailable`, never a half answer.
+Each thread keeps one unit of work open and ends its transaction after every read (the
+connection goes back to the pool): opening and closing a session per read cost a third of
+a short read. A database that is down or too slow answers `Unavailable`, never a half answer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 import anyio
@@ -23,15 +29,19 @@ from domain.records import ExchangeQuery, ExchangeRecord, IdempotentAnswer
 T = TypeVar("T")
 
 
-async def in_thread(
-    work: Callable[[], T], *, deadline: float, limiter: anyio.CapacityLimiter | None = None
-) -> T:
+async def in_thread(work: Callable[[], T], *, deadline: float) -> T:
     """`work()` in a worker thread, given up after `deadline` seconds (waiting for a thread
     included): the database is then Unavailable, as when it fails. A thread stuck on a silent
     server is left to finish on its own; the request does not wait for it."""
+    with _as_unavailable(), anyio.fail_after(deadline):
+        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+
+
+@contextmanager
+def _as_unavailable() -> Iterator[None]:
+    """A deadline passed or a database error raised inside: Unavailable."""
     try:
-        with anyio.fail_after(deadline):
-            return await anyio.to_thread.run_sync(work, limiter=limiter, abandon_on_cancel=True)
+        yield
     except TimeoutError as exc:
         raise Unavailable("Base de données trop lente : réessayez plus tard") from exc
     except Exception as exc:
@@ -41,26 +51,43 @@ async def in_thread(
 
 
 class SqlReads:
-    """Runs read-only units of work in worker threads, as many at once as `threads`, each
-    given up after `deadline` seconds."""
+    """Runs read-only units of work in worker threads of its own, as many at once as
+    `threads`, each given up after `deadline` seconds (waiting for a thread included).
+
+    A plain executor: a hop through it costs half of one through anyio's threads (its
+    cancel scope and capacity limiter), and a claim makes three. A read given up is left to
+    finish in its thread; one still waiting for a thread never runs."""
 
     def __init__(self, uow: UnitOfWorkFactory, *, threads: int, deadline: float) -> None:
         self._uow = uow
-        self._threads = threads
         self._deadline = deadline
-        self._limiter: anyio.CapacityLimiter | None = None  # made in the event loop that uses it
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="amo-sql-read")
+        self._kept = threading.local()  # each worker thread's open unit of work
 
     async def run(self, work: Callable[[UnitOfWork], T]) -> T:
-        """The result of `work` over a fresh unit of work; Unavailable if the database fails."""
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self._threads)
-        return await in_thread(
-            lambda: self._in_thread(work), deadline=self._deadline, limiter=self._limiter
-        )
+        """The result of `work` in a transaction of its own; Unavailable if the database fails."""
+        loop = asyncio.get_running_loop()
+        with _as_unavailable():
+            async with asyncio.timeout(self._deadline):
+                return await loop.run_in_executor(self._threads, self._in_thread, work)
 
     def _in_thread(self, work: Callable[[UnitOfWork], T]) -> T:
-        with self._uow() as uow:
+        uow: UnitOfWork | None = getattr(self._kept, "uow", None)
+        if uow is None:
+            uow = self._kept.uow = self._uow().__enter__()
+        try:
             return work(uow)
+        finally:
+            self._end(uow)
+
+    def _end(self, uow: UnitOfWork) -> None:
+        """End the read's transaction; a unit of work that fails to is closed, not kept."""
+        try:
+            uow.rollback()
+        except BaseException:
+            self._kept.uow = None
+            uow.__exit__(None, None, None)
+            raise
 
 
 class SqlMemberDirectory:
