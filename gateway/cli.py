@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import orjson
 
 from domain.errors import DomainError
+from gateway.cli_registry import registry_commands
 from gateway.cli_settlement import settlement_commands
 from gateway.commands import users
 from gateway.settings import ConfigurationError, Settings
@@ -170,44 +168,6 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return run_worker(settings)
 
 
-def _members_import(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.commands.admin import import_members
-
-    started = time.monotonic()
-    report = import_members(settings, Path(args.file), quiet=args.quiet)
-    seconds = max(time.monotonic() - started, 1e-6)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(
-        f"import terminé : {report.households:,} foyers, {report.members:,} personnes "
-        f"(dont {report.replaced:,} déjà connues, mises à jour) en {seconds:,.1f} s "
-        f"({report.members / seconds:,.0f} personnes/s), mémoire maximale {peak_mb:,.0f} Mo"
-    )
-    if report.too_many_to_name:
-        print(
-            "trop de personnes changées pour les nommer au cache : les réponses en cache ne "
-            "sont plus utilisées dès que chaque passerelle lit la nouvelle version du registre "
-            f"(sous {settings.registry_poll_seconds:g} s)",
-            file=sys.stderr,
-        )
-    elif not report.cache_invalidated:
-        print(
-            "cache partagé (Redis) injoignable : les réponses en cache de ces personnes ne "
-            "sont plus utilisées dès que chaque passerelle lit la nouvelle version du "
-            f"registre (sous {settings.registry_poll_seconds:g} s)",
-            file=sys.stderr,
-        )
-    return 0
-
-
-def _population(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.commands.admin import generate
-
-    today = date.fromisoformat(args.today) if args.today else date.today()
-    count = generate(Path(args.out), seed=args.seed, people=args.people, today=today)
-    print(f"{count:,} personnes écrites dans {args.out}")
-    return 0
-
-
 def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import verify_audit
 
@@ -248,18 +208,6 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _authorizations_key(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.commands.patient_keys import key_patients
-
-    report = key_patients(settings)
-    print(f"prises en charge rattachées à leur patient : {report.keyed:,}")
-    for pid in report.unresolved:
-        print(f"{pid} : la demande ne trouve plus d'assuré, elle ne couvre personne")
-    for pid in report.changed:
-        print(f"{pid} : modifiée pendant le traitement, relancez la commande", file=sys.stderr)
-    return 1 if report.changed else 0
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amo-gateway", description=__doc__)
     parser.add_argument("--database-url", help="overrides AMO_DATABASE_URL")
@@ -291,17 +239,13 @@ def _parser() -> argparse.ArgumentParser:
     _add(sub, "worker", _worker, "deliver notifications and run periodic jobs until stopped")
     reviewers = sub.add_parser("reviewers", help="payers' medical review units").add_subparsers()
     _add(reviewers, "add", _reviewers_add, "register a review unit and its client", _reviewer_args)
-    members = sub.add_parser("members", help="payer registries").add_subparsers()
-    _add(members, "import", _members_import, "import a registry file (JSON Lines)", _file_args)
-    _add(sub, "generate-population", _population, "write a synthetic registry", _pop_args)
+    registry_commands(sub, _add)
     audit = sub.add_parser("audit", help="audit trail").add_subparsers()
     _add(audit, "verify", _audit_verify, "check the audit hash chains")
     client = sub.add_parser("client", help="a provider's client tools").add_subparsers()
     _add(client, "keygen", _client_keygen, "new private key; prints the public JWKS", _key_args)
     _add(client, "assertion", _client_assertion, "sign a client assertion", _assertion_args)
     users.register(sub, _add)
-    pecs = sub.add_parser("authorizations", help="prises en charge").add_subparsers()
-    _add(pecs, "key-patients", _authorizations_key, "key those recorded without their patient")
     keys = sub.add_parser("keys", help="server keys").add_subparsers()
     _add(keys, "new", _keys_new, "print a new random 256-bit key (base64)")
     _add(keys, "rotate", _keys_rotate, "re-encrypt personal data under AMO_DATA_KEY_CURRENT")
@@ -380,18 +324,6 @@ def _url_args(p: argparse.ArgumentParser) -> None:
 def _id_args(p: argparse.ArgumentParser) -> None:
     _inpe_arg(p)
     p.add_argument("--id", required=True, help="the endpoint's id (endpoint list)")
-
-
-def _file_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file")
-    p.add_argument("--quiet", action="store_true")
-
-
-def _pop_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--people", type=int, default=10_000)
-    p.add_argument("--seed", type=int, default=2026)
-    p.add_argument("--today", help="reference date (ISO); default: today")
-    p.add_argument("--out", required=True)
 
 
 def _key_args(p: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 from domain.anomaly_flags import AnomalyFlag
 from domain.claim_history import HistoryLine
@@ -31,19 +31,10 @@ from domain.records import (
     Recording,
     StoredAuthorization,
 )
-from domain.subscriptions import (
-    DeliveryEvent,
-    EventQuery,
-    Subscription,
-    SubscriptionQuery,
-    WebhookEndpoint,
-)
 from tests.fakes import (
-    FakeEndpointRepository,
     FakeExchangeRepository,
     FakeIdempotencyRepository,
     FakeMemberRepository,
-    FakeSubscriptionRepository,
 )
 
 
@@ -274,46 +265,6 @@ class FakeMeter:
     def decided(self, status: str, from_cache: bool) -> None:
         """Count one decision."""
         self.counted.append((status, from_cache))
-
-
-class FakeSubscriptionStore:
-    """domain.ports.SubscriptionStore over the repositories' fakes (each call committed)."""
-
-    def __init__(self) -> None:
-        self.endpoints = FakeEndpointRepository()
-        self.subscriptions = FakeSubscriptionRepository()
-
-    async def endpoint(self, tenant: str, url: str) -> WebhookEndpoint | None:
-        """The tenant's endpoint with that URL."""
-        return self.endpoints.by_url(tenant, url)
-
-    async def add(self, subscription: Subscription) -> None:
-        """Store a subscription."""
-        self.subscriptions.add(subscription)
-
-    async def get(self, tenant: str, subscription_id: str) -> Subscription | None:
-        """The tenant's subscription."""
-        return self.subscriptions.get(tenant, subscription_id)
-
-    async def search(self, query: SubscriptionQuery) -> tuple[list[Subscription], int]:
-        """The tenant's matching subscriptions."""
-        return self.subscriptions.search(query)
-
-    async def remove(self, tenant: str, subscription_id: str) -> bool:
-        """Delete the tenant's subscription."""
-        return self.subscriptions.remove(tenant, subscription_id)
-
-    async def events(
-        self, tenant: str, subscription_id: str, query: EventQuery
-    ) -> list[DeliveryEvent]:
-        """The subscription's events a test gave."""
-        return self.subscriptions.events(tenant, subscription_id, query)
-
-    async def replay(
-        self, tenant: str, subscription_id: str, query: EventQuery, now: datetime
-    ) -> int:
-        """The dead events in the range, counted."""
-        return self.subscriptions.replay(tenant, subscription_id, query, now)
 
 
 class FakeAuthorizations:

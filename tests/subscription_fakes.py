@@ -114,3 +114,43 @@ class FakeSubscriptionRepository:
         self.replayed.append((subscription_id, query))
         dead = [e for e in self.events(tenant, subscription_id, query) if e.status == "dead"]
         return len(dead)
+
+
+class FakeSubscriptionStore:
+    """domain.ports.SubscriptionStore over the repositories' fakes (each call committed)."""
+
+    def __init__(self) -> None:
+        self.endpoints = FakeEndpointRepository()
+        self.subscriptions = FakeSubscriptionRepository()
+
+    async def endpoint(self, tenant: str, url: str) -> WebhookEndpoint | None:
+        """The tenant's endpoint with that URL."""
+        return self.endpoints.by_url(tenant, url)
+
+    async def add(self, subscription: Subscription) -> None:
+        """Store a subscription."""
+        self.subscriptions.add(subscription)
+
+    async def get(self, tenant: str, subscription_id: str) -> Subscription | None:
+        """The tenant's subscription."""
+        return self.subscriptions.get(tenant, subscription_id)
+
+    async def search(self, query: SubscriptionQuery) -> tuple[list[Subscription], int]:
+        """The tenant's matching subscriptions."""
+        return self.subscriptions.search(query)
+
+    async def remove(self, tenant: str, subscription_id: str) -> bool:
+        """Delete the tenant's subscription."""
+        return self.subscriptions.remove(tenant, subscription_id)
+
+    async def events(
+        self, tenant: str, subscription_id: str, query: EventQuery
+    ) -> list[DeliveryEvent]:
+        """The subscription's events a test gave."""
+        return self.subscriptions.events(tenant, subscription_id, query)
+
+    async def replay(
+        self, tenant: str, subscription_id: str, query: EventQuery, now: datetime
+    ) -> int:
+        """The dead events in the range, counted."""
+        return self.subscriptions.replay(tenant, subscription_id, query, now)

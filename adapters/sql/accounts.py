@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.crypto import FieldCipher
+from adapters.sql.account_tables import StaffSessionRow, StaffUserRow
 from adapters.sql.providers import PROVIDER
 from adapters.sql.reads import in_thread
-from adapters.sql.tables import StaffSessionRow, StaffUserRow
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.accounts import (
     PAYERS,

@@ -23,6 +23,7 @@ from adapters.cache.redis import make_redis
 from adapters.crypto import BlindIndex, FieldCipher, new_key, parse_keyring
 from adapters.sql import (
     SqlUnitOfWorkFactory,
+    account_tables,
     make_engine,
     migrate,
     reftables,
@@ -47,7 +48,7 @@ def our_tables() -> list[Table]:
     """The tables the migrations own, parents first."""
     ours = {
         value.__table__
-        for module in (tables, reftables, settlement_tables)
+        for module in (tables, reftables, settlement_tables, account_tables)
         for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, SQLModel) and hasattr(value, "__table__")
     }

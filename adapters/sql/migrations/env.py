@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
+import adapters.sql.account_tables
 import adapters.sql.reftables
 import adapters.sql.settlement_tables
 import adapters.sql.tables

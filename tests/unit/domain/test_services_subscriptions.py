@@ -23,7 +23,8 @@ from domain.subscriptions import (
     WebhookEndpoint,
 )
 from tests.fakes import FakeClock
-from tests.pipeline_fakes import FakeIds, FakeRateLimiter, FakeStore, FakeSubscriptionStore
+from tests.pipeline_fakes import FakeIds, FakeRateLimiter, FakeStore
+from tests.subscription_fakes import FakeSubscriptionStore
 
 pytestmark = pytest.mark.anyio
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
