@@ -1,5 +1,6 @@
 """The extranet's own words in French (the reference), Arabic and English (one module each:
-catalogue_fr, catalogue_ar, catalogue_en); a key missing in a translation is said in French.
+catalogue_fr, catalogue_ar, catalogue_en, for the shared pages; each area's own in a module of
+gateway.portal.words); a key missing in a translation is said in French.
 
 The reasons of an answer keep their labels from fhir_profiles.messages: the API's
 OperationOutcomes and the portal's pages say the same thing in the same words.
@@ -7,9 +8,12 @@ OperationOutcomes and the portal's pages say the same thing in the same words.
 
 from __future__ import annotations
 
+import pkgutil
+from importlib import import_module
+from types import ModuleType
 from typing import Final
 
-from gateway.portal import catalogue_ar, catalogue_en, catalogue_fr
+from gateway.portal import catalogue_ar, catalogue_en, catalogue_fr, words
 
 LANGUAGES: Final = ("fr", "ar", "en")
 DEFAULT: Final = "fr"
@@ -17,8 +21,20 @@ RTL: Final = frozenset({"ar"})
 LOCALES: Final = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_150"}  # Babel: amounts, dates
 NAMES: Final = {"fr": "Français", "ar": "العربية", "en": "English"}
 
-FR: Final = catalogue_fr.WORDS
-CATALOGUES: Final = {"fr": FR, "ar": catalogue_ar.WORDS, "en": catalogue_en.WORDS}
+
+def _areas() -> list[ModuleType]:
+    return [
+        import_module(f"{words.__name__}.{m.name}") for m in pkgutil.iter_modules(words.__path__)
+    ]
+
+
+AREAS: Final = _areas()
+FR: Final = catalogue_fr.WORDS | {k: v for area in AREAS for k, v in area.FR.items()}
+CATALOGUES: Final = {
+    "fr": FR,
+    "ar": catalogue_ar.WORDS | {k: v for area in AREAS for k, v in area.AR.items()},
+    "en": catalogue_en.WORDS | {k: v for area in AREAS for k, v in area.EN.items()},
+}
 
 
 def language(value: str | None) -> str:

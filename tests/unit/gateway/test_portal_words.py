@@ -36,6 +36,12 @@ class TestCatalogue:
         keys += [f"status.{s.value}" for s in EligibilityStatus]
         assert [key for key in keys if key not in catalogue.FR] == []
 
+    def test_each_key_belongs_to_one_module(self) -> None:
+        from gateway.portal import catalogue_fr
+
+        seen = list(catalogue_fr.WORDS) + [k for area in catalogue.AREAS for k in area.FR]
+        assert sorted(k for k in set(seen) if seen.count(k) > 1) == []
+
     def test_an_unknown_language_is_french(self) -> None:
         assert catalogue.text("de", "login.submit") == "Se connecter"
         assert catalogue.text("ar", "login.submit") == "دخول"
