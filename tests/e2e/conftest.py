@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from devtools.server import free_port, running
 from gateway.app import create_app
+from tests.e2e.browser import artifacts, chromium, tab  # noqa: F401 (fixtures for every module)
 from tests.e2e.portal_money import Settled, settle
 from tests.e2e.portal_world import PortalWorld, add_people
 from tests.e2e.support import Client, GatewayState, prepare_state, token_form
