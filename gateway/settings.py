@@ -178,6 +178,14 @@ class Settings:
     login_lockout_minutes: float = 15.0
     # A session lasts a working day at most; signing out ends it sooner.
     portal_session_hours: float = 8.0
+    # Single sign-on of a payer's staff with the payer's own OpenID Connect provider (off
+    # unless set): "CNSS=https://sso.cnss.ma/realms/agents,CNOPS=https://…" (payer=issuer),
+    # the client id the gateway is registered under with each, and each one's client secret
+    # ("CNSS:SECRET,CNOPS:SECRET"). Accounts are still created by the organization's admin:
+    # the provider vouches for who signs in, never for what they may do.
+    oidc_issuers: str = ""
+    oidc_client_id: str = "amo-gateway"
+    oidc_client_secrets: Secret = NO_SECRET
     # Settlement: where the pain.001 files are written for the bank to fetch, and each
     # payer's own account they are paid from ("CNSS=<RIB>,CNOPS=<RIB>", RIB or IBAN).
     settlement_dir: Path = Path("var/settlement")
@@ -211,6 +219,19 @@ class Settings:
     def fhir_base(self) -> str:
         """The FHIR base URL providers use."""
         return self.public_url.rstrip("/") + "/fhir"
+
+    def oidc(self) -> dict[str, tuple[str, str]]:
+        """Each payer's OpenID Connect provider: its issuer and our client secret there."""
+        secrets_of = dict(
+            entry.strip().partition(":")[::2]
+            for entry in self.oidc_client_secrets.get_secret_value().split(",")
+            if entry.strip()
+        )
+        issuers = (e.strip().partition("=") for e in self.oidc_issuers.split(",") if e.strip())
+        return {
+            payer.strip(): (issuer.strip(), secrets_of.get(payer.strip(), ""))
+            for payer, _, issuer in issuers
+        }
 
     @property
     def token_url(self) -> str:
@@ -250,7 +271,7 @@ class Settings:
                 "AMO_DATABASE_URL : SQLite refusé en production, utilisez PostgreSQL / "
                 "SQLite is refused in production, use PostgreSQL"
             )
-        problems += _worker_problems(self)
+        problems += _worker_problems(self) + _oidc_problems(self)
         if problems:
             raise ConfigurationError(problems)
 
@@ -289,6 +310,19 @@ def _worker_problems(settings: Settings) -> list[str]:
             "AMO_WEBHOOK_BACKOFF_BASE_SECONDS : entre 0 et / between 0 and "
             "AMO_WEBHOOK_BACKOFF_CAP_SECONDS"
         )
+    return problems
+
+
+def _oidc_problems(settings: Settings) -> list[str]:
+    """A provider without its secret, or reached in clear outside the embedded mode."""
+    problems = []
+    for payer, (issuer, secret) in settings.oidc().items():
+        if not payer or not issuer.startswith(("https://", "http://")):
+            problems.append("AMO_OIDC_ISSUERS : « payeur=https://émetteur » attendu / expected")
+        elif settings.env == PRODUCTION and not issuer.startswith("https://"):
+            problems.append(f"AMO_OIDC_ISSUERS : {payer} en https en production / https only")
+        if not secret:
+            problems.append(f"AMO_OIDC_CLIENT_SECRETS : pas de secret pour / no secret for {payer}")
     return problems
 
 

@@ -103,6 +103,14 @@ async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
             await _throttle(f"login-account:{user.id}", ports.per_account, user, ports)
         raise InvalidCredentials("Identifiants incorrects")
     assert user is not None  # _authentic is False without one
+    return await open_session(user, cmd.replacing, "portal.login", ports=ports)
+
+
+async def open_session(
+    user: StaffUser, replacing: str, action: str, *, ports: AccountPorts
+) -> Opened:
+    """A new session for a person whose identity was just proven; the one the browser held
+    before (`replacing`) ends. Audited under `action`."""
     now = ports.clock.now()
     session = StaffSession(
         user.id, user.org, user.side, user.role, user.email, now,
@@ -110,9 +118,9 @@ async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
     )  # fmt: skip
     token = ports.new_token()
     await ports.sessions.open(session_key(token), session)
-    if cmd.replacing:
-        await ports.sessions.close(session_key(cmd.replacing))
-    await _audit(ports, "portal.login", 200, user)
+    if replacing:
+        await ports.sessions.close(session_key(replacing))
+    await _audit(ports, action, 200, user)
     return Opened(token, session)
 
 

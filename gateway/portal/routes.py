@@ -23,7 +23,7 @@ from domain.accounts import (
 from domain.errors import InvalidRequest, RateLimited
 from domain.services import accounts
 from domain.services.accounts import LogIn
-from gateway.portal import catalogue, web
+from gateway.portal import catalogue, sso, web
 from gateway.portal.guards import person
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +56,8 @@ async def login_page(request: Request) -> Response:
     session = await web.signed_in(request)
     if session is not None:
         return web.redirect(request, web.HOMES[session.side])
-    return web.page(request, "login.html", session=None, side=_side(request))
+    return web.page(request, "login.html", session=None, side=_side(request),
+                    sso=_sso(request))  # fmt: skip
 
 
 @router.post("/portal/login")
@@ -176,4 +177,9 @@ def _side(request: Request) -> Side:
 
 def _login_again(request: Request, status: int, message: str) -> Response:
     return web.page(request, "login.html", session=None, side=_side(request), status=status,
-                    message=message)  # fmt: skip
+                    message=message, sso=_sso(request))  # fmt: skip
+
+
+def _sso(request: Request) -> list[str]:
+    """The payers whose identity provider signs their people in (the console only)."""
+    return sorted(sso.providers(request)) if _side(request) is Side.PAYER else []
