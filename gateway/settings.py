@@ -176,6 +176,9 @@ class Settings:
     login_attempts_per_minute: int = 5
     login_attempts_per_address_per_minute: int = 30
     login_lockout_minutes: float = 15.0
+    # A cold eligibility check finds its member in one statement without a thread hop
+    # (adapters/sql/member_lookup.py); false reads through the threaded directory instead.
+    direct_member_lookup: bool = True
     # A session lasts a working day at most; signing out ends it sooner.
     portal_session_hours: float = 8.0
     # Single sign-on of a payer's staff with the payer's own OpenID Connect provider (off
