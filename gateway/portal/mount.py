@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.portal import guards, pages, payment_pages, routes
+from gateway.portal import claim_pages, guards, pages, payment_pages, routes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -17,5 +17,6 @@ def install(app: FastAPI) -> None:
     app.mount("/portal/static", StaticFiles(directory=STATIC), name="portal-static")
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(claim_pages.router)
     app.include_router(payment_pages.router)
     guards.install(app)
