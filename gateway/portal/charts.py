@@ -30,9 +30,10 @@ from gateway.portal.guards import person
 from gateway.portal.pages import requester_of
 
 router = APIRouter(include_in_schema=False)
-WIDTH, HEIGHT = 640, 300  # the drawing's own units; it scales to the screen
-LEFT, RIGHT, TOP, BOTTOM = 12, 12, 28, 44  # margins: values above the bars, months below
+WIDTH, HEIGHT = 480, 260  # the drawing's own units; it scales to the screen (a phone's too)
+LEFT, RIGHT, TOP, BOTTOM = 8, 8, 28, 44  # margins: values above the bars, months below
 MONTHS = 12  # the last months drawn (the table holds them all)
+LABELLED = 6  # beyond that many months, every other month is named, and bars say no value
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +106,11 @@ def chart(
             height = float(value / top) * (HEIGHT - TOP - BOTTOM)
             x = start + j * width
             x = WIDTH - x - width if rtl else x
+            label = say(value) if len(shown) <= LABELLED else ""
             bars.append(Bar(round(x, 1), round(HEIGHT - BOTTOM - height, 1), round(width, 1),
-                            round(height, 1), kind, say(value)))  # fmt: skip
+                            round(height, 1), kind, label))  # fmt: skip
+        if (len(shown) - 1 - i) % (1 + (len(shown) - 1) // LABELLED):  # the last one is named
+            continue
         middle = LEFT + i * slot + slot / 2
         ticks.append((round(WIDTH - middle if rtl else middle, 1), month_name(row.month, lang)))
     return Chart(tuple(bars), tuple(ticks))

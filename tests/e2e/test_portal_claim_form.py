@@ -134,7 +134,7 @@ class TestRefusals:
     ) -> None:
         csrf, key = opened(pharmacist)
         idcs = portal.state.people["achamil"][1]
-        day = date.today() - timedelta(days=70)
+        day = date.today() - timedelta(days=55)  # within the 60 days a bill is filed in
         sent = pharmacist.post("/portal/claims/new", data=fields(
             csrf, key, idcs, day, "claim", (AMOXICILLIN, "1")))  # fmt: skip
         assert sent.status_code == 303
