@@ -12,8 +12,9 @@ rendered with, so that a second click or a reload answers the first claim again.
 
 from __future__ import annotations
 
+import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -38,6 +39,7 @@ PORTAL_CLAIMS = "https://fhir.tiers-payant.ma/sid/portal-claim"  # the form's cl
 CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
 PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
 GTIN = "https://www.gs1.org/gtin"
+ITEM = re.compile(r"\bitem\[(\d+)\]")  # a line in an error's FHIRPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,21 @@ async def send(
     form = ClaimForm(body, ref=ref, requestor_inpe=inpe, language=lang)
     key = idempotency_key(draft.key, OPERATION, body) if use == "claim" else None
     return await claims.submit_claim(Submission(who, form, key), ref=ref, ports=ports)
+
+
+def row_of(draft: ClaimDraft, expression: str | None) -> int | None:
+    """The form's row an error's FHIRPath points to (Claim.item[i]: the i-th row written)."""
+    found = ITEM.search(expression or "")
+    if found is None:
+        return None
+    written = [n for n, line in enumerate(draft.lines, 1) if not line.empty]
+    index = int(found.group(1))
+    return written[index] if index < len(written) else None
+
+
+def fresh(draft: ClaimDraft) -> ClaimDraft:
+    """The same draft under a new key: a new claim, when the key billed other lines."""
+    return replace(draft, key=secrets.token_urlsafe(18))
 
 
 def held_until(body: bytes) -> datetime | None:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from domain.accounts import Action, Side, StaffSession
-from domain.errors import DomainError, NotFound, RateLimited, Unavailable
+from domain.errors import DomainError, KeyReused, NotFound, RateLimited, Unavailable
 from domain.records import Requester
 from fhir_profiles import messages
 from gateway.errors import rule_for
@@ -51,10 +51,11 @@ async def send_claim(request: Request) -> Response:
     except (RateLimited, Unavailable):
         error = catalogue.text(lang, "error.unavailable")
         return _form(request, session, draft, status=503, error=error)
+    except KeyReused:  # the form billed other lines: those stay billed, these are a new claim
+        error = catalogue.text(lang, "claimform.reused")
+        return _form(request, session, claim_form.fresh(draft), status=422, error=error)
     except DomainError as exc:
-        error = catalogue.text(lang, "claimform.invalid", reason=messages.label(exc.code, lang))
-        return _form(request, session, draft, status=rule_for(exc).status, error=error,
-                     detail=exc.detail)  # fmt: skip
+        return _refused(request, session, draft, exc)
     if use == "claim":
         return web.redirect(request, f"/portal/claims/{answer.response_id}")
     row = await claims.read(who, answer.response_id, lang, ports=wired.claims)
@@ -90,6 +91,20 @@ async def claim_page(request: Request, response_id: str) -> Response:
         return web.page(request, "error.html", session=session, status=404,
                         key="error.not-found", values={})  # fmt: skip
     return web.page(request, "claim.html", session=session, row=row, w=messages.wording(lang))
+
+
+def _refused(
+    request: Request, session: StaffSession, draft: ClaimDraft, exc: DomainError
+) -> Response:
+    """The form again, saying why in the person's language, and on which row."""
+    lang = web.lang_of(request)
+    reason = messages.label(exc.code, lang)
+    row = claim_form.row_of(draft, exc.expression)
+    if row is not None:
+        reason = catalogue.text(lang, "claimform.on-line", n=row, reason=reason)
+    error = catalogue.text(lang, "claimform.invalid", reason=reason)
+    return _form(request, session, draft, status=rule_for(exc).status, error=error,
+                 detail=exc.detail, bad_row=row)  # fmt: skip
 
 
 def _form(

@@ -116,16 +116,38 @@ class TestBilling:
         rows = list(csv.reader(io.StringIO(listed.text.removeprefix("\ufeff")), delimiter=";"))
         assert [row[0] for row in rows[1:]].count(f"PORTAIL-{key}") == 1
 
-    def test_a_bad_ean13_is_said_with_the_form_kept(
+    def test_a_bad_ean13_is_said_on_its_row_with_the_form_kept(
         self, portal: PortalWorld, pharmacist: httpx.Client
     ) -> None:
         csrf, key = opened(pharmacist)
         idcs = portal.state.people["achamil"][1]
-        page = pharmacist.post("/portal/claims/new", data=fields(
-            csrf, key, idcs, date.today(), "claim", ("6111000000077", "1")))  # fmt: skip
+        data = fields(csrf, key, idcs, date.today(), "claim", (AMOXICILLIN, "1"))
+        data |= {"ean-3": "6111000000077", "qty-3": "1"}  # row 2 left empty
+        page = pharmacist.post("/portal/claims/new", data=data)
         assert page.status_code == 422
-        assert "Demande refusée" in text(page) and 'role="alert"' in page.text
+        said = text(page)
+        assert "Demande refusée : ligne 3, Code absent du jeu de valeurs requis" in said
+        assert "clé de contrôle EAN13 fausse" in said and 'role="alert"' in page.text
         assert 'value="6111000000077"' in page.text and f'value="{idcs}"' in page.text
+        assert f'value="{key}"' in page.text  # nothing billed: the same key bills them later
+
+    def test_a_key_that_billed_other_lines_bills_these_as_a_new_claim_only_when_asked(
+        self, portal: PortalWorld, pharmacist: httpx.Client
+    ) -> None:
+        csrf, key = opened(pharmacist)
+        idcs = portal.state.people["achamil"][1]
+        day = date.today() - timedelta(days=30)
+        first = fields(csrf, key, idcs, day, "claim", (AMOXICILLIN, "1"))
+        assert pharmacist.post("/portal/claims/new", data=first).status_code == 303
+        changed = pharmacist.post("/portal/claims/new", data={**first, "qty-1": "2"})
+        assert changed.status_code == 422 and "déjà facturé d'autres lignes" in text(changed)
+        found = KEY.search(changed.text)
+        assert found and found.group(1) != key and 'value="2"' in changed.text
+        again = pharmacist.post("/portal/claims/new",
+                                data={**first, "qty-1": "2", "key": found.group(1)})  # fmt: skip
+        assert again.status_code == 303
+        listed = pharmacist.get("/portal/claims.csv").text
+        assert f"PORTAIL-{key}" in listed and f"PORTAIL-{found.group(1)}" in listed
 
 
 class TestRefusals:

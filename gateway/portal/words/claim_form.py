@@ -5,6 +5,10 @@ FR = {
     "claimform.intro": "Vérifiez d'abord au comptoir ce que l'AMO paiera et ce que le patient "
     "doit, puis facturez : la facture est celle que votre logiciel enverrait.",
     "claimform.invalid": "Demande refusée : {reason}",
+    "claimform.on-line": "ligne {n}, {reason}",
+    "claimform.reused": "Ce formulaire a déjà facturé d'autres lignes : cette facture-là reste "
+    "envoyée. Pour facturer celles-ci comme une nouvelle facture, appuyez à nouveau sur "
+    "« Facturer ».",
     "claimform.check.title": "Vérification au comptoir",
     "claimform.held": "Unités de prise en charge réservées jusqu'au {until}",
     "claimform.check.next": "Rien n'est facturé : pour facturer ces lignes, appuyez sur "
@@ -45,6 +49,9 @@ AR = {
     "claimform.intro": "تحقق أولا في الشباك مما سيؤديه التأمين الإجباري عن المرض وما يبقى على "
     "المريض، ثم قم بالفوترة: الفاتورة هي نفسها التي يرسلها برنامجك.",
     "claimform.invalid": "الطلب مرفوض: {reason}",
+    "claimform.on-line": "السطر {n}، {reason}",
+    "claimform.reused": "سبق لهذه الاستمارة أن فوترت سطورا أخرى: تبقى تلك الفاتورة مرسلة. "
+    "لفوترة هذه السطور كفاتورة جديدة، اضغط مرة أخرى على «فوترة».",
     "claimform.check.title": "التحقق في الشباك",
     "claimform.held": "وحدات التكفل محجوزة إلى غاية {until}",
     "claimform.check.next": "لم تتم أي فوترة: لفوترة هذه السطور اضغط على «فوترة».",
@@ -84,6 +91,9 @@ EN = {
     "claimform.intro": "First check at the counter what the AMO will pay and what the patient "
     "owes, then bill: the claim is the one your software would send.",
     "claimform.invalid": "Request refused: {reason}",
+    "claimform.on-line": "line {n}, {reason}",
+    "claimform.reused": "This form already billed other lines: that claim stays sent. To bill "
+    'these as a new claim, press "Bill" again.',
     "claimform.check.title": "Counter check",
     "claimform.held": "Prior authorization units held until {until}",
     "claimform.check.next": 'Nothing is billed yet: to bill these lines, press "Bill".',

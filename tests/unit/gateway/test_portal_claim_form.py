@@ -11,7 +11,7 @@ from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from domain.errors import DomainError
 from domain.money import Money
 from fhir_profiles import claim_billing_in
-from gateway.portal.claim_form import ClaimDraft, claim_body
+from gateway.portal.claim_form import ClaimDraft, claim_body, row_of
 from tests.fhir_schema import assert_valid_r4
 
 REF = load_reference_files(DEFAULT_REFDATA_DIR)
@@ -60,3 +60,15 @@ class TestClaimBody:
 
     def test_a_short_key_is_replaced(self) -> None:
         assert len(ClaimDraft.of(typed(key="short")).key) >= 16
+
+
+class TestRowOf:
+    def test_an_item_s_error_is_said_on_the_form_s_row(self) -> None:
+        draft = ClaimDraft.of(typed(**{"ean-2": AMOXICILLIN, "ean-4": EPOETIN}))
+        assert row_of(draft, "Claim.item[1].productOrService.coding[0].code") == 4
+        assert row_of(draft, "Claim.item[0].quantity") == 2
+
+    def test_an_error_elsewhere_is_on_no_row(self) -> None:
+        draft = ClaimDraft.of(typed(**{"ean-1": AMOXICILLIN}))
+        assert row_of(draft, "Claim.patient") is None and row_of(draft, None) is None
+        assert row_of(draft, "Claim.item[5]") is None
