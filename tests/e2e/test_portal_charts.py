@@ -92,6 +92,9 @@ class TestFiledDays:
         assert settled.paid not in listed(today + timedelta(days=1), today + timedelta(days=2))
         refused = httpx.get(url, params={"filed-from": "30/11"}, headers=api(portal))
         assert refused.status_code == 400
+        paged = httpx.get(url, params={"filed-from": str(today), "_count": "1"},
+                          headers=api(portal))  # fmt: skip
+        assert f"filed-from={today}" in paged.text  # the next page keeps the days asked
 
     def test_the_payments_page_filters_the_claims_by_the_same_days(
         self, settled: Settled, accountant: httpx.Client
