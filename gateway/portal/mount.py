@@ -7,7 +7,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.portal import developers, guards, pages, payment_pages, routes, sso
+from gateway.portal import (
+    charts,
+    claim_pages,
+    developers,
+    guards,
+    pages,
+    payment_pages,
+    routes,
+    sso,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -17,6 +26,8 @@ def install(app: FastAPI) -> None:
     app.mount("/portal/static", StaticFiles(directory=STATIC), name="portal-static")
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(claim_pages.router)
+    app.include_router(charts.router)
     app.include_router(payment_pages.router)
     app.include_router(developers.router)
     app.include_router(sso.router)

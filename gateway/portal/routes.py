@@ -32,7 +32,7 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     Side.PROVIDER: [
         (Action.CHECK_RIGHTS, "/portal/rights"),
         (Action.REQUEST_PEC, None),
-        (Action.SUBMIT_CLAIM, "/portal/claims"),
+        (Action.SUBMIT_CLAIM, "/portal/claims/new"),
         (Action.FOLLOW_PAYMENTS, "/portal/payments"),
         (Action.MANAGE_USERS, "/portal/users"),
     ],
