@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.portal import guards, pages, payment_pages, routes
+from gateway.portal import authorization_pages, guards, pages, payment_pages, routes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -18,4 +18,5 @@ def install(app: FastAPI) -> None:
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.include_router(payment_pages.router)
+    app.include_router(authorization_pages.router)
     guards.install(app)

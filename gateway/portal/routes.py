@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     Side.PROVIDER: [
         (Action.CHECK_RIGHTS, "/portal/rights"),
-        (Action.REQUEST_PEC, None),
+        (Action.REQUEST_PEC, "/portal/authorizations"),
         (Action.SUBMIT_CLAIM, "/portal/claims"),
         (Action.FOLLOW_PAYMENTS, "/portal/payments"),
         (Action.MANAGE_USERS, "/portal/users"),
