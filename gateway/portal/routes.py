@@ -45,7 +45,7 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     ],
 }
 # A page that is not the action itself says what it offers in its own words.
-LABELS = {"/portal/claims": "offer.claims"}
+LABELS = {"/portal/claims": "offer.claims", "/portal/authorizations": "offer.authorizations"}
 SIDES = {"portal": Side.PROVIDER, "console": Side.PAYER}
 
 

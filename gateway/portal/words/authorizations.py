@@ -4,6 +4,7 @@ attestation."""
 from __future__ import annotations
 
 FR = {
+    "offer.authorizations": "Demander et suivre les prises en charge",
     "pec.title": "Prises en charge",
     "pec.new": "Demander une prise en charge",
     "pec.new.intro": "La demande part telle qu'un logiciel de l'établissement l'enverrait : "
@@ -47,7 +48,7 @@ FR = {
     "pec.next": "Page suivante",
     "pec.previous": "Page précédente",
     "pec.list": "Toutes les prises en charge",
-    "pec.heading": "Prise en charge {id}",
+    "pec.heading": "Prise en charge",
     "pec.reasons": "Motifs",
     "pec.what-next": "Et maintenant",
     "pec.validity": "Validité",
@@ -103,6 +104,7 @@ FR = {
 }
 
 AR = {
+    "offer.authorizations": "طلب التكفلات وتتبعها",
     "pec.title": "التكفلات",
     "pec.new": "طلب تكفل",
     "pec.new.intro": "يُرسَل الطلب كما يرسله برنامج المؤسسة: يُبتّ فيه فوراً إذا سمحت القواعد "
@@ -144,7 +146,7 @@ AR = {
     "pec.next": "الصفحة التالية",
     "pec.previous": "الصفحة السابقة",
     "pec.list": "كل التكفلات",
-    "pec.heading": "التكفل {id}",
+    "pec.heading": "التكفل",
     "pec.reasons": "الأسباب",
     "pec.what-next": "الخطوة التالية",
     "pec.validity": "الصلاحية",
@@ -199,6 +201,7 @@ AR = {
 }
 
 EN = {
+    "offer.authorizations": "Request and follow prior authorizations",
     "pec.title": "Prior authorizations",
     "pec.new": "Request a prior authorization",
     "pec.new.intro": "The request goes as the facility's software would send it: decided at "
@@ -240,7 +243,7 @@ EN = {
     "pec.next": "Next page",
     "pec.previous": "Previous page",
     "pec.list": "All prior authorizations",
-    "pec.heading": "Prior authorization {id}",
+    "pec.heading": "Prior authorization",
     "pec.reasons": "Reasons",
     "pec.what-next": "What next",
     "pec.validity": "Validity",
