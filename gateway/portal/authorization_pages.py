@@ -149,6 +149,7 @@ async def _detail(
     return web.page(
         request, "authorization.html", session=session, status=status, pec=found,
         when=authorizations.when, money=authorizations.money, now=wired.clock.now(),
+        w=messages.wording(lang),
         size=_size(wired.settings.max_attachment_bytes, lang), count=MAX_ATTACHMENTS, **context,
     )  # fmt: skip
 
