@@ -90,7 +90,9 @@ async def ask(request: Request) -> Response:
     org = await wired.accounts.accounts.organization(session.org)
     if org is None:
         raise WrongSide(Side.PROVIDER)
-    asking = pec_request.Wired(wired.reference, wired.prior_auth, wired.claims, limit)
+    asking = pec_request.Wired(
+        wired.reference, wired.prior_auth, wired.claims, limit, wired.settings.max_body_bytes
+    )
     try:
         answer = await pec_request.request(
             query, posted.uploads, pec_request.caller(session, org), lang, asking
@@ -122,6 +124,7 @@ def _form(
         error=error, kinds=pec_request.KINDS, types=pec_request.pa_types(ref, query.day, lang),
         specialties=pec_request.specialties(ref), conditions=pec_request.conditions(ref, query.day),
         size=_size(limit, lang), count=MAX_ATTACHMENTS,
+        total=_size(wired.settings.max_body_bytes * 3 // 4, lang),  # documents go in base64
     )  # fmt: skip
 
 

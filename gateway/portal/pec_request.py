@@ -15,7 +15,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import orjson
+
 from domain.accounts import Organization, StaffSession
+from domain.errors import TooLarge
 from domain.records import Answer
 from domain.reference import ReferenceData
 from domain.services.claims import ClaimPorts
@@ -167,6 +170,7 @@ class Wired:
     ports: PriorAuthPorts
     claim_ports: ClaimPorts
     max_attachment_bytes: int
+    max_body_bytes: int  # what the API reads of a Claim at most
 
 
 async def request(
@@ -175,6 +179,14 @@ async def request(
     """Ask the prise en charge through the API's own path: the stored answer."""
     documents = uploads.checked(posted, "Claim.supportingInfo", wired.max_attachment_bytes)
     body = claim_body(query, documents)
+    size = len(orjson.dumps(body))
+    if size > wired.max_body_bytes:  # the API would not read it: neither does the page
+        raise TooLarge(
+            f"Demande de {size // 1024} Ko avec ses documents : au plus "
+            f"{wired.max_body_bytes // 1024} Ko, comme par l'API (documents moins lourds : "
+            "scan en 150 à 200 dpi)",
+            code="corps-trop-volumineux",
+        )
     asked = Asked(query.key or None, "$submit", lang)
     return await ask(who, body, asked, wired.ref, wired.ports, wired.claim_ports)
 

@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import httpx
-import orjson
 import pytest
 
-from tests.documents import PDF, ZIP, information_request
-from tests.e2e.pa_world import EPOETIN, REVIEWER_SCOPES
-from tests.e2e.portal_world import PortalWorld, csrf_of, sign_in
-from tests.e2e.support import Client, register_reviewer, token_form
+from tests.documents import PDF, ZIP
+from tests.e2e.pa_world import EPOETIN
+from tests.e2e.portal_pec import (
+    NO_FILE,
+    admission,
+    ask,
+    ask_information,
+    costly,
+    pec_of,
+    reviewer_of,
+    signed,
+)
+from tests.e2e.portal_world import PortalWorld, csrf_of
+from tests.e2e.support import Client
 
 pytestmark = pytest.mark.e2e
-_KEY = re.compile(r'name="key" value="([^"]+)"')
-_PEC = re.compile(r"/portal/authorizations/([0-9A-Za-z-]+)\?done=requested$")
 
 
 @pytest.fixture
@@ -34,55 +39,14 @@ def browser(portal: PortalWorld) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def reviewer(portal: PortalWorld, tmp_path_factory: pytest.TempPathFactory) -> Client:
     """The CNSS medical review unit, as the command line registers it."""
-    work: Path = tmp_path_factory.mktemp("pec-reviewer")
-    return register_reviewer(portal.state.settings, work, "CNSS", "CM-PORTAIL")
-
-
-def _signed(portal: PortalWorld, client: httpx.Client, who: str) -> httpx.Client:
-    assert sign_in(client, portal.emails[who]).status_code == 303
-    return client
-
-
-def costly(portal: PortalWorld, **more: Any) -> dict[str, Any]:
-    """A pharmacist's request for epoetin, prescribed by a nephrologist: granted at once."""
-    return {"kind": "IDCS", "value": portal.state.people["dialysis"][1],
-            "pa_type": "costly-drug", "specialty": "nephrologie", "code0": EPOETIN,
-            "quantity0": "4", "amount0": "5000", **more}  # fmt: skip
-
-
-def admission(portal: PortalWorld) -> dict[str, Any]:
-    """A clinic's planned three-day stay: queued for the payer's reviewer."""
-    return {"kind": "IDCS", "value": portal.state.people["ald"][1], "pa_type": "hospitalisation",
-            "code0": "hospitalisation", "quantity0": "3", "amount0": "9000"}  # fmt: skip
-
-
-def ask(
-    client: httpx.Client, fields: dict[str, Any], files: list[Any] | None = None, key: str = ""
-) -> httpx.Response:
-    """Open the form, then post it with its token and its Idempotency-Key."""
-    form = client.get("/portal/authorizations/new")
-    assert form.status_code == 200, form.text[:300]
-    found = _KEY.search(form.text)
-    assert found
-    data = {"csrf": csrf_of(form), "date": "", "key": key or found.group(1), **fields}
-    return client.post("/portal/authorizations/new", data=data, files=files or _NO_FILE)
-
-
-_NO_FILE = [("documents", ("", b"", "application/octet-stream"))]  # a file input left empty
-
-
-def pec_of(answer: httpx.Response) -> str:
-    assert answer.status_code == 303, answer.text[:2000]
-    found = _PEC.search(answer.headers["location"])
-    assert found, answer.headers["location"]
-    return found.group(1)
+    return reviewer_of(portal, tmp_path_factory.mktemp("pec-reviewer"), "CM-PORTAIL")
 
 
 class TestAsking:
     def test_a_costly_drug_is_granted_at_once_with_its_attestation(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
-        pec = pec_of(ask(_signed(portal, browser, "pharmacist"), costly(portal)))
+        pec = pec_of(ask(signed(portal, browser, "pharmacist"), costly(portal)))
         page = browser.get(f"/portal/authorizations/{pec}?done=requested")
         assert page.status_code == 200
         assert "Prise en charge accordée" in page.text and "Demande envoyée." in page.text
@@ -97,7 +61,7 @@ class TestAsking:
     def test_an_admission_is_queued_with_its_deadline_and_no_attestation(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
-        pec = pec_of(ask(_signed(portal, browser, "other-admin"), admission(portal)))
+        pec = pec_of(ask(signed(portal, browser, "other-admin"), admission(portal)))
         page = browser.get(f"/portal/authorizations/{pec}")
         assert "Demande en attente de la décision" in page.text
         assert "Réponse attendue avant" in page.text
@@ -109,7 +73,7 @@ class TestAsking:
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
         files = [("documents", ("compte-rendu.pdf", PDF, "application/pdf"))]
-        pec = pec_of(ask(_signed(portal, browser, "pharmacist"), costly(portal), files))
+        pec = pec_of(ask(signed(portal, browser, "pharmacist"), costly(portal), files))
         page = browser.get(f"/portal/authorizations/{pec}")
         assert "compte-rendu.pdf" in page.text and "application/pdf" in page.text
 
@@ -119,27 +83,38 @@ class TestAsking:
         limit = portal.state.settings.max_attachment_bytes
         big = PDF + b"0" * (limit + 1 - len(PDF))
         files = [("documents", ("scan.pdf", big, "application/pdf"))]
-        answer = ask(_signed(portal, browser, "pharmacist"), costly(portal), files)
+        answer = ask(signed(portal, browser, "pharmacist"), costly(portal), files)
         assert answer.status_code == 413
         assert "Demande non envoyée" in answer.text and "par pièce jointe" in answer.text
         assert f'value="{EPOETIN}"' in answer.text  # the fields kept
+
+    def test_a_request_heavier_than_the_api_reads_is_refused(
+        self, portal: PortalWorld, browser: httpx.Client
+    ) -> None:
+        settings = portal.state.settings
+        assert settings.max_body_bytes < settings.max_attachment_bytes
+        heavy = PDF + b"0" * settings.max_body_bytes  # a document within its own limit
+        files = [("documents", ("scan.pdf", heavy, "application/pdf"))]
+        answer = ask(signed(portal, browser, "pharmacist"), costly(portal), files)
+        assert answer.status_code == 413
+        assert "comme par l&#39;API" in answer.text
 
     def test_a_document_of_another_kind_is_refused(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
         files = [("documents", ("archive.zip", ZIP, "application/zip"))]
-        answer = ask(_signed(portal, browser, "pharmacist"), costly(portal), files)
+        answer = ask(signed(portal, browser, "pharmacist"), costly(portal), files)
         assert answer.status_code == 422 and "Type de document refusé" in answer.text
 
     def test_an_unknown_patient_is_said_in_the_person_s_words(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
-        answer = ask(_signed(portal, browser, "pharmacist"), costly(portal, value="12"))
+        answer = ask(signed(portal, browser, "pharmacist"), costly(portal, value="12"))
         assert 400 <= answer.status_code < 500
         assert "Demande non envoyée" in answer.text and 'value="12"' in answer.text
 
     def test_the_same_key_twice_asks_once(self, portal: PortalWorld, browser: httpx.Client) -> None:
-        client = _signed(portal, browser, "desk")
+        client = signed(portal, browser, "desk")
         before = client.get("/portal/authorizations").text.count("<tr")
         first = pec_of(ask(client, costly(portal, quantity0="2"), key="pec-portal-double-1"))
         second = pec_of(ask(client, costly(portal, quantity0="2"), key="pec-portal-double-1"))
@@ -151,13 +126,16 @@ class TestList:
     def test_newest_first_masked_and_exported(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
-        client = _signed(portal, browser, "pharmacist")
+        client = signed(portal, browser, "pharmacist")
         pec = pec_of(ask(client, costly(portal, quantity0="1")))
         page = client.get("/portal/authorizations")
         assert page.status_code == 200
-        assert page.text.index(pec) < page.text.index("</tbody>")
+        newest = re.search(r'<td><a href="/portal/authorizations/([^"]+)"', page.text)
+        assert newest is not None and newest.group(1) == pec
         idcs = portal.state.people["dialysis"][1]
         assert idcs not in page.text and f"••••••{idcs[-4:]}" in page.text
+        later = client.get("/portal/authorizations?offset=1")  # newest first: skipped
+        assert pec not in later.text and "Page précédente" in later.text
         granted = client.get("/portal/authorizations?status=granted")
         assert pec in granted.text
         assert pec not in client.get("/portal/authorizations?status=refused").text
@@ -174,7 +152,7 @@ class TestActing:
     def test_cancel_needs_confirming_then_cancels(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
-        client = _signed(portal, browser, "pharmacist")
+        client = signed(portal, browser, "pharmacist")
         pec = pec_of(ask(client, costly(portal, quantity0="1")))
         page = client.get(f"/portal/authorizations/{pec}")
         unconfirmed = client.post(f"/portal/authorizations/{pec}/cancel",
@@ -190,18 +168,9 @@ class TestActing:
     def test_the_reviewer_s_question_is_answered_with_a_document(
         self, portal: PortalWorld, browser: httpx.Client, reviewer: Client
     ) -> None:
-        client = _signed(portal, browser, "other-admin")
+        client = signed(portal, browser, "other-admin")
         pec = pec_of(ask(client, admission(portal)))
-        token = token_form(reviewer, f"{portal.base}/auth/token", REVIEWER_SCOPES)
-        bearer = httpx.post(f"{portal.base}/auth/token", data=token).json()["access_token"]
-        asked = httpx.post(
-            f"{portal.base}/fhir/ClaimResponse/{pec}/$request-information",
-            content=orjson.dumps(information_request(note="Le rapport médical, svp")),
-            headers={"Authorization": f"Bearer {bearer}",
-                     "Content-Type": "application/fhir+json"},
-        )  # fmt: skip
-        assert asked.status_code == 201, asked.text
-        request_id = asked.json()["id"]
+        request_id = ask_information(portal, reviewer, pec, "Le rapport médical, svp")
         page = client.get(f"/portal/authorizations/{pec}")
         assert "Le rapport médical, svp" in page.text and "en attente de votre réponse" in page.text
         sent = client.post(
@@ -216,7 +185,7 @@ class TestActing:
         again = client.post(
             f"/portal/authorizations/{pec}/information/{request_id}",
             data={"csrf": csrf_of(after), "text": "Encore"},
-            files=_NO_FILE,
+            files=NO_FILE,
         )
         assert again.status_code == 409
 
@@ -226,8 +195,8 @@ class TestRefusals:
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
         with httpx.Client(base_url=portal.base, timeout=20) as other:
-            pec = pec_of(ask(_signed(portal, other, "other-admin"), admission(portal)))
-        client = _signed(portal, browser, "pharmacist")
+            pec = pec_of(ask(signed(portal, other, "other-admin"), admission(portal)))
+        client = signed(portal, browser, "pharmacist")
         for path in ("", "/attestation"):
             assert client.get(f"/portal/authorizations/{pec}{path}").status_code == 404
         page = client.get("/portal/authorizations")
@@ -240,9 +209,9 @@ class TestRefusals:
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
         with httpx.Client(base_url=portal.base, timeout=20) as desk:
-            form = _signed(portal, desk, "desk").get("/portal/authorizations/new")
+            form = signed(portal, desk, "desk").get("/portal/authorizations/new")
             assert form.status_code == 200
-        client = _signed(portal, browser, "accountant")
+        client = signed(portal, browser, "accountant")
         for path in ("", "/new", "/export.csv"):
             assert client.get(f"/portal/authorizations{path}").status_code == 403
         page = client.get("/portal")
@@ -253,9 +222,9 @@ class TestRefusals:
     def test_a_request_without_its_csrf_token_is_refused(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
-        client = _signed(portal, browser, "pharmacist")
+        client = signed(portal, browser, "pharmacist")
         before = client.get("/portal/authorizations").text.count("<tr")
         plain = client.post("/portal/authorizations/new", data=costly(portal))
-        multipart = client.post("/portal/authorizations/new", data=costly(portal), files=_NO_FILE)
+        multipart = client.post("/portal/authorizations/new", data=costly(portal), files=NO_FILE)
         assert plain.status_code == multipart.status_code == 403
         assert client.get("/portal/authorizations").text.count("<tr") == before

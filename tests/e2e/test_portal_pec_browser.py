@@ -13,6 +13,7 @@ from tests.documents import PDF
 from tests.e2e.browser import serious as _serious
 from tests.e2e.browser import sign_in as _sign_in
 from tests.e2e.pa_world import EPOETIN
+from tests.e2e.portal_pec import ask_information, reviewer_of
 from tests.e2e.portal_world import PortalWorld
 
 pytestmark = pytest.mark.e2e
@@ -94,3 +95,47 @@ class TestPharmacistAsksAPec:
         for lang in ("fr", "ar"):
             assert (shots / f"attestation-{lang}.pdf").read_bytes().startswith(b"%PDF-")
         assert len(list(shots.glob("*.png"))) == 10
+
+
+class TestClerkAnswersTheReviewer:
+    def test_a_queued_admission_s_question_answered_with_a_document(
+        self, tab: object, portal: PortalWorld, artifacts: Path,
+        tmp_path_factory: pytest.TempPathFactory,
+    ) -> None:  # fmt: skip
+        from axe_playwright_python.sync_playwright import Axe
+
+        page, axe, found = tab, Axe(), {}
+        shots = artifacts / "pec-information"
+        shots.mkdir(exist_ok=True)
+        reviewer = reviewer_of(portal, tmp_path_factory.mktemp("pec-browser"), "CM-NAVIGATEUR")
+        _sign_in(page, portal.emails["other-admin"])
+        page.goto("/portal/authorizations/new")  # type: ignore[attr-defined]
+        page.locator("#value").fill(portal.state.people["ald"][1])  # type: ignore[attr-defined]
+        page.locator("#pa_type").select_option("hospitalisation")  # type: ignore[attr-defined]
+        page.locator("#code0").fill("hospitalisation")  # type: ignore[attr-defined]
+        page.locator("#quantity0").fill("3")  # type: ignore[attr-defined]
+        page.locator("#amount0").fill("9000")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Envoyer la demande").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**/portal/authorizations/*?done=requested")  # type: ignore[attr-defined]
+        assert "Réponse attendue avant" in page.locator("main").inner_text()  # type: ignore[attr-defined]
+        pec = page.url.split("/")[-1].split("?")[0]  # type: ignore[attr-defined]
+        ask_information(portal, reviewer, pec, "Le devis détaillé de l'établissement")
+        page.goto(f"/portal/authorizations/{pec}")  # type: ignore[attr-defined]
+        found["asked-fr"] = _serious(axe, page)
+        page.screenshot(path=shots / "asked-fr.png", full_page=True)  # type: ignore[attr-defined]
+        page.get_by_label("Votre réponse", exact=True).fill("Devis ci-joint")  # type: ignore[attr-defined]
+        page.get_by_label("Documents à joindre").set_input_files(  # type: ignore[attr-defined]
+            {"name": "devis.pdf", "mimeType": "application/pdf", "buffer": PDF}
+        )
+        page.get_by_role("button", name="Envoyer la réponse").click()  # type: ignore[attr-defined]
+        page.wait_for_url("**?done=answered")  # type: ignore[attr-defined]
+        said = page.locator("main").inner_text()  # type: ignore[attr-defined]
+        assert "Devis ci-joint" in said and "devis.pdf" in said and "répondu" in said
+        found["answered-fr"] = _serious(axe, page)
+        page.get_by_label("Langue").select_option("ar")  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Changer").click()  # type: ignore[attr-defined]
+        page.wait_for_load_state()  # type: ignore[attr-defined]
+        assert "تم الجواب" in page.locator("main").inner_text()  # type: ignore[attr-defined]
+        found["answered-ar"] = _serious(axe, page)
+        page.screenshot(path=shots / "answered-ar.png", full_page=True)  # type: ignore[attr-defined]
+        assert {where: rules for where, rules in found.items() if rules} == {}
