@@ -197,8 +197,8 @@ async def answer(request: Request, pec_id: str, request_id: str) -> Response:
             "basedOn": [{"reference": f"CommunicationRequest/{request_id[:64]}"}],
             "payload": payload}  # fmt: skip
     try:
-        found = await authorizations.detail(who, pec_id[:64], lang, ports=wired.prior_auth)
-        if request_id not in {r.id for r in found.requests}:
+        asked = await information.provider_request(who, request_id[:64], ports=wired.prior_auth)
+        if asked.authorization.id != pec_id:  # a request of another of its prises en charge
             raise NotFound("Aucune demande de complément avec cet identifiant")
         read = communications.read_answer(body, max_attachment_bytes=limit)
         compose = communications.answer_composer(read, inpe)
