@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gateway.portal import (
+    authorization_pages,
     charts,
     claim_pages,
     developers,
@@ -31,4 +32,5 @@ def install(app: FastAPI) -> None:
     app.include_router(payment_pages.router)
     app.include_router(developers.router)
     app.include_router(sso.router)
+    app.include_router(authorization_pages.router)
     guards.install(app)

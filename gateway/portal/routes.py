@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     Side.PROVIDER: [
         (Action.CHECK_RIGHTS, "/portal/rights"),
-        (Action.REQUEST_PEC, None),
+        (Action.REQUEST_PEC, "/portal/authorizations"),
         (Action.SUBMIT_CLAIM, "/portal/claims/new"),
         (Action.FOLLOW_PAYMENTS, "/portal/payments"),
         (Action.MANAGE_USERS, "/portal/users"),
@@ -45,7 +45,7 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     ],
 }
 # A page that is not the action itself says what it offers in its own words.
-LABELS = {"/portal/claims": "offer.claims"}
+LABELS = {"/portal/claims": "offer.claims", "/portal/authorizations": "offer.authorizations"}
 SIDES = {"portal": Side.PROVIDER, "console": Side.PAYER}
 
 
