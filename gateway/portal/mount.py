@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.portal import developers, guards, pages, payment_pages, routes
+from gateway.portal import developers, guards, pages, payment_pages, people, routes, security
 
 STATIC = Path(__file__).parent / "static"
 
@@ -19,4 +19,6 @@ def install(app: FastAPI) -> None:
     app.include_router(pages.router)
     app.include_router(payment_pages.router)
     app.include_router(developers.router)
+    app.include_router(security.router)
+    app.include_router(people.router)
     guards.install(app)
