@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from gateway.addresses import proxy_problems
 from gateway.secret import HIDDEN as _HIDDEN
 from gateway.secret import NO_SECRET, Secret
 
@@ -176,6 +177,9 @@ class Settings:
     login_attempts_per_minute: int = 5
     login_attempts_per_address_per_minute: int = 30
     login_lockout_minutes: float = 15.0
+    # The proxies in front (HAProxy, nginx: "10.0.0.5,10.1.0.0/16"), whose X-Forwarded-For
+    # names the client; none by default: the header is then a client's claim, ignored.
+    trusted_proxies: str = ""
     # A session lasts a working day at most; signing out ends it sooner.
     portal_session_hours: float = 8.0
     # Settlement: where the pain.001 files are written for the bank to fetch, and each
@@ -250,7 +254,7 @@ class Settings:
                 "AMO_DATABASE_URL : SQLite refusé en production, utilisez PostgreSQL / "
                 "SQLite is refused in production, use PostgreSQL"
             )
-        problems += _worker_problems(self)
+        problems += _worker_problems(self) + proxy_problems(self.trusted_proxies)
         if problems:
             raise ConfigurationError(problems)
 

@@ -16,6 +16,7 @@ from domain.accounts import AccountExists, Action, InvalidCredentials, Side
 from domain.errors import InvalidRequest, RateLimited
 from domain.services import accounts
 from domain.services.accounts import LogIn
+from gateway.addresses import address_of
 from gateway.portal import catalogue, web
 from gateway.portal.guards import person
 from gateway.portal.people import changed_words, users_page
@@ -58,7 +59,7 @@ async def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     """Sign in: a new session (never the id the browser held before), then home."""
     fields = await web.form(request)
-    address = request.client.host if request.client else "unknown"
+    address = address_of(request)  # behind our proxies, the client's own
     cmd = LogIn(web.first(fields, "email"), web.first(fields, "password"), address,
                 web.first(fields, "code"), request.cookies.get(web.SESSION, ""))  # fmt: skip
     lang = web.lang_of(request)
