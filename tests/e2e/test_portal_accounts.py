@@ -81,6 +81,21 @@ class TestSecondFactor:
         with client(portal) as again:
             assert sign_in(again, email).status_code == 303
 
+    def test_guessing_through_the_form_locks_the_account_as_at_sign_in(
+        self, portal: PortalWorld
+    ) -> None:
+        email = new_colleague(portal, "desk")
+        with client(portal) as browser:
+            sign_in(browser, email)
+            page = browser.get("/portal/security")
+            form = {"csrf": csrf_of(page), "secret": offered_secret(page), "code": "123456",
+                    "password": "a guessed password"}  # fmt: skip
+            statuses = [browser.post("/portal/security/enable", data=form) for _ in range(6)]
+            assert [s.status_code for s in statuses] == [422] * 5 + [429]
+            assert "votre compte est verrouillé" in statuses[-1].text
+        with client(portal) as again:
+            assert sign_in(again, email).status_code == 429  # its right password too
+
     def test_a_payer_s_person_has_the_page_on_the_console(self, portal: PortalWorld) -> None:
         with client(portal) as browser:
             sign_in(browser, portal.emails["reviewer"], area="console")
