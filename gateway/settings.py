@@ -177,8 +177,7 @@ class Settings:
     login_attempts_per_minute: int = 5
     login_attempts_per_address_per_minute: int = 30
     login_lockout_minutes: float = 15.0
-    # The proxies in front (HAProxy, nginx: "10.0.0.5,10.1.0.0/16"), whose X-Forwarded-For
-    # names the client; none by default: the header is then a client's claim, ignored.
+    # Proxies in front ("10.0.0.5,10.1.0.0/16") whose X-Forwarded-For is believed; none: ignored.
     trusted_proxies: str = ""
     # A session lasts a working day at most; signing out ends it sooner.
     portal_session_hours: float = 8.0
