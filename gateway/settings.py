@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from gateway.addresses import proxy_problems
+from gateway.oidc_settings import oidc_problems, oidc_providers
 from gateway.secret import HIDDEN as _HIDDEN
 from gateway.secret import NO_SECRET, Secret
 
@@ -179,6 +181,8 @@ class Settings:
     # A cold eligibility check finds its member in one statement without a thread hop
     # (adapters/sql/member_lookup.py); false reads through the threaded directory instead.
     direct_member_lookup: bool = True
+    # Proxies in front ("10.0.0.5,10.1.0.0/16") whose X-Forwarded-For is believed; none: ignored.
+    trusted_proxies: str = ""
     # A session lasts a working day at most; signing out ends it sooner.
     portal_session_hours: float = 8.0
     # Single sign-on of a payer's staff with the payer's own OpenID Connect provider (off
@@ -225,16 +229,7 @@ class Settings:
 
     def oidc(self) -> dict[str, tuple[str, str]]:
         """Each payer's OpenID Connect provider: its issuer and our client secret there."""
-        secrets_of = dict(
-            entry.strip().partition(":")[::2]
-            for entry in self.oidc_client_secrets.get_secret_value().split(",")
-            if entry.strip()
-        )
-        issuers = (e.strip().partition("=") for e in self.oidc_issuers.split(",") if e.strip())
-        return {
-            payer.strip(): (issuer.strip(), secrets_of.get(payer.strip(), ""))
-            for payer, _, issuer in issuers
-        }
+        return oidc_providers(self.oidc_issuers, self.oidc_client_secrets.get_secret_value())
 
     @property
     def token_url(self) -> str:
@@ -274,7 +269,8 @@ class Settings:
                 "AMO_DATABASE_URL : SQLite refusé en production, utilisez PostgreSQL / "
                 "SQLite is refused in production, use PostgreSQL"
             )
-        problems += _worker_problems(self) + _oidc_problems(self)
+        problems += _worker_problems(self) + proxy_problems(self.trusted_proxies)
+        problems += oidc_problems(self.oidc(), production=self.env == PRODUCTION)
         if problems:
             raise ConfigurationError(problems)
 
@@ -313,19 +309,6 @@ def _worker_problems(settings: Settings) -> list[str]:
             "AMO_WEBHOOK_BACKOFF_BASE_SECONDS : entre 0 et / between 0 and "
             "AMO_WEBHOOK_BACKOFF_CAP_SECONDS"
         )
-    return problems
-
-
-def _oidc_problems(settings: Settings) -> list[str]:
-    """A provider without its secret, or reached in clear outside the embedded mode."""
-    problems = []
-    for payer, (issuer, secret) in settings.oidc().items():
-        if not payer or not issuer.startswith(("https://", "http://")):
-            problems.append("AMO_OIDC_ISSUERS : « payeur=https://émetteur » attendu / expected")
-        elif settings.env == PRODUCTION and not issuer.startswith("https://"):
-            problems.append(f"AMO_OIDC_ISSUERS : {payer} en https en production / https only")
-        if not secret:
-            problems.append(f"AMO_OIDC_CLIENT_SECRETS : pas de secret pour / no secret for {payer}")
     return problems
 
 

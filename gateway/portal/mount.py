@@ -15,7 +15,9 @@ from gateway.portal import (
     guards,
     pages,
     payment_pages,
+    people,
     routes,
+    security,
     sso,
 )
 
@@ -33,4 +35,6 @@ def install(app: FastAPI) -> None:
     app.include_router(developers.router)
     app.include_router(sso.router)
     app.include_router(authorization_pages.router)
+    app.include_router(security.router)
+    app.include_router(people.router)
     guards.install(app)

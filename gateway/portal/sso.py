@@ -25,6 +25,7 @@ from adapters.oidc import OidcProvider, OidcRefused
 from domain.accounts import InvalidCredentials, Side
 from domain.errors import RateLimited
 from domain.services.sign_on import VouchedLogIn, log_in_vouched
+from gateway.addresses import address_of
 from gateway.portal import catalogue, web
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +91,7 @@ async def callback(request: Request, payer: str) -> Response:
         return _refused(request, 401)
     try:
         identity = await provider.identify(code, str(held["verifier"]), str(held["nonce"]))
-        address = request.client.host if request.client else "unknown"
+        address = address_of(request)  # behind our proxies, the client's own
         cmd = VouchedLogIn(payer, identity.email, identity.email_verified, address,
                            request.cookies.get(web.SESSION, ""))  # fmt: skip
         opened = await log_in_vouched(cmd, ports=web.gateway(request).accounts)
