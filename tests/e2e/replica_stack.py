@@ -112,7 +112,7 @@ def replica_stack(work: Path, count: int = 2, **env: str) -> Iterator[Replicas]:
         port, ports = free_port(), [free_port() for _ in range(count)]
         base = f"http://127.0.0.1:{port}"
         state = prepare_state(work, base, AMO_DATABASE_URL=database_url, AMO_REDIS_URL=REDIS_URL,
-                              **WORKER_ENV, **env)  # fmt: skip
+                              AMO_TRUSTED_PROXIES="127.0.0.1", **WORKER_ENV, **env)  # fmt: skip
         servers = [_replica(running, state.env, p, work / f"replica-{n}.log")
                    for n, p in enumerate(ports)]  # fmt: skip
         process = running.enter_context(worker(state.env, work / "worker.log"))
