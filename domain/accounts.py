@@ -58,8 +58,10 @@ ROLES: Final[dict[Side, frozenset[StaffRole]]] = {
 _A = Action
 PERMISSIONS: Final[dict[tuple[Side, StaffRole], frozenset[Action]]] = {
     (Side.PROVIDER, StaffRole.DESK): frozenset({_A.CHECK_RIGHTS, _A.REQUEST_PEC}),
+    # The pharmacist in charge (titulaire) runs the counter and follows what the payers owe:
+    # in most pharmacies there is no accountant on the premises.
     (Side.PROVIDER, StaffRole.PHARMACIST): frozenset(
-        {_A.CHECK_RIGHTS, _A.REQUEST_PEC, _A.SUBMIT_CLAIM}
+        {_A.CHECK_RIGHTS, _A.REQUEST_PEC, _A.SUBMIT_CLAIM, _A.FOLLOW_PAYMENTS}
     ),
     (Side.PROVIDER, StaffRole.ACCOUNTANT): frozenset({_A.SUBMIT_CLAIM, _A.FOLLOW_PAYMENTS}),
     (Side.PROVIDER, StaffRole.ADMIN): frozenset(
