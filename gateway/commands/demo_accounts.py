@@ -1,6 +1,7 @@
-"""The demo's people in the extranet: a pharmacist of the demo pharmacy, a CNSS medical
-reviewer and a CNSS finance officer, with passwords drawn once and kept in the demo's
-folder (printed at every start: it is a demo, on its own database)."""
+"""The demo's people in the extranet: a pharmacist and the admin of the demo pharmacy, a CNSS
+medical reviewer and two CNSS finance officers (one proposes, the other approves), with
+passwords drawn once and kept in the demo's folder (printed at every start: it is a demo, on
+its own database)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,12 @@ def demo_people(pharmacy: str) -> list[tuple[str, str, str, str, str]]:
     return [
         ("Pharmacien (Pharmacie Atlas)", pharmacy, "pharmacien@atlas.demo.ma", "pharmacist",
          "portal"),
+        ("Administrateur (Pharmacie Atlas)", pharmacy, "admin@atlas.demo.ma", "admin", "portal"),
         ("Médecin contrôleur CNSS", "CNSS", "controle@cnss.demo.ma", "reviewer", "console"),
         ("Finances CNSS", "CNSS", "finances@cnss.demo.ma", "finance", "console"),
+        # A change of bank account takes effect when a second person approves it.
+        ("Finances CNSS (2e approbation)", "CNSS", "finances2@cnss.demo.ma", "finance",
+         "console"),
     ]  # fmt: skip
 
 
