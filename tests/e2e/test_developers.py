@@ -100,5 +100,7 @@ class TestDocsOffline:
             page.context.add_cookies([{"name": "amo_lang", "value": lang, "url": portal.base}])  # type: ignore[attr-defined]
             page.goto("/portal/developers")  # type: ignore[attr-defined]
             found[lang] = serious(Axe(), page)
-            page.screenshot(path=str(artifacts / f"developers-{lang}.png"), full_page=True)  # type: ignore[attr-defined]
+            shots = artifacts / "developers"
+            shots.mkdir(exist_ok=True)
+            page.screenshot(path=str(shots / f"{lang}.png"), full_page=True)  # type: ignore[attr-defined]
         assert found == {"fr": [], "ar": []}
