@@ -43,6 +43,7 @@ from adapters.sql.payment_clock import SqlClaimClock
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
+from adapters.sql.settlement_history import SqlSettlementHistory
 from adapters.sql.subscriptions import SqlSubscriptionStore
 from adapters.sql.transfers import SqlTransferReader
 from adapters.sql.uow import SqlUnitOfWorkFactory
@@ -67,6 +68,7 @@ from domain.services.payments import PaymentPorts
 from domain.services.prior_auth import PriorAuthPorts
 from domain.services.statement import StatementPorts
 from domain.services.subscriptions import SubscriptionPorts
+from domain.settlement_ports import SettlementHistory
 from domain.transfer_ports import TransferReader
 from fhir_profiles import claim_billing_in
 from fhir_profiles.claim_form import rerender
@@ -112,6 +114,7 @@ class Gateway:
     anomalies: AnomalyPorts
     payments: PaymentPorts
     accounts: AccountPorts  # the extranet's people
+    settlements: SettlementHistory  # the payers' batches, for their finance officers
 
 
 @contextmanager
@@ -274,6 +277,7 @@ async def wire(
             accounts=account_ports(
                 settings, storage, exchange.audit, clock, await login_limiters(settings, stack)
             ),
+            settlements=SqlSettlementHistory(reads),
         )
 
 

@@ -40,6 +40,15 @@ class SqlBankAccounts:
             return None
         return AccountChange(row.id, row.provider, Rib(row.rib), row.proposed_by, row.proposed_at)
 
+    def every_pending(self) -> list[AccountChange]:
+        """Every change waiting for its second approval, oldest first."""
+        rows = self._session.execute(
+            select(ACCOUNT).where(ACCOUNT.c.status == PENDING).order_by(ACCOUNT.c.proposed_at)
+        )
+        return [
+            AccountChange(r.id, r.provider, Rib(r.rib), r.proposed_by, r.proposed_at) for r in rows
+        ]
+
     def propose(self, change: AccountChange) -> None:
         """Record a proposal; one still pending is superseded by it."""
         self._move(change.provider, PENDING, SUPERSEDED)

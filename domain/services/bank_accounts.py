@@ -45,6 +45,12 @@ def approve_account(
     return done
 
 
+def pending_changes(uow: SettlementUnitOfWork) -> list[AccountChange]:
+    """Every change of account waiting for a second approval, oldest first."""
+    with uow:
+        return uow.bank_accounts.every_pending()
+
+
 def masked(rib: Rib) -> str:
     """A RIB as the audit shows it: bank, city and the account's last four digits."""
     return f"{rib.bank} {rib.city} ************{rib.account[-4:]} {rib.value[-2:]}"

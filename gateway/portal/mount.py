@@ -7,7 +7,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from gateway.portal import guards, pages, payment_pages, routes
+from gateway.portal import (
+    console_anomalies,
+    console_money,
+    console_reviews,
+    guards,
+    pages,
+    payment_pages,
+    routes,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -18,4 +26,7 @@ def install(app: FastAPI) -> None:
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.include_router(payment_pages.router)
+    app.include_router(console_reviews.router)
+    app.include_router(console_anomalies.router)
+    app.include_router(console_money.router)
     guards.install(app)
