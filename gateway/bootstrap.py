@@ -44,6 +44,7 @@ from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberD
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
 from adapters.sql.settlement_history import SqlSettlementHistory
+from adapters.sql.statistics import SqlFigures
 from adapters.sql.subscriptions import SqlSubscriptionStore
 from adapters.sql.transfers import SqlTransferReader
 from adapters.sql.uow import SqlUnitOfWorkFactory
@@ -67,6 +68,7 @@ from domain.services.exchanges import ExchangePorts
 from domain.services.payments import PaymentPorts
 from domain.services.prior_auth import PriorAuthPorts
 from domain.services.statement import StatementPorts
+from domain.services.statistics import FiguresReader
 from domain.services.subscriptions import SubscriptionPorts
 from domain.settlement_ports import SettlementHistory
 from domain.transfer_ports import TransferReader
@@ -115,6 +117,7 @@ class Gateway:
     payments: PaymentPorts
     accounts: AccountPorts  # the extranet's people
     settlements: SettlementHistory  # the payers' batches, for their finance officers
+    figures: FiguresReader  # the payers' statistics
 
 
 @contextmanager
@@ -278,6 +281,7 @@ async def wire(
                 settings, storage, exchange.audit, clock, await login_limiters(settings, stack)
             ),
             settlements=SqlSettlementHistory(reads),
+            figures=SqlFigures(reads),
         )
 
 

@@ -11,6 +11,7 @@ from gateway.portal import (
     console_anomalies,
     console_money,
     console_reviews,
+    console_stats,
     guards,
     pages,
     payment_pages,
@@ -29,4 +30,5 @@ def install(app: FastAPI) -> None:
     app.include_router(console_reviews.router)
     app.include_router(console_anomalies.router)
     app.include_router(console_money.router)
+    app.include_router(console_stats.router)
     guards.install(app)

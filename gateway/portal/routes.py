@@ -41,6 +41,7 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
         (Action.READ_ANOMALIES, "/console/anomalies"),
         (Action.APPROVE_BANK_CHANGES, "/console/bank-accounts"),
         (Action.FOLLOW_SETTLEMENTS, "/console/settlements"),
+        (Action.READ_STATISTICS, "/console/stats"),
         (Action.MANAGE_USERS, "/console/users"),
     ],
 }

@@ -6,8 +6,11 @@ its token."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -277,3 +280,31 @@ class TestAnomalies:
         assert page.status_code == 200 and "Anomalies signalées" in page.text
         assert person("reviewer").get("/console/anomalies/unknown").status_code == 404
         assert person("finance").get("/console/anomalies").status_code == 403
+
+
+class TestStatistics:
+    def test_the_payers_figures_as_a_table_and_a_csv_file(
+        self, portal: PortalWorld, person: Any
+    ) -> None:
+        rid = queued_admission(portal)["id"]
+        reviewer, page = person("reviewer"), f"{QUEUE}/{rid}"
+        refused = post(reviewer, page, f"{page}/decision", verdict="refuse",
+                       **{"reason-refuse": "refus-hors-nomenclature"})  # fmt: skip
+        assert refused.status_code == 303
+        table = person("finance").get("/console/stats")
+        assert table.status_code == 200 and "Total CNSS" in table.text
+        assert portal.state.clinic.inpe in table.text  # the clinic's row
+        today = date.today().isoformat()
+        exported = reviewer.get(f"/console/stats.csv?from={today}&to={today}")
+        assert exported.status_code == 200 and exported.headers["content-type"].startswith(
+            "text/csv"
+        )
+        rows = list(csv.reader(io.StringIO(exported.text)))
+        assert rows[0][:3] == ["provider", "claims", "accepted"]
+        total = rows[-1]
+        assert total[0] == "CNSS" and int(total[4]) >= 1 and int(total[5]) >= 1
+        assert 0 < float(total[7]) <= 1  # a refusal among the decisions
+        backwards = reviewer.get("/console/stats?from=2026-02-01&to=2026-01-01")
+        assert backwards.status_code == 422 and 'role="alert"' in backwards.text
+        assert person("cnops-reviewer").get("/console/stats").status_code == 200
+        assert "Total CNOPS" in person("cnops-reviewer").get("/console/stats").text
