@@ -67,10 +67,10 @@ from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.payments import PaymentPorts
 from domain.services.prior_auth import PriorAuthPorts
+from domain.services.settlement_history import HistoryPorts
 from domain.services.statement import StatementPorts
-from domain.services.statistics import FiguresReader
+from domain.services.statistics import FiguresPorts
 from domain.services.subscriptions import SubscriptionPorts
-from domain.settlement_ports import SettlementHistory
 from domain.transfer_ports import TransferReader
 from fhir_profiles import claim_billing_in
 from fhir_profiles.claim_form import rerender
@@ -116,8 +116,8 @@ class Gateway:
     anomalies: AnomalyPorts
     payments: PaymentPorts
     accounts: AccountPorts  # the extranet's people
-    settlements: SettlementHistory  # the payers' batches, for their finance officers
-    figures: FiguresReader  # the payers' statistics
+    settlements: HistoryPorts  # the payers' batches, for their finance officers
+    figures: FiguresPorts  # the payers' statistics
 
 
 @contextmanager
@@ -280,8 +280,8 @@ async def wire(
             accounts=account_ports(
                 settings, storage, exchange.audit, clock, await login_limiters(settings, stack)
             ),
-            settlements=SqlSettlementHistory(reads),
-            figures=SqlFigures(reads),
+            settlements=HistoryPorts(SqlSettlementHistory(reads), exchange.audit, clock),
+            figures=FiguresPorts(SqlFigures(reads), exchange.audit, clock),
         )
 
 

@@ -1,5 +1,6 @@
 """A payer's finance officers follow its settlement cycles: its batches, each batch's
-transfers and how the bank answered them; another payer's batch is not found."""
+transfers and how the bank answered them; another payer's batch is not found. Each read is
+audited under the person who made it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,26 @@ from dataclasses import dataclass
 
 from domain.errors import NotFound
 from domain.payment_records import TransferRecord
+from domain.ports import AuditTrail, Clock
+from domain.records import AuditEntry
 from domain.settlement_ports import BatchSummary, SettlementHistory
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    """A payer's person following its money: the payer, and who they are."""
+
+    payer: str
+    client_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPorts:
+    """The batches read, and the audit trail the reads are written to."""
+
+    history: SettlementHistory
+    audit: AuditTrail
+    clock: Clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +39,37 @@ class BatchDetail:
 
 
 async def payer_batches(
-    payer: str, limit: int, offset: int, *, history: SettlementHistory
+    officer: Officer, limit: int, offset: int, *, ports: HistoryPorts
 ) -> tuple[list[BatchSummary], int]:
-    """The payer's batches, newest cycle first, and how many it has."""
-    return await history.batches(payer, limit, offset)
+    """The officer's payer's batches, newest cycle first, and how many it has."""
+    found = await ports.history.batches(officer.payer, limit, offset)
+    await ports.audit.append(
+        audit(ports, officer, "settlement.batches", None, f"{found[1]} lot(s)")
+    )
+    return found
 
 
-async def payer_batch(payer: str, batch_id: str, *, history: SettlementHistory) -> BatchDetail:
-    """One of the payer's batches with its transfers (another payer's is not found)."""
-    summary = await history.batch(batch_id)
-    if summary is None or summary.batch.payer != payer:
+async def payer_batch(officer: Officer, batch_id: str, *, ports: HistoryPorts) -> BatchDetail:
+    """One of the officer's payer's batches with its transfers (another payer's is not
+    found)."""
+    summary = await ports.history.batch(batch_id)
+    if summary is None or summary.batch.payer != officer.payer:
         raise NotFound(f"Aucun lot de règlement {batch_id[:64]} pour ce payeur")
-    return BatchDetail(summary, tuple(await history.transfers(batch_id)))
+    transfers = tuple(await ports.history.transfers(batch_id))
+    await ports.audit.append(audit(ports, officer, "settlement.batch", f"Batch/{batch_id}", ""))
+    return BatchDetail(summary, transfers)
+
+
+def audit(
+    ports: HistoryPorts, officer: Officer, action: str, resource: str | None, detail: str
+) -> AuditEntry:
+    """The audit entry of a payer's person's read."""
+    return AuditEntry(
+        at=ports.clock.now(),
+        action=action,
+        outcome=200,
+        tenant=f"payer:{officer.payer}",
+        client_id=officer.client_id,
+        resource=resource,
+        detail=detail,
+    )

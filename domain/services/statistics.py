@@ -13,6 +13,9 @@ from typing import Protocol
 
 from domain.errors import InvalidRequest
 from domain.money import ZERO, Money
+from domain.ports import AuditTrail, Clock
+from domain.records import AuditEntry
+from domain.services.settlement_history import Officer
 
 MAX_DAYS = 366  # a year at most: the figures of a period, not of the whole history
 REFUSED = frozenset({"refused"})
@@ -49,6 +52,15 @@ class FiguresReader(Protocol):
     async def authorizations(self, payer: str, start: datetime, end: datetime) -> list[PaFact]:
         """The prises en charge requested from `start` (included) to `end` (excluded)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresPorts:
+    """The facts read, and the audit trail the reads are written to."""
+
+    reader: FiguresReader
+    audit: AuditTrail
+    clock: Clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +103,24 @@ def period(start: date, end: date) -> tuple[date, date]:
 
 
 async def payer_figures(
-    payer: str, start: datetime, end: datetime, days: tuple[date, date], *, reader: FiguresReader
+    officer: Officer,
+    start: datetime,
+    end: datetime,
+    days: tuple[date, date],
+    *,
+    ports: FiguresPorts,
 ) -> Report:
-    """The payer's figures over [start, end): `days` are the period as the person asked it."""
-    claims = await reader.claims(payer, start, end)
-    asked = await reader.authorizations(payer, start, end)
+    """The officer's payer's figures over [start, end): `days` are the period as the person
+    asked it; the read is audited."""
+    payer = officer.payer
+    claims = await ports.reader.claims(payer, start, end)
+    asked = await ports.reader.authorizations(payer, start, end)
     rows = figures(claims, asked)
+    detail = f"{days[0].isoformat()}..{days[1].isoformat()}"
+    await ports.audit.append(
+        AuditEntry(ports.clock.now(), "statistics.read", 200, tenant=f"payer:{payer}",
+                   client_id=officer.client_id, resource=None, detail=detail)
+    )  # fmt: skip
     return Report(payer, days[0], days[1], tuple(rows), combined(payer, claims, asked))
 
 

@@ -16,7 +16,7 @@ from domain.anomaly_flags import FIGURES, SIGNALS, AnomalyFlag, FlagQuery, label
 from domain.errors import NotFound
 from domain.services import anomalies
 from gateway.portal import catalogue, web
-from gateway.portal.console_views import reviewer_of
+from gateway.portal.console_views import provider_name, reviewer_of
 from gateway.portal.guards import person
 
 router = APIRouter(include_in_schema=False)
@@ -102,8 +102,7 @@ async def flag_page(request: Request, flag_id: str) -> Response:
 async def _subject(request: Request, session: StaffSession, flag: AnomalyFlag) -> str:
     if flag.subject_kind.value != "provider":
         return catalogue.text(web.lang_of(request), "anomaly.insured")  # a blind index only
-    org = await web.gateway(request).accounts.accounts.organization(flag.subject)
-    return f"{org.name} ({org.inpe})" if org and org.inpe else flag.subject
+    return await provider_name(request, flag.subject, {})
 
 
 async def _provider_id(request: Request, inpe: str) -> str | None:

@@ -24,6 +24,7 @@ from gateway.commands.settlement import any_rib
 from gateway.errors import rule_for
 from gateway.ids import new_id
 from gateway.portal import catalogue, web
+from gateway.portal.console_views import officer_of, provider_name
 from gateway.portal.guards import person
 
 router = APIRouter(include_in_schema=False)
@@ -98,7 +99,9 @@ async def _accounts_page(
 ) -> Response:
     storage = web.gateway(request).storage
     changes = await run_in_threadpool(lambda: bank_accounts.pending_changes(storage.uow()))
-    names = {c.provider: await _provider(request, c.provider) for c in changes}
+    names: dict[str, str] = {}
+    for c in changes:
+        await provider_name(request, c.provider, names)
     rows = [
         {
             "change": c,
@@ -121,7 +124,7 @@ async def settlements_page(request: Request) -> Response:
     value = request.query_params.get("offset", "0")
     offset = int(value) if value.isdigit() and len(value) < 9 else 0
     found, total = await settlement_history.payer_batches(
-        session.org, PAGE, offset, history=wired.settlements
+        officer_of(session), PAGE, offset, ports=wired.settlements
     )
     files = _files(request)
     return web.page(
@@ -141,11 +144,13 @@ async def batch_page(request: Request, batch_id: str) -> Response:
     session = await person(request, Side.PAYER, Action.FOLLOW_SETTLEMENTS)
     try:
         detail = await settlement_history.payer_batch(
-            session.org, batch_id[:64], history=web.gateway(request).settlements
+            officer_of(session), batch_id[:64], ports=web.gateway(request).settlements
         )
     except NotFound:
         return _not_found(request, session)
-    names = {t.provider: await _provider(request, t.provider) for t in detail.transfers}
+    names: dict[str, str] = {}
+    for t in detail.transfers:
+        await provider_name(request, t.provider, names)
     path = _files(request).path(detail.summary.batch.id)
     return web.page(
         request,
@@ -163,7 +168,7 @@ async def batch_file(request: Request, batch_id: str) -> Response:
     session = await person(request, Side.PAYER, Action.FOLLOW_SETTLEMENTS)
     try:
         detail = await settlement_history.payer_batch(
-            session.org, batch_id[:64], history=web.gateway(request).settlements
+            officer_of(session), batch_id[:64], ports=web.gateway(request).settlements
         )
     except NotFound:
         return _not_found(request, session)
@@ -182,11 +187,6 @@ async def batch_file(request: Request, batch_id: str) -> Response:
 def _files(request: Request) -> Pain001Files:
     """Where the settlement writes each batch's file (only its path is read here)."""
     return Pain001Files(web.gateway(request).settings.settlement_dir, {})
-
-
-async def _provider(request: Request, provider: str) -> str:
-    org = await web.gateway(request).accounts.accounts.organization(provider)
-    return f"{org.name} ({org.inpe})" if org and org.inpe else provider
 
 
 def _not_found(request: Request, session: StaffSession) -> Response:

@@ -48,7 +48,7 @@ async def queue_page(request: Request) -> Response:
     rows = [
         console_views.row(
             s.authorization,
-            await _provider(request, s.authorization.tenant, names),
+            await console_views.provider_name(request, s.authorization.tenant, names),
             wired.reference,
             now,
             lang,
@@ -165,7 +165,7 @@ async def _request_page(
             request, "error.html", session=session, status=503, key="error.unavailable", values={}
         )
     pa, now = stored.authorization, wired.clock.now()
-    provider = await _provider(request, pa.tenant, {})
+    provider = await console_views.provider_name(request, pa.tenant, {})
     return web.page(
         request,
         "console_request.html",
@@ -239,14 +239,6 @@ def _decision_body(fields: dict[str, list[str]], pa: PriorAuthorization) -> dict
                 }
             )
     return {"resourceType": "Parameters", "parameter": params}
-
-
-async def _provider(request: Request, tenant: str, names: dict[str, str]) -> str:
-    """A provider's name and INPE, as the accounts know it (its id when unknown)."""
-    if tenant not in names:
-        org = await web.gateway(request).accounts.accounts.organization(tenant)
-        names[tenant] = f"{org.name} ({org.inpe})" if org and org.inpe else tenant
-    return names[tenant]
 
 
 def _not_found(request: Request, session: StaffSession) -> Response:

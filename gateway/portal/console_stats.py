@@ -18,12 +18,21 @@ from domain.errors import InvalidRequest
 from domain.services import statistics
 from domain.services.statistics import Figures, Report
 from gateway.portal import catalogue, web
+from gateway.portal.console_views import officer_of, provider_name
 from gateway.portal.guards import person
 
 router = APIRouter(include_in_schema=False)
 BASE = "/console/stats"
-COLUMNS = ("provider", "claims", "accepted", "paid", "requests", "decisions", "median-hours",
-           "refusal-rate")  # fmt: skip
+COLUMNS = (
+    "provider",
+    "claims",
+    "accepted",
+    "paid",
+    "requests",
+    "decisions",
+    "median-hours",
+    "refusal-rate",
+)
 
 
 def delay(value: timedelta | None, lang: str) -> str:
@@ -44,12 +53,31 @@ async def stats_page(request: Request) -> Response:
         report = await _report(request, session, start, end)
     except InvalidRequest as exc:
         error = catalogue.text(lang, "stats.refused", detail=exc.detail or exc.code)
-        return web.page(request, "console_stats.html", session=session, status=422, start=start,
-                        end=end, report=None, error=error, names={})  # fmt: skip
-    names = {f.subject: await _provider(request, f.subject) for f in report.rows}
-    return web.page(request, "console_stats.html", session=session, start=start, end=end,
-                    report=report, names=names, delay=lambda v: delay(v, lang),
-                    query=f"from={start.isoformat()}&to={end.isoformat()}")  # fmt: skip
+        return web.page(
+            request,
+            "console_stats.html",
+            session=session,
+            status=422,
+            start=start,
+            end=end,
+            report=None,
+            error=error,
+            names={},
+        )
+    names: dict[str, str] = {}
+    for f in report.rows:
+        await provider_name(request, f.subject, names)
+    return web.page(
+        request,
+        "console_stats.html",
+        session=session,
+        start=start,
+        end=end,
+        report=report,
+        names=names,
+        delay=lambda v: delay(v, lang),
+        query=f"from={start.isoformat()}&to={end.isoformat()}",
+    )
 
 
 @router.get(BASE + ".csv")
@@ -62,7 +90,9 @@ async def stats_csv(request: Request) -> Response:
     except InvalidRequest as exc:
         answer = Response(exc.detail or exc.code, status_code=422, media_type="text/plain")
         return web.guarded(request, answer)
-    names = {f.subject: await _provider(request, f.subject) for f in report.rows}
+    names: dict[str, str] = {}
+    for f in report.rows:
+        await provider_name(request, f.subject, names)
     name = f"statistiques-{session.org}-{start.isoformat()}-{end.isoformat()}.csv"
     answer = Response(
         _csv(report, names),
@@ -76,8 +106,8 @@ async def _report(request: Request, session: StaffSession, start: date, end: dat
     days = statistics.period(start, end)
     begin = datetime.combine(start, time.min, tzinfo=UTC)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    return await statistics.payer_figures(session.org, begin, until, days,
-                                          reader=web.gateway(request).figures)  # fmt: skip
+    figures = web.gateway(request).figures
+    return await statistics.payer_figures(officer_of(session), begin, until, days, ports=figures)
 
 
 def _csv(report: Report, names: dict[str, str]) -> str:
@@ -92,8 +122,16 @@ def _csv(report: Report, names: dict[str, str]) -> str:
 def _line(f: Figures, name: str) -> list[str]:
     hours = "" if f.median_delay is None else f"{f.median_delay.total_seconds() / 3600:.1f}"
     rate = "" if f.refusal_rate is None else f"{f.refusal_rate.quantize(Decimal('0.0001'))}"
-    return [name, str(f.claims), f"{f.accepted.as_decimal():.2f}", f"{f.paid.as_decimal():.2f}",
-            str(f.requests), str(f.decisions), hours, rate]  # fmt: skip
+    return [
+        name,
+        str(f.claims),
+        f"{f.accepted.as_decimal():.2f}",
+        f"{f.paid.as_decimal():.2f}",
+        str(f.requests),
+        str(f.decisions),
+        hours,
+        rate,
+    ]
 
 
 def _days(request: Request) -> tuple[date, date]:
@@ -107,8 +145,3 @@ def _day(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
-
-
-async def _provider(request: Request, provider: str) -> str:
-    org = await web.gateway(request).accounts.accounts.organization(provider)
-    return f"{org.name} ({org.inpe})" if org and org.inpe else provider

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import orjson
 from babel.dates import format_timedelta
+from fastapi import Request
 
 from domain.accounts import StaffSession
 from domain.money import Money
@@ -20,8 +21,9 @@ from domain.records import Message, MessageKind
 from domain.reference import ReferenceData
 from domain.services.information import request_state
 from domain.services.prior_auth import Reviewer, ReviewVerdict
+from domain.services.settlement_history import Officer
 from fhir_profiles import labels, messages
-from gateway.portal import catalogue
+from gateway.portal import catalogue, web
 
 # The codes of the reason CodeSystem a medical reviewer decides with, by verdict (the use
 # case accepts any decision reason; these are the ones a reviewer's decision means).
@@ -45,6 +47,20 @@ assert set(REVIEW_REASONS) <= set(DECISION_REASONS)
 def reviewer_of(session: StaffSession) -> Reviewer:
     """The signed-in reviewer as the use cases know one: its payer, and who it is."""
     return Reviewer(payer=session.org, client_id=f"staff:{session.user_id}")
+
+
+def officer_of(session: StaffSession) -> Officer:
+    """The signed-in payer's person following its money: its payer, and who it is."""
+    return Officer(payer=session.org, client_id=f"staff:{session.user_id}")
+
+
+async def provider_name(request: Request, provider: str, names: dict[str, str]) -> str:
+    """A provider's name and INPE as the accounts know it (its id when unknown), each
+    provider looked up once per page (`names`)."""
+    if provider not in names:
+        org = await web.gateway(request).accounts.accounts.organization(provider)
+        names[provider] = f"{org.name} ({org.inpe})" if org and org.inpe else provider
+    return names[provider]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,13 @@ from domain.bank_accounts import AccountChange, parse_rib, propose, rib_key
 from domain.errors import NotFound
 from domain.money import Money
 from domain.payment_records import TransferRecord, TransferStatus
-from domain.records import QueueQuery
+from domain.records import AuditEntry, QueueQuery
 from domain.reference import ReferenceData
 from domain.services import bank_accounts, information, review_desk, settlement_history
+from domain.services.settlement_history import HistoryPorts, Officer
 from domain.settlement import Batch, BatchStatus
 from domain.settlement_ports import BatchSummary
+from tests.fakes import FakeClock
 from tests.unit.domain.test_services_information import Composer
 from tests.unit.domain.test_services_prior_auth import NOW, PHARMACY, ask, reviewer, stay, world
 
@@ -80,18 +82,40 @@ class FakeHistory:
         return [record]
 
 
+class FakeTrail:
+    """domain.ports.AuditTrail: keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    async def append(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+
+def history() -> HistoryPorts:
+    return HistoryPorts(FakeHistory(), FakeTrail(), FakeClock(AT))
+
+
+OFFICER = Officer("CNSS", "staff:finance-1")
+
+
 class TestSettlementHistory:
-    async def test_the_payers_batches_only(self) -> None:
-        found, total = await settlement_history.payer_batches("CNSS", 10, 0, history=FakeHistory())
+    async def test_the_payers_batches_only_the_read_audited(self) -> None:
+        ports = history()
+        found, total = await settlement_history.payer_batches(OFFICER, 10, 0, ports=ports)
         assert total == 1 and [s.batch.id for s in found] == ["CNSS-1"]
+        [entry] = ports.audit.entries  # type: ignore[attr-defined]
+        assert (entry.client_id, entry.tenant) == ("staff:finance-1", "payer:CNSS")
 
     async def test_a_batch_with_its_transfers(self) -> None:
-        detail = await settlement_history.payer_batch("CNSS", "CNSS-1", history=FakeHistory())
+        ports = history()
+        detail = await settlement_history.payer_batch(OFFICER, "CNSS-1", ports=ports)
         assert [t.id for t in detail.transfers] == ["e2e-1"]
+        assert ports.audit.entries[0].resource == "Batch/CNSS-1"  # type: ignore[attr-defined]
 
     async def test_another_payers_batch_is_not_found(self) -> None:
         with pytest.raises(NotFound):
-            await settlement_history.payer_batch("CNSS", "CNOPS-1", history=FakeHistory())
+            await settlement_history.payer_batch(OFFICER, "CNOPS-1", ports=history())
 
 
 class FakeAccountsUow:

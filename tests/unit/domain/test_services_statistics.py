@@ -11,7 +11,10 @@ import pytest
 from domain.errors import InvalidRequest
 from domain.money import Money
 from domain.services import statistics
-from domain.services.statistics import ClaimFacts, PaFact
+from domain.services.settlement_history import Officer
+from domain.services.statistics import ClaimFacts, FiguresPorts, PaFact
+from tests.fakes import FakeClock
+from tests.unit.domain.test_services_review_desk import FakeTrail
 
 pytestmark = pytest.mark.anyio
 AT = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -49,10 +52,14 @@ class TestFigures:
     async def test_per_provider_and_in_all(self) -> None:
         reader = FakeReader()
         end = AT + timedelta(days=1)
+        trail = FakeTrail()
+        ports = FiguresPorts(reader, trail, FakeClock(AT))
+        officer = Officer("CNSS", "staff:reviewer-1")
         report = await statistics.payer_figures(
-            "CNSS", AT, end, (AT.date(), AT.date()), reader=reader
+            officer, AT, end, (AT.date(), AT.date()), ports=ports
         )
         assert reader.asked == [("CNSS", AT, end)]
+        assert [e.client_id for e in trail.entries] == ["staff:reviewer-1"]
         clinic, pharmacy = report.rows
         assert (clinic.claims, clinic.accepted, clinic.paid) == (2, Money(10_000), Money(4_000))
         assert (clinic.requests, clinic.decisions, clinic.refused) == (4, 3, 1)
