@@ -178,3 +178,8 @@ class SettlementHistory(Protocol):
     async def transfers(self, batch_id: str) -> list[TransferRecord]:
         """A batch's transfers with the claims they pay, in id order."""
         ...
+
+    async def answered(self, payer: str, limit: int) -> list[TransferRecord]:
+        """The payer's transfers a bank statement executed or rejected, the latest answered
+        first (without the claims they pay)."""
+        ...

@@ -76,6 +76,20 @@ class SqlSettlementHistoryQueries:
         ).all()
         return records(self._session, rows)
 
+    def answered(self, payer: str, limit: int) -> list[TransferRecord]:
+        """The payer's transfers a statement answered, latest first (their claims left out)."""
+        rows = self._session.execute(
+            select(TRANSFER)
+            .where(TRANSFER.c.payer == payer, TRANSFER.c.settled_at.is_not(None))
+            .order_by(TRANSFER.c.settled_at.desc(), TRANSFER.c.id)
+            .limit(limit)
+        ).all()
+        return [
+            TransferRecord(r.id, r.payer, r.provider, r.batch_id, Money(r.amount_centimes),
+                           TransferStatus(r.status), r.created, (), r.settled_at, r.reason)
+            for r in rows
+        ]  # fmt: skip
+
 
 class SqlSettlementHistory:
     """domain.settlement_ports.SettlementHistory in the reads' worker threads."""
@@ -94,6 +108,10 @@ class SqlSettlementHistory:
     async def transfers(self, batch_id: str) -> list[TransferRecord]:
         """A batch's transfers, in id order."""
         return await self._reads.run(lambda uow: _queries(uow).transfers(batch_id))
+
+    async def answered(self, payer: str, limit: int) -> list[TransferRecord]:
+        """The payer's transfers a statement answered, latest first."""
+        return await self._reads.run(lambda uow: _queries(uow).answered(payer, limit))
 
 
 def _queries(uow: object) -> SqlSettlementHistoryQueries:

@@ -4,10 +4,12 @@ audited under the person who made it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from domain.errors import NotFound
-from domain.payment_records import TransferRecord
+from domain.money import ZERO, Money
+from domain.payment_records import TransferRecord, TransferStatus
 from domain.ports import AuditTrail, Clock
 from domain.records import AuditEntry
 from domain.settlement_ports import BatchSummary, SettlementHistory
@@ -28,6 +30,17 @@ class HistoryPorts:
     history: SettlementHistory
     audit: AuditTrail
     clock: Clock
+
+
+@dataclass(frozen=True, slots=True)
+class StatementDay:
+    """What the bank statements imported said on one day of the payer's transfers."""
+
+    day: date
+    executed: int = 0
+    rejected: int = 0
+    paid: Money = ZERO  # executed
+    returned: Money = ZERO  # rejected
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +71,30 @@ async def payer_batch(officer: Officer, batch_id: str, *, ports: HistoryPorts) -
     transfers = tuple(await ports.history.transfers(batch_id))
     await ports.audit.append(audit(ports, officer, "settlement.batch", f"Batch/{batch_id}", ""))
     return BatchDetail(summary, transfers)
+
+
+async def statement_days(
+    officer: Officer, limit: int, *, ports: HistoryPorts
+) -> list[StatementDay]:
+    """The bank's answers to the payer's latest `limit` transfers, day by day, newest first."""
+    found = await ports.history.answered(officer.payer, limit)
+    await ports.audit.append(audit(ports, officer, "settlement.statements", None, ""))
+    return by_day(found)
+
+
+def by_day(transfers: list[TransferRecord]) -> list[StatementDay]:
+    """Transfers the bank answered, counted and summed by the day it answered, newest first."""
+    days: dict[date, StatementDay] = {}
+    for t in transfers:
+        if t.settled_at is None:
+            continue
+        day = days.get(t.settled_at.date()) or StatementDay(t.settled_at.date())
+        if t.status is TransferStatus.EXECUTED:
+            day = replace(day, executed=day.executed + 1, paid=day.paid + t.amount)
+        elif t.status is TransferStatus.REJECTED:
+            day = replace(day, rejected=day.rejected + 1, returned=day.returned + t.amount)
+        days[day.day] = day
+    return sorted(days.values(), key=lambda d: d.day, reverse=True)
 
 
 def audit(

@@ -30,6 +30,7 @@ from gateway.portal.guards import person
 router = APIRouter(include_in_schema=False)
 ACCOUNTS, SETTLEMENTS = "/console/bank-accounts", "/console/settlements"
 PAGE = 20
+ANSWERED = 500  # the latest transfers the statements answered, shown day by day
 DONE = ("proposed", "approved")
 
 
@@ -118,7 +119,8 @@ async def _accounts_page(
 
 @router.get(SETTLEMENTS)
 async def settlements_page(request: Request) -> Response:
-    """The payer's settlement batches, newest cycle first."""
+    """The payer's settlement batches, newest cycle first, and what the bank's statements
+    said of its latest transfers, day by day."""
     session = await person(request, Side.PAYER, Action.FOLLOW_SETTLEMENTS)
     wired = web.gateway(request)
     value = request.query_params.get("offset", "0")
@@ -126,12 +128,16 @@ async def settlements_page(request: Request) -> Response:
     found, total = await settlement_history.payer_batches(
         officer_of(session), PAGE, offset, ports=wired.settlements
     )
+    days = await settlement_history.statement_days(
+        officer_of(session), ANSWERED, ports=wired.settlements
+    )
     files = _files(request)
     return web.page(
         request,
         "console_settlements.html",
         session=session,
         batches=found,
+        days=days,
         total=total,
         file_name=lambda b: files.path(b).name,
         next_page=offset + PAGE if offset + PAGE < total else None,

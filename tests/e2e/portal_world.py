@@ -26,6 +26,7 @@ PEOPLE = {
     "finance2": ("CNSS", "finance"),
     "cnops-reviewer": ("CNOPS", "reviewer"),
     "cnops-finance": ("CNOPS", "finance"),
+    "cnss-admin": ("CNSS", "admin"),
 }
 
 

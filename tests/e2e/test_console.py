@@ -103,6 +103,15 @@ class TestReviews:
         assert read.status_code == 200 and granted(read.json()) == [(6000, 2)]
         assert rid not in reviewer.get(QUEUE).text  # decided: out of the queue
 
+    def test_the_queue_says_the_time_left_and_filters_the_overdue(
+        self, portal: PortalWorld, person: Any
+    ) -> None:
+        rid = queued_admission(portal)["id"]
+        reviewer = person("reviewer")
+        row = reviewer.get(QUEUE).text.split(rid)[-1].split("</tr>")[0]
+        assert "Hospitalisation" in row and "reste 2\xa0jours" in row
+        assert rid not in reviewer.get(f"{QUEUE}?overdue=1").text  # 48 hours to answer
+
     def test_a_refusal_with_its_reason_reaches_the_clinic(
         self, portal: PortalWorld, person: Any
     ) -> None:
@@ -248,6 +257,8 @@ class TestSettlements:
             else:
                 continue
             assert "exécuté" in page
+            days = finance.get("/console/settlements").text.split("Relevés bancaires importés")[1]
+            assert "Aucun relevé" not in days and "MAD" in days  # the statement's day
             file = finance.get(f"/console/settlements/{batch}/pain001.xml")
             assert file.status_code == 200 and b"pain.001.001.03" in file.content
             assert file.headers["content-disposition"].startswith("attachment")
@@ -270,6 +281,15 @@ class TestSettlements:
 
     def test_a_reviewer_cannot_follow_them(self, portal: PortalWorld, person: Any) -> None:
         assert person("reviewer").get("/console/settlements").status_code == 403
+
+    def test_the_payers_admin_follows_them_but_changes_no_account(
+        self, portal: PortalWorld, person: Any
+    ) -> None:
+        admin = person("cnss-admin")
+        assert admin.get("/console/settlements").status_code == 200
+        assert admin.get("/console/bank-accounts").status_code == 403
+        home = admin.get("/console").text
+        assert "/console/settlements" in home and "/console/bank-accounts" not in home
 
 
 class TestAnomalies:

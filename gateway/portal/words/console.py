@@ -4,6 +4,11 @@ officers' bank account changes and settlement cycles."""
 from __future__ import annotations
 
 FR = {
+    "settle.statements": "Relevés bancaires importés",
+    "settle.statements.day": "Jour du relevé",
+    "settle.statements.executed": "Virements exécutés",
+    "settle.statements.rejected": "Virements rejetés",
+    "settle.statements.none": "Aucun relevé importé pour ces virements.",
     "action.read-statistics": "Consulter les statistiques",
     "stats.title": "Statistiques",
     "stats.period": "Période",
@@ -191,6 +196,11 @@ FR = {
 }
 
 EN = {
+    "settle.statements": "Bank statements imported",
+    "settle.statements.day": "Statement day",
+    "settle.statements.executed": "Transfers executed",
+    "settle.statements.rejected": "Transfers rejected",
+    "settle.statements.none": "No statement imported for these transfers.",
     "action.read-statistics": "Read the statistics",
     "stats.title": "Statistics",
     "stats.period": "Period",
@@ -378,6 +388,11 @@ EN = {
 }
 
 AR = {
+    "settle.statements": "الكشوف البنكية المستوردة",
+    "settle.statements.day": "يوم الكشف",
+    "settle.statements.executed": "التحويلات المنفذة",
+    "settle.statements.rejected": "التحويلات المرفوضة",
+    "settle.statements.none": "لم يُستورد أي كشف لهذه التحويلات.",
     "action.read-statistics": "الاطلاع على الإحصائيات",
     "stats.title": "الإحصائيات",
     "stats.period": "الفترة",

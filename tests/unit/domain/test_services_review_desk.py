@@ -167,3 +167,19 @@ class TestReviewThread:
         await ask(w, ref, stay())
         with pytest.raises(NotFound):
             await review_desk.review_thread(reviewer("CNOPS"), "id-1", ports=w.ports)
+
+
+class TestStatementDays:
+    def test_the_banks_answers_counted_and_summed_by_day(self) -> None:
+        def answered(tid: str, status: TransferStatus, day: int, cents: int) -> TransferRecord:
+            at = datetime(2026, 11, day, 10, tzinfo=UTC)
+            return TransferRecord(tid, "CNSS", "p", "b", Money(cents), status, AT, (), at)
+
+        days = settlement_history.by_day([
+            answered("a", TransferStatus.EXECUTED, 3, 1000),
+            answered("b", TransferStatus.REJECTED, 3, 500),
+            answered("c", TransferStatus.EXECUTED, 3, 250),
+            answered("d", TransferStatus.EXECUTED, 5, 100),
+        ])  # fmt: skip
+        assert [(d.day.day, d.executed, d.rejected) for d in days] == [(5, 1, 0), (3, 2, 1)]
+        assert (days[1].paid, days[1].returned) == (Money(1250), Money(500))
