@@ -124,7 +124,7 @@ async def ask(request: Request, authorization_id: str) -> Response:
 
 
 @router.get(BASE + "/{authorization_id}/answers/{answer_id}/documents/{index}")
-async def document(request: Request, authorization_id: str, answer_id: str, index: int) -> Response:
+async def document(request: Request, authorization_id: str, answer_id: str, index: str) -> Response:
     """A document the provider attached to an answer, as it was kept, to save (never shown
     inline: its bytes are the provider's)."""
     session = await person(request, Side.PAYER, Action.REVIEW_REQUESTS)
@@ -136,12 +136,13 @@ async def document(request: Request, authorization_id: str, answer_id: str, inde
     except NotFound:
         return _not_found(request, session)
     found = console_views.attachments(console_views.message_body(answer))
-    if answer.authorization_id != authorization_id or not 0 <= index < len(found):
+    rank = int(index) if index.isdigit() and len(index) < 4 else -1
+    if answer.authorization_id != authorization_id or not 0 <= rank < len(found):
         return _not_found(request, session)
-    kept = found[index]
+    kept = found[rank]
     kind = str(kept.get("contentType", "application/octet-stream"))
     suffix = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(kind, "bin")
-    name = f"{answer.id}-{index + 1}.{suffix}"  # ours: never the provider's title in a header
+    name = f"{answer.id}-{rank + 1}.{suffix}"  # ours: never the provider's title in a header
     answer_bytes = Response(
         attachments.decoded(kept),
         media_type=kind,

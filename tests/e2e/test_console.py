@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -18,8 +18,8 @@ import orjson
 import pytest
 
 from tests.documents import PDF, attachment, communication
-from tests.e2e.pa_world import PROVIDER_SCOPES, admission
-from tests.e2e.portal_money import Settled, rib
+from tests.e2e.pa_world import PROVIDER_SCOPES, admission, dispensing
+from tests.e2e.portal_money import Settled, rib, submit
 from tests.e2e.portal_world import PortalWorld, csrf_of, sign_in
 from tests.e2e.support import Client, token_form
 
@@ -176,6 +176,8 @@ class TestReviews:
         assert document.headers["x-content-type-options"] == "nosniff"
         other = person("cnops-reviewer").get(link)
         assert other.status_code == 404
+        for wrong in ("1", "x", "-1"):
+            assert reviewer.get(link[:-1] + wrong).status_code == 404
 
     def test_another_payers_reviewer_gets_not_found(self, portal: PortalWorld, person: Any) -> None:
         rid = queued_admission(portal)["id"]
@@ -293,11 +295,26 @@ class TestSettlements:
 
 
 class TestAnomalies:
-    def test_the_reviewer_reads_the_flags_page_finance_does_not(
-        self, portal: PortalWorld, person: Any
+    def test_a_duplicate_is_flagged_for_its_payers_reviewers_only(
+        self, portal: PortalWorld, settled: Settled, person: Any
     ) -> None:
-        page = person("reviewer").get("/console/anomalies?code=doublon&from=2026-01-01")
-        assert page.status_code == 200 and "Anomalies signalées" in page.text
+        # `settled` first: its cycles must not pay these claims
+        day = date.today() - timedelta(days=2)
+        patient = portal.state.people["ald"][1]
+        for claim in ("CONSOLE-DOUBLE-1", "CONSOLE-DOUBLE-2"):
+            submit(portal, dispensing(patient, claim, boxes=1, billed=35.5, day=day))
+        reviewer = person("reviewer")
+        listed = reviewer.get("/console/anomalies?code=doublon")
+        assert listed.status_code == 200 and "Acte déjà facturé" in listed.text
+        [flag] = re.findall(r'href="/console/anomalies/([^"?]+)"', listed.text)[:1]
+        detail = reviewer.get(f"/console/anomalies/{flag}")
+        assert detail.status_code == 200 and "CONSOLE-DOUBLE-2" in detail.text
+        assert "jamais une décision" in detail.text
+        assert person("cnops-reviewer").get(f"/console/anomalies/{flag}").status_code == 404
+        elsewhere = reviewer.get("/console/anomalies?code=doublon&inpe=000000000")
+        assert "Acte déjà facturé pour ce patient" not in elsewhere.text.split("</select>")[-1]
+
+    def test_finance_cannot_read_them(self, portal: PortalWorld, person: Any) -> None:
         assert person("reviewer").get("/console/anomalies/unknown").status_code == 404
         assert person("finance").get("/console/anomalies").status_code == 403
 
