@@ -24,7 +24,7 @@ from domain.services import information, prior_auth, review_desk
 from domain.services.prior_auth import ReviewVerdict
 from fhir_profiles import attachments, communications, review
 from gateway.errors import rule_for
-from gateway.portal import catalogue, console_views, web
+from gateway.portal import catalogue, console_views, rights, web
 from gateway.portal.console_views import ASK_REASONS, VERDICT_REASONS, reviewer_of
 from gateway.portal.guards import person
 
@@ -159,6 +159,9 @@ async def _request_page(
     try:
         stored = await prior_auth.review_read(reviewer, rid, ports=wired.prior_auth)
         thread = await review_desk.review_thread(reviewer, rid, ports=wired.prior_auth)
+        held = await review_desk.review_rights(
+            reviewer, rid, ref=wired.reference, ports=wired.prior_auth
+        )
     except NotFound:
         return _not_found(request, session)
     except (RateLimited, Unavailable):
@@ -178,7 +181,8 @@ async def _request_page(
         left=console_views.time_left(pa.deadline, now, lang),
         overdue=pa.overdue(now),
         lines=console_views.lines(pa),
-        rights=console_views.reason_labels(pa.reasons, lang),
+        rights=None if held is None else rights.words(held, wired.reference, lang),
+        rules=console_views.reason_labels(pa.reasons, lang),
         said=console_views.exchange(pa, thread.messages, lang),
         verdicts=[
             (v.value, console_views.reason_labels(VERDICT_REASONS[v], lang)) for v in ReviewVerdict

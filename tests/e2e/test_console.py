@@ -93,6 +93,7 @@ class TestReviews:
         page = f"{QUEUE}/{rid}"
         opened = reviewer.get(page)
         assert "Hospitalisation" in opened.text and "Décider" in opened.text
+        assert "Pris en charge par" in opened.text and "droits ouverts" in opened.text
         decided = post(reviewer, page, f"{page}/decision", verdict="partial",
                        **{"reason-partial": "accord-partiel-controle-medical",
                           "quantity-1": "2"})  # fmt: skip

@@ -4,6 +4,7 @@ found."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -183,3 +184,26 @@ class TestStatementDays:
         ])  # fmt: skip
         assert [(d.day.day, d.executed, d.rejected) for d in days] == [(5, 1, 0), (3, 2, 1)]
         assert (days[1].paid, days[1].returned) == (Money(1250), Money(500))
+
+
+class TestReviewRights:
+    async def test_the_patients_rights_on_the_date_of_care(self, ref: ReferenceData) -> None:
+        w = world()
+        await ask(w, ref, stay())
+        outcome = await review_desk.review_rights(reviewer(), "id-1", ref=ref, ports=w.ports)
+        assert outcome is not None and outcome.decision.status.in_force
+        assert "ALD38" in outcome.decision.ald_conditions
+        assert w.store.audit[-1].action.endswith("review-rights")
+
+    async def test_another_payers_reviewer_reads_none(self, ref: ReferenceData) -> None:
+        w = world()
+        await ask(w, ref, stay())
+        with pytest.raises(NotFound):
+            await review_desk.review_rights(reviewer("CNOPS"), "id-1", ref=ref, ports=w.ports)
+
+    async def test_not_the_requests_patient_reads_none(self, ref: ReferenceData) -> None:
+        w = world()
+        await ask(w, ref, stay())
+        pa, version = w.store.authorizations["id-1"]
+        w.store.authorizations["id-1"] = (dataclasses.replace(pa, patient="another"), version)
+        assert await review_desk.review_rights(reviewer(), "id-1", ref=ref, ports=w.ports) is None
