@@ -18,7 +18,7 @@ from adapters.bank_files import Pain001Files
 from adapters.iban import checked
 from domain.accounts import Action, Side, StaffSession
 from domain.bank_accounts import AccountChange
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InvalidRequest, NotFound
 from domain.services import bank_accounts, settlement_history
 from gateway.commands.settlement import any_rib
 from gateway.errors import rule_for
@@ -45,21 +45,26 @@ async def accounts_page(request: Request) -> Response:
 
 @router.post(ACCOUNTS + "/propose")
 async def propose(request: Request) -> Response:
-    """Propose a provider's new account (its INPE, the RIB or IBAN): it waits for another."""
+    """Propose a provider's new account (its INPE, the RIB or IBAN, the holder's name): it
+    waits for another officer's approval."""
     fields = await web.form(request)
     session = await person(request, Side.PAYER, Action.APPROVE_BANK_CHANGES)
     storage, lang = web.gateway(request).storage, web.lang_of(request)
     inpe, typed = web.first(fields, "inpe").strip()[:32], web.first(fields, "rib")[:64]
+    holder = web.first(fields, "holder").strip()[:200]
 
     def work() -> AccountChange:
         with storage.uow() as uow:
             found = uow.providers.by_inpe(inpe)
         if found is None:
             raise NotFound(catalogue.text(lang, "bank.unknown-provider", inpe=inpe))
+        if not holder:  # the approver checks the name against the provider's documents
+            raise InvalidRequest(catalogue.text(lang, "bank.holder-missing"))
         rib = checked(any_rib(typed))
         return bank_accounts.propose_account(
-            storage.uow(), found.id, rib, by=session.email, now=datetime.now(UTC), new_id=new_id
-        )
+            storage.uow(), found.id, rib, by=session.email, now=datetime.now(UTC),
+            new_id=new_id, holder=holder,
+        )  # fmt: skip
 
     try:
         await run_in_threadpool(work)
@@ -67,8 +72,9 @@ async def propose(request: Request) -> Response:
         status = 422 if isinstance(exc, NotFound) else rule_for(exc).status
         error = catalogue.text(lang, "bank.refused.propose", detail=exc.detail or exc.code)
         return await _accounts_page(
-            request, session, status=status, error=error, kept={"inpe": inpe, "rib": typed}
-        )
+            request, session, status=status, error=error,
+            kept={"inpe": inpe, "rib": typed, "holder": holder},
+        )  # fmt: skip
     return web.redirect(request, f"{ACCOUNTS}?done=proposed")
 
 

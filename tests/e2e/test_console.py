@@ -207,10 +207,11 @@ class TestBankAccounts:
         page = "/console/bank-accounts"
         finance = person("finance")
         proposed = post(finance, page, f"{page}/propose", inpe=portal.state.pharmacy.inpe,
-                        rib=new_rib)  # fmt: skip
+                        rib=new_rib, holder="Pharmacie du Test SARL")  # fmt: skip
         assert proposed.status_code == 303
         listed = finance.get(page).text
         assert new_rib not in listed and "1113" in listed  # masked: the last digits only
+        assert "Pharmacie du Test SARL" in listed
         own = post(finance, page, f"{page}/approve", provider=_pending_provider(listed))
         assert own.status_code == 409 and "vous avez proposé ce changement" in own.text
         second = person("finance2")
@@ -223,10 +224,16 @@ class TestBankAccounts:
     def test_a_bad_rib_or_unknown_provider_is_said(self, portal: PortalWorld, person: Any) -> None:
         page, finance = "/console/bank-accounts", person("finance")
         bad = post(finance, page, f"{page}/propose", inpe=portal.state.pharmacy.inpe,
-                   rib="011780" + "1" * 18)  # fmt: skip
+                   rib="011780" + "1" * 18, holder="Pharmacie")  # fmt: skip
         assert bad.status_code == 422 and 'role="alert"' in bad.text
-        unknown = post(finance, page, f"{page}/propose", inpe="000000000", rib=rib("2" * 16))
+        unknown = post(finance, page, f"{page}/propose", inpe="000000000", rib=rib("2" * 16),
+                       holder="Pharmacie")  # fmt: skip
         assert unknown.status_code == 422 and "000000000" in unknown.text
+        nameless = post(finance, page, f"{page}/propose", inpe=portal.state.pharmacy.inpe,
+                        rib=rib("2" * 16), holder=" ")  # fmt: skip
+        assert (
+            nameless.status_code == 422 and "titulaire du compte est obligatoire" in nameless.text
+        )
 
     def test_a_reviewer_cannot_open_them_nor_a_forged_form_propose(
         self, portal: PortalWorld, person: Any

@@ -78,7 +78,8 @@ class TestFinanceApproves:
         with httpx.Client(base_url=portal.base, timeout=15) as proposer:
             assert sign_in(proposer, portal.emails["finance"], area="console").status_code == 303
             done = post(proposer, accounts, f"{accounts}/propose",
-                        inpe=portal.state.clinic.inpe, rib=rib("4" * 15 + "5"))  # fmt: skip
+                        inpe=portal.state.clinic.inpe, rib=rib("4" * 15 + "5"),
+                        holder="Clinique du Test")  # fmt: skip
             assert done.status_code == 303
         page = tab
         console_sign_in(page, portal.emails["finance2"])

@@ -4,6 +4,9 @@ officers' bank account changes and settlement cycles."""
 from __future__ import annotations
 
 FR = {
+    "bank.holder": "Titulaire",
+    "bank.holder.input": "Nom du titulaire du compte",
+    "bank.holder-missing": "le nom du titulaire du compte est obligatoire",
     "settle.statements": "Relevés bancaires importés",
     "settle.statements.day": "Jour du relevé",
     "settle.statements.executed": "Virements exécutés",
@@ -198,6 +201,9 @@ FR = {
 }
 
 EN = {
+    "bank.holder": "Holder",
+    "bank.holder.input": "Account holder's name",
+    "bank.holder-missing": "the account holder's name is required",
     "settle.statements": "Bank statements imported",
     "settle.statements.day": "Statement day",
     "settle.statements.executed": "Transfers executed",
@@ -392,6 +398,9 @@ EN = {
 }
 
 AR = {
+    "bank.holder": "صاحب الحساب",
+    "bank.holder.input": "اسم صاحب الحساب",
+    "bank.holder-missing": "اسم صاحب الحساب إجباري",
     "settle.statements": "الكشوف البنكية المستوردة",
     "settle.statements.day": "يوم الكشف",
     "settle.statements.executed": "التحويلات المنفذة",
