@@ -79,9 +79,11 @@ fmt: $(STAMP) ## format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP) ## load-test a real uvicorn on loopback (ratios to a trivial endpoint), then settle 100,000 claims on PostgreSQL
+bench: $(STAMP) haproxy ## load-test a real uvicorn (ratios to a trivial endpoint); production (PostgreSQL, Redis, 1 then 2 replicas behind HAProxy); import 1,000,000 people; settle 100,000 claims
 	@$(MAKE) --no-print-directory bytecode
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.replicas_run --replicas 1 2
+	$(BIN)/python -m bench.import_run --people 1000000 --database-url $(BENCH_POSTGRES)
 	$(BIN)/python -m bench.settle_run --claims 100000
 
 bench-replicas: $(STAMP) haproxy ## warm eligibility through HAProxy with 1 then 2 replicas on PostgreSQL and Redis (wrk)

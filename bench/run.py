@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         port = free_port()
         env["AMO_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
+        env.update(setting.split("=", 1) for setting in args.set)
         with running(env, port, work / "server.log"):
             results = _scenarios(work, env, port, args)
     _print(results, args)
@@ -74,15 +76,19 @@ def _scenarios(
     _paid(pa_url, token, bills[:CHECKED_BILLS], keys[:CHECKED_BILLS])
     bills, keys = bills[CHECKED_BILLS:], keys[CHECKED_BILLS:]  # paid: never again
     run = dict(workdir=work, seconds=args.seconds, connections=args.connections)
-    return [
-        wrk.run("ceiling", f"{base}/healthz", **run),
-        wrk.run("warm", url, bodies=warm, token=token, method="POST", **run),
-        wrk.run("cold", url, bodies=cold, token=token, method="POST", **run),
-        wrk.run("pa-costly", pa_url, bodies=granted, token=token, method="POST", **run),
-        wrk.run(
+    scenarios: dict[str, Callable[[], wrk.Result]] = {
+        "ceiling": lambda: wrk.run("ceiling", f"{base}/healthz", **run),
+        "warm": lambda: wrk.run("warm", url, bodies=warm, token=token, method="POST", **run),
+        "cold": lambda: wrk.run("cold", url, bodies=cold, token=token, method="POST", **run),
+        "pa-costly": lambda: wrk.run(
+            "pa-costly", pa_url, bodies=granted, token=token, method="POST", **run
+        ),
+        "claim-pharmacy": lambda: wrk.run(
             "claim-pharmacy", pa_url, bodies=bills, keys=keys, token=token, method="POST", **run
         ),
-    ]
+    }
+    chosen = {"ceiling", *args.only} if args.only else set(scenarios)
+    return [scenario() for name, scenario in scenarios.items() if name in chosen]
 
 
 def _idempotency_key(body: bytes) -> str:
@@ -235,6 +241,14 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         " (a scratch database is created on it and dropped after)",
     )
     parser.add_argument("--redis-url", help="e.g. redis://127.0.0.1:6379/14")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="AMO_NAME=VALUE",
+        help="a setting of the served gateway, e.g. AMO_DIRECT_MEMBER_LOOKUP=false (before/after)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="SCENARIO",
+        help="run these scenarios only (the ceiling always runs): warm, cold, pa-costly, ...",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 

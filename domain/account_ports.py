@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from domain.accounts import Organization, StaffSession, StaffUser
+from domain.accounts import Organization, StaffRole, StaffSession, StaffUser
 
 
 class PasswordHasher(Protocol):
@@ -31,6 +31,10 @@ class SecondFactor(Protocol):
         """Whether the code is the secret's at that instant (one step of drift allowed)."""
         ...
 
+    def enrolment_uri(self, secret: str, email: str) -> str:
+        """The otpauth:// URI an authenticator app reads (as a QR code or typed)."""
+        ...
+
 
 class AccountStore(Protocol):
     """Staff accounts and the organizations they act for."""
@@ -51,8 +55,24 @@ class AccountStore(Protocol):
         """An organization's accounts, by email."""
         ...
 
+    async def by_id(self, user_id: str) -> StaffUser | None:
+        """The account with that id."""
+        ...
+
     async def lock(self, user_id: str, until: datetime) -> None:
         """Refuse the account's sign-ins until then, committed."""
+        ...
+
+    async def set_second_factor(self, user_id: str, secret: str | None) -> None:
+        """Keep the account's TOTP secret (None: no second factor), committed."""
+        ...
+
+    async def set_active(self, user_id: str, active: bool) -> None:
+        """Let the account sign in, or not, committed."""
+        ...
+
+    async def set_role(self, user_id: str, role: StaffRole) -> None:
+        """Change the account's role, committed."""
         ...
 
 
@@ -71,6 +91,6 @@ class SessionStore(Protocol):
         """Forget one session, committed."""
         ...
 
-    async def close_all(self, user_id: str) -> int:
-        """Forget every session of a person, committed; how many there were."""
+    async def close_all(self, user_id: str, keep: str = "") -> int:
+        """Forget every session of a person but the one under `keep`, committed; how many."""
         ...

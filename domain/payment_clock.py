@@ -17,11 +17,11 @@ from __future__ import annotations
 from array import array
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from domain.money import Money
+from domain.money import ZERO, Money
 from domain.reference_rows import PaymentTerm
 from domain.working_days import WorkingCalendar
 
@@ -78,6 +78,11 @@ class AcceptedClaim:
         """The claim's business identifier, as the provider sent it."""
         return self.source.removeprefix(f"{self.provider}:")
 
+    @property
+    def paid_month(self) -> str:
+        """The month it was paid in (YYYY-MM, UTC), '' while unpaid: claim-to-cash by month."""
+        return "" if self.paid_at is None else self.paid_at.astimezone(UTC).strftime("%Y-%m")
+
 
 @dataclass(frozen=True, slots=True)
 class Clock:
@@ -93,7 +98,8 @@ class Clock:
 @dataclass(frozen=True, slots=True)
 class ClockQuery:
     """Which accepted claims to read: one provider's or one payer's (None: any), in some
-    states on a day (none: every state), a page after a claim (its time and entry id)."""
+    states on a day (none: every state), accepted from an instant (included) to another
+    (excluded), a page after a claim (its time and entry id)."""
 
     provider: str | None = None
     payer: str | None = None
@@ -101,6 +107,8 @@ class ClockQuery:
     today: date = date.min
     after: tuple[datetime, str] | None = None
     limit: int = 100
+    accepted_from: datetime | None = None  # included
+    accepted_to: datetime | None = None  # excluded
 
 
 def due_date(filed_on: date, term: PaymentTerm, calendar: WorkingCalendar) -> date:
@@ -142,12 +150,13 @@ def nearest_rank(ordered: list[int] | array[int], fraction: Decimal) -> int:
 
 @dataclass(frozen=True, slots=True)
 class CashDelay:
-    """Claim-to-cash over a group of paid claims, in days to the tenth."""
+    """Claim-to-cash over a group of paid claims, in days to the tenth, and what they paid."""
 
     key: Hashable
     paid: int  # how many claims
     median: Decimal
     p90: Decimal
+    amount: Money = ZERO  # the payer's shares they made payable, paid
 
 
 MEDIAN, P90 = Decimal("0.5"), Decimal("0.9")
@@ -160,9 +169,13 @@ class ClaimToCash:
 
     def __init__(self) -> None:
         self._delays: dict[Hashable, array[int]] = {}
+        self._paid: dict[Hashable, int] = {}  # centimes
 
-    def add(self, key: Hashable, accepted_at: datetime, paid_at: datetime) -> None:
-        """One paid claim of a group."""
+    def add(
+        self, key: Hashable, accepted_at: datetime, paid_at: datetime, amount: Money = Money(0)
+    ) -> None:
+        """One paid claim of a group, and what it paid."""
+        self._paid[key] = self._paid.get(key, 0) + amount.centimes
         # Clocks apart never make a delay negative; a floor of 0 or 1 second reads the same
         # to the tenth of a day, so that choice cannot be tested.
         seconds = max(0, int((paid_at - accepted_at).total_seconds()))  # pragma: no mutate
@@ -176,7 +189,7 @@ class ClaimToCash:
     def _delay(self, key: Hashable) -> CashDelay:
         ordered = array("q", sorted(self._delays[key]))  # pragma: no mutate (as above)
         median, p90 = nearest_rank(ordered, MEDIAN), nearest_rank(ordered, P90)
-        return CashDelay(key, len(ordered), _days(median), _days(p90))
+        return CashDelay(key, len(ordered), _days(median), _days(p90), Money(self._paid[key]))
 
 
 def _days(seconds: int) -> Decimal:

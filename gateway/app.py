@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from domain.ports import Clock, IdGenerator
 from domain.transfer_ports import TransferReader
@@ -34,8 +35,10 @@ from gateway.routes import (
 from gateway.settings import Settings
 
 DESCRIPTION = (
-    "Passerelle FHIR R4 du tiers payant AMO : éligibilité en temps réel, pour les pharmacies, "
-    "cliniques, hôpitaux et laboratoires conventionnés avec la CNSS et la CNOPS."
+    "Passerelle FHIR R4 du tiers payant AMO, pour les pharmacies, cliniques, hôpitaux et "
+    "laboratoires conventionnés avec la CNSS et la CNOPS : éligibilité en temps réel, prises en "
+    "charge, factures et leurs paiements. Pour commencer (jeton, premier appel, erreurs, "
+    "notifications) : [/portal/developers](/portal/developers)."
 )
 
 
@@ -82,13 +85,17 @@ def create_app(
             async with _watching_registry(gateway):
                 yield
 
-    app = FastAPI(
+    # The OpenAPI page (Swagger UI at /docs) loads its scripts and styles
+    # from the gateway itself: nothing from a CDN, for providers behind poor connections.
+    app = FastAPIOffline(
         title="AMO tiers-payant gateway",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url=None,  # the OpenAPI document is served; no page loading scripts from a CDN
-        redoc_url=None,
+        docs_url="/docs",
+        redoc_url=None,  # ReDoc draws a logo from its vendor's CDN
+        static_url="/docs/static",
+        favicon_url="/docs/static/favicon.png",
         openapi_url="/openapi.json",
         redirect_slashes=False,  # its redirect would echo the Host header: a trailing / is a 404
     )

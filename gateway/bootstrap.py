@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 from adapters.cache.in_flight import MemoryInFlight, RedisInFlight
 from adapters.cache.memory import MemoryDecisionCache, MemoryRateLimiter
@@ -39,6 +40,7 @@ from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.claim_lines import SqlClaimHistoryReader
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.ledger import SqlLedgerReader
+from adapters.sql.member_lookup import PostgresMemberLookup, SqliteMemberLookup, postgres_pool
 from adapters.sql.payment_clock import SqlClaimClock
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
@@ -56,6 +58,7 @@ from domain.ports import (
     Clock,
     DecisionCache,
     IdGenerator,
+    MemberDirectory,
     RateLimiter,
     UnitOfWorkFactory,
 )
@@ -192,6 +195,28 @@ def with_calendar(data: ReferenceData) -> ReferenceData:
     return replace(data, calendar=moroccan_calendar(range(this_year - 1, this_year + 2)))
 
 
+async def _member_directory(
+    settings: Settings, storage: Storage, reads: SqlReads, stack: AsyncExitStack
+) -> MemberDirectory:
+    """The cold check's lookup: one statement without a thread hop (adapters/sql/member_lookup),
+    unless the settings ask for the threaded one or the database is not a file or a server."""
+    threaded = SqlMemberDirectory(reads)
+    if not settings.direct_member_lookup:
+        return threaded
+    url, deadline = make_url(settings.database_url), settings.request_deadline_seconds
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return threaded
+        lookup = SqliteMemberLookup(path, index=storage.index, deadline=deadline, fallback=threaded)
+        stack.callback(lookup.close)
+        return lookup
+    pool = postgres_pool(settings.database_url, size=settings.db_pool_size, deadline=deadline)
+    await pool.open(wait=False)  # a database still starting is waited for by each lookup
+    stack.push_async_callback(pool.close)
+    return PostgresMemberLookup(pool, index=storage.index, deadline=deadline)
+
+
 @asynccontextmanager
 async def wire(
     settings: Settings,
@@ -240,7 +265,7 @@ async def wire(
             in_flight=in_flight,
             wait_seconds=settings.idempotency_wait_seconds,
         )
-        members = SqlMemberDirectory(reads)
+        members = await _member_directory(settings, storage, reads, stack)
         authorizations = SqlAuthorizationStore(
             reads, storage.uow, deadline=settings.request_deadline_seconds
         )

@@ -203,7 +203,7 @@ def _keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"rechiffré sous la clé courante : {report.members:,} membres, "
         f"{report.exchanges:,} échanges, {report.webhook_secrets:,} secrets de webhook, "
-        f"{report.messages:,} messages"
+        f"{report.messages:,} messages, {report.totp_secrets:,} seconds facteurs"
     )
     return 0
 

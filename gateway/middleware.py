@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from typing import Any
 
@@ -11,6 +10,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import render_error
+from gateway.ids import random_bytes
 from gateway.metrics import Metrics
 
 access = logging.getLogger("amo.access")
@@ -75,4 +75,4 @@ def _request_id(scope: Scope) -> bytes:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id" and 0 < len(value) <= 64 and value.isascii():
             return bytes(value)
-    return secrets.token_hex(8).encode()
+    return random_bytes(8).hex().encode()

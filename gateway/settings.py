@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from gateway.addresses import proxy_problems
+from gateway.oidc_settings import oidc_problems, oidc_providers
 from gateway.secret import HIDDEN as _HIDDEN
 from gateway.secret import NO_SECRET, Secret
 
@@ -176,8 +178,21 @@ class Settings:
     login_attempts_per_minute: int = 5
     login_attempts_per_address_per_minute: int = 30
     login_lockout_minutes: float = 15.0
+    # A cold eligibility check finds its member in one statement without a thread hop
+    # (adapters/sql/member_lookup.py); false reads through the threaded directory instead.
+    direct_member_lookup: bool = True
+    # Proxies in front ("10.0.0.5,10.1.0.0/16") whose X-Forwarded-For is believed; none: ignored.
+    trusted_proxies: str = ""
     # A session lasts a working day at most; signing out ends it sooner.
     portal_session_hours: float = 8.0
+    # Single sign-on of a payer's staff with the payer's own OpenID Connect provider (off
+    # unless set): "CNSS=https://sso.cnss.ma/realms/agents,CNOPS=https://…" (payer=issuer),
+    # the client id the gateway is registered under with each, and each one's client secret
+    # ("CNSS:SECRET,CNOPS:SECRET"). Accounts are still created by the organization's admin:
+    # the provider vouches for who signs in, never for what they may do.
+    oidc_issuers: str = ""
+    oidc_client_id: str = "amo-gateway"
+    oidc_client_secrets: Secret = NO_SECRET
     # Settlement: where the pain.001 files are written for the bank to fetch, and each
     # payer's own account they are paid from ("CNSS=<RIB>,CNOPS=<RIB>", RIB or IBAN).
     settlement_dir: Path = Path("var/settlement")
@@ -211,6 +226,10 @@ class Settings:
     def fhir_base(self) -> str:
         """The FHIR base URL providers use."""
         return self.public_url.rstrip("/") + "/fhir"
+
+    def oidc(self) -> dict[str, tuple[str, str]]:
+        """Each payer's OpenID Connect provider: its issuer and our client secret there."""
+        return oidc_providers(self.oidc_issuers, self.oidc_client_secrets.get_secret_value())
 
     @property
     def token_url(self) -> str:
@@ -250,7 +269,8 @@ class Settings:
                 "AMO_DATABASE_URL : SQLite refusé en production, utilisez PostgreSQL / "
                 "SQLite is refused in production, use PostgreSQL"
             )
-        problems += _worker_problems(self)
+        problems += _worker_problems(self) + proxy_problems(self.trusted_proxies)
+        problems += oidc_problems(self.oidc(), production=self.env == PRODUCTION)
         if problems:
             raise ConfigurationError(problems)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Iterable
+from datetime import date
 
 from domain.money import Money
 from domain.payment_clock import ClaimState, Clock
@@ -36,11 +37,15 @@ STATES = {
 
 
 async def lines(
-    requester: Requester, payer: str | None, *, ports: StatementPorts
+    requester: Requester,
+    payer: str | None,
+    *,
+    ports: StatementPorts,
+    days: tuple[date | None, date | None] = (None, None),
 ) -> AsyncIterator[str]:
-    """The requester's whole statement, a page of claims at a time: the API's file and the
-    portal's alike (a payer named: its accepted claims only, a rejection's payer being in its
-    stored answer alone)."""
+    """The requester's whole statement (the claims filed on those days, both included, when
+    given), a page of claims at a time: the API's file and the portal's alike (a payer named:
+    its accepted claims only, a rejection's payer being in its stored answer alone)."""
     yield header()
     for states in (ACCEPTED_STATES, (ClaimState.REJECTED,)):
         if payer is not None and states != ACCEPTED_STATES:
@@ -48,7 +53,7 @@ async def lines(
         cursor: Cursor | None = Cursor()
         while cursor is not None:
             found = await statement_page(
-                requester, StatementQuery(states, payer, PAGE, cursor), ports=ports
+                requester, StatementQuery(states, payer, PAGE, cursor, *days), ports=ports
             )
             yield accepted_rows(found.lines)
             yield rejected_rows(rejections(found.rejected))

@@ -9,7 +9,15 @@ from datetime import datetime
 
 from adapters.cache.memory import MemoryRateLimiter
 from adapters.passwords import Argon2Passwords, TotpCodes
-from domain.accounts import PAYERS, AccountExists, Organization, Side, StaffSession, StaffUser
+from domain.accounts import (
+    PAYERS,
+    AccountExists,
+    Organization,
+    Side,
+    StaffRole,
+    StaffSession,
+    StaffUser,
+)
 from domain.records import Admission, AuditEntry
 from domain.services.accounts import AccountPorts
 from tests.fakes import FakeClock
@@ -42,9 +50,25 @@ class FakeAccounts:
         """An organization's accounts, by email."""
         return sorted((u for u in self.users.values() if u.org == org), key=lambda u: u.email)
 
+    async def by_id(self, user_id: str) -> StaffUser | None:
+        """The account with that id."""
+        return self.users.get(user_id)
+
     async def lock(self, user_id: str, until: datetime) -> None:
         """Lock an account until then."""
         self.users[user_id] = replace(self.users[user_id], locked_until=until)
+
+    async def set_second_factor(self, user_id: str, secret: str | None) -> None:
+        """Keep or clear an account's TOTP secret."""
+        self.users[user_id] = replace(self.users[user_id], totp_secret=secret)
+
+    async def set_active(self, user_id: str, active: bool) -> None:
+        """Let an account sign in, or not."""
+        self.users[user_id] = replace(self.users[user_id], active=active)
+
+    async def set_role(self, user_id: str, role: StaffRole) -> None:
+        """Change an account's role."""
+        self.users[user_id] = replace(self.users[user_id], role=role)
 
     async def open(self, key: str, session: StaffSession) -> None:
         """Keep a session."""
@@ -58,9 +82,9 @@ class FakeAccounts:
         """Forget a session."""
         self.sessions.pop(key, None)
 
-    async def close_all(self, user_id: str) -> int:
-        """Forget a person's sessions."""
-        keys = [k for k, s in self.sessions.items() if s.user_id == user_id]
+    async def close_all(self, user_id: str, keep: str = "") -> int:
+        """Forget a person's sessions but the one under `keep`."""
+        keys = [k for k, s in self.sessions.items() if s.user_id == user_id and k != keep]
         for key in keys:
             del self.sessions[key]
         return len(keys)

@@ -39,6 +39,10 @@ class FakeClaimClock:
             return False
         if query.after is not None and (claim.accepted_at, f"claim:{claim.source}") <= query.after:
             return False
+        if query.accepted_from is not None and claim.accepted_at < query.accepted_from:
+            return False
+        if query.accepted_to is not None and claim.accepted_at >= query.accepted_to:
+            return False
         return not query.states or clock(claim, query.today).state in query.states
 
     async def page(self, query: ClockQuery) -> list[AcceptedClaim]:
@@ -50,5 +54,5 @@ class FakeClaimClock:
         delays = ClaimToCash()
         for claim in self._accepted(query):
             if claim.paid_at is not None:
-                delays.add(getattr(claim, by), claim.accepted_at, claim.paid_at)
+                delays.add(getattr(claim, by), claim.accepted_at, claim.paid_at, claim.amount)
         return delays.summary()

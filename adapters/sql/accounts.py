@@ -68,9 +68,7 @@ class SqlAccountStore:
             "role": user.role.value, "password_hash": user.password_hash, "active": user.active,
             "created_at": user.created, "key_id": None, "totp_enc": None,
         }  # fmt: skip
-        if user.totp_secret is not None:
-            row["key_id"] = self._cipher.current_key_id
-            row["totp_enc"] = self._cipher.encrypt(user.totp_secret.encode(), aad=totp_aad(user.id))
+        row.update(self._sealed(user.id, user.totp_secret))
         if not await self._run(lambda s: _inserted(s, row)):
             raise AccountExists(f"Un compte existe déjà pour {user.email}")
 
@@ -80,10 +78,27 @@ class SqlAccountStore:
         rows = await self._run(lambda s: list(s.execute(query)))
         return [self._user(row) for row in rows]
 
+    async def by_id(self, user_id: str) -> StaffUser | None:
+        """The account with that id."""
+        query = select(USER).where(USER.c.id == user_id)
+        row = await self._run(lambda s: s.execute(query).first())
+        return None if row is None else self._user(row)
+
     async def lock(self, user_id: str, until: datetime) -> None:
         """Refuse the account's sign-ins until then, committed."""
-        change = update(USER).where(USER.c.id == user_id).values(locked_until=until)
-        await self._run(lambda s: s.execute(change), commit=True)
+        await self._change(user_id, locked_until=until)
+
+    async def set_second_factor(self, user_id: str, secret: str | None) -> None:
+        """Keep the account's TOTP secret encrypted (None: none), committed."""
+        await self._change(user_id, **self._sealed(user_id, secret))
+
+    async def set_active(self, user_id: str, active: bool) -> None:
+        """Let the account sign in, or not, committed."""
+        await self._change(user_id, active=active)
+
+    async def set_role(self, user_id: str, role: StaffRole) -> None:
+        """Change the account's role, committed."""
+        await self._change(user_id, role=role.value)
 
     async def open(self, key: str, session: StaffSession) -> None:
         """Store a new session, committed."""
@@ -104,10 +119,22 @@ class SqlAccountStore:
         """Forget one session, committed."""
         await self._run(lambda s: s.execute(delete(SESSION).where(SESSION.c.key == key)), True)
 
-    async def close_all(self, user_id: str) -> int:
-        """Forget every session of a person, committed; how many."""
-        query = delete(SESSION).where(SESSION.c.user_id == user_id)
+    async def close_all(self, user_id: str, keep: str = "") -> int:
+        """Forget every session of a person but the one under `keep`, committed; how many."""
+        query = delete(SESSION).where(SESSION.c.user_id == user_id, SESSION.c.key != keep)
         return int(await self._run(lambda s: s.execute(query).rowcount, commit=True))
+
+    async def _change(self, user_id: str, **values: Any) -> None:
+        change = update(USER).where(USER.c.id == user_id).values(**values)
+        await self._run(lambda s: s.execute(change), commit=True)
+
+    def _sealed(self, user_id: str, secret: str | None) -> dict[str, Any]:
+        """The columns keeping a TOTP secret: encrypted under the current key, bound to
+        its account."""
+        if secret is None:
+            return {"key_id": None, "totp_enc": None}
+        token = self._cipher.encrypt(secret.encode(), aad=totp_aad(user_id))
+        return {"key_id": self._cipher.current_key_id, "totp_enc": token}
 
     async def _run(self, work: Callable[[Session], T], commit: bool = False) -> T:
         def unit() -> T:

@@ -64,8 +64,8 @@ class SqlMemberRepository:
         self.settle()
         rows = self._session.execute(_FIND, {"index": identifier_index(self._index, identifier)})
         members = [decode_member(*row) for row in rows]
-        insureds = self._load(_insured_ids(members))
-        return [EligibilityFacts(m, _insureds_of(m, insureds)) for m in members]
+        insureds = self._load(insured_ids(members))
+        return [EligibilityFacts(m, insureds_of(m, insureds)) for m in members]
 
     def _load(self, member_ids: set[str]) -> dict[str, Member]:
         if not member_ids:
@@ -140,7 +140,7 @@ class SqlMemberRepository:
         return int(self._session.execute(query).scalar_one())
 
 
-def _insured_ids(members: list[Member]) -> set[str]:
+def insured_ids(members: list[Member]) -> set[str]:
     return {
         a.insured_id
         for m in members
@@ -149,6 +149,6 @@ def _insured_ids(members: list[Member]) -> set[str]:
     }
 
 
-def _insureds_of(member: Member, loaded: dict[str, Member]) -> dict[str, Member]:
+def insureds_of(member: Member, loaded: dict[str, Member]) -> dict[str, Member]:
     wanted = {a.insured_id for a in member.affiliations if a.insured_id is not None}
     return {member_id: loaded[member_id] for member_id in sorted(wanted) if member_id in loaded}

@@ -62,7 +62,7 @@ class ClaimClockQueries:
         paid = ClockQuery(query.provider, query.payer, (ClaimState.PAID,), query.today)
         for claim in self.stream(paid):
             assert claim.paid_at is not None
-            delays.add(getattr(claim, by), claim.accepted_at, claim.paid_at)
+            delays.add(getattr(claim, by), claim.accepted_at, claim.paid_at, claim.amount)
         return delays.summary()
 
     def ageing(self, query: ClockQuery, by: str) -> list[AgeingBand]:
@@ -109,6 +109,10 @@ class ClaimClockQueries:
             statement = statement.where(
                 credit.c.account >= prefix, credit.c.account < _next(prefix)
             )
+        if query.accepted_from is not None:
+            statement = statement.where(claim.c.at >= query.accepted_from)
+        if query.accepted_to is not None:
+            statement = statement.where(claim.c.at < query.accepted_to)
         if query.after is not None:
             at, entry_id = query.after
             statement = statement.where(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select, update
 
 from adapters.crypto import FieldCipher
+from adapters.sql.accounts import USER, totp_aad
 from adapters.sql.exchanges import EXCHANGE, exchange_aad
 from adapters.sql.members import MEMBER
 from adapters.sql.messages import MESSAGE, message_aad
@@ -31,16 +32,18 @@ class RotationReport:
     exchanges: int
     webhook_secrets: int = 0
     messages: int = 0
+    totp_secrets: int = 0  # staff accounts' second factors
 
 
 def rotate_keys(engine: Engine, cipher: FieldCipher, *, batch: int = 500) -> RotationReport:
-    """Re-encrypt every member, exchange, webhook secret and message not yet under the
-    current key."""
+    """Re-encrypt every member, exchange, webhook secret, message and staff TOTP secret not
+    yet under the current key."""
     return RotationReport(
         _members(engine, cipher, batch),
         _exchanges(engine, cipher, batch),
         _webhook_secrets(engine, cipher),
         _messages(engine, cipher, min(batch, MESSAGE_BATCH)),
+        _totp_secrets(engine, cipher, batch),
     )
 
 
@@ -130,6 +133,31 @@ def _messages(engine: Engine, cipher: FieldCipher, batch: int) -> int:
                     .values(
                         key_id=cipher.current_key_id,
                         body_enc=_reseal(cipher, token, message_aad(message_id)),
+                    )
+                )
+            done += len(rows)
+        if len(rows) < batch:
+            return done
+
+
+def _totp_secrets(engine: Engine, cipher: FieldCipher, batch: int) -> int:
+    """The staff accounts' second factors, a batch per transaction: a row rewritten carries
+    the current key id, so a run stopped halfway resumes with the rest."""
+    done = 0
+    while True:
+        with engine.begin() as connection:
+            rows = connection.execute(
+                select(USER.c.id, USER.c.totp_enc)
+                .where(USER.c.totp_enc.is_not(None), USER.c.key_id != cipher.current_key_id)
+                .limit(batch)
+            ).all()
+            for user_id, token in rows:
+                connection.execute(
+                    update(USER)
+                    .where(USER.c.id == user_id)
+                    .values(
+                        key_id=cipher.current_key_id,
+                        totp_enc=_reseal(cipher, token, totp_aad(user_id)),
                     )
                 )
             done += len(rows)

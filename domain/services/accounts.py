@@ -1,4 +1,5 @@
-"""People's accounts: sign in (throttled, audited), sessions, sign out, add a person.
+"""People's accounts: sign in (throttled, audited), sessions, sign out, add a person, and
+the person's own second factor (TOTP) switched on and off.
 
 A session's id is a random token handed to the browser once; the store keeps only its
 SHA-256, so that a copy of the table opens no session. Signing in always opens a new session
@@ -8,6 +9,7 @@ SHA-256, so that a copy of the table opens no session. Signing in always opens a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,7 +29,7 @@ from domain.accounts import (
     normal_email,
     valid_email,
 )
-from domain.errors import InvalidRequest, RateLimited
+from domain.errors import Conflict, InvalidRequest, RateLimited
 from domain.ports import AuditTrail, Clock, RateLimiter
 from domain.records import AuditEntry
 
@@ -103,6 +105,14 @@ async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
             await _throttle(f"login-account:{user.id}", ports.per_account, user, ports)
         raise InvalidCredentials("Identifiants incorrects")
     assert user is not None  # _authentic is False without one
+    return await open_session(user, cmd.replacing, "portal.login", ports=ports)
+
+
+async def open_session(
+    user: StaffUser, replacing: str, action: str, *, ports: AccountPorts
+) -> Opened:
+    """A new session for a person whose identity was just proven; the one the browser held
+    before (`replacing`) ends. Audited under `action`."""
     now = ports.clock.now()
     session = StaffSession(
         user.id, user.org, user.side, user.role, user.email, now,
@@ -110,9 +120,9 @@ async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
     )  # fmt: skip
     token = ports.new_token()
     await ports.sessions.open(session_key(token), session)
-    if cmd.replacing:
-        await ports.sessions.close(session_key(cmd.replacing))
-    await _audit(ports, "portal.login", 200, user)
+    if replacing:
+        await ports.sessions.close(session_key(replacing))
+    await _audit(ports, action, 200, user)
     return Opened(token, session)
 
 
@@ -144,7 +154,7 @@ async def add_user(cmd: AddUser, *, ports: AccountPorts) -> StaffUser:
     org = await ports.accounts.organization(cmd.org)
     if org is None:
         raise InvalidRequest(f"Organisation inconnue : {cmd.org}")
-    role = _role(org.side, cmd.role)
+    role = role_of(org.side, cmd.role)
     email = normal_email(cmd.email)
     if not valid_email(email):
         raise InvalidRequest("Adresse électronique invalide")
@@ -182,13 +192,101 @@ async def users_of(session: StaffSession, *, ports: AccountPorts) -> list[StaffU
     return await ports.accounts.of_org(session.org)
 
 
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    """A second factor offered to a person, not yet kept: its secret and the URI their
+    authenticator app reads."""
+
+    secret: str
+    uri: str
+
+
+def enrolment(session: StaffSession, secret: str = "", *, ports: AccountPorts) -> Enrolment:
+    """A new secret to enrol (or the one offered before, shown again after a refusal)."""
+    secret = _secret(secret) if secret else ports.second_factor.new_secret()
+    return Enrolment(secret, ports.second_factor.enrolment_uri(secret, session.email))
+
+
+async def second_factor_on(session: StaffSession, *, ports: AccountPorts) -> bool:
+    """Whether the person's account asks for a one-time code at sign-in."""
+    return (await _holder(session, ports)).totp_secret is not None
+
+
+async def enable_second_factor(
+    session: StaffSession, token: str, secret: str, password: str, code: str, *,
+    ports: AccountPorts,
+) -> int:  # fmt: skip
+    """Keep the secret offered once the person proves their password and that their app
+    holds it (a code of it); their other sessions are closed; how many."""
+    user = await _holder(session, ports)
+    if user.totp_secret is not None:
+        raise Conflict("Le second facteur est déjà activé")
+    secret = _secret(secret)
+    await _confirm(user, password, secret, code, "portal.totp.enable", ports)
+    await ports.accounts.set_second_factor(user.id, secret)
+    return await _close_others(session, token, "portal.totp.enable", ports)
+
+
+async def disable_second_factor(
+    session: StaffSession, token: str, password: str, code: str, *, ports: AccountPorts
+) -> int:
+    """Stop asking for a code, once the person proves their password and a current code;
+    their other sessions are closed; how many."""
+    user = await _holder(session, ports)
+    if user.totp_secret is None:
+        raise Conflict("Le second facteur n'est pas activé")
+    await _confirm(user, password, user.totp_secret, code, "portal.totp.disable", ports)
+    await ports.accounts.set_second_factor(user.id, None)
+    return await _close_others(session, token, "portal.totp.disable", ports)
+
+
+async def _holder(session: StaffSession, ports: AccountPorts) -> StaffUser:
+    user = await ports.accounts.by_id(session.user_id)
+    if user is None or not user.active:
+        raise NotPermitted("Compte désactivé")
+    return user
+
+
+def _secret(secret: str) -> str:
+    found = secret.replace(" ", "").upper()
+    if not _BASE32.fullmatch(found):
+        raise InvalidRequest("Clé du second facteur illisible")
+    return found
+
+
+async def _confirm(
+    user: StaffUser, password: str, secret: str, code: str, action: str, ports: AccountPorts
+) -> None:
+    """Refuse a wrong password or code: each failure counts against the account's sign-in
+    limit, so that guessing through these forms locks the account as at sign-in."""
+    now = ports.clock.now()
+    if user.locked_until is not None and user.locked_until > now:
+        await _refuse_locked(user, (user.locked_until - now).total_seconds(), ports, action)
+    right = await ports.hasher.verify(user.password_hash, password)
+    if right and ports.second_factor.verify(secret, code.strip(), now):
+        return
+    await _audit(ports, action, 401, user, detail="identifiants refusés")
+    await _throttle(f"login-account:{user.id}", ports.per_account, user, ports, action)
+    raise InvalidCredentials("Mot de passe ou code incorrect")
+
+
+async def _close_others(session: StaffSession, token: str, action: str, ports: AccountPorts) -> int:
+    closed = await ports.sessions.close_all(session.user_id, keep=session_key(token))
+    await _audit_session(ports, action, session, detail=f"{closed} autres sessions fermées")
+    return closed
+
+
+_BASE32 = re.compile(r"[A-Z2-7]{26,128}")  # RFC 4648 base32, 128 bits at least (RFC 4226 §4)
+
+
 def require(session: StaffSession, action: Action) -> None:
     """Refuse unless the person's role allows the action."""
     if not session.may(action):
         raise NotPermitted("Votre rôle ne permet pas cette action")
 
 
-def _role(side: Side, role: str) -> StaffRole:
+def role_of(side: Side, role: str) -> StaffRole:
+    """The role named, if that side has it; else refused in words."""
     try:
         found = StaffRole(role)
     except ValueError:
@@ -200,21 +298,27 @@ def _role(side: Side, role: str) -> StaffRole:
 
 
 async def _throttle(
-    key: str, limiter: RateLimiter, user: StaffUser | None, ports: AccountPorts
+    key: str,
+    limiter: RateLimiter,
+    user: StaffUser | None,
+    ports: AccountPorts,
+    action: str = "portal.login",
 ) -> None:
     wait = await limiter.hit(key)
     if wait <= 0:
         return
     if user is None:
-        await _audit(ports, "portal.login", 429, None, detail="connexion freinée (adresse)")
+        await _audit(ports, action, 429, None, detail="connexion freinée (adresse)")
         raise RateLimited(wait)
     lockout = ports.lockout_minutes * 60
     await ports.accounts.lock(user.id, ports.clock.now() + timedelta(seconds=lockout))
-    await _refuse_locked(user, lockout, ports)
+    await _refuse_locked(user, lockout, ports, action)
 
 
-async def _refuse_locked(user: StaffUser, seconds: float, ports: AccountPorts) -> None:
-    await _audit(ports, "portal.login", 429, user, detail="compte verrouillé")
+async def _refuse_locked(
+    user: StaffUser, seconds: float, ports: AccountPorts, action: str = "portal.login"
+) -> None:
+    await _audit(ports, action, 429, user, detail="compte verrouillé")
     raise RateLimited(seconds)
 
 

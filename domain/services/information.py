@@ -149,6 +149,18 @@ async def provider_requests(
     return Thread(stored.authorization, tuple(found))
 
 
+async def provider_answers(
+    requester: Requester, authorization_id: str, *, ports: PriorAuthPorts
+) -> Thread:
+    """The requester's own answers on one of its prises en charge, oldest first (another's
+    are not found)."""
+    await exchanges.throttle(ports.exchange, requester)
+    stored = await owned(requester, authorization_id, ports)
+    found = await ports.authorizations.messages(authorization_id, MessageKind.ANSWER)
+    await _audit(ports, "information-given", requester, authorization_id)
+    return Thread(stored.authorization, tuple(found))
+
+
 async def provider_request(
     requester: Requester, request_id: str, *, ports: PriorAuthPorts
 ) -> Thread:

@@ -9,7 +9,7 @@ rejected ones from the stored claim exchanges; both are read a page at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from domain.clock_ports import ClaimClockReader
 from domain.errors import InvalidRequest
@@ -43,12 +43,36 @@ class Cursor:
 
 @dataclass(frozen=True, slots=True)
 class StatementQuery:
-    """A page of the statement: some states (all accepted ones by default), one payer's."""
+    """A page of the statement: some states (all accepted ones by default), one payer's,
+    the claims filed from a day to another (both included).
+
+    "This month's claims", to a provider's accountant, are the claims it billed this month:
+    the day a claim was filed, which the ledger keeps as the instant it was accepted (or a
+    rejected claim's answer was given). It is the day its revenue is booked on and the day
+    the payer's payment term counts from; at a pharmacy's counter it is also the day of care,
+    the claim being sent as the drugs are dispensed. Not the due date: that one moves with
+    the payer's term and its working days, and says when cash is expected, which the due and
+    overdue states already answer. Not the day of care either: a stay's lines span several
+    days, and the ledger, which the statement reads, keeps none. Days are UTC dates, as the
+    payment clock counts them."""
 
     states: tuple[ClaimState, ...] = ACCEPTED_STATES
     payer: str | None = None
     limit: int = 100
     cursor: Cursor = Cursor()
+    filed_from: date | None = None  # included
+    filed_to: date | None = None  # included
+
+    def instants(self) -> tuple[datetime | None, datetime | None]:
+        """The days as instants: from the first one's start (included) to the start of the
+        day after the last one (excluded)."""
+        start = None if self.filed_from is None else _midnight(self.filed_from)
+        end = None if self.filed_to is None else _midnight(self.filed_to + timedelta(days=1))
+        return start, end
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +96,11 @@ async def statement_page(
                 "Les demandes rejetées se consultent seules (state=rejected), sans autre état"
             )
         return await _rejected(requester, query, today, ports)
+    start, end = query.instants()
     wanted = ClockQuery(
-        requester.tenant, query.payer, query.states, today, query.cursor.after, query.limit + 1
-    )
+        requester.tenant, query.payer, query.states, today, query.cursor.after, query.limit + 1,
+        accepted_from=start, accepted_to=end,
+    )  # fmt: skip
     found = await ports.claims.page(wanted)
     shown = found[: query.limit]
     more = len(found) > query.limit
@@ -88,16 +114,21 @@ async def _rejected(
     requester: Requester, query: StatementQuery, today: date, ports: StatementPorts
 ) -> StatementPage:
     offset = query.cursor.offset
+    start, end = query.instants()
     records, total = await ports.exchanges.search(
-        ExchangeQuery(requester.tenant, CLAIM_KIND, statuses=(NOT_PAYABLE,),
-                      limit=query.limit, offset=offset)
+        ExchangeQuery(requester.tenant, CLAIM_KIND, statuses=(NOT_PAYABLE,), created_from=start,
+                      created_to=end, limit=query.limit, offset=offset)
     )  # fmt: skip
     more = offset + len(records) < total
     cursor = Cursor(offset=offset + len(records)) if more and records else None
     return StatementPage(today, rejected=tuple(records), next=cursor)
 
 
+BY_MONTH = "paid_month"  # claim-to-cash grouped by the month the claims were paid in
+
+
 async def claim_to_cash(requester: Requester, by: str, *, ports: StatementPorts) -> list[CashDelay]:
-    """The requester's own claim-to-cash, per payer (`by` = "payer") or in all."""
+    """The requester's own claim-to-cash and what it was paid, per payer (`by` = "payer") or
+    per month of payment (`by` = BY_MONTH, months in order)."""
     today = ports.clock.now().date()
     return await ports.claims.delays(ClockQuery(requester.tenant, today=today), by)

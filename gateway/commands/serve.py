@@ -38,7 +38,10 @@ def serve(settings: Settings, *, workers: int = 1) -> int:
         port=settings.port,
         workers=workers,
         access_log=False,  # ours logs the route template, never the raw path (gateway.middleware)
-        proxy_headers=True,
+        # The client's address is the app's to read, from AMO_TRUSTED_PROXIES only
+        # (gateway/addresses.py): uvicorn's own reading trusts 127.0.0.1 by default. The
+        # scheme is not read either: links and Secure cookies follow AMO_PUBLIC_URL.
+        proxy_headers=False,
         log_level="warning",
     )
     try:

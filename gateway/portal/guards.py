@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException
 
 from domain.accounts import Action, NotPermitted, Side, StaffSession
 from domain.errors import Unavailable
 from domain.services import accounts
+from gateway.errors import render_error
 from gateway.portal import web
+
+AREAS = ("/portal/", "/console/")  # their missing pages answer a page, the API's FHIR
 
 
 class SignInFirst(Exception):
@@ -59,10 +63,18 @@ def install(app: FastAPI) -> None:
     async def csrf(request: Request, exc: Exception) -> Response:
         return await _refusal(request, 403, "error.csrf")
 
+    async def missing(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        path = request.url.path + "/"
+        if exc.status_code == 404 and path.startswith(AREAS):
+            return await _refusal(request, 404, "missing.title")
+        return await render_error(request, exc)  # the API's answer: an OperationOutcome
+
     app.add_exception_handler(SignInFirst, sign_in_first)
     app.add_exception_handler(WrongSide, wrong_side)
     app.add_exception_handler(NotPermitted, not_permitted)
     app.add_exception_handler(web.CsrfRefused, csrf)
+    app.add_exception_handler(HTTPException, missing)
 
 
 async def _refusal(request: Request, status: int, key: str, **values: str) -> Response:

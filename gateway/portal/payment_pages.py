@@ -46,9 +46,12 @@ async def payments_csv(request: Request) -> Response:
     """The whole statement as the API's CSV file (a payer's only, when one is chosen)."""
     session = await person(request, Side.PROVIDER, Action.FOLLOW_PAYMENTS)
     who, _ = await requester_of(request, session)
-    payer = payments.PaymentsQuery.of(dict(request.query_params)).payer or None
+    query = payments.PaymentsQuery.of(dict(request.query_params))
+    days = (query.filed_from, query.filed_to)
     answer = StreamingResponse(
-        statement_csv.lines(who, payer, ports=web.gateway(request).statement),
+        statement_csv.lines(
+            who, query.payer or None, ports=web.gateway(request).statement, days=days
+        ),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{statement_csv.filename(who)}"'},
     )

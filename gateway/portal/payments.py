@@ -42,6 +42,8 @@ class PaymentsQuery:
     payer: str = ""
     since: date | None = None  # transfers created from that day (included)
     until: date | None = None  # to that day (included)
+    filed_from: date | None = None  # claims filed from that day (included)
+    filed_to: date | None = None  # to that day (included)
     page: str | None = None  # the statement's paging token
     after: str | None = None  # the transfers' paging token
 
@@ -55,6 +57,8 @@ class PaymentsQuery:
             payer=payer if payer in PAYERS else "",
             since=_day(params.get("from")),
             until=_day(params.get("to")),
+            filed_from=_day(params.get("filed-from")),
+            filed_to=_day(params.get("filed-to")),
             page=params.get("page") or None,
             after=params.get("after") or None,
         )
@@ -63,7 +67,9 @@ class PaymentsQuery:
         """The parameters of this query with some changed (a next page)."""
         values = {"state": self.state, "payer": self.payer,
                   "from": self.since.isoformat() if self.since else "",
-                  "to": self.until.isoformat() if self.until else ""}  # fmt: skip
+                  "to": self.until.isoformat() if self.until else "",
+                  "filed-from": self.filed_from.isoformat() if self.filed_from else "",
+                  "filed-to": self.filed_to.isoformat() if self.filed_to else ""}  # fmt: skip
         return {k: v for k, v in {**values, **changed}.items() if v}
 
 
@@ -122,7 +128,8 @@ async def _statement(
     who: Requester, query: PaymentsQuery, lang: str, ports: StatementPorts
 ) -> Statement:
     states = (ClaimState(query.state),) if query.state else ACCEPTED_STATES
-    wanted = StatementQuery(states, query.payer or None, PAGE, cursor_of(query.page))
+    wanted = StatementQuery(states, query.payer or None, PAGE, cursor_of(query.page),
+                            query.filed_from, query.filed_to)  # fmt: skip
     found = await statement.statement_page(who, wanted, ports=ports)
     lines = [accepted(line) for line in found.lines]
     lines += [

@@ -12,27 +12,22 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from domain.accounts import (
-    ROLES,
-    AccountExists,
-    Action,
-    InvalidCredentials,
-    Side,
-    StaffSession,
-)
+from domain.accounts import AccountExists, Action, InvalidCredentials, Side
 from domain.errors import InvalidRequest, RateLimited
 from domain.services import accounts
 from domain.services.accounts import LogIn
-from gateway.portal import catalogue, web
+from gateway.addresses import address_of
+from gateway.portal import catalogue, sso, web
 from gateway.portal.guards import person
+from gateway.portal.people import changed_words, users_page
 
 router = APIRouter(include_in_schema=False)
 # What each side's home offers, in order, and the page that does it (None: not yet built).
 OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     Side.PROVIDER: [
         (Action.CHECK_RIGHTS, "/portal/rights"),
-        (Action.REQUEST_PEC, None),
-        (Action.SUBMIT_CLAIM, "/portal/claims"),
+        (Action.REQUEST_PEC, "/portal/authorizations"),
+        (Action.SUBMIT_CLAIM, "/portal/claims/new"),
         (Action.FOLLOW_PAYMENTS, "/portal/payments"),
         (Action.MANAGE_USERS, "/portal/users"),
     ],
@@ -46,7 +41,7 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
     ],
 }
 # A page that is not the action itself says what it offers in its own words.
-LABELS = {"/portal/claims": "offer.claims"}
+LABELS = {"/portal/claims": "offer.claims", "/portal/authorizations": "offer.authorizations"}
 SIDES = {"portal": Side.PROVIDER, "console": Side.PAYER}
 
 
@@ -57,7 +52,8 @@ async def login_page(request: Request) -> Response:
     session = await web.signed_in(request)
     if session is not None:
         return web.redirect(request, web.HOMES[session.side])
-    return web.page(request, "login.html", session=None, side=_side(request))
+    return web.page(request, "login.html", session=None, side=_side(request),
+                    sso=_sso(request))  # fmt: skip
 
 
 @router.post("/portal/login")
@@ -65,7 +61,7 @@ async def login_page(request: Request) -> Response:
 async def login(request: Request) -> Response:
     """Sign in: a new session (never the id the browser held before), then home."""
     fields = await web.form(request)
-    address = request.client.host if request.client else "unknown"
+    address = address_of(request)  # behind our proxies, the client's own
     cmd = LogIn(web.first(fields, "email"), web.first(fields, "password"), address,
                 web.first(fields, "code"), request.cookies.get(web.SESSION, ""))  # fmt: skip
     lang = web.lang_of(request)
@@ -136,7 +132,7 @@ async def users(request: Request) -> Response:
     session = await person(request, _side(request), Action.MANAGE_USERS)
     added = request.query_params.get("added", "")[:254]
     done = catalogue.text(web.lang_of(request), "users.added", email=added) if added else ""
-    return await _users_page(request, session, done=done)
+    return await users_page(request, session, done=done or changed_words(request))
 
 
 @router.post("/portal/users")
@@ -153,18 +149,9 @@ async def add_user(request: Request) -> Response:
     except (InvalidRequest, AccountExists) as exc:
         status = 409 if isinstance(exc, AccountExists) else 422
         error = catalogue.text(lang, "users.refused", detail=exc.detail)
-        return await _users_page(request, session, status=status, error=error, email=email)
+        return await users_page(request, session, status=status, error=error, email=email)
     # Post, then redirect, then get: reloading the page does not post the account again.
     return web.redirect(request, f"/{_area(request)}/users?{urlencode({'added': email})}")
-
-
-async def _users_page(
-    request: Request, session: StaffSession, *, status: int = 200, **context: str
-) -> Response:
-    found = await accounts.users_of(session, ports=web.gateway(request).accounts)
-    roles = sorted(role.value for role in ROLES[session.side])
-    return web.page(request, "users.html", session=session, status=status, users=found,
-                    roles=roles, **context)  # fmt: skip
 
 
 def _area(request: Request) -> str:
@@ -177,4 +164,9 @@ def _side(request: Request) -> Side:
 
 def _login_again(request: Request, status: int, message: str) -> Response:
     return web.page(request, "login.html", session=None, side=_side(request), status=status,
-                    message=message)  # fmt: skip
+                    message=message, sso=_sso(request))  # fmt: skip
+
+
+def _sso(request: Request) -> list[str]:
+    """The payers whose identity provider signs their people in (the console only)."""
+    return sorted(sso.providers(request)) if _side(request) is Side.PAYER else []

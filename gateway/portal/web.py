@@ -98,13 +98,17 @@ async def form(request: Request) -> dict[str, list[str]]:
     if len(body) > MAX_FORM_BYTES:
         raise CsrfRefused()
     fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-    sent = (fields.get("csrf") or [""])[0]
+    check_csrf(request, (fields.get("csrf") or [""])[0])
+    return fields
+
+
+def check_csrf(request: Request, sent: str) -> None:
+    """Refuse a form whose token is not that of the request's own cookie."""
     # A page's forms are bound to its session, or to the visitor when the page was shown to
     # no one signed in (a browser may still hold an ended session's cookie then).
     bound = (request.cookies.get(name, "") for name in (SESSION, VISITOR))
     if not any(hmac.compare_digest(sent, csrf_token(request, b)) for b in bound if b):
         raise CsrfRefused()
-    return fields
 
 
 def first(fields: dict[str, list[str]], name: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -32,6 +32,9 @@ from gateway.fhirjson import fhir_response
 router = APIRouter(prefix="/fhir", tags=["payment-tracking"])
 Searcher = Annotated[Caller, Depends(authorized("ClaimResponse", "s"))]
 CSV_FORMATS = frozenset({"csv", "text/csv"})
+FILED = ("filed-from", "filed-to")
+FILED_FROM = "claims filed from that day (YYYY-MM-DD, UTC, included)"
+FILED_TO = "claims filed up to that day (YYYY-MM-DD, UTC, included)"
 
 
 @router.get("/ClaimResponse/$statement", name="statement.read")
@@ -44,18 +47,22 @@ async def statement(
     count: Annotated[int, Query(alias="_count", ge=1, le=1000)] = 100,
     page: Annotated[str | None, Query(alias="_page", max_length=512)] = None,
     format_: Annotated[str | None, Query(alias="_format", max_length=64)] = None,
+    filed_from: Annotated[date | None, Query(alias="filed-from", description=FILED_FROM)] = None,
+    filed_to: Annotated[date | None, Query(alias="filed-to", description=FILED_TO)] = None,
 ) -> Response:
     """The caller's statement: due claims with their due dates, overdue, paid with the
-    transfer that paid them, rejected with their reasons."""
+    transfer that paid them, rejected with their reasons; those filed on some days."""
+    days = (filed_from, filed_to)
     if format_ in CSV_FORMATS:
-        return _csv(caller.requester, payer, ports)
+        return _csv(caller.requester, payer, ports, days)
     states = _states(state)
-    query = StatementQuery(states, payer, count, cursor_of(page))
+    query = StatementQuery(states, payer, count, cursor_of(page), *days)
     found = await statement_page(caller.requester, query, ports=ports)
     next_url = None
     if found.next is not None:
         params = [("state", s.value) for s in states] + [("_count", str(count))]
         params += [("payer", payer)] if payer else []
+        params += [(name, day.isoformat()) for name, day in zip(FILED, days, strict=True) if day]
         params.append(("_page", token(found.next)))
         next_url = f"{settings.fhir_base}/ClaimResponse/$statement?{urlencode(params)}"
     return fhir_response(fhir_statement.from_domain(found, next_url=next_url))
@@ -99,9 +106,14 @@ def cursor_of(token: str | None) -> Cursor:
     return Cursor(after=at, offset=offset)
 
 
-def _csv(requester: Requester, payer: str | None, ports: StatementPortsDep) -> Response:
+def _csv(
+    requester: Requester,
+    payer: str | None,
+    ports: StatementPortsDep,
+    days: tuple[date | None, date | None],
+) -> Response:
     return StreamingResponse(
-        statement_csv.lines(requester, payer, ports=ports),
+        statement_csv.lines(requester, payer, ports=ports, days=days),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{statement_csv.filename(requester)}"',

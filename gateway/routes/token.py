@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from adapters.sql.reads import in_thread
 from domain.ports import RateLimiter
+from gateway.addresses import address_of
 from gateway.auth import TokenService
 from gateway.deps import SettingsDep, gateway_of
 from gateway.errors import NO_STORE, OAuthError, TokenRateLimited
@@ -60,8 +61,8 @@ async def token(
 async def _throttle(request: Request, limiter: RateLimiter) -> None:
     """Before anything is verified, one budget per peer address: each check of an assertion
     costs a key lookup and a signature verification, and a client needs one token per five
-    minutes. Behind a load balancer the peer is the balancer: the budget is then shared."""
-    peer = request.client.host if request.client else "?"
+    minutes. Behind our proxies (AMO_TRUSTED_PROXIES) the client's own address counts."""
+    peer = address_of(request)
     wait = await limiter.hit(f"token@{peer}")
     if wait > 0:
         raise TokenRateLimited("Trop de demandes de jeton : réessayez plus tard", wait)

@@ -25,27 +25,18 @@ from tests.e2e.test_notifications import WORKER_ENV, worker
 HAPROXY = "/usr/sbin/haproxy"
 READY_SECONDS = 10.0  # HAProxy starts in milliseconds; its first health checks take 0.5 s
 
-# Health checked every 0.3 s, down after one failure: a killed replica leaves the rotation
-# within a second. A connection refused is retried on the other replica (redispatch): the
-# request never reached a gateway, so sending it elsewhere cannot record it twice.
-CONFIG = """\
-global
-    maxconn 1024
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 30s
-    timeout server 30s
-    retries 2
-    option redispatch 1
-frontend gateway
-    bind 127.0.0.1:{port}
-    default_backend replicas
-backend replicas
-    balance roundrobin
-    option httpchk GET /healthz
-{servers}
-"""
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOYED = ROOT / "deploy" / "haproxy.cfg"  # the production balancer's configuration
+# Here the replicas are on loopback ports rather than behind Docker's DNS, and their health is
+# checked every 0.3 s, down after one failure: a killed replica leaves the rotation within a
+# second. Everything else is the production file as it is.
+TESTED = {
+    "    bind :8080": "    bind 127.0.0.1:{port}",
+    "    default-server check inter 2s fall 2 rise 1": (
+        "    default-server check inter 300ms fall 1 rise 1"
+    ),
+    "    server-template gateway 8 gateway:8000 resolvers docker init-addr none": "{servers}",
+}
 
 
 @dataclass
@@ -68,12 +59,15 @@ def haproxy_or_skip() -> str:
 
 
 def balancer_config(port: int, replica_ports: list[int]) -> str:
-    """HAProxy's configuration: round-robin over the replicas on loopback."""
-    servers = "\n".join(
-        f"    server r{n} 127.0.0.1:{p} check inter 300ms fall 1 rise 1"
-        for n, p in enumerate(replica_ports)
-    )
-    return CONFIG.format(port=port, servers=servers)
+    """The production configuration (deploy/haproxy.cfg), round-robin over the replicas on
+    loopback."""
+    config = DEPLOYED.read_text(encoding="utf-8")
+    servers = "\n".join(f"    server r{n} 127.0.0.1:{p}" for n, p in enumerate(replica_ports))
+    for line, tested in TESTED.items():
+        if line + "\n" not in config:
+            raise RuntimeError(f"deploy/haproxy.cfg no longer has the line {line.strip()!r}")
+        config = config.replace(line + "\n", tested.format(port=port, servers=servers) + "\n")
+    return config
 
 
 @contextmanager
@@ -118,7 +112,7 @@ def replica_stack(work: Path, count: int = 2, **env: str) -> Iterator[Replicas]:
         port, ports = free_port(), [free_port() for _ in range(count)]
         base = f"http://127.0.0.1:{port}"
         state = prepare_state(work, base, AMO_DATABASE_URL=database_url, AMO_REDIS_URL=REDIS_URL,
-                              **WORKER_ENV, **env)  # fmt: skip
+                              AMO_TRUSTED_PROXIES="127.0.0.1", **WORKER_ENV, **env)  # fmt: skip
         servers = [_replica(running, state.env, p, work / f"replica-{n}.log")
                    for n, p in enumerate(ports)]  # fmt: skip
         process = running.enter_context(worker(state.env, work / "worker.log"))

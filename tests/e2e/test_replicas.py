@@ -72,6 +72,20 @@ def together(sends: list[tuple[str, dict[str, str], bytes]]) -> list[httpx.Respo
     return asyncio.run(burst())
 
 
+class TestTheBalancer:
+    def test_it_runs_the_production_configuration(self, stack: Replicas) -> None:
+        config = (stack.state.settings.state_dir / "haproxy.cfg").read_text()
+        assert "option httpchk GET /healthz" in config and "option forwardfor" in config
+        deployed = Path(__file__).resolve().parents[2] / "deploy" / "haproxy.cfg"
+        checked = subprocess.run(["haproxy", "-c", "-q", "-f", str(deployed)], capture_output=True)
+        assert checked.returncode == 0, checked.stderr
+
+    def test_the_metrics_are_not_served_at_the_edge(self, stack: Replicas) -> None:
+        assert httpx.get(f"{stack.replicas[0].url}/metrics", timeout=5).status_code == 200
+        assert httpx.get(f"{stack.base}/metrics", timeout=5).status_code == 404
+        assert httpx.get(f"{stack.base}/healthz", timeout=5).status_code == 200
+
+
 class TestTokens:
     def test_a_token_issued_by_one_replica_is_accepted_by_the_other(self, stack: Replicas) -> None:
         a, b = (server.url for server in stack.replicas)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from adapters.crypto import FieldCipher
 from adapters.sql import SqlUnitOfWorkFactory
 from adapters.sql.accounts import USER, SqlAccountStore, forget_expired_sessions
+from adapters.sql.rotation import rotate_keys
 from domain.accounts import AccountExists, Side, StaffRole, StaffSession, StaffUser
 from tests.integration.builders import provider
 
@@ -72,6 +73,55 @@ class TestAccounts:
         assert found is not None and found.locked_until == NOW + timedelta(minutes=15)
 
 
+class TestChanges:
+    async def test_a_second_factor_is_kept_encrypted_then_cleared(
+        self, store: SqlAccountStore, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        await store.add(user())
+        await store.set_second_factor("a", "JBSWY3DPEHPK3PXPJBSWY3DPEH")
+        found = await store.by_id("a")
+        assert found is not None and found.totp_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEH"
+        with uow_factory() as uow:
+            row = uow.session.execute(select(USER.c.key_id, USER.c.totp_enc)).one()
+        assert row.key_id == "k1" and b"JBSWY3DP" not in row.totp_enc
+        await store.set_second_factor("a", None)
+        assert (await store.by_id("a")).totp_secret is None  # type: ignore[union-attr]
+
+    async def test_an_account_is_deactivated_and_given_another_role(
+        self, store: SqlAccountStore
+    ) -> None:
+        await store.add(user())
+        await store.set_active("a", False)
+        await store.set_role("a", StaffRole.ADMIN)
+        found = await store.by_id("a")
+        assert found is not None and not found.active and found.role is StaffRole.ADMIN
+        assert await store.by_id("nobody") is None
+
+
+class TestRotation:
+    async def test_keys_rotate_re_encrypts_second_factors_and_resumes(
+        self,
+        store: SqlAccountStore,
+        uow_factory: SqlUnitOfWorkFactory,
+        engine: Engine,
+        keyring: dict[str, bytes],
+    ) -> None:
+        for name in ("a", "b", "c"):
+            await store.add(user(f"{name}@atlas.ma", totp=f"JBSWY3DPEHPK3PXP{name.upper()}"))
+        await store.add(user("none@atlas.ma"))  # no second factor: nothing to re-encrypt
+        k2 = FieldCipher(keyring, "k2")
+        first = rotate_keys(engine, k2, batch=2)
+        assert first.totp_secrets == 3
+        assert rotate_keys(engine, k2).totp_secrets == 0  # a second run: nothing left
+        with engine.connect() as connection:
+            rows = connection.execute(select(USER.c.key_id, USER.c.totp_enc)).all()
+        assert sorted(str(r.key_id) for r in rows) == ["None", "k2", "k2", "k2"]
+        only_k2 = {"k2": keyring["k2"]}
+        after = SqlAccountStore(uow_factory, cipher=FieldCipher(only_k2, "k2"), deadline=5)
+        found = await after.by_email("b@atlas.ma")
+        assert found is not None and found.totp_secret == "JBSWY3DPEHPK3PXPB"
+
+
 class TestSessions:
     async def test_a_session_is_found_by_its_key_until_closed(self, store: SqlAccountStore):
         await store.open("k1", session("a"))
@@ -84,6 +134,12 @@ class TestSessions:
             await store.open(key, session(who))
         assert await store.close_all("a") == 2
         assert await store.find("k2") is None and await store.find("k3") is not None
+
+    async def test_closing_all_but_one_keeps_that_one(self, store: SqlAccountStore) -> None:
+        for key in ("k1", "k2", "k3"):
+            await store.open(key, session("a"))
+        assert await store.close_all("a", keep="k2") == 2
+        assert await store.find("k2") is not None and await store.find("k1") is None
 
     async def test_expired_sessions_are_forgotten(
         self, store: SqlAccountStore, uow_factory: SqlUnitOfWorkFactory

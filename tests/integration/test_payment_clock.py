@@ -106,6 +106,17 @@ class TestStatement:
         )  # fmt: skip
         assert (one.accepted_at, one.paid_at) == (DAY0, DAY0 + timedelta(days=20))
 
+    def test_accepted_from_an_instant_to_another_excluded(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        self.world(uow_factory)  # F-1 on day 0, F-2 on day 1, F-3 on day 2, at 09:00
+        start, end = DAY0 + timedelta(days=1), DAY0 + timedelta(days=2)
+        between = ClockQuery(provider=PHARMACY, today=TODAY, accepted_from=start,
+                             accepted_to=end)  # fmt: skip
+        assert [claim_id for claim_id, _ in read(uow_factory, between)] == ["F-2"]
+        since = ClockQuery(provider=PHARMACY, today=TODAY, accepted_from=end)
+        assert [claim_id for claim_id, _ in read(uow_factory, since)] == ["F-3", "F-10"]
+
 
 class TestClaimToCash:
     def test_per_payer_and_per_provider(self, uow_factory: SqlUnitOfWorkFactory) -> None:

@@ -147,6 +147,15 @@ class TestClaimToCash:
             ("CNSS", 1),
         ]
 
+    def test_each_group_sums_what_its_claims_paid(self) -> None:
+        delays = ClaimToCash()
+        delays.add("2026-10", ACCEPTED, ACCEPTED + timedelta(days=3), Money(4_900))
+        delays.add("2026-10", ACCEPTED, ACCEPTED + timedelta(days=5), Money(100))
+        delays.add("2026-11", ACCEPTED, ACCEPTED + timedelta(days=40), Money(7))
+        assert [(d.key, d.paid, d.amount) for d in delays.summary()] == [
+            ("2026-10", 2, Money(5_000)), ("2026-11", 1, Money(7)),
+        ]  # fmt: skip
+
     @given(st.lists(st.integers(0, 400 * 86_400), min_size=1, max_size=200))
     def test_the_median_never_exceeds_the_p90(self, seconds: list[int]) -> None:
         delays = ClaimToCash()

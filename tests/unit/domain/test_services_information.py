@@ -275,6 +275,21 @@ class TestProviderReads:
         thread = await information.provider_request(PHARMACY, request_id, ports=w.ports)
         assert request_state(thread.messages[0], thread.authorization) is RequestState.CLOSED
 
+    async def test_its_own_answers_never_the_requests_nor_another_s(
+        self, ref: ReferenceData
+    ) -> None:
+        w = await queued(ref)
+        request_id = await asked(w)
+        assert (await information.provider_answers(PHARMACY, PA, ports=w.ports)).messages == ()
+        answer_id = await answer(w, request_id)
+        thread = await information.provider_answers(PHARMACY, PA, ports=w.ports)
+        assert [(m.id, m.kind, m.based_on) for m in thread.messages] == [
+            (answer_id, MessageKind.ANSWER, request_id)
+        ]
+        assert w.store.audit[-1].action == "preauthorization.information-given"
+        with pytest.raises(NotFound):
+            await information.provider_answers(OTHER, PA, ports=w.ports)
+
 
 class TestReviewerReads:
     async def test_answers_of_a_prise_en_charge_never_the_requests(

@@ -13,6 +13,7 @@ from domain.money import Money
 from domain.payment_clock import ClaimState
 from domain.records import ExchangeRecord, Requester
 from domain.services.statement import (
+    BY_MONTH,
     Cursor,
     StatementPorts,
     StatementQuery,
@@ -99,3 +100,63 @@ class TestStatementPage:
     async def test_claim_to_cash_of_the_provider(self, ports: StatementPorts) -> None:
         (delay,) = await claim_to_cash(PHARMACY, "payer", ports=ports)
         assert (delay.key, delay.paid, delay.median) == ("CNSS", 1, 30)
+
+    async def test_claim_to_cash_by_the_month_of_payment(self, ports: StatementPorts) -> None:
+        (month,) = await claim_to_cash(PHARMACY, BY_MONTH, ports=ports)
+        assert (month.key, month.paid, month.median, month.amount) == (
+            "2026-07", 1, 30, Money(5_000),
+        )  # fmt: skip
+
+
+def at(moment: datetime, claim_id: str) -> Entry:
+    entry = claim_accepted(f"org-ph:{claim_id}", payer="CNSS", provider="org-ph",
+                           benefit=Money(1_000), at=moment, due=date(2026, 9, 30))  # fmt: skip
+    assert entry is not None
+    return entry
+
+
+class TestFiledDays:
+    """November's claims: from its first day's first instant to its last day's last one."""
+
+    @pytest.fixture
+    def november(self) -> StatementPorts:
+        store = FakeStore()
+        store.ledger += [
+            at(datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC), "OCT-31"),
+            at(datetime(2026, 11, 1, 0, 0, tzinfo=UTC), "NOV-1"),
+            at(datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC), "NOV-30"),
+            at(datetime(2026, 12, 1, 0, 0, tzinfo=UTC), "DEC-1"),
+        ]
+        for n, day in enumerate((31, 1, 30)):
+            month = 10 if day == 31 else 11
+            store.exchanges.add(ExchangeRecord(
+                f"r-{day}", "claim", "org-ph", datetime(2026, month, day, 12, tzinfo=UTC),
+                f"q-{n}", "not-payable", None, (), b"{}", b"{}",
+            ))  # fmt: skip
+        store.exchanges.add(ExchangeRecord(
+            "r-dec", "claim", "org-ph", datetime(2026, 12, 1, tzinfo=UTC), "q-9", "not-payable",
+            None, (), b"{}", b"{}",
+        ))  # fmt: skip
+        return StatementPorts(FakeClaimClock(store), store, FakeClock(NOW))
+
+    async def test_the_first_and_last_days_are_in_the_day_after_is_not(
+        self, november: StatementPorts
+    ) -> None:
+        month = StatementQuery(filed_from=date(2026, 11, 1), filed_to=date(2026, 11, 30))
+        page = await statement_page(PHARMACY, month, ports=november)
+        assert ids(page) == ["NOV-1", "NOV-30"]
+
+    async def test_one_end_alone_bounds_one_side(self, november: StatementPorts) -> None:
+        since = await statement_page(PHARMACY, StatementQuery(filed_from=date(2026, 11, 30)),
+                                     ports=november)  # fmt: skip
+        until = await statement_page(PHARMACY, StatementQuery(filed_to=date(2026, 10, 31)),
+                                     ports=november)  # fmt: skip
+        assert ids(since) == ["NOV-30", "DEC-1"] and ids(until) == ["OCT-31"]
+
+    async def test_rejected_claims_by_the_day_they_were_answered(
+        self, november: StatementPorts
+    ) -> None:
+        month = StatementQuery((ClaimState.REJECTED,), filed_from=date(2026, 11, 1),
+                               filed_to=date(2026, 11, 30))  # fmt: skip
+        page = await statement_page(PHARMACY, month, ports=november)
+        assert sorted(r.id for r in page.rejected) == ["r-1", "r-30"]

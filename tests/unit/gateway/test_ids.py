@@ -29,3 +29,23 @@ class TestNewId:
         ids = {new_id() for _ in range(10_000)}
         assert len(ids) == 10_000
         assert all(re.fullmatch(r"[A-Za-z0-9\-\.]{1,64}", i) for i in ids)
+
+
+class TestRandomBytes:
+    def test_never_the_same_bytes_across_buffers_and_threads(self) -> None:
+        import threading
+
+        from gateway.ids import BUFFER_BYTES, random_bytes
+
+        taken: list[bytes] = []
+
+        def draw() -> None:
+            taken.extend(random_bytes(10) for _ in range(3 * BUFFER_BYTES // 10))
+
+        threads = [threading.Thread(target=draw) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert all(len(chunk) == 10 for chunk in taken)
+        assert len(set(taken)) == len(taken) == 4 * (3 * BUFFER_BYTES // 10)

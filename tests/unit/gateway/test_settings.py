@@ -247,3 +247,37 @@ def _touches_environment(path: Path) -> bool:
         or (isinstance(node, ast.Name) and node.id in names)
         for node in ast.walk(tree)
     )
+
+
+class TestSingleSignOn:
+    def test_each_payers_provider_and_its_secret(self) -> None:
+        settings = Settings.from_env({
+            "AMO_OIDC_ISSUERS": "CNSS=https://sso.cnss.ma/realms/agents, CNOPS=https://id.cnops.ma",
+            "AMO_OIDC_CLIENT_SECRETS": "CNSS:s1,CNOPS:s2:with-colon",
+        })  # fmt: skip
+        assert settings.oidc() == {
+            "CNSS": ("https://sso.cnss.ma/realms/agents", "s1"),
+            "CNOPS": ("https://id.cnops.ma", "s2:with-colon"),
+        }
+        assert "s1" not in repr(settings)
+
+    def test_off_by_default(self) -> None:
+        assert Settings().oidc() == {}
+
+    def test_a_provider_without_its_secret_is_refused(self) -> None:
+        settings = production(oidc_issuers="CNSS=https://sso.cnss.ma")
+        assert "AMO_OIDC_CLIENT_SECRETS" in refusal(settings) and "CNSS" in refusal(settings)
+
+    def test_a_provider_in_clear_is_refused_in_production(self) -> None:
+        settings = production(oidc_issuers="CNSS=http://sso.cnss.ma",
+                              oidc_client_secrets=Secret("CNSS:s"))  # fmt: skip
+        assert "https" in refusal(settings)
+
+    def test_a_malformed_entry_is_refused(self) -> None:
+        settings = production(oidc_issuers="sso.cnss.ma", oidc_client_secrets=Secret("CNSS:s"))
+        assert "AMO_OIDC_ISSUERS" in refusal(settings)
+
+    def test_a_well_formed_provider_starts(self) -> None:
+        production(
+            oidc_issuers="CNSS=https://sso.cnss.ma", oidc_client_secrets=Secret("CNSS:s")
+        ).check()
