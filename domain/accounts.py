@@ -45,6 +45,7 @@ class Action(StrEnum):
     READ_ANOMALIES = "read-anomalies"
     APPROVE_BANK_CHANGES = "approve-bank-changes"
     FOLLOW_SETTLEMENTS = "follow-settlements"
+    READ_STATISTICS = "read-statistics"
     MANAGE_USERS = "manage-users"
 
 
@@ -67,10 +68,20 @@ PERMISSIONS: Final[dict[tuple[Side, StaffRole], frozenset[Action]]] = {
     (Side.PROVIDER, StaffRole.ADMIN): frozenset(
         {_A.CHECK_RIGHTS, _A.REQUEST_PEC, _A.SUBMIT_CLAIM, _A.FOLLOW_PAYMENTS, _A.MANAGE_USERS}
     ),
-    (Side.PAYER, StaffRole.REVIEWER): frozenset({_A.REVIEW_REQUESTS, _A.READ_ANOMALIES}),
-    (Side.PAYER, StaffRole.FINANCE): frozenset({_A.APPROVE_BANK_CHANGES, _A.FOLLOW_SETTLEMENTS}),
+    (Side.PAYER, StaffRole.REVIEWER): frozenset(
+        {_A.REVIEW_REQUESTS, _A.READ_ANOMALIES, _A.READ_STATISTICS}
+    ),
+    (Side.PAYER, StaffRole.FINANCE): frozenset(
+        {_A.APPROVE_BANK_CHANGES, _A.FOLLOW_SETTLEMENTS, _A.READ_STATISTICS}
+    ),
     (Side.PAYER, StaffRole.ADMIN): frozenset(
-        {_A.REVIEW_REQUESTS, _A.READ_ANOMALIES, _A.FOLLOW_SETTLEMENTS, _A.MANAGE_USERS}
+        {
+            _A.REVIEW_REQUESTS,
+            _A.READ_ANOMALIES,
+            _A.FOLLOW_SETTLEMENTS,
+            _A.READ_STATISTICS,
+            _A.MANAGE_USERS,
+        }
     ),
 }
 MIN_PASSWORD_LENGTH: Final = 12  # ANSSI's minimum for a password alone guarding an account

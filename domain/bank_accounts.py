@@ -23,6 +23,7 @@ from datetime import datetime
 from domain.errors import Conflict, DomainError, NotFound
 
 RIB_LENGTH = 24
+MAX_HOLDER_CHARS = 140  # pain.001's name of a party (Max140Text)
 BANK, CITY, ACCOUNT = slice(0, 3), slice(3, 6), slice(6, 22)
 KEY = slice(22, 24)
 # The RIB rule's value of each letter (the French RIB's, which the Moroccan one follows).
@@ -130,6 +131,7 @@ class AccountChange:
     proposed_at: datetime
     approved_by: str | None = None
     approved_at: datetime | None = None
+    holder: str = ""  # the account holder's name as the proposer read it ("" : not given)
 
     @property
     def approved(self) -> bool:
@@ -137,11 +139,15 @@ class AccountChange:
         return self.approved_by is not None
 
 
-def propose(change_id: str, provider: str, rib: Rib, *, by: str, at: datetime) -> AccountChange:
+def propose(
+    change_id: str, provider: str, rib: Rib, *, by: str, at: datetime, holder: str = ""
+) -> AccountChange:
     """A change of a provider's account, waiting for a second user's approval."""
     if not by.strip():
         raise InvalidRib("Le changement de compte nomme qui le propose")
-    return AccountChange(change_id, provider, rib, by, at)
+    if len(holder.strip()) > MAX_HOLDER_CHARS:
+        raise InvalidRib(f"Le nom du titulaire compte au plus {MAX_HOLDER_CHARS} caractères")
+    return AccountChange(change_id, provider, rib, by, at, holder=holder.strip())
 
 
 def approve(change: AccountChange, *, by: str, at: datetime) -> AccountChange:

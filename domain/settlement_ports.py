@@ -45,6 +45,10 @@ class BankAccounts(Protocol):
         """The change of account waiting for its second approval, if any."""
         ...
 
+    def every_pending(self) -> list[AccountChange]:
+        """Every change waiting for its second approval, oldest first."""
+        ...
+
     def propose(self, change: AccountChange) -> None:
         """Record a proposed change, replacing one still pending."""
         ...
@@ -146,4 +150,36 @@ class BankFiles(Protocol):
 
     def path(self, batch: str) -> Path:
         """Where a batch's file is written."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """A settlement batch as a payer's finance officer follows it."""
+
+    batch: Batch
+    transfers: int
+    total: Money
+    executed: int = 0
+    rejected: int = 0
+
+
+class SettlementHistory(Protocol):
+    """A payer's batches and their transfers, read outside the request's event loop."""
+
+    async def batches(self, payer: str, limit: int, offset: int) -> tuple[list[BatchSummary], int]:
+        """The payer's batches, newest cycle first, and how many it has."""
+        ...
+
+    async def batch(self, batch_id: str) -> BatchSummary | None:
+        """One batch, whoever's (the use case checks whose)."""
+        ...
+
+    async def transfers(self, batch_id: str) -> list[TransferRecord]:
+        """A batch's transfers with the claims they pay, in id order."""
+        ...
+
+    async def answered(self, payer: str, limit: int) -> list[TransferRecord]:
+        """The payer's transfers a bank statement executed or rejected, the latest answered
+        first (without the claims they pay)."""
         ...

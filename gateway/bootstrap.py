@@ -45,6 +45,8 @@ from adapters.sql.payment_clock import SqlClaimClock
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
 from adapters.sql.registry_version import PolledRegistryVersion
+from adapters.sql.settlement_history import SqlSettlementHistory
+from adapters.sql.statistics import SqlFigures
 from adapters.sql.subscriptions import SqlSubscriptionStore
 from adapters.sql.transfers import SqlTransferReader
 from adapters.sql.uow import SqlUnitOfWorkFactory
@@ -68,7 +70,9 @@ from domain.services.eligibility import EligibilityPorts
 from domain.services.exchanges import ExchangePorts
 from domain.services.payments import PaymentPorts
 from domain.services.prior_auth import PriorAuthPorts
+from domain.services.settlement_history import HistoryPorts
 from domain.services.statement import StatementPorts
+from domain.services.statistics import FiguresPorts
 from domain.services.subscriptions import SubscriptionPorts
 from domain.transfer_ports import TransferReader
 from fhir_profiles import claim_billing_in
@@ -115,6 +119,8 @@ class Gateway:
     anomalies: AnomalyPorts
     payments: PaymentPorts
     accounts: AccountPorts  # the extranet's people
+    settlements: HistoryPorts  # the payers' batches, for their finance officers
+    figures: FiguresPorts  # the payers' statistics
 
 
 @contextmanager
@@ -299,6 +305,8 @@ async def wire(
             accounts=account_ports(
                 settings, storage, exchange.audit, clock, await login_limiters(settings, stack)
             ),
+            settlements=HistoryPorts(SqlSettlementHistory(reads), exchange.audit, clock),
+            figures=FiguresPorts(SqlFigures(reads), exchange.audit, clock),
         )
 
 

@@ -38,7 +38,14 @@ class SqlBankAccounts:
         row = self._one(provider, PENDING)
         if row is None:
             return None
-        return AccountChange(row.id, row.provider, Rib(row.rib), row.proposed_by, row.proposed_at)
+        return _change(row)
+
+    def every_pending(self) -> list[AccountChange]:
+        """Every change waiting for its second approval, oldest first."""
+        rows = self._session.execute(
+            select(ACCOUNT).where(ACCOUNT.c.status == PENDING).order_by(ACCOUNT.c.proposed_at)
+        )
+        return [_change(r) for r in rows]
 
     def propose(self, change: AccountChange) -> None:
         """Record a proposal; one still pending is superseded by it."""
@@ -47,7 +54,7 @@ class SqlBankAccounts:
             insert(ACCOUNT),
             [{"id": change.id, "provider": change.provider, "rib": change.rib.value,
               "status": PENDING, "proposed_by": change.proposed_by,
-              "proposed_at": change.proposed_at}],
+              "proposed_at": change.proposed_at, "holder": change.holder}],
         )  # fmt: skip
 
     def approve(self, change: AccountChange) -> None:
@@ -73,3 +80,9 @@ class SqlBankAccounts:
             .order_by(ACCOUNT.c.proposed_at.desc())
             .limit(1)
         ).first()
+
+
+def _change(row: Any) -> AccountChange:
+    return AccountChange(
+        row.id, row.provider, Rib(row.rib), row.proposed_by, row.proposed_at, holder=row.holder
+    )

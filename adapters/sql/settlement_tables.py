@@ -1,5 +1,5 @@
 """SQL tables of the settlement: providers' bank accounts, batches, transfers and the claims
-each transfer pays. Storage shapes only (migration 0022 owns the schema)."""
+each transfer pays. Storage shapes only (migrations 0022 and 0025 own the schema)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class BankAccountRow(SQLModel, table=True):
     proposed_at: datetime = utc_column()
     approved_by: str | None = None
     approved_at: datetime | None = utc_column(nullable=True, default=None)
+    holder: str = Field(default="", sa_column_kwargs={"server_default": ""})  # as proposed
 
 
 class SettlementBatchRow(SQLModel, table=True):

@@ -19,10 +19,11 @@ from domain.settlement_ports import SettlementUnitOfWork
 
 def propose_account(
     uow: SettlementUnitOfWork, provider: str, rib: Rib, *, by: str, now: datetime,
-    new_id: Callable[[], str],
+    new_id: Callable[[], str], holder: str = "",
 ) -> AccountChange:  # fmt: skip
-    """Record a new account for a provider, waiting for a second user's approval."""
-    change = propose(new_id(), provider, rib, by=by, at=now)
+    """Record a new account for a provider (and its holder's name, when given), waiting
+    for a second user's approval."""
+    change = propose(new_id(), provider, rib, by=by, at=now, holder=holder)
     with uow:
         uow.bank_accounts.propose(change)
         uow.audit.append(_audit("bank_account.propose", change, by, now))
@@ -43,6 +44,12 @@ def approve_account(
         uow.audit.append(_audit("bank_account.approve", done, by, now))
         uow.commit()
     return done
+
+
+def pending_changes(uow: SettlementUnitOfWork) -> list[AccountChange]:
+    """Every change of account waiting for a second approval, oldest first."""
+    with uow:
+        return uow.bank_accounts.every_pending()
 
 
 def masked(rib: Rib) -> str:

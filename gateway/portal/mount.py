@@ -11,6 +11,10 @@ from gateway.portal import (
     authorization_pages,
     charts,
     claim_pages,
+    console_anomalies,
+    console_money,
+    console_reviews,
+    console_stats,
     developers,
     guards,
     pages,
@@ -37,4 +41,8 @@ def install(app: FastAPI) -> None:
     app.include_router(authorization_pages.router)
     app.include_router(security.router)
     app.include_router(people.router)
+    app.include_router(console_reviews.router)
+    app.include_router(console_anomalies.router)
+    app.include_router(console_money.router)
+    app.include_router(console_stats.router)
     guards.install(app)

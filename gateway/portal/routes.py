@@ -32,10 +32,11 @@ OFFERS: dict[Side, list[tuple[Action, str | None]]] = {
         (Action.MANAGE_USERS, "/portal/users"),
     ],
     Side.PAYER: [
-        (Action.REVIEW_REQUESTS, None),
-        (Action.READ_ANOMALIES, None),
-        (Action.APPROVE_BANK_CHANGES, None),
-        (Action.FOLLOW_SETTLEMENTS, None),
+        (Action.REVIEW_REQUESTS, "/console/authorizations"),
+        (Action.READ_ANOMALIES, "/console/anomalies"),
+        (Action.APPROVE_BANK_CHANGES, "/console/bank-accounts"),
+        (Action.FOLLOW_SETTLEMENTS, "/console/settlements"),
+        (Action.READ_STATISTICS, "/console/stats"),
         (Action.MANAGE_USERS, "/console/users"),
     ],
 }

@@ -69,13 +69,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalWorld]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     work = tmp_path_factory.mktemp("portal")
-    prepared = prepare_state(work, base, AMO_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="10000")
+    prepared = prepare_state(work, base, AMO_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE="10000",
+                             AMO_SETTLEMENT_DIR=str(work / "settlement"))  # fmt: skip
     emails = add_people(prepared)
     with running(prepared.env, port, work / "server.log"):
         yield PortalWorld(base, prepared, emails)
 
 
 @pytest.fixture(scope="session")
-def settled(portal: PortalWorld, tmp_path_factory: pytest.TempPathFactory) -> Settled:
+def settled(portal: PortalWorld) -> Settled:
     """The pharmacy's paid and rejected claims on the portal's gateway, seeded once."""
-    return settle(portal, tmp_path_factory.mktemp("settlement"))
+    return settle(portal, portal.state.settings.settlement_dir)  # the files the app serves

@@ -22,6 +22,11 @@ PEOPLE = {
     "roaming": ("pharmacy", "accountant"),
     "accountant": ("pharmacy", "accountant"),
     "reviewer": ("CNSS", "reviewer"),
+    "finance": ("CNSS", "finance"),
+    "finance2": ("CNSS", "finance"),
+    "cnops-reviewer": ("CNOPS", "reviewer"),
+    "cnops-finance": ("CNOPS", "finance"),
+    "cnss-admin": ("CNSS", "admin"),
 }
 
 
@@ -36,7 +41,8 @@ class PortalWorld:
 
 def add_people(state: GatewayState) -> dict[str, str]:
     """Give each person of PEOPLE an account; their emails by name."""
-    orgs = {"pharmacy": state.pharmacy.inpe, "clinic": state.clinic.inpe, "CNSS": "CNSS"}
+    orgs = {"pharmacy": state.pharmacy.inpe, "clinic": state.clinic.inpe, "CNSS": "CNSS",
+            "CNOPS": "CNOPS"}  # fmt: skip
     emails = {}
     for name, (org, role) in PEOPLE.items():
         email = f"{name}@{org.lower()}.example.ma"

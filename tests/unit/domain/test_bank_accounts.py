@@ -107,3 +107,11 @@ class TestAccountChange:
         )
         with pytest.raises(NoPendingChange):
             approve(change, by="carol", at=AT)
+
+    def test_the_holders_name_is_kept_trimmed_and_bounded(self) -> None:
+        rib = parse_rib(REGISTRY_RIB)
+        change = propose("c1", "INPE1", rib, by="alice", at=AT, holder=" Pharmacie Atlas ")
+        assert change.holder == "Pharmacie Atlas"
+        assert approve(change, by="bob", at=AT).holder == "Pharmacie Atlas"
+        with pytest.raises(InvalidRib):
+            propose("c1", "INPE1", rib, by="alice", at=AT, holder="x" * 141)
