@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.browser import serious as _serious
+from tests.e2e.browser import sign_in as browser_sign_in
 from tests.e2e.portal_money import Settled, rib
 from tests.e2e.portal_world import PASSWORD, PortalWorld, sign_in
 from tests.e2e.test_console import post, queued_admission
@@ -68,6 +69,19 @@ class TestReviewerDecides:
         assert html.get_attribute("dir") == "rtl" and html.get_attribute("lang") == "ar"
         assert "مقبول" in page.locator("main").inner_text()  # type: ignore[attr-defined]
         page.screenshot(path=shots / "decided-ar.png", full_page=True)  # type: ignore[attr-defined]
+        # The clinic's own person, in a browser of theirs, finds it granted on the portal.
+        clinic = page.context.browser.new_context(  # type: ignore[attr-defined]
+            base_url=portal.base, viewport={"width": 390, "height": 844}
+        )
+        try:
+            seen = clinic.new_page()
+            browser_sign_in(seen, portal.emails["other-admin"])
+            seen.goto(f"/portal/authorizations/{rid}")
+            said = seen.locator("main").inner_text()
+            assert "Prise en charge accordée" in said and "accord-controle-medical" not in said
+            seen.screenshot(path=shots / "provider-sees-fr.png", full_page=True)
+        finally:
+            clinic.close()
 
 
 class TestFinanceApproves:
