@@ -139,16 +139,38 @@ async def document(request: Request, authorization_id: str, answer_id: str, inde
     rank = int(index) if index.isdigit() and len(index) < 4 else -1
     if answer.authorization_id != authorization_id or not 0 <= rank < len(found):
         return _not_found(request, session)
-    kept = found[rank]
+    # A name of ours: never the provider's title in a header.
+    return _download(request, found[rank], f"{answer.id}-{rank + 1}")
+
+
+@router.get(BASE + "/{authorization_id}/documents/{index}")
+async def request_document(request: Request, authorization_id: str, index: str) -> Response:
+    """A document the provider joined to its request, as it was kept, to save."""
+    session = await person(request, Side.PAYER, Action.REVIEW_REQUESTS)
+    rid = authorization_id[:64]
+    try:
+        stored = await prior_auth.review_read(
+            reviewer_of(session), rid, ports=web.gateway(request).prior_auth
+        )
+    except NotFound:
+        return _not_found(request, session)
+    found = console_views.sent_with_request(stored.request_body)
+    rank = int(index) if index.isdigit() and len(index) < 4 else -1
+    if not 0 <= rank < len(found):
+        return _not_found(request, session)
+    return _download(request, found[rank], f"{rid}-{rank + 1}")
+
+
+def _download(request: Request, kept: dict[str, Any], stem: str) -> Response:
+    """A kept attachment as a file to save, under a name of ours."""
     kind = str(kept.get("contentType", "application/octet-stream"))
     suffix = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(kind, "bin")
-    name = f"{answer.id}-{rank + 1}.{suffix}"  # ours: never the provider's title in a header
-    answer_bytes = Response(
+    saved = Response(
         attachments.decoded(kept),
         media_type=kind,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{suffix}"'},
     )
-    return web.guarded(request, answer_bytes)
+    return web.guarded(request, saved)
 
 
 async def _request_page(
@@ -184,6 +206,7 @@ async def _request_page(
         rights=None if held is None else rights.words(held, wired.reference, lang),
         rules=console_views.reason_labels(pa.reasons, lang),
         said=console_views.exchange(pa, thread.messages, lang),
+        sent=console_views.request_documents(pa.id, stored.request_body),
         verdicts=[
             (v.value, console_views.reason_labels(VERDICT_REASONS[v], lang)) for v in ReviewVerdict
         ],

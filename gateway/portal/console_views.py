@@ -192,6 +192,22 @@ def exchange(pa: PriorAuthorization, found: tuple[Message, ...], lang: str) -> l
     return said
 
 
+def sent_with_request(request_body: bytes) -> list[dict[str, Any]]:
+    """The documents the provider joined to its request (the Claim's supportingInfo)."""
+    found = _json(request_body).get("supportingInfo", [])
+    infos = [i for i in found if isinstance(i, dict)] if isinstance(found, list) else []
+    return [i["valueAttachment"] for i in infos if isinstance(i.get("valueAttachment"), dict)]
+
+
+def request_documents(rid: str, request_body: bytes) -> tuple[Document, ...]:
+    """Those documents as the request's page lists them."""
+    return tuple(
+        Document(rid, i, str(a.get("title") or f"document-{i + 1}"),
+                 str(a.get("contentType", "")), int(a.get("size") or 0))
+        for i, a in enumerate(sent_with_request(request_body))
+    )  # fmt: skip
+
+
 def attachments(body: dict[str, Any]) -> list[dict[str, Any]]:
     """The attachments a stored Communication carries, in payload order."""
     return [p["contentAttachment"] for p in _payload(body) if "contentAttachment" in p]

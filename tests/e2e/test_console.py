@@ -180,6 +180,36 @@ class TestReviews:
         for wrong in ("1", "x", "-1"):
             assert reviewer.get(link[:-1] + wrong).status_code == 404
 
+    def test_the_documents_sent_with_the_request_are_the_reviewers_to_read(
+        self, portal: PortalWorld, person: Any
+    ) -> None:
+        body = admission(portal.state.people["ald"][1])
+        body["supportingInfo"] = [{
+            "sequence": 1, "category": {"coding": [{"code": "attachment"}]},
+            "valueAttachment": attachment(PDF, title="prescription-hospitalisation.pdf")[
+                "contentAttachment"
+            ],
+        }]  # fmt: skip
+        answer = httpx.post(f"{portal.base}/fhir/Claim/$submit", content=orjson.dumps(body),
+                            headers=api_headers(portal, portal.state.clinic))  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        rid = answer.json()["id"]
+        reviewer, page = person("reviewer"), f"{QUEUE}/{rid}"
+        shown = reviewer.get(page).text
+        assert "prescription-hospitalisation.pdf" in shown
+        [link] = re.findall(rf'href="(/console/authorizations/{rid}/documents/0)"', shown)
+        document = reviewer.get(link)
+        assert document.status_code == 200 and document.content == PDF
+        assert document.headers["content-disposition"] == f'attachment; filename="{rid}-1.pdf"'
+        assert document.headers["x-content-type-options"] == "nosniff"
+        assert person("cnops-reviewer").get(link).status_code == 404
+        assert person("finance").get(link).status_code == 403
+        for wrong in ("1", "x", "-1"):
+            assert reviewer.get(link[:-1] + wrong).status_code == 404
+        assert (
+            "Aucune pièce jointe" in reviewer.get(f"{QUEUE}/{queued_admission(portal)['id']}").text
+        )
+
     def test_another_payers_reviewer_gets_not_found(self, portal: PortalWorld, person: Any) -> None:
         rid = queued_admission(portal)["id"]
         other, page = person("cnops-reviewer"), f"{QUEUE}/{rid}"
