@@ -24,7 +24,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
 from psycopg import Error as PsycopgError
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.engine import make_url
@@ -66,6 +66,7 @@ WHERE m.member_id IN (
     FROM found, jsonb_array_elements(found.facts::jsonb -> 'affiliations') AS a
 )
 """
+APPLICATION = "amo-member-lookup"  # as pg_stat_activity shows its connections
 PROGRESS_STEPS = 100  # SQLite virtual machine steps between two looks at the clock (~1 µs)
 SQLITE_BUSY_MS = 50  # past this a locked database is read through the threaded directory
 
@@ -149,14 +150,42 @@ class PostgresMemberLookup:
             return []
         try:
             async with asyncio.timeout(self._deadline):
-                async with self._pool.connection() as connection:
-                    cursor = await connection.execute(_POSTGRES, {"indexes": indexes})
-                    rows = await cursor.fetchall()
+                rows = await self._rows(indexes)
         except TimeoutError as exc:
             raise Unavailable("Base de données trop lente : réessayez plus tard") from exc
         except (PsycopgError, PoolTimeout, OSError) as exc:
             raise Unavailable("Base de données indisponible") from exc
         return facts_of(rows, indexes)
+
+    async def _rows(self, indexes: list[str]) -> list[Any]:
+        """The statement's rows. A pooled connection the server closed meanwhile (a restart,
+        a failover) fails at once: the statement is sent again once on a new one, as a
+        pre-ping would, without a round trip for every lookup."""
+        for attempt in (1, 2):
+            held = await self._pool.getconn()
+            try:
+                cursor = await held.execute(_POSTGRES, {"indexes": indexes})
+                rows = await cursor.fetchall()
+            except OperationalError:
+                await self._discard(held)
+                if attempt == 2:
+                    raise
+                continue
+            except BaseException:  # given up (the deadline, the client gone) or failed
+                await self._discard(held)
+                raise
+            await self._pool.putconn(held)
+            return rows
+        raise AssertionError("unreachable")
+
+    async def _discard(self, held: AsyncConnection[Any] | None) -> None:
+        """A connection whose statement failed or was given up is closed, never reused: a
+        server that went silent would otherwise keep the pool's connections hanging (the
+        pool opens new ones in the background)."""
+        if held is None:
+            return
+        await held.close()  # closes the socket at once: nothing waits for the server
+        await self._pool.putconn(held)
 
 
 def postgres_pool(url: str, *, size: int, deadline: float) -> AsyncConnectionPool[Any]:
@@ -165,6 +194,7 @@ def postgres_pool(url: str, *, size: int, deadline: float) -> AsyncConnectionPoo
     conninfo = parsed.render_as_string(hide_password=False)
     kwargs = {
         "autocommit": True,  # one statement, one snapshot: no transaction to end
+        "application_name": APPLICATION,
         "prepare_threshold": 2,
         "connect_timeout": max(1, int(deadline)),
         "options": f"-c statement_timeout={int(deadline * 1000)}",

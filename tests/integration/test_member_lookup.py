@@ -20,7 +20,12 @@ from adapters.population import write_population
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.registry_files import read_entries
 from adapters.sql import SqlUnitOfWorkFactory
-from adapters.sql.member_lookup import PostgresMemberLookup, SqliteMemberLookup, postgres_pool
+from adapters.sql.member_lookup import (
+    APPLICATION,
+    PostgresMemberLookup,
+    SqliteMemberLookup,
+    postgres_pool,
+)
 from adapters.sql.reads import SqlMemberDirectory, SqlReads
 from domain.errors import Unavailable
 from domain.members import EligibilityFacts, IdentifierKind, PersonIdentifier
@@ -59,7 +64,7 @@ def threaded(uow_factory: SqlUnitOfWorkFactory) -> SqlMemberDirectory:
 @pytest.fixture
 def direct(
     engine: Engine, index: BlindIndex, threaded: SqlMemberDirectory
-) -> Iterator[SqliteMemberLookup | PostgresMemberLookup]:
+) -> Iterator[SqliteMemberLookup | _PerLoop]:
     """The direct lookup on the backend under test."""
     if engine.dialect.name == "sqlite":
         path = engine.url.database
@@ -68,32 +73,22 @@ def direct(
         yield lookup
         lookup.close()
         return
-    url = engine.url.render_as_string(hide_password=False)
-    yield PostgresMemberLookup(_Pool(url), index=index, deadline=5)  # type: ignore[arg-type]
+    yield _PerLoop(engine.url.render_as_string(hide_password=False), index)
 
 
-class _Pool:
-    """A pool opened and closed in each test's own event loop (asyncio.run)."""
+class _PerLoop:
+    """The PostgreSQL lookup on a pool opened in each call's own event loop (asyncio.run)."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, index: BlindIndex) -> None:
+        self.url, self.index = url, index
 
-    def connection(self):  # type: ignore[no-untyped-def]
-        return _OpenedPool(self.url)
-
-
-class _OpenedPool:
-    def __init__(self, url: str) -> None:
-        self.pool = postgres_pool(url, size=2, deadline=5)
-
-    async def __aenter__(self):  # type: ignore[no-untyped-def]
-        await self.pool.open(wait=True)
-        self.held = self.pool.connection()
-        return await self.held.__aenter__()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.held.__aexit__(*exc)
-        await self.pool.close()
+    async def find(self, identifiers: list[PersonIdentifier]) -> list[EligibilityFacts]:
+        pool = postgres_pool(self.url, size=2, deadline=5)
+        await pool.open(wait=True)
+        try:
+            return await PostgresMemberLookup(pool, index=self.index, deadline=5).find(identifiers)
+        finally:
+            await pool.close()
 
 
 def same(facts: list[EligibilityFacts]) -> list[tuple[object, ...]]:
@@ -151,6 +146,34 @@ class TestFaults:
             assert asyncio.run(lookup.find([UNKNOWN])) == [] and fallback.calls == 1
         finally:
             lookup.close()
+
+    @pytest.mark.parametrize("engine", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                             indirect=True)  # fmt: skip
+    def test_a_connection_the_server_closed_is_replaced_at_once(
+        self, engine: Engine, everyone, index: BlindIndex
+    ) -> None:
+        """A restart or a failover closes the pool's connections: the next lookup answers."""
+        url = engine.url.render_as_string(hide_password=False)
+        asked = everyone[0].identifiers
+
+        async def look() -> tuple[list[EligibilityFacts], list[EligibilityFacts]]:
+            pool = postgres_pool(url, size=1, deadline=5)
+            await pool.open(wait=True)
+            lookup = PostgresMemberLookup(pool, index=index, deadline=5)
+            try:
+                before = await lookup.find(asked)
+                with engine.connect() as admin:
+                    ended = admin.exec_driver_sql(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        f"WHERE application_name = '{APPLICATION}' AND datname = current_database()"
+                    ).scalar_one()
+                    assert ended == 1
+                return before, await lookup.find(asked)
+            finally:
+                await pool.close()
+
+        before, after = asyncio.run(look())
+        assert same(after) == same(before) and before
 
     @pytest.mark.postgres
     def test_postgres_unreachable(self, index: BlindIndex) -> None:
