@@ -30,6 +30,15 @@ class _Entropy(threading.local):
 _entropy = _Entropy()
 
 
+def _forget_in_child() -> None:
+    """A forked process must not hand out the bytes its parent still holds."""
+    global _entropy
+    _entropy = _Entropy()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def random_bytes(size: int) -> bytes:
     """`size` bytes from the operating system's generator (never the same bytes twice)."""
     return _entropy.take(size)

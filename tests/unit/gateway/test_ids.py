@@ -49,3 +49,20 @@ class TestRandomBytes:
             thread.join()
         assert all(len(chunk) == 10 for chunk in taken)
         assert len(set(taken)) == len(taken) == 4 * (3 * BUFFER_BYTES // 10)
+
+    def test_a_forked_child_never_draws_its_parents_bytes(self) -> None:
+        import os
+
+        from gateway.ids import random_bytes
+
+        random_bytes(1)  # the parent holds a buffer
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its next bytes, to the parent
+            os.write(writer, random_bytes(16))
+            os._exit(0)
+        os.close(writer)
+        os.waitpid(pid, 0)
+        child = os.read(reader, 16)
+        os.close(reader)
+        assert len(child) == 16 and child != random_bytes(16)
