@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from domain.members import PersonIdentifier
 from domain.ports import CacheInvalidation, MemberRepository, UnitOfWork
-from domain.records import RegistryEntry
+from domain.records import StoredEntry
 from domain.reference import ReferenceData
 from domain.registry import DeclaredHousehold, check_household
 
@@ -44,7 +44,7 @@ class _Tally:
     stale: set[PersonIdentifier] | None = field(default_factory=set)
 
     def stored(
-        self, batch: list[RegistryEntry], old: dict[str, tuple[PersonIdentifier, ...]]
+        self, batch: list[StoredEntry], old: dict[str, tuple[PersonIdentifier, ...]]
     ) -> None:
         """Count a stored batch; its members' old and new identifiers become stale."""
         self.members += len(batch)
@@ -68,17 +68,17 @@ class _Tally:
 class _Batch:
     """Entries stored together: each member once (a later line of the same member waits)."""
 
-    entries: list[RegistryEntry] = field(default_factory=list)
+    entries: list[StoredEntry] = field(default_factory=list)
     member_ids: set[str] = field(default_factory=set)
 
-    def holds_any(self, entries: list[RegistryEntry]) -> bool:
+    def holds_any(self, entries: Sequence[StoredEntry]) -> bool:
         """Whether one of these members is already in the batch."""
-        return any(entry.member.member_id in self.member_ids for entry in entries)
+        return any(entry.member_id in self.member_ids for entry in entries)
 
-    def add(self, entries: list[RegistryEntry]) -> None:
+    def add(self, entries: Sequence[StoredEntry]) -> None:
         """Add a household's entries."""
         self.entries.extend(entries)
-        self.member_ids.update(entry.member.member_id for entry in entries)
+        self.member_ids.update(entry.member_id for entry in entries)
 
 
 def import_registry(
@@ -96,14 +96,15 @@ def import_registry(
 
 
 def store_registry(
-    households: Iterable[tuple[int, list[RegistryEntry]]],
+    households: Iterable[tuple[int, Sequence[StoredEntry]]],
     *,
     uow: UnitOfWork,
     cache: CacheInvalidation,
     progress: Callable[[int], None] | None = None,
     stale_at_most: int = STALE_AT_MOST,
 ) -> ImportReport:
-    """Store the checked entries of every (line, household) in one transaction, or none."""
+    """Store the checked entries of every (line, household) in one transaction, or none: read
+    in process, or already sealed for storage by worker processes (the same rows either way)."""
     tally, batch = _Tally(stale_at_most=stale_at_most), _Batch()
     with uow:
         for _line, entries in households:
