@@ -49,9 +49,10 @@ class SealedEntry:
     @property
     def identifiers(self) -> tuple[PersonIdentifier, ...]:
         """The identifiers as the domain names them."""
-        return tuple(PersonIdentifier(IdentifierKind(kind), value) for kind, value in self.pairs)
+        return tuple(PersonIdentifier(_KINDS[kind], value) for kind, value in self.pairs)
 
 
+_KINDS = {kind.value: kind for kind in IdentifierKind}  # an Enum call costs, per member
 # What an import stores: entries read in process, or already sealed by a worker process.
 StoredEntry = RegistryEntry | SealedEntry
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection
@@ -63,7 +64,7 @@ _STAGING_AFTER = (
 )
 _STORED = "SELECT member_id, names_enc FROM member WHERE member_id IN ({marks})"
 # A sealed member: (member_id, identifiers as (kind, value), version, facts, names_enc,
-# blind indexes): plain values, cheap to send from a worker process.
+# blind indexes sorted and distinct): plain values, cheap to send from a worker process.
 Sealed = tuple[str, tuple[tuple[str, str], ...], int, str, bytes, tuple[str, ...]]
 
 
@@ -72,7 +73,7 @@ def seal(entry: RegistryEntry, cipher: FieldCipher, index: BlindIndex) -> Sealed
     member_id = entry.member.member_id
     pairs = tuple((_KIND[i.kind], i.value) for i in entry.identifiers)
     names = cipher.encrypt(encode_person(entry), aad=member_id.encode())
-    digests = tuple(index.digest(kind, value) for kind, value in pairs)
+    digests = tuple(sorted({index.digest(kind, value) for kind, value in pairs}))
     return member_id, pairs, entry.member.version, encode_facts(entry.member), names, digests
 
 
@@ -94,10 +95,14 @@ class _Rows:
     added: list[tuple[str, str]] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)
 
-    def identifiers(self, member_id: str, now: set[str], before: set[str]) -> None:
-        """Note the blind indexes a member gains and loses."""
-        self.added.extend((value, member_id) for value in sorted(now - before))
-        self.dropped.extend((value, member_id) for value in sorted(before - now))
+    def identifiers(self, member_id: str, now: tuple[str, ...], before: set[str]) -> None:
+        """Note the blind indexes a member gains and loses (`now` sorted and distinct)."""
+        if not before:  # a new member, nearly all of a full file's: no set to build
+            self.added.extend(zip(now, repeat(member_id)))
+            return
+        kept = set(now)
+        self.added.extend((value, member_id) for value in sorted(kept - before))
+        self.dropped.extend((value, member_id) for value in sorted(before - kept))
 
 
 class MemberBatchWriter:
@@ -146,7 +151,7 @@ class MemberBatchWriter:
                 rows.new.append((member_id, version, when, facts, names))
             else:
                 rows.known.append((when, facts, names, member_id))
-            rows.identifiers(member_id, set(digests), self._digests(before))
+            rows.identifiers(member_id, digests, self._digests(before))
         self._pending = self._thread.submit(self._write, rows)
         return old
 
