@@ -35,6 +35,11 @@ class RegistryEntry:
         """The registry's id of the member."""
         return self.member.member_id
 
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The identifiers as (kind, value)."""
+        return tuple((i.kind.value, i.value) for i in self.identifiers)
+
 
 @dataclass(frozen=True, slots=True)
 class SealedEntry:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.members import PersonIdentifier
+from domain.members import IdentifierKind, PersonIdentifier
 from domain.ports import CacheInvalidation, MemberRepository, UnitOfWork
 from domain.records import StoredEntry
 from domain.reference import ReferenceData
@@ -41,7 +41,9 @@ class _Tally:
     members: int = 0
     replaced: int = 0
     stale_at_most: int = STALE_AT_MOST
-    stale: set[PersonIdentifier] | None = field(default_factory=set)
+    # As (kind, value) pairs: tuples of strings hash in C, a dataclass's hash in Python, and
+    # a full file names a million identifiers before giving up.
+    stale: set[tuple[str, str]] | None = field(default_factory=set)
 
     def stored(
         self, batch: list[StoredEntry], old: dict[str, tuple[PersonIdentifier, ...]]
@@ -52,11 +54,16 @@ class _Tally:
         if self.stale is None:
             return
         for entry in batch:
-            self.stale.update(entry.identifiers)
+            self.stale.update(entry.pairs)
         for identifiers in old.values():
-            self.stale.update(identifiers)
+            self.stale.update((i.kind.value, i.value) for i in identifiers)
         if len(self.stale) > self.stale_at_most:
             self.stale = None  # the new registry version tells the gateways instead
+
+    def stale_identifiers(self) -> set[PersonIdentifier]:
+        """The identifiers to name to the shared cache (none if too many)."""
+        kinds = {kind.value: kind for kind in IdentifierKind}  # an Enum call costs, per pair
+        return {PersonIdentifier(kinds[kind], value) for kind, value in self.stale or ()}
 
     def report(self, invalidated: bool) -> ImportReport:
         """The counts as the use case answers them."""
@@ -124,7 +131,7 @@ def store_registry(
         uow.commit()
     # After the commit only: invalidating earlier would let a concurrent check cache the old
     # record again before the new one is visible.
-    invalidated = tally.stale is not None and cache.invalidate(tally.stale)
+    invalidated = tally.stale is not None and cache.invalidate(tally.stale_identifiers())
     if progress is not None and (tally.households % PROGRESS_EVERY or not tally.households):
         progress(tally.households)  # the end, unless the loop just reported it
     return tally.report(invalidated)
