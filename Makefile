@@ -10,6 +10,7 @@ MUTMUT_VERSION  ?= 3.8.1
 MUTATE_CHILDREN ?= 2
 # make bench-import: people generated, and the PostgreSQL server a scratch database is made on
 IMPORT_PEOPLE  ?= 1000000
+IMPORT_WORKERS ?=# the imports' reading processes (empty: one per core; 0: in process)
 BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
@@ -95,7 +96,8 @@ bench-settle: $(STAMP) ## settle SETTLE_CLAIMS accepted claims on PostgreSQL (de
 
 bench-import: $(STAMP) ## import IMPORT_PEOPLE generated people (SQLite, PostgreSQL), then a change file under a gateway
 	@$(MAKE) --no-print-directory bytecode
-	$(BIN)/python -m bench.import_run --people $(IMPORT_PEOPLE) --database-url $(BENCH_POSTGRES)
+	$(BIN)/python -m bench.import_run --people $(IMPORT_PEOPLE) --database-url $(BENCH_POSTGRES) \
+		$(if $(IMPORT_WORKERS),--workers $(IMPORT_WORKERS))
 
 mutate: $(STAMP) ## mutation-test the eligibility rules with their unit tests (mutmut; slow, not in CI)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python mutmut==$(MUTMUT_VERSION)

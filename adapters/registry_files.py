@@ -48,10 +48,10 @@ def read_objects(path: Path) -> Iterator[tuple[int, dict[str, object]]]:
         for number, raw in enumerate(lines, start=1):
             text = raw.removeprefix(_BOM) if number == 1 else raw
             if text.strip():
-                yield number, _household(text, number)
+                yield number, household_object(text, number)
 
 
-def _household(raw: bytes, number: int) -> dict[str, object]:
+def household_object(raw: bytes, number: int) -> dict[str, object]:
     """One line's JSON object; the message never quotes the line: it is patient data."""
     try:
         value = orjson.loads(raw)

@@ -3,10 +3,13 @@
 For each backend (SQLite, then PostgreSQL on a scratch database when a server is given): a
 full file of N generated people, then a daily change file (ended affiliations, new ALD
 grants, deaths, new households) imported while a gateway serves. Each import runs as its own
-process, so that its peak memory (ru_maxrss) is its own; people per second count the whole
-command, its start included. The gateway is asked, before the change file, about insureds
-whose affiliation the file ends: each answer is then cached, and the bench times how long
-after the import the gateway answers their new standing.
+process; people per second count the whole command, its start included. Its CPU seconds
+count it and its worker processes (the database server's are not counted), per 100,000
+people: on a shared machine they vary much less than the wall time. Its peak memory is the
+largest sum, sampled, of the proportional set sizes (PSS: a page shared by the forked workers
+counts once in all) of the command and its workers. The gateway is asked, before the change
+file, about insureds whose affiliation the file ends: each answer is then cached, and the
+bench times how long after the import the gateway answers their new standing.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -32,19 +36,21 @@ SAMPLED = 20  # ended insureds asked about before and after the change file
 
 @dataclass(frozen=True)
 class Run:
-    """One import command: what it read, how long it took, its peak memory."""
+    """One import command: what it read, how long it took, its CPU time, its peak memory."""
 
     label: str
     people: int
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0  # the command and its workers, user and system
 
     def line(self) -> str:
         """A row of the results table."""
         rate = self.people / self.seconds if self.seconds else 0.0
+        per_100k = self.cpu_seconds * 100_000 / self.people if self.people else 0.0
         return (
             f"{self.label:<22} {self.people:>11,} {self.seconds:>9.1f} {rate:>10,.0f} "
-            f"{self.peak_mb:>9.0f}"
+            f"{self.peak_mb:>9.0f} {per_100k:>9.1f}"
         )
 
 
@@ -65,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"change file: {lines:,} lines, {changed:,} people", file=sys.stderr)
         for name, server in _backends(args):
             with scratch_database(server) as database_url:
-                env = _env(work / name, database_url, args.redis_url)
+                env = _env(work / name, database_url, args.redis_url, args.workers)
                 runs, watch = _backend(name, env, population, people, changes, changed, ended)
                 _print(name, runs, watch, lines)
     return 0
@@ -97,20 +103,71 @@ def _backends(args: argparse.Namespace) -> list[tuple[str, str | None]]:
 
 
 def _import(label: str, env: dict[str, str], path: Path, people: int) -> Run:
-    """Run `amo-gateway members import` as a child; its wall time and its own peak memory."""
+    """Run `amo-gateway members import` as a child; its wall time, the CPU time of it and its
+    workers, and the peak memory of them all."""
     command = [sys.executable, "-m", "gateway.cli", "members", "import", str(path)]
     started = time.monotonic()
     child = subprocess.Popen(command, env={**os.environ, **env})
+    peak = _PeakMemory(child.pid)
+    # wait4's usage counts the child and the children it waited for (its workers).
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.monotonic() - started
+    peak.stop()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{label}: the import failed")
-    run = Run(label, people, seconds, usage.ru_maxrss / 1024)  # KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    run = Run(label, people, seconds, max(peak.mb, usage.ru_maxrss / 1024), cpu)
     print(f"done: {run.line()}", file=sys.stderr)  # kept should a later step fail
     return run
 
 
-def _env(state: Path, database_url: str | None, redis_url: str | None) -> dict[str, str]:
+class _PeakMemory:
+    """The largest PSS sum of a process and its children, sampled every quarter second."""
+
+    def __init__(self, pid: int) -> None:
+        self.mb = 0.0
+        self._pid = pid
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._done.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.25):
+            pids = [self._pid, *_children(self._pid)]
+            self.mb = max(self.mb, sum(_pss_kib(pid) for pid in pids) / 1024)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _env(
+    state: Path, database_url: str | None, redis_url: str | None, workers: int | None
+) -> dict[str, str]:
     state.mkdir(parents=True, exist_ok=True)
     env = {
         "AMO_STATE_DIR": str(state),
@@ -121,13 +178,18 @@ def _env(state: Path, database_url: str | None, redis_url: str | None) -> dict[s
     }
     if redis_url:
         env["AMO_REDIS_URL"] = redis_url
+    if workers is not None:
+        env["AMO_IMPORT_WORKERS"] = str(workers)
     return env
 
 
 def _print(name: str, runs: list[Run], watch: Watch, lines: int) -> None:
     load = os.getloadavg()
     print(f"\nregistry import — {date.today()} — {name} — load average {load[0]:.2f}")
-    print(f"{'import':<22} {'people':>11} {'seconds':>9} {'people/s':>10} {'peak MB':>9}")
+    print(
+        f"{'import':<22} {'people':>11} {'seconds':>9} {'people/s':>10} {'peak MB':>9} "
+        f"{'CPU s/100k':>10}"
+    )
     for run in runs:
         print(run.line())
     print(f"change file: {lines:,} lines; {watch.summary()}")
@@ -146,6 +208,11 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
         "--backends", default="sqlite,postgresql", help="which of sqlite,postgresql to bench"
     )
     parser.add_argument("--redis-url", help="a shared cache for the gateway and the imports")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="the imports' reading processes (default: one per core; 0: none)",
+    )
     parser.add_argument("--workdir", help="where the generated files go (default: the temp dir)")
     return parser.parse_args(argv)
 

@@ -35,6 +35,7 @@ from domain.records import (
     Provider,
     Recording,
     RegistryEntry,
+    StoredEntry,
 )
 from domain.reference import ReferenceData
 from domain.subscription_ports import EndpointRepository, SubscriptionRepository
@@ -59,7 +60,7 @@ class MemberRepository(Protocol):
         """Insert or replace a member and its identifiers and names (by member_id)."""
         ...
 
-    def save_all(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+    def save_all(self, entries: Sequence[StoredEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
         """Insert or replace members of distinct ids at once (an import's batch); the
         identifiers stored before for those already known (for cache invalidation)."""
         ...

@@ -9,7 +9,7 @@ from enum import StrEnum
 from domain.anomaly_flags import AnomalyFlag
 from domain.claim_history import HistoryLine
 from domain.ledger import Entry
-from domain.members import Member, PersonIdentifier
+from domain.members import IdentifierKind, Member, PersonIdentifier
 from domain.prior_auth import PriorAuthorization
 
 
@@ -29,6 +29,37 @@ class RegistryEntry:
     identifiers: tuple[PersonIdentifier, ...]
     name: PersonName
     sex: str  # male | female | unknown (FHIR administrative-gender)
+
+    @property
+    def member_id(self) -> str:
+        """The registry's id of the member."""
+        return self.member.member_id
+
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The identifiers as (kind, value)."""
+        return tuple((i.kind.value, i.value) for i in self.identifiers)
+
+
+@dataclass(frozen=True, slots=True)
+class SealedEntry:
+    """A registry entry its storage adapter already encoded (in a worker process, for an
+    import): the import still needs its member id (one per batch) and its identifiers (whose
+    cached decisions it makes stale); the rest is the adapter's own, opaque here."""
+
+    member_id: str
+    pairs: tuple[tuple[str, str], ...]  # the identifiers as (kind, value)
+    sealed: object  # only the adapter that sealed it reads it
+
+    @property
+    def identifiers(self) -> tuple[PersonIdentifier, ...]:
+        """The identifiers as the domain names them."""
+        return tuple(PersonIdentifier(_KINDS[kind], value) for kind, value in self.pairs)
+
+
+_KINDS = {kind.value: kind for kind in IdentifierKind}  # an Enum call costs, per member
+# What an import stores: entries read in process, or already sealed by a worker process.
+StoredEntry = RegistryEntry | SealedEntry
 
 
 # The category of a payer's review client (its medical reviewers): it decides the prises en

@@ -28,13 +28,17 @@ def _members_import(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.admin import import_members
 
     started = time.monotonic()
-    report = import_members(settings, Path(args.file), quiet=args.quiet)
+    report = import_members(settings, Path(args.file), quiet=args.quiet, workers=args.workers)
     seconds = max(time.monotonic() - started, 1e-6)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    # The largest of the reading processes, if any (each its own, beside the main process).
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    workers = f" + {worker_mb:,.0f} Mo par processus de lecture" if worker_mb else ""
     print(
         f"import terminé : {report.households:,} foyers, {report.members:,} personnes "
         f"(dont {report.replaced:,} déjà connues, mises à jour) en {seconds:,.1f} s "
-        f"({report.members / seconds:,.0f} personnes/s), mémoire maximale {peak_mb:,.0f} Mo"
+        f"({report.members / seconds:,.0f} personnes/s), "
+        f"mémoire maximale {peak_mb:,.0f} Mo{workers}"
     )
     if report.too_many_to_name:
         print(
@@ -77,6 +81,12 @@ def _authorizations_key(args: argparse.Namespace, settings: Settings) -> int:
 def _file_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="processes reading the file (default: AMO_IMPORT_WORKERS, else one per core; "
+        "0: in the command's own process)",
+    )
 
 
 def _pop_args(p: argparse.ArgumentParser) -> None:

@@ -82,6 +82,9 @@ class Settings:
     # version is read again; older cached decisions are then unused), for one primary-key
     # read every 2 s per process.
     registry_poll_seconds: float = 2.0
+    # Worker processes of `members import` that read and encrypt the file's households (the
+    # main process stores them): unset, one per core; 0 reads in the command's own process.
+    import_workers: int | None = None
     # The largest of the 62 third-party FHIR financial examples the tests read from
     # ../shared/fhir-examples is 119 KB (an NHCX eligibility Bundle);
     # 1 MiB leaves room for large claim Bundles and bounds the memory one request holds.

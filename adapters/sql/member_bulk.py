@@ -10,6 +10,10 @@ A batch is written by a thread of its own while the caller reads and encodes the
 the database works (SQLite with the GIL released, PostgreSQL in its own process) while
 Python parses. One batch at most is in flight, and anything else done on the connection
 waits for it first (`settle`), so the transaction sees its statements in order.
+
+What a member's rows hold (facts, encrypted personal data, blind indexes) is `seal`ed from
+its registry entry: here for entries read in process, or beforehand by the worker processes
+of a parallel import (adapters/registry_parallel.py), which hand over `SealedEntry`s.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import Connection
@@ -26,7 +31,7 @@ from adapters.crypto import BlindIndex, FieldCipher
 from adapters.sql.bulk import sqlite_instant
 from adapters.sql.member_codec import decode_identifiers, encode_facts, encode_person
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.records import RegistryEntry
+from domain.records import RegistryEntry, SealedEntry, StoredEntry
 
 _KIND = {kind: kind.value for kind in IdentifierKind}  # an Enum's .value costs, per member
 # SQLite's page cache for an import's connection (2 MiB by default): a file replacing people
@@ -58,6 +63,23 @@ _STAGING_AFTER = (
     "WHERE member.member_id = s.member_id",
 )
 _STORED = "SELECT member_id, names_enc FROM member WHERE member_id IN ({marks})"
+# A sealed member: (member_id, identifiers as (kind, value), version, facts, names_enc,
+# blind indexes sorted and distinct): plain values, cheap to send from a worker process.
+Sealed = tuple[str, tuple[tuple[str, str], ...], int, str, bytes, tuple[str, ...]]
+
+
+def seal(entry: RegistryEntry, cipher: FieldCipher, index: BlindIndex) -> Sealed:
+    """A member's rows as this module writes them, but for the time of its writing."""
+    member_id = entry.member.member_id
+    pairs = tuple((_KIND[i.kind], i.value) for i in entry.identifiers)
+    names = cipher.encrypt(encode_person(entry), aad=member_id.encode())
+    digests = tuple(sorted({index.digest(kind, value) for kind, value in pairs}))
+    return member_id, pairs, entry.member.version, encode_facts(entry.member), names, digests
+
+
+def sealed_entry(row: Sealed) -> SealedEntry:
+    """The domain's view of a sealed member: its id and identifiers, the rest opaque."""
+    return SealedEntry(row[0], row[1], row)
 
 
 @dataclass(slots=True)
@@ -73,10 +95,14 @@ class _Rows:
     added: list[tuple[str, str]] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)
 
-    def identifiers(self, member_id: str, now: set[str], before: set[str]) -> None:
-        """Note the blind indexes a member gains and loses."""
-        self.added.extend((value, member_id) for value in sorted(now - before))
-        self.dropped.extend((value, member_id) for value in sorted(before - now))
+    def identifiers(self, member_id: str, now: tuple[str, ...], before: set[str]) -> None:
+        """Note the blind indexes a member gains and loses (`now` sorted and distinct)."""
+        if not before:  # a new member, nearly all of a full file's: no set to build
+            self.added.extend(zip(now, repeat(member_id)))
+            return
+        kept = set(now)
+        self.added.extend((value, member_id) for value in sorted(kept - before))
+        self.dropped.extend((value, member_id) for value in sorted(before - kept))
 
 
 class MemberBatchWriter:
@@ -109,27 +135,30 @@ class MemberBatchWriter:
         finally:
             self._thread.shutdown()
 
-    def save(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+    def save(self, entries: Sequence[StoredEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
         """Store these members (the writing finishes in the background); the identifiers
         stored before for those already known."""
         self.settle()
-        stored = self._stored([entry.member.member_id for entry in entries])
+        stored = self._stored([entry.member_id for entry in entries])
         old = {member_id: self._old(member_id, token) for member_id, token in stored.items()}
         now = datetime.now(UTC)
         when: Any = now if self._copy else sqlite_instant(now)
         rows = _Rows()
         for entry in entries:
-            member_id = entry.member.member_id
-            facts = encode_facts(entry.member)
-            names = self._cipher.encrypt(encode_person(entry), aad=member_id.encode())
+            member_id, _pairs, version, facts, names, digests = self._sealed(entry)
             before = old.get(member_id)
             if before is None:
-                rows.new.append((member_id, entry.member.version, when, facts, names))
+                rows.new.append((member_id, version, when, facts, names))
             else:
                 rows.known.append((when, facts, names, member_id))
-            rows.identifiers(member_id, self._digests(entry.identifiers), self._digests(before))
+            rows.identifiers(member_id, digests, self._digests(before))
         self._pending = self._thread.submit(self._write, rows)
         return old
+
+    def _sealed(self, entry: StoredEntry) -> Sealed:
+        if isinstance(entry, SealedEntry):
+            return entry.sealed  # type: ignore[return-value]  # sealed by `seal`, opaque above
+        return seal(entry, self._cipher, self._index)
 
     def _digests(self, identifiers: tuple[PersonIdentifier, ...] | None) -> set[str]:
         digest = self._index.digest

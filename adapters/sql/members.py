@@ -18,7 +18,7 @@ from adapters.sql.member_codec import (
 )
 from adapters.sql.tables import MemberIdentifierRow, MemberRow, RegistryVersionRow
 from domain.members import EligibilityFacts, Member, PersonIdentifier
-from domain.records import RegistryEntry
+from domain.records import RegistryEntry, StoredEntry
 
 MEMBER = MemberRow.__table__
 MEMBER_IDENTIFIER = MemberIdentifierRow.__table__
@@ -92,7 +92,7 @@ class SqlMemberRepository:
             self._session.execute(insert(MEMBER), [row])
         self._replace_identifiers(member_id, entry.identifiers)
 
-    def save_all(self, entries: Sequence[RegistryEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
+    def save_all(self, entries: Sequence[StoredEntry]) -> dict[str, tuple[PersonIdentifier, ...]]:
         """Insert or replace members of distinct ids at once; the identifiers stored before
         for those already known."""
         if self._batches is None:

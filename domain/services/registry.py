@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.members import PersonIdentifier
+from domain.members import IdentifierKind, PersonIdentifier
 from domain.ports import CacheInvalidation, MemberRepository, UnitOfWork
-from domain.records import RegistryEntry
+from domain.records import StoredEntry
 from domain.reference import ReferenceData
 from domain.registry import DeclaredHousehold, check_household
 
@@ -41,10 +41,12 @@ class _Tally:
     members: int = 0
     replaced: int = 0
     stale_at_most: int = STALE_AT_MOST
-    stale: set[PersonIdentifier] | None = field(default_factory=set)
+    # As (kind, value) pairs: tuples of strings hash in C, a dataclass's hash in Python, and
+    # a full file names a million identifiers before giving up.
+    stale: set[tuple[str, str]] | None = field(default_factory=set)
 
     def stored(
-        self, batch: list[RegistryEntry], old: dict[str, tuple[PersonIdentifier, ...]]
+        self, batch: list[StoredEntry], old: dict[str, tuple[PersonIdentifier, ...]]
     ) -> None:
         """Count a stored batch; its members' old and new identifiers become stale."""
         self.members += len(batch)
@@ -52,11 +54,16 @@ class _Tally:
         if self.stale is None:
             return
         for entry in batch:
-            self.stale.update(entry.identifiers)
+            self.stale.update(entry.pairs)
         for identifiers in old.values():
-            self.stale.update(identifiers)
+            self.stale.update((i.kind.value, i.value) for i in identifiers)
         if len(self.stale) > self.stale_at_most:
             self.stale = None  # the new registry version tells the gateways instead
+
+    def stale_identifiers(self) -> set[PersonIdentifier]:
+        """The identifiers to name to the shared cache (none if too many)."""
+        kinds = {kind.value: kind for kind in IdentifierKind}  # an Enum call costs, per pair
+        return {PersonIdentifier(kinds[kind], value) for kind, value in self.stale or ()}
 
     def report(self, invalidated: bool) -> ImportReport:
         """The counts as the use case answers them."""
@@ -68,17 +75,17 @@ class _Tally:
 class _Batch:
     """Entries stored together: each member once (a later line of the same member waits)."""
 
-    entries: list[RegistryEntry] = field(default_factory=list)
+    entries: list[StoredEntry] = field(default_factory=list)
     member_ids: set[str] = field(default_factory=set)
 
-    def holds_any(self, entries: list[RegistryEntry]) -> bool:
+    def holds_any(self, entries: Sequence[StoredEntry]) -> bool:
         """Whether one of these members is already in the batch."""
-        return any(entry.member.member_id in self.member_ids for entry in entries)
+        return any(entry.member_id in self.member_ids for entry in entries)
 
-    def add(self, entries: list[RegistryEntry]) -> None:
+    def add(self, entries: Sequence[StoredEntry]) -> None:
         """Add a household's entries."""
         self.entries.extend(entries)
-        self.member_ids.update(entry.member.member_id for entry in entries)
+        self.member_ids.update(entry.member_id for entry in entries)
 
 
 def import_registry(
@@ -96,14 +103,15 @@ def import_registry(
 
 
 def store_registry(
-    households: Iterable[tuple[int, list[RegistryEntry]]],
+    households: Iterable[tuple[int, Sequence[StoredEntry]]],
     *,
     uow: UnitOfWork,
     cache: CacheInvalidation,
     progress: Callable[[int], None] | None = None,
     stale_at_most: int = STALE_AT_MOST,
 ) -> ImportReport:
-    """Store the checked entries of every (line, household) in one transaction, or none."""
+    """Store the checked entries of every (line, household) in one transaction, or none: read
+    in process, or already sealed for storage by worker processes (the same rows either way)."""
     tally, batch = _Tally(stale_at_most=stale_at_most), _Batch()
     with uow:
         for _line, entries in households:
@@ -123,7 +131,7 @@ def store_registry(
         uow.commit()
     # After the commit only: invalidating earlier would let a concurrent check cache the old
     # record again before the new one is visible.
-    invalidated = tally.stale is not None and cache.invalidate(tally.stale)
+    invalidated = tally.stale is not None and cache.invalidate(tally.stale_identifiers())
     if progress is not None and (tally.households % PROGRESS_EVERY or not tally.households):
         progress(tally.households)  # the end, unless the loop just reported it
     return tally.report(invalidated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import sys
@@ -13,7 +14,8 @@ import orjson
 
 from adapters.population import write_population
 from adapters.refdata_files import load_reference_files
-from adapters.registry_files import count_lines, read_entries
+from adapters.registry_files import count_lines
+from adapters.registry_parallel import ReadingFailed, read_sealed
 from adapters.sql.audit import verify_chain
 from adapters.sql.engine import make_engine, migrate
 from adapters.sql.rotation import RotationReport
@@ -172,13 +174,25 @@ def list_providers(settings: Settings) -> list[Provider]:
         return work.providers.all()
 
 
-def import_members(settings: Settings, path: Path, *, quiet: bool = False) -> ImportReport:
-    """Import a payer's registry file, all or nothing, with a progress bar."""
+def import_members(
+    settings: Settings, path: Path, *, quiet: bool = False, workers: int | None = None
+) -> ImportReport:
+    """Import a payer's registry file, all or nothing, with a progress bar; its households
+    read and encrypted by `workers` processes (default: the setting, else one per core)."""
+    if workers is None:
+        workers = settings.import_workers
+    if workers is None:
+        workers = os.cpu_count() or 1
+    cipher = data_cipher(settings.with_secrets())
     with open_storage(settings) as storage, cache_invalidation(settings, storage) as cache:
         total = count_lines(path)
         progress = None if quiet else ProgressBar(total, "foyers")
-        entries = read_entries(path, load_reference(storage.uow), date.today())
-        return store_registry(entries, uow=storage.uow(), cache=cache, progress=progress)
+        ref, today = load_reference(storage.uow), date.today()
+        entries = read_sealed(path, ref, today, cipher=cipher, index=storage.index, workers=workers)
+        try:
+            return store_registry(entries, uow=storage.uow(), cache=cache, progress=progress)
+        except ReadingFailed as error:
+            raise SystemExit(f"import interrompu, rien n'a été enregistré : {error}") from None
 
 
 def generate(path: Path, *, seed: int, people: int, today: date) -> int:
