@@ -208,6 +208,9 @@ class TestNamedCrashes:
         assert_settled(uow_factory, state / "settlement", SOURCES)
 
 
+# Each seed forks the pytest process: late in a full run that process is large, and every
+# child copies the pages it touches. 50 s alone, up to 120 s and more at the end of `make test`.
+@pytest.mark.timeout(480)
 class TestRandomCrashes:
     def test_every_seed_ends_settled(self, template: Path, tmp_path: Path) -> None:
         killed = 0
