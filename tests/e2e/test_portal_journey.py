@@ -84,7 +84,7 @@ def _bills(page: object, world: PortalWorld, shots: Path, lang: str, day: date) 
     main = page.locator("main").inner_text()  # type: ignore[attr-defined]
     assert words["answered"] in main, main
     page.screenshot(path=shots / f"4-bill-{lang}.png", full_page=True)  # type: ignore[attr-defined]
-    number = re.search(r"PORTAIL-[0-9A-Za-z-]+", main)
+    number = re.search(r"PORTAIL-[0-9A-Za-z_-]+", main)  # the form's key is URL-safe base64
     assert number, main
     return number.group(0)
 
