@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ class Settled:
     rejected: str  # a claim with nothing payable
     returned: str  # a transfer the bank returned
     unpaid: str  # the claim it did not pay
+    filed: date  # the UTC day the paid claim was filed, as the gateway stamped it
+    booked: date  # the day the bank's statement booked both transfers
 
 
 def rib(account: str) -> str:
@@ -84,11 +86,13 @@ def settle(portal: PortalWorld, folder: Path) -> Settled:
     (second,) = _cycle(portal, settings, date.fromisoformat(returned["payment"]["date"]),
                        after={first[0]})  # fmt: skip
     statement = folder / "camt054.xml"
+    booked = date.today()
     statement.write_bytes(camt054([Booked(*first), Booked(*second, returned=RETURNED)],
-                                  date.today()))  # fmt: skip
+                                  booked))  # fmt: skip
     run_statement(settings, statement)
+    filed = datetime.fromisoformat(paid["created"]).astimezone(UTC).date()
     return Settled("PORTAIL-PAYE-1", first[0], first[1] / 100, "PORTAIL-REJET-1",
-                   second[0], "PORTAIL-RETOUR-1")  # fmt: skip
+                   second[0], "PORTAIL-RETOUR-1", filed, booked)  # fmt: skip
 
 
 def _cycle(

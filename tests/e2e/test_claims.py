@@ -41,9 +41,12 @@ ANSWER_LANGUAGE = "https://fhir.tiers-payant.ma/StructureDefinition/answer-langu
 HOLD_UNTIL = "https://fhir.tiers-payant.ma/StructureDefinition/hold-until"
 
 
+TODAY = date.today()  # once for the module: a run that passes midnight keeps the slots apart
+
+
 def care_day(slot: int) -> date:
     """A test's day of care: its slot's supply runs out before the next slot's day begins."""
-    return date.today() - timedelta(days=SUPPLY_DAYS * slot)
+    return TODAY - timedelta(days=SUPPLY_DAYS * slot)
 
 
 def granted(world: World, day: date) -> dict[str, Any]:
@@ -335,7 +338,7 @@ class TestSharesAndPrescriptions:
     def test_boxes_beyond_the_prescription_are_reduced(self, world: World) -> None:
         """Two boxes dispensed, one prescribed (the contained MedicationRequest): paid on one
         box's 35.50 at 70 % of the PPV, the second box's 35.50 the patient's."""
-        earlier = date.today() - timedelta(days=20)  # not the same line as the mutuelle test's
+        earlier = TODAY - timedelta(days=20)  # not the same line as the mutuelle test's
         body = dispensing(world.patient("disabled-child"), "FACT-RX-1", boxes=2, billed=71,
                           prescribed=1, day=earlier)  # fmt: skip
         answer = submit(world, world.state.pharmacy, body)

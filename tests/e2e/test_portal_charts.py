@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -51,7 +51,7 @@ class TestCharts:
         answer = accountant.get("/portal/payments/charts.csv")
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(answer.text.removeprefix("\ufeff")), delimiter=";"))
-        month = datetime.now(UTC).strftime("%Y-%m")
+        month = settled.booked.strftime("%Y-%m")
         assert rows[0][0] == "Mois"
         (this,) = [row for row in rows[1:] if row[0] == month]
         assert int(this[1]) >= 1 and this[4] == f"{settled.amount:.2f}".replace(".", ",")
@@ -73,12 +73,12 @@ class TestCharts:
 
 
 class TestFiledDays:
-    """The settled claims were filed today (UTC): the day they were sent to the API."""
+    """The settled claims were filed on the UTC day the gateway stamped them with."""
 
     def test_the_api_s_statement_keeps_both_days_and_leaves_the_day_after(
         self, settled: Settled, portal: PortalWorld
     ) -> None:
-        today = datetime.now(UTC).date()
+        today = settled.filed
         url = f"{portal.base}/fhir/ClaimResponse/$statement"
 
         def listed(first: object, last: object) -> str:
@@ -99,7 +99,7 @@ class TestFiledDays:
     def test_the_payments_page_filters_the_claims_by_the_same_days(
         self, settled: Settled, accountant: httpx.Client
     ) -> None:
-        today = datetime.now(UTC).date()
+        today = settled.filed
         day_before = (today - timedelta(days=1)).isoformat()
         day = today.isoformat()
         shown = accountant.get("/portal/payments", params={"filed-from": day, "filed-to": day})

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -115,10 +115,10 @@ class TestPayments:
     def test_the_days_filter_the_transfers(
         self, settled: Settled, accountant: httpx.Client
     ) -> None:
-        today = date.today()
-        listed = accountant.get("/portal/payments", params={"from": today.isoformat()}).text
+        made = settled.filed  # the transfers were made after the claim was filed
+        listed = accountant.get("/portal/payments", params={"from": made.isoformat()}).text
         assert settled.transfer in listed and settled.returned in listed
-        later = (today + timedelta(days=1)).isoformat()
+        later = (settled.booked + timedelta(days=1)).isoformat()  # and before it was booked
         empty = accountant.get("/portal/payments", params={"from": later}).text
         assert settled.transfer not in empty.split('id="transfers"')[1]
         assert "Aucun virement pour ces filtres." in empty
