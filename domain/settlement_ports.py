@@ -15,8 +15,8 @@ from domain.authorization_ports import Ledger
 from domain.bank_accounts import AccountChange, Rib
 from domain.money import Money
 from domain.payment_records import TransferRecord, TransferStatus
-from domain.ports import AuditLog, Outbox
 from domain.settlement import Batch, BatchStatus, Payable, Transfer
+from domain.uow_ports import AuditLog, Outbox
 
 
 @dataclass(frozen=True, slots=True)

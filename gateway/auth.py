@@ -22,9 +22,10 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, OctKey
 
 from adapters.sql.engine import is_database_error
-from domain.ports import Clock, UnitOfWorkFactory
+from domain.ports import Clock
 from domain.records import Admission, AuditEntry, Convention, Provider, Requester
 from domain.services.prior_auth import Reviewer
+from domain.uow_ports import UnitOfWorkFactory
 from gateway.errors import InvalidClient, InvalidScope, OAuthError, UnsupportedGrant, rule_for
 from gateway.scopes import grantable
 

@@ -60,7 +60,6 @@ from domain.ports import (
     IdGenerator,
     MemberDirectory,
     RateLimiter,
-    UnitOfWorkFactory,
 )
 from domain.reference import ReferenceData
 from domain.services.accounts import AccountPorts
@@ -75,6 +74,7 @@ from domain.services.statement import StatementPorts
 from domain.services.statistics import FiguresPorts
 from domain.services.subscriptions import SubscriptionPorts
 from domain.transfer_ports import TransferReader
+from domain.uow_ports import UnitOfWorkFactory
 from fhir_profiles import claim_billing_in
 from fhir_profiles.claim_form import rerender
 from gateway.auth import TokenService

@@ -1,4 +1,4 @@
-"""In-memory fakes of the repositories and the unit of work in `domain/ports.py`, one per
+"""In-memory fakes of the repositories and the unit of work in `domain/uow_ports.py`, one per
 Protocol, for unit tests (the pipeline ports' fakes are in tests/pipeline_fakes.py).
 
 They behave like the real adapters where a test can tell the difference (scoping by tenant,

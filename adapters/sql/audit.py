@@ -76,7 +76,7 @@ def _fields(entry: AuditEntry | Any) -> dict[str, Any]:
 
 
 class SqlAuditLog:
-    """domain.ports.AuditLog writing to the audit_event table."""
+    """domain.uow_ports.AuditLog writing to the audit_event table."""
 
     def __init__(self, session: Session, stream: AuditStream) -> None:
         self._session = session

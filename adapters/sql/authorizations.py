@@ -22,7 +22,6 @@ from adapters.sql.messages import SqlMessageRepository
 from adapters.sql.reads import SqlReads, in_thread
 from adapters.sql.tables import AuthorizationRow
 from domain.money import Money
-from domain.ports import AuditLog, Outbox, UnitOfWorkFactory
 from domain.prior_auth import Granted, PaLine, PaStatus, PriorAuthorization, Reservation, Use
 from domain.records import (
     AuthorizationChange,
@@ -32,6 +31,7 @@ from domain.records import (
     QueueQuery,
     StoredAuthorization,
 )
+from domain.uow_ports import AuditLog, Outbox, UnitOfWorkFactory
 
 AUTHORIZATION = AuthorizationRow.__table__
 _PENDING = (PaStatus.REQUESTED.value, PaStatus.INFO_REQUESTED.value)

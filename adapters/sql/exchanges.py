@@ -46,7 +46,7 @@ _GET_BY_REQUEST = (
 
 
 class SqlExchangeRepository:
-    """domain.ports.ExchangeRepository over the exchange and exchange_patient tables."""
+    """domain.uow_ports.ExchangeRepository over the exchange and exchange_patient tables."""
 
     def __init__(self, session: Session, *, cipher: FieldCipher, index: BlindIndex) -> None:
         self._session = session

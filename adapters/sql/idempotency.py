@@ -24,7 +24,7 @@ _TAKEN = select(_C.key).where(
 
 
 class SqlIdempotencyRepository:
-    """domain.ports.IdempotencyRepository over the idempotency_key table; it never commits."""
+    """domain.uow_ports.IdempotencyRepository over the idempotency_key table; it never commits."""
 
     def __init__(self, session: Session) -> None:
         self._session = session

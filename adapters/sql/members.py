@@ -40,7 +40,7 @@ def identifier_index(index: BlindIndex, identifier: PersonIdentifier) -> str:
 
 
 class SqlMemberRepository:
-    """domain.ports.MemberRepository over the member and member_identifier tables."""
+    """domain.uow_ports.MemberRepository over the member and member_identifier tables."""
 
     def __init__(self, session: Session, *, cipher: FieldCipher, index: BlindIndex) -> None:
         self._session = session

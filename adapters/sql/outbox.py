@@ -14,7 +14,7 @@ EVENT = OutboxEventRow.__table__
 
 
 class SqlOutbox:
-    """domain.ports.Outbox over the outbox_event table; it never commits."""
+    """domain.uow_ports.Outbox over the outbox_event table; it never commits."""
 
     def __init__(self, session: Session) -> None:
         self._session = session

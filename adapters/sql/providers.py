@@ -27,7 +27,7 @@ _COLUMNS = (
 
 
 class SqlProviderRepository:
-    """domain.ports.ProviderRepository over the provider table."""
+    """domain.uow_ports.ProviderRepository over the provider table."""
 
     def __init__(self, session: Session) -> None:
         self._session = session

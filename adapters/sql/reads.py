@@ -23,8 +23,8 @@ import anyio.to_thread
 from adapters.sql.engine import is_database_error
 from domain.errors import Unavailable
 from domain.members import EligibilityFacts, PersonIdentifier
-from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.records import ExchangeQuery, ExchangeRecord, IdempotentAnswer
+from domain.uow_ports import UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
 

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from adapters.sql.engine import is_database_error
 from domain.errors import Conflict, StaleState, Unavailable
 from domain.ledger import AlreadyRecorded
-from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.records import AuditEntry, Recording
+from domain.uow_ports import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("amo.recorder")
 

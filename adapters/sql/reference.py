@@ -14,7 +14,7 @@ from domain.reference_kinds import KINDS, RefKind
 
 
 class SqlReferenceRepository:
-    """domain.ports.ReferenceRepository over ref_dataset and the ref_* tables."""
+    """domain.uow_ports.ReferenceRepository over ref_dataset and the ref_* tables."""
 
     def __init__(self, session: Session) -> None:
         self._session = session

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from adapters.sql.reads import SqlReads
 from domain.errors import Unavailable
-from domain.ports import UnitOfWork
+from domain.uow_ports import UnitOfWork
 
 log = logging.getLogger("amo.cache")
 

@@ -17,7 +17,7 @@ PURGE_PROBABILITY = 0.01  # expired rows go in small batches without a scheduled
 
 
 class SqlReplayStore:
-    """domain.ports.ReplayStore over the used_jti table."""
+    """domain.uow_ports.ReplayStore over the used_jti table."""
 
     def __init__(
         self,

@@ -18,7 +18,6 @@ from adapters.crypto import FieldCipher
 from adapters.sql.reads import in_thread
 from adapters.sql.tables import DeliveryRow, OutboxEventRow, SubscriptionRow, WebhookEndpointRow
 from domain.notifications import Topic
-from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.records import Notification
 from domain.subscriptions import (
     DeliveryEvent,
@@ -30,6 +29,7 @@ from domain.subscriptions import (
     SubscriptionStatus,
     WebhookEndpoint,
 )
+from domain.uow_ports import UnitOfWork, UnitOfWorkFactory
 
 ENDPOINT = WebhookEndpointRow.__table__
 SUBSCRIPTION = SubscriptionRow.__table__

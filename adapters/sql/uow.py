@@ -31,7 +31,7 @@ from adapters.sql.subscriptions import SqlEndpointRepository, SqlSubscriptionRep
 
 
 class SqlUnitOfWork:
-    """domain.ports.UnitOfWork: leaving the `with` block without commit() rolls back."""
+    """domain.uow_ports.UnitOfWork: leaving the `with` block without commit() rolls back."""
 
     members: SqlMemberRepository
     exchanges: SqlExchangeRepository
@@ -152,7 +152,7 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """domain.ports.UnitOfWorkFactory: a new SqlUnitOfWork per call, sharing one engine."""
+    """domain.uow_ports.UnitOfWorkFactory: a new SqlUnitOfWork per call, sharing one engine."""
 
     def __init__(
         self, engine: Engine, *, cipher: FieldCipher, index: BlindIndex, audit_stream_id: str

@@ -14,8 +14,9 @@ from datetime import datetime
 
 from domain.errors import InProgress, KeyReused
 from domain.idempotency_ports import InFlight, Lease
-from domain.ports import IdempotencyStore, UnitOfWorkFactory
+from domain.ports import IdempotencyStore
 from domain.records import IdempotencyKey, IdempotentAnswer
+from domain.uow_ports import UnitOfWorkFactory
 
 # A waiting retry looks for the first request's answer this often: a claim is answered in
 # tens of milliseconds, so the retry gets it about as soon as it is committed, for one

@@ -14,9 +14,10 @@ from typing import Protocol
 from domain.errors import NotFound
 from domain.notifications import Topic
 from domain.payment_records import TransferRecord, TransferStatus
-from domain.ports import IdGenerator, Outbox
+from domain.ports import IdGenerator
 from domain.records import Notification, Requester
 from domain.transfer_ports import TransferPage, TransferQuery, TransferReader
+from domain.uow_ports import Outbox
 
 NOTICE = "PaymentNotice"
 

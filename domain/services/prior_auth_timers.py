@@ -9,10 +9,11 @@ from datetime import datetime
 from domain import prior_auth as pa_states
 from domain.authorization_ports import AnswerRenderer
 from domain.notifications import Topic
-from domain.ports import IdGenerator, UnitOfWork
+from domain.ports import IdGenerator
 from domain.prior_auth import PriorAuthorization
 from domain.records import AuditEntry, AuthorizationChange, StoredAuthorization
 from domain.services.prior_auth import PRIOR_AUTH, note
+from domain.uow_ports import UnitOfWork
 
 
 def run_timers(

@@ -24,8 +24,8 @@ from domain.anomaly_flags import (
     statistical_id,
 )
 from domain.authorization_ports import ProfileStore
-from domain.ports import UnitOfWork
 from domain.rules.anomalies import Profile, Thresholds, flags
+from domain.uow_ports import UnitOfWork
 
 POPULATION = "population"  # the peer group of every insured person of a payer
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.members import IdentifierKind, PersonIdentifier
-from domain.ports import CacheInvalidation, MemberRepository, UnitOfWork
+from domain.ports import CacheInvalidation
 from domain.records import StoredEntry
 from domain.reference import ReferenceData
 from domain.registry import DeclaredHousehold, check_household
+from domain.uow_ports import MemberRepository, UnitOfWork
 
 PROGRESS_EVERY = 500  # households per stored batch and between two progress reports
 # Identifiers an import names to the shared cache one by one, at most (about 150 MB held):

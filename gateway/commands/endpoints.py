@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.webhooks import new_secret, url_problem
-from domain.ports import UnitOfWork
 from domain.records import Provider
 from domain.subscriptions import WebhookEndpoint
+from domain.uow_ports import UnitOfWork
 from gateway.bootstrap import open_storage
 from gateway.ids import new_id
 from gateway.settings import Settings

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from adapters.patient_keys import BlindPatientKey
 from domain.authorization_ports import PatientKey
-from domain.ports import UnitOfWorkFactory
 from domain.prior_auth import PaStatus
 from domain.reference import ReferenceData
 from domain.services.prior_auth_keys import patient_key
+from domain.uow_ports import UnitOfWorkFactory
 from fhir_profiles.claim_form import stored_patient
 from gateway.bootstrap import load_reference, open_storage
 from gateway.settings import Settings
