@@ -1,8 +1,9 @@
 """The composition root: turns Settings into adapters, once, and closes them after.
 
 The choice between the embedded default (SQLite, caches and limits in process) and the
-production stack (PostgreSQL, Redis shared by replicas) is made here and nowhere else: the
-use cases receive their ports, and never ask which implementation they got.
+production stack (PostgreSQL, Redis shared by replicas) is made here and nowhere else (what
+the replicas share is built by gateway/shared_state.py, called from here): the use cases
+receive their ports, and never ask which implementation they got.
 """
 
 from __future__ import annotations
@@ -19,14 +20,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from adapters.cache.in_flight import MemoryInFlight, RedisInFlight
-from adapters.cache.memory import MemoryDecisionCache, MemoryRateLimiter
 from adapters.cache.redis import RedisCacheInvalidation, make_redis
-from adapters.cache.redis_async import (
-    AsyncRedisDecisionCache,
-    AsyncRedisRateLimiter,
-    make_async_redis,
-)
 from adapters.clock import SystemClock
 from adapters.crypto import BlindIndex, FieldCipher, parse_keyring
 from adapters.holiday_calendar import moroccan_calendar
@@ -51,12 +45,10 @@ from adapters.sql.subscriptions import SqlSubscriptionStore
 from adapters.sql.transfers import SqlTransferReader
 from adapters.sql.uow import SqlUnitOfWorkFactory
 from domain.errors import Unavailable
-from domain.idempotency_ports import InFlight
 from domain.ports import (
     AuditTrail,
     CacheInvalidation,
     Clock,
-    DecisionCache,
     IdGenerator,
     MemberDirectory,
     RateLimiter,
@@ -81,6 +73,7 @@ from gateway.auth import TokenService
 from gateway.ids import new_id
 from gateway.metrics import Metrics
 from gateway.settings import Settings
+from gateway.shared_state import login_limiters, shared_state
 
 log = logging.getLogger("amo.bootstrap")
 
@@ -245,7 +238,7 @@ async def wire(
         reads = SqlReads(
             reader, threads=settings.db_pool_size, deadline=settings.request_deadline_seconds
         )
-        cache, limiter, in_flight, local = await _shared_state(settings, storage.index, stack)
+        cache, limiter, in_flight, local = await shared_state(settings, storage.index, stack)
         registry = PolledRegistryVersion(
             reads,
             interval=settings.registry_poll_seconds,
@@ -311,32 +304,6 @@ async def wire(
         )
 
 
-async def _shared_state(
-    settings: Settings, index: BlindIndex, stack: AsyncExitStack
-) -> tuple[DecisionCache, RateLimiter, InFlight, MemoryDecisionCache | None]:
-    """The decision cache, the rate limiter and the requests in flight: in Redis when
-    configured, else in process."""
-    rate, burst = settings.rate_limit_per_second, settings.rate_limit_burst
-    lease = _lease_seconds(settings)
-    if not settings.redis_url:
-        cache = MemoryDecisionCache(ttl_seconds=settings.cache_ttl_seconds, index=index)
-        limiter = MemoryRateLimiter(rate_per_second=rate, burst=burst)
-        return cache, limiter, MemoryInFlight(ttl_seconds=lease), cache
-    client = make_async_redis(settings.redis_url)  # bound to this event loop
-    stack.push_async_callback(client.aclose)
-    return (
-        AsyncRedisDecisionCache(client, index=index, ttl_seconds=settings.cache_ttl_seconds),
-        AsyncRedisRateLimiter(
-            client,
-            rate_per_second=rate,
-            burst=burst,
-            fallback=MemoryRateLimiter(rate_per_second=rate, burst=burst),
-        ),
-        RedisInFlight(client, ttl_seconds=lease),
-        None,
-    )
-
-
 def account_ports(
     settings: Settings,
     storage: Storage,
@@ -363,32 +330,6 @@ def account_ports(
         session_hours=settings.portal_session_hours,
         lockout_minutes=settings.login_lockout_minutes,
     )
-
-
-async def login_limiters(
-    settings: Settings, stack: AsyncExitStack
-) -> tuple[RateLimiter, RateLimiter]:
-    """Sign-in attempts per account and per address: in Redis when configured (every replica
-    counts the same attempts), else in process."""
-    shapes = [settings.login_attempts_per_minute, settings.login_attempts_per_address_per_minute]
-    local = [MemoryRateLimiter(rate_per_second=n / 60, burst=n) for n in shapes]
-    if not settings.redis_url:
-        return local[0], local[1]
-    client = make_async_redis(settings.redis_url)
-    stack.push_async_callback(client.aclose)
-    shared = [
-        AsyncRedisRateLimiter(client, rate_per_second=n / 60, burst=n, fallback=fallback,
-                              prefix="amo:portal:")
-        for n, fallback in zip(shapes, local, strict=True)
-    ]  # fmt: skip
-    return shared[0], shared[1]
-
-
-def _lease_seconds(settings: Settings) -> float:
-    """How long a request holds its Idempotency-Key at most: a few database deadlines (its
-    reads, its decisions made again, its commit), past which a process that died holding it
-    no longer keeps its retries waiting."""
-    return 6 * settings.request_deadline_seconds
 
 
 def _tokens(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> TokenService:

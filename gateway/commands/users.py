@@ -67,7 +67,8 @@ async def _with_ports(settings: Settings, work: Callable[[AccountPorts], Any]) -
 async def _run(settings: Settings, storage: Storage, work: Callable[[AccountPorts], Any]) -> Any:
     from adapters.clock import SystemClock
     from adapters.sql.recorder import GroupCommitRecorder
-    from gateway.bootstrap import account_ports, login_limiters
+    from gateway.bootstrap import account_ports
+    from gateway.shared_state import login_limiters
 
     async with AsyncExitStack() as stack:
         recorder = GroupCommitRecorder(storage.uow, deadline=settings.request_deadline_seconds)
