@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import binascii
 import os
-import re
 import secrets
-from base64 import b64decode, b64encode
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
-
 from gateway.addresses import proxy_problems
+from gateway.key_settings import KEY_VARIABLES, key_problems, load_or_create_secrets
 from gateway.oidc_settings import oidc_problems, oidc_providers
 from gateway.secret import HIDDEN as _HIDDEN
 from gateway.secret import NO_SECRET, Secret
@@ -24,16 +20,7 @@ DEFAULT_STATE_DIR = Path("var")
 EMBEDDED = "embedded"  # demo and development: missing keys are generated into state_dir
 PRODUCTION = "production"  # keys come from the AMO_* variables only; nothing is generated
 MODES = (EMBEDDED, PRODUCTION)
-# RFC 7518 §3.2: an HS256 key is at least as long as the hash, 256 bits; the blind index is
-# HMAC-SHA256 too, and AES-256-GCM takes exactly 32 bytes.
-KEY_BYTES = 32
-KEY_VARIABLES = {
-    "token_key": "AMO_TOKEN_KEY",
-    "data_keys": "AMO_DATA_KEYS",
-    "index_key": "AMO_INDEX_KEY",
-}
 MIN_KEEP_HOURS = 24  # the Idempotency-Key promise: a retry within a day gets the first answer
-_KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")  # the ids adapters.crypto accepts
 
 
 class ConfigurationError(Exception):
@@ -261,7 +248,8 @@ class Settings:
 
     def check(self) -> None:
         """Refuse what must not start: missing or weak keys, SQLite in production."""
-        problems = _missing_keys(self) + _key_problems(self)
+        keys = {name: getattr(self, name) for name in KEY_VARIABLES}
+        problems = key_problems(keys, self.data_key_current, env=self.env)
         # Production refuses SQLite. Production means replicas behind a load balancer, and a
         # SQLite file belongs to one machine: each replica would keep its own token replay
         # store, idempotency keys and audit chains, so a replayed token or a retried request
@@ -315,63 +303,6 @@ def _worker_problems(settings: Settings) -> list[str]:
     return problems
 
 
-def _missing_keys(settings: Settings) -> list[str]:
-    missing = [variable for name, variable in KEY_VARIABLES.items() if not getattr(settings, name)]
-    if not missing:
-        return []
-    return [
-        f"variables manquantes / missing variables: {', '.join(missing)} "
-        f"(AMO_ENV={settings.env} : aucune clé n'est générée / no key is generated; "
-        "`amo-gateway keys new` en crée une / makes one)"
-    ]
-
-
-def _key_problems(settings: Settings) -> list[str]:
-    problems = [
-        _weak_key(variable, getattr(settings, name).get_secret_value())
-        for name, variable in KEY_VARIABLES.items()
-        if name != "data_keys" and getattr(settings, name)
-    ]
-    if settings.data_keys:
-        problems += _keyring_problems(settings.data_keys.get_secret_value(), settings)
-    return [problem for problem in problems if problem]
-
-
-def _weak_key(label: str, encoded: str, *, exact: bool = False) -> str | None:
-    """Why a base64 key is unusable, in words that never quote it (None: usable)."""
-    try:
-        size = len(b64decode(encoded, validate=True))
-    except binascii.Error:
-        return f"{label} : pas du base64 / not base64"
-    if size < KEY_BYTES or (exact and size != KEY_BYTES):
-        amount = "exactement / exactly" if exact else "au moins / at least"
-        return (
-            f"{label} : clé faible / weak key, {amount} {KEY_BYTES} octets / bytes "
-            "après décodage base64 / after base64 decoding"
-        )
-    return None
-
-
-def _keyring_problems(text: str, settings: Settings) -> list[str | None]:
-    problems: list[str | None] = []
-    ids = []
-    for number, entry in enumerate(filter(None, (p.strip() for p in text.split(","))), 1):
-        key_id, _, encoded = entry.partition(":")
-        if not _KEY_ID.fullmatch(key_id) or not encoded:
-            # Never quote the entry: without its "id:" it is the key itself.
-            problems.append(
-                f"AMO_DATA_KEYS, entrée / entry {number} : id:base64 attendu / expected"
-            )
-            continue
-        ids.append(key_id)
-        problems.append(_weak_key(f"AMO_DATA_KEYS ({key_id})", encoded.strip(), exact=True))
-    if settings.data_key_current and ids and settings.data_key_current not in ids:
-        problems.append(
-            f"AMO_DATA_KEY_CURRENT={settings.data_key_current!r} absente de / not in AMO_DATA_KEYS"
-        )
-    return problems
-
-
 def _shown(value: Any) -> Any:
     """A setting as a repr may show it: secrets masked, URL passwords hidden."""
     if isinstance(value, str) and "://" in value:
@@ -399,25 +330,3 @@ _CONVERTERS: dict[str, Callable[[str], Any]] = {
 
 def _convert(kind: Any, raw: str) -> Any:
     return _CONVERTERS.get(str(kind).split(" | ")[0], str)(raw)
-
-
-def _random_key() -> str:
-    return b64encode(secrets.token_bytes(KEY_BYTES)).decode()
-
-
-def load_or_create_secrets(path: Path) -> dict[str, str]:
-    """Secrets for a single machine (demo, development); production passes AMO_* keys."""
-    if path.exists():
-        loaded: dict[str, str] = orjson.loads(path.read_bytes())
-        return loaded
-    path.parent.mkdir(parents=True, exist_ok=True)
-    created = {
-        "token_key": _random_key(),
-        "data_keys": "k1:" + _random_key(),
-        "data_key_current": "k1",
-        "index_key": _random_key(),
-    }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(orjson.dumps(created, option=orjson.OPT_INDENT_2))
-    return created
