@@ -6,6 +6,7 @@ from __future__ import annotations
 import string
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import ModuleType
 
 import pytest
 
@@ -41,6 +42,11 @@ class TestCatalogue:
 
         seen = list(catalogue_fr.WORDS) + [k for area in catalogue.AREAS for k in area.FR]
         assert sorted(k for k in set(seen) if seen.count(k) > 1) == []
+
+    @pytest.mark.parametrize("area", catalogue.AREAS, ids=lambda area: area.__name__)
+    def test_each_area_translates_its_own_keys_and_no_other(self, area: ModuleType) -> None:
+        assert sorted(set(area.AR) ^ set(area.FR)) == []
+        assert sorted(set(area.EN) ^ set(area.FR)) == []
 
     def test_an_unknown_language_is_french(self) -> None:
         assert catalogue.text("de", "login.submit") == "Se connecter"

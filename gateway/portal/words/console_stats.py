@@ -1,0 +1,70 @@
+"""The statistics page of the payer console: a period's figures per provider and for the
+payer, and the name of the action that leads to it."""
+
+from __future__ import annotations
+
+FR = {
+    "action.read-statistics": "Consulter les statistiques",
+    "stats.title": "Statistiques",
+    "stats.period": "Période",
+    "stats.from": "Du",
+    "stats.to": "Au",
+    "stats.show": "Calculer",
+    "stats.range": "Du {start} au {end}",
+    "stats.csv": "Télécharger ces chiffres (CSV)",
+    "stats.caption": "Par prestataire, puis pour l'organisme",
+    "stats.provider": "Prestataire",
+    "stats.claims": "Factures acceptées",
+    "stats.accepted": "Montant pris en charge",
+    "stats.paid": "Montant payé",
+    "stats.requests": "Demandes de prise en charge",
+    "stats.decisions": "Décisions",
+    "stats.delay": "Délai médian de décision",
+    "stats.refusals": "Taux de refus",
+    "stats.total": "Total {payer}",
+    "stats.refused": "Période refusée : {detail}",
+}
+
+EN = {
+    "action.read-statistics": "Read the statistics",
+    "stats.title": "Statistics",
+    "stats.period": "Period",
+    "stats.from": "From",
+    "stats.to": "To",
+    "stats.show": "Compute",
+    "stats.range": "From {start} to {end}",
+    "stats.csv": "Download these figures (CSV)",
+    "stats.caption": "Per provider, then for the payer",
+    "stats.provider": "Provider",
+    "stats.claims": "Claims accepted",
+    "stats.accepted": "Amount covered",
+    "stats.paid": "Amount paid",
+    "stats.requests": "Prior authorization requests",
+    "stats.decisions": "Decisions",
+    "stats.delay": "Median decision delay",
+    "stats.refusals": "Refusal rate",
+    "stats.total": "Total {payer}",
+    "stats.refused": "Period refused: {detail}",
+}
+
+AR = {
+    "action.read-statistics": "الاطلاع على الإحصائيات",
+    "stats.title": "الإحصائيات",
+    "stats.period": "الفترة",
+    "stats.from": "من",
+    "stats.to": "إلى",
+    "stats.show": "احتساب",
+    "stats.range": "من {start} إلى {end}",
+    "stats.csv": "تنزيل هذه الأرقام (CSV)",
+    "stats.caption": "حسب مقدم العلاج، ثم للهيئة",
+    "stats.provider": "مقدم العلاج",
+    "stats.claims": "الفواتير المقبولة",
+    "stats.accepted": "المبلغ المتكفل به",
+    "stats.paid": "المبلغ المؤدى",
+    "stats.requests": "طلبات التكفل",
+    "stats.decisions": "القرارات",
+    "stats.delay": "المدة الوسيطة للقرار",
+    "stats.refusals": "نسبة الرفض",
+    "stats.total": "المجموع {payer}",
+    "stats.refused": "فترة مرفوضة: {detail}",
+}
