@@ -94,15 +94,15 @@ async def log_in(cmd: LogIn, *, ports: AccountPorts) -> Opened:
     """Open a session for valid credentials. Every attempt counts against the address's
     limit; an account's failures against its own, past which it is locked for a while
     (its right password included), so that guessing one account from many addresses stops."""
-    await _throttle(f"login-ip:{cmd.address}", ports.per_address, None, ports)
+    await throttle_attempt(f"login-ip:{cmd.address}", ports.per_address, None, ports)
     user = await ports.accounts.by_email(normal_email(cmd.email))
     now = ports.clock.now()
     if user is not None and user.locked_until is not None and user.locked_until > now:
-        await _refuse_locked(user, (user.locked_until - now).total_seconds(), ports)
+        await refuse_locked(user, (user.locked_until - now).total_seconds(), ports)
     if not await _authentic(user, cmd, ports):
-        await _audit(ports, "portal.login", 401, user, detail="identifiants refusés")
+        await audit_account(ports, "portal.login", 401, user, detail="identifiants refusés")
         if user is not None:
-            await _throttle(f"login-account:{user.id}", ports.per_account, user, ports)
+            await throttle_attempt(f"login-account:{user.id}", ports.per_account, user, ports)
         raise InvalidCredentials("Identifiants incorrects")
     assert user is not None  # _authentic is False without one
     return await open_session(user, cmd.replacing, "portal.login", ports=ports)
@@ -122,7 +122,7 @@ async def open_session(
     await ports.sessions.open(session_key(token), session)
     if replacing:
         await ports.sessions.close(session_key(replacing))
-    await _audit(ports, action, 200, user)
+    await audit_account(ports, action, 200, user)
     return Opened(token, session)
 
 
@@ -261,12 +261,12 @@ async def _confirm(
     limit, so that guessing through these forms locks the account as at sign-in."""
     now = ports.clock.now()
     if user.locked_until is not None and user.locked_until > now:
-        await _refuse_locked(user, (user.locked_until - now).total_seconds(), ports, action)
+        await refuse_locked(user, (user.locked_until - now).total_seconds(), ports, action)
     right = await ports.hasher.verify(user.password_hash, password)
     if right and ports.second_factor.verify(secret, code.strip(), now):
         return
-    await _audit(ports, action, 401, user, detail="identifiants refusés")
-    await _throttle(f"login-account:{user.id}", ports.per_account, user, ports, action)
+    await audit_account(ports, action, 401, user, detail="identifiants refusés")
+    await throttle_attempt(f"login-account:{user.id}", ports.per_account, user, ports, action)
     raise InvalidCredentials("Mot de passe ou code incorrect")
 
 
@@ -297,28 +297,33 @@ def role_of(side: Side, role: str) -> StaffRole:
     return found
 
 
-async def _throttle(
+async def throttle_attempt(
     key: str,
     limiter: RateLimiter,
     user: StaffUser | None,
     ports: AccountPorts,
     action: str = "portal.login",
 ) -> None:
+    """Count one sign-in attempt under `key`; past the limiter's rate it is refused (429,
+    audited): an address (no `user`) is slowed down, an account is locked for
+    `ports.lockout_minutes`. Shared with single sign-on (domain.services.sign_on)."""
     wait = await limiter.hit(key)
     if wait <= 0:
         return
     if user is None:
-        await _audit(ports, action, 429, None, detail="connexion freinée (adresse)")
+        await audit_account(ports, action, 429, None, detail="connexion freinée (adresse)")
         raise RateLimited(wait)
     lockout = ports.lockout_minutes * 60
     await ports.accounts.lock(user.id, ports.clock.now() + timedelta(seconds=lockout))
-    await _refuse_locked(user, lockout, ports, action)
+    await refuse_locked(user, lockout, ports, action)
 
 
-async def _refuse_locked(
+async def refuse_locked(
     user: StaffUser, seconds: float, ports: AccountPorts, action: str = "portal.login"
 ) -> None:
-    await _audit(ports, action, 429, user, detail="compte verrouillé")
+    """Refuse a locked account's attempt: audited, then RateLimited with the `seconds` left
+    (it always raises). Shared with single sign-on (domain.services.sign_on)."""
+    await audit_account(ports, action, 429, user, detail="compte verrouillé")
     raise RateLimited(seconds)
 
 
@@ -341,9 +346,11 @@ _DECOY = (
 )
 
 
-async def _audit(
+async def audit_account(
     ports: AccountPorts, action: str, outcome: int, user: StaffUser | None, *, detail: str = ""
 ) -> None:
+    """Audit what a person's account did or was refused: the account's organization as
+    tenant, `staff:<id>` as client (neither for an unknown person), with its HTTP outcome."""
     entry = AuditEntry(
         at=ports.clock.now(), action=action, outcome=outcome,
         tenant=None if user is None else user.org,

@@ -14,10 +14,10 @@ from domain.accounts import InvalidCredentials, Side, normal_email
 from domain.services.accounts import (
     AccountPorts,
     Opened,
-    _audit,
-    _refuse_locked,
-    _throttle,
+    audit_account,
     open_session,
+    refuse_locked,
+    throttle_attempt,
 )
 
 ACTION = "portal.login.sso"
@@ -37,7 +37,7 @@ class VouchedLogIn:
 async def log_in_vouched(cmd: VouchedLogIn, *, ports: AccountPorts) -> Opened:
     """Open a session for the payer's own person; anyone else is refused like a wrong
     password (the answer does not tell whether the address has an account)."""
-    await _throttle(f"login-ip:{cmd.address}", ports.per_address, None, ports)
+    await throttle_attempt(f"login-ip:{cmd.address}", ports.per_address, None, ports)
     user = await ports.accounts.by_email(normal_email(cmd.email))
     known = (
         user is not None
@@ -48,11 +48,11 @@ async def log_in_vouched(cmd: VouchedLogIn, *, ports: AccountPorts) -> Opened:
     )
     if not known:
         detail = f"connexion {cmd.payer} refusée"
-        await _audit(ports, ACTION, 401, user if user and user.org == cmd.payer else None,
-                     detail=detail)  # fmt: skip
+        await audit_account(ports, ACTION, 401, user if user and user.org == cmd.payer else None,
+                            detail=detail)  # fmt: skip
         raise InvalidCredentials("Identifiants incorrects")
     assert user is not None
     now = ports.clock.now()
     if user.locked_until is not None and user.locked_until > now:
-        await _refuse_locked(user, (user.locked_until - now).total_seconds(), ports)
+        await refuse_locked(user, (user.locked_until - now).total_seconds(), ports)
     return await open_session(user, cmd.replacing, ACTION, ports=ports)
