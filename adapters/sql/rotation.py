@@ -7,9 +7,11 @@ Batches commit one at a time: the work can be interrupted and resumed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import ColumnElement, Engine, Table, select, update
 
 from adapters.crypto import FieldCipher
 from adapters.sql.accounts import USER, totp_aad
@@ -73,95 +75,58 @@ def _members(engine: Engine, cipher: FieldCipher, batch: int) -> int:
 
 
 def _exchanges(engine: Engine, cipher: FieldCipher, batch: int) -> int:
-    done = 0
-    columns = [EXCHANGE.c[f"{name}_enc"] for name in EXCHANGE_COLUMNS]
-    while True:
-        with engine.begin() as connection:
-            rows = connection.execute(
-                select(EXCHANGE.c.id, *columns)
-                .where(EXCHANGE.c.key_id != cipher.current_key_id)
-                .limit(batch)
-            ).all()
-            for row in rows:
-                values = {
-                    f"{name}_enc": _reseal(cipher, row[i + 1], exchange_aad(row[0], name))
-                    for i, name in enumerate(EXCHANGE_COLUMNS)
-                }
-                connection.execute(
-                    update(EXCHANGE)
-                    .where(EXCHANGE.c.id == row[0])
-                    .values(key_id=cipher.current_key_id, **values)
-                )
-            done += len(rows)
-        if len(rows) < batch:
-            return done
+    sealed = {f"{name}_enc": partial(exchange_aad, column=name) for name in EXCHANGE_COLUMNS}
+    return _reseal_rows(engine, cipher, EXCHANGE, sealed, batch)
 
 
 def _webhook_secrets(engine: Engine, cipher: FieldCipher) -> int:
     """The endpoints' signing secrets: a few rows per provider, in one transaction."""
-    with engine.begin() as connection:
-        rows = connection.execute(
-            select(ENDPOINT.c.id, ENDPOINT.c.secret_enc).where(
-                ENDPOINT.c.key_id != cipher.current_key_id
-            )
-        ).all()
-        for endpoint_id, token in rows:
-            connection.execute(
-                update(ENDPOINT)
-                .where(ENDPOINT.c.id == endpoint_id)
-                .values(
-                    key_id=cipher.current_key_id,
-                    secret_enc=_reseal(cipher, token, secret_aad(endpoint_id)),
-                )
-            )
-    return len(rows)
+    return _reseal_rows(engine, cipher, ENDPOINT, {"secret_enc": secret_aad}, None)
 
 
 def _messages(engine: Engine, cipher: FieldCipher, batch: int) -> int:
-    done = 0
-    while True:
-        with engine.begin() as connection:
-            rows = connection.execute(
-                select(MESSAGE.c.id, MESSAGE.c.body_enc)
-                .where(MESSAGE.c.key_id != cipher.current_key_id)
-                .limit(batch)
-            ).all()
-            for message_id, token in rows:
-                connection.execute(
-                    update(MESSAGE)
-                    .where(MESSAGE.c.id == message_id)
-                    .values(
-                        key_id=cipher.current_key_id,
-                        body_enc=_reseal(cipher, token, message_aad(message_id)),
-                    )
-                )
-            done += len(rows)
-        if len(rows) < batch:
-            return done
+    return _reseal_rows(engine, cipher, MESSAGE, {"body_enc": message_aad}, batch)
 
 
 def _totp_secrets(engine: Engine, cipher: FieldCipher, batch: int) -> int:
-    """The staff accounts' second factors, a batch per transaction: a row rewritten carries
-    the current key id, so a run stopped halfway resumes with the rest."""
+    """The staff accounts' second factors (of the accounts that have one)."""
+    sealed = {"totp_enc": totp_aad}
+    return _reseal_rows(engine, cipher, USER, sealed, batch, USER.c.totp_enc.is_not(None))
+
+
+def _reseal_rows(
+    engine: Engine,
+    cipher: FieldCipher,
+    table: Table,
+    sealed: Mapping[str, Callable[[str], bytes]],
+    batch: int | None,
+    *where: ColumnElement[bool],
+) -> int:
+    """Re-encrypt the `sealed` columns (each with the associated data of its row's id) of the
+    rows of `table` whose key_id is not the current one, `batch` rows a transaction (None: all
+    in one). A row rewritten carries the current key id, so a run stopped halfway resumes
+    with the rest; how many rows were rewritten."""
     done = 0
+    columns = [table.c[name] for name in sealed]
     while True:
         with engine.begin() as connection:
             rows = connection.execute(
-                select(USER.c.id, USER.c.totp_enc)
-                .where(USER.c.totp_enc.is_not(None), USER.c.key_id != cipher.current_key_id)
+                select(table.c.id, *columns)
+                .where(table.c.key_id != cipher.current_key_id, *where)
                 .limit(batch)
             ).all()
-            for user_id, token in rows:
+            for row_id, *tokens in rows:
+                values = {
+                    name: _reseal(cipher, token, aad(row_id))
+                    for (name, aad), token in zip(sealed.items(), tokens, strict=True)
+                }
                 connection.execute(
-                    update(USER)
-                    .where(USER.c.id == user_id)
-                    .values(
-                        key_id=cipher.current_key_id,
-                        totp_enc=_reseal(cipher, token, totp_aad(user_id)),
-                    )
+                    update(table)
+                    .where(table.c.id == row_id)
+                    .values(key_id=cipher.current_key_id, **values)
                 )
             done += len(rows)
-        if len(rows) < batch:
+        if batch is None or len(rows) < batch:
             return done
 
 
