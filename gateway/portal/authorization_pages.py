@@ -31,7 +31,7 @@ async def list_page(request: Request) -> Response:
     session = await person(request, Side.PROVIDER, Action.REQUEST_PEC)
     who, _ = await requester_of(request, session)
     wired, lang = web.gateway(request), web.lang_of(request)
-    status, offset = _status(request), _offset(request.query_params.get("offset", "0"))
+    status, offset = _status(request), web.offset(request)
     now = wired.clock.now()
     if request.query_params.get("format") == "csv":
         return await _csv(request, session, status)
@@ -148,7 +148,7 @@ async def _detail(
     try:
         found = await authorizations.detail(who, pec_id[:64], lang, ports=wired.prior_auth)
     except NotFound:
-        return _not_found(request, session)
+        return web.not_found(request, session)
     return web.page(
         request, "authorization.html", session=session, status=status, pec=found,
         when=authorizations.when, money=authorizations.money, now=wired.clock.now(),
@@ -170,7 +170,7 @@ async def cancel(request: Request, pec_id: str) -> Response:
     try:
         await prior_auth.cancel(who, pec_id[:64], ports=web.gateway(request).prior_auth)
     except NotFound:
-        return _not_found(request, session)
+        return web.not_found(request, session)
     except DomainError as exc:
         error = catalogue.text(lang, "pec.cancel.refused", detail=reason(exc, lang))
         return await _detail(request, session, pec_id, status=rule_for(exc).status, error=error)
@@ -204,7 +204,7 @@ async def answer(request: Request, pec_id: str, request_id: str) -> Response:
         compose = communications.answer_composer(read, inpe)
         await information.information_given(who, read.request_id, compose, ports=wired.prior_auth)
     except NotFound:
-        return _not_found(request, session)
+        return web.not_found(request, session)
     except DomainError as exc:
         error = catalogue.text(lang, "pec.info.refused", detail=reason(exc, lang))
         return await _detail(request, session, pec_id, status=rule_for(exc).status,
@@ -221,7 +221,7 @@ async def attestation(request: Request, pec_id: str) -> Response:
     try:
         found = await authorizations.detail(who, pec_id[:64], lang, ports=wired.prior_auth)
     except NotFound:
-        return _not_found(request, session)
+        return web.not_found(request, session)
     if not found.attested:
         return web.page(request, "error.html", session=session, status=409,
                         key="pec.attestation.none", values={"status": found.said})  # fmt: skip
@@ -235,18 +235,9 @@ async def attestation(request: Request, pec_id: str) -> Response:
     )  # fmt: skip
 
 
-def _not_found(request: Request, session: StaffSession) -> Response:
-    return web.page(request, "error.html", session=session, status=404, key="error.not-found",
-                    values={})  # fmt: skip
-
-
 def _status(request: Request) -> str:
     status = request.query_params.get("status", "")
     return status if status in authorizations.STATUSES else ""
-
-
-def _offset(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 9 else 0
 
 
 def _too_heavy(lang: str, limit: int) -> str:

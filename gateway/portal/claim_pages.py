@@ -88,8 +88,7 @@ async def claim_page(request: Request, response_id: str) -> Response:
     try:
         row = await claims.read(who, response_id[:64], lang, ports=web.gateway(request).claims)
     except NotFound:
-        return web.page(request, "error.html", session=session, status=404,
-                        key="error.not-found", values={})  # fmt: skip
+        return web.not_found(request, session)
     return web.page(request, "claim.html", session=session, row=row, w=messages.wording(lang))
 
 

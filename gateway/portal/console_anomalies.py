@@ -39,8 +39,7 @@ async def flags_page(request: Request) -> Response:
     code = code if code in CODES else ""
     inpe = params.get("inpe", "").strip()[:32]
     since, until = _day(params.get("from")), _day(params.get("to"))
-    value = params.get("offset", "0")
-    offset = int(value) if value.isdigit() and len(value) < 9 else 0
+    offset = web.offset(request)
     provider = await _provider_id(request, inpe) if inpe else None
     query = FlagQuery(
         session.org,
@@ -85,9 +84,7 @@ async def flag_page(request: Request, flag_id: str) -> Response:
             reviewer_of(session), flag_id[:64], ports=web.gateway(request).anomalies
         )
     except NotFound:
-        return web.page(
-            request, "error.html", session=session, status=404, key="error.not-found", values={}
-        )
+        return web.not_found(request, session)
     lang = web.lang_of(request)
     return web.page(
         request,

@@ -20,6 +20,7 @@ from domain.accounts import Action, Side, StaffSession
 from domain.bank_accounts import AccountChange
 from domain.errors import DomainError, InvalidRequest, NotFound
 from domain.services import bank_accounts, settlement_history
+from domain.services.settlement_history import BatchDetail
 from gateway.commands.settlement import any_rib
 from gateway.errors import rule_for
 from gateway.ids import new_id
@@ -129,8 +130,7 @@ async def settlements_page(request: Request) -> Response:
     said of its latest transfers, day by day."""
     session = await person(request, Side.PAYER, Action.FOLLOW_SETTLEMENTS)
     wired = web.gateway(request)
-    value = request.query_params.get("offset", "0")
-    offset = int(value) if value.isdigit() and len(value) < 9 else 0
+    offset = web.offset(request)
     found, total = await settlement_history.payer_batches(
         officer_of(session), PAGE, offset, ports=wired.settlements
     )
@@ -153,13 +153,9 @@ async def settlements_page(request: Request) -> Response:
 @router.get(SETTLEMENTS + "/{batch_id}")
 async def batch_page(request: Request, batch_id: str) -> Response:
     """One of the payer's batches: its transfers and how the bank answered each."""
-    session = await person(request, Side.PAYER, Action.FOLLOW_SETTLEMENTS)
-    try:
-        detail = await settlement_history.payer_batch(
-            officer_of(session), batch_id[:64], ports=web.gateway(request).settlements
-        )
-    except NotFound:
-        return _not_found(request, session)
+    session, detail = await _payer_batch(request, batch_id)
+    if detail is None:
+        return web.not_found(request, session)
     names: dict[str, str] = {}
     for t in detail.transfers:
         await provider_name(request, t.provider, names)
@@ -177,16 +173,12 @@ async def batch_page(request: Request, batch_id: str) -> Response:
 @router.get(SETTLEMENTS + "/{batch_id}/pain001.xml")
 async def batch_file(request: Request, batch_id: str) -> Response:
     """The batch's credit-transfer file (pain.001) as it was handed to the bank."""
-    session = await person(request, Side.PAYER, Action.FOLLOW_SETTLEMENTS)
-    try:
-        detail = await settlement_history.payer_batch(
-            officer_of(session), batch_id[:64], ports=web.gateway(request).settlements
-        )
-    except NotFound:
-        return _not_found(request, session)
+    session, detail = await _payer_batch(request, batch_id)
+    if detail is None:
+        return web.not_found(request, session)
     path = _files(request).path(detail.summary.batch.id)
     if not path.is_file():
-        return _not_found(request, session)
+        return web.not_found(request, session)
     answer = FileResponse(
         path,
         media_type="application/xml",
@@ -196,12 +188,18 @@ async def batch_file(request: Request, batch_id: str) -> Response:
     return web.guarded(request, answer)
 
 
+async def _payer_batch(request: Request, batch_id: str) -> tuple[StaffSession, BatchDetail | None]:
+    """The signed-in finance officer, and one of their payer's batches (None: not theirs)."""
+    session = await person(request, Side.PAYER, Action.FOLLOW_SETTLEMENTS)
+    try:
+        detail = await settlement_history.payer_batch(
+            officer_of(session), batch_id[:64], ports=web.gateway(request).settlements
+        )
+    except NotFound:
+        return session, None
+    return session, detail
+
+
 def _files(request: Request) -> Pain001Files:
     """Where the settlement writes each batch's file (only its path is read here)."""
     return Pain001Files(web.gateway(request).settings.settlement_dir, {})
-
-
-def _not_found(request: Request, session: StaffSession) -> Response:
-    return web.page(
-        request, "error.html", session=session, status=404, key="error.not-found", values={}
-    )

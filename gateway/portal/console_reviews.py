@@ -39,7 +39,7 @@ async def queue_page(request: Request) -> Response:
     """The payer's pending requests: past their deadline first, then the nearest deadline."""
     session = await person(request, Side.PAYER, Action.REVIEW_REQUESTS)
     wired, lang = web.gateway(request), web.lang_of(request)
-    offset = _offset(request.query_params.get("offset", "0"))
+    offset = web.offset(request)
     overdue = request.query_params.get("overdue") == "1"
     now = wired.clock.now()
     query = QueueQuery(session.org, now if overdue else None, limit=PAGE, offset=offset)
@@ -134,11 +134,11 @@ async def document(request: Request, authorization_id: str, answer_id: str, inde
             reviewer_of(session), answer_id[:64], ports=wired.prior_auth
         )
     except NotFound:
-        return _not_found(request, session)
+        return web.not_found(request, session)
     found = console_views.attachments(console_views.message_body(answer))
     rank = int(index) if index.isdigit() and len(index) < 4 else -1
     if answer.authorization_id != authorization_id or not 0 <= rank < len(found):
-        return _not_found(request, session)
+        return web.not_found(request, session)
     # A name of ours: never the provider's title in a header.
     return _download(request, found[rank], f"{answer.id}-{rank + 1}")
 
@@ -153,11 +153,11 @@ async def request_document(request: Request, authorization_id: str, index: str) 
             reviewer_of(session), rid, ports=web.gateway(request).prior_auth
         )
     except NotFound:
-        return _not_found(request, session)
+        return web.not_found(request, session)
     found = console_views.sent_with_request(stored.request_body)
     rank = int(index) if index.isdigit() and len(index) < 4 else -1
     if not 0 <= rank < len(found):
-        return _not_found(request, session)
+        return web.not_found(request, session)
     return _download(request, found[rank], f"{rid}-{rank + 1}")
 
 
@@ -185,7 +185,7 @@ async def _request_page(
             reviewer, rid, ref=wired.reference, ports=wired.prior_auth
         )
     except NotFound:
-        return _not_found(request, session)
+        return web.not_found(request, session)
     except (RateLimited, Unavailable):
         return web.page(
             request, "error.html", session=session, status=503, key="error.unavailable", values={}
@@ -226,7 +226,7 @@ async def _refused(
     """The request's page again, saying why, with the status the API would answer."""
     lang = web.lang_of(request)
     if isinstance(exc, NotFound):
-        return _not_found(request, session)
+        return web.not_found(request, session)
     status = rule_for(exc).status if isinstance(exc, DomainError) else 422
     detail = getattr(exc, "detail", None) or catalogue.text(lang, "review.bad-quantity")
     error = catalogue.text(lang, f"review.refused.{form}", detail=detail)
@@ -267,13 +267,3 @@ def _decision_body(fields: dict[str, list[str]], pa: PriorAuthorization) -> dict
                 }
             )
     return {"resourceType": "Parameters", "parameter": params}
-
-
-def _not_found(request: Request, session: StaffSession) -> Response:
-    return web.page(
-        request, "error.html", session=session, status=404, key="error.not-found", values={}
-    )
-
-
-def _offset(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 9 else 0

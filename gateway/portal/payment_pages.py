@@ -66,8 +66,7 @@ async def transfer_page(request: Request, transfer_id: str) -> Response:
     try:
         found = await payments.transfer(who, transfer_id[:64], ports=web.gateway(request).payments)
     except NotFound:
-        return web.page(request, "error.html", session=session, status=404,
-                        key="error.not-found", values={})  # fmt: skip
+        return web.not_found(request, session)
     return web.page(request, "transfer.html", session=session, transfer=found,
                     status_key=payments.status_key, bank_reason=payments.bank_reason)  # fmt: skip
 
@@ -80,14 +79,10 @@ async def claims_page(request: Request) -> Response:
     lang = web.lang_of(request)
     status = request.query_params.get("status", "")
     status = status if status in claims.STATUSES else ""
-    offset = _offset(request.query_params.get("offset", "0"))
+    offset = web.offset(request)
     rows, total = await claims.search(who, status, offset, lang, ports=web.gateway(request).claims)
     after = offset + claims.PAGE
     more = urlencode({k: v for k, v in {"status": status, "offset": str(after)}.items() if v})
     return web.page(request, "claims.html", session=session, rows=rows, total=total,
                     chosen=status, statuses=claims.STATUSES, w=messages.wording(lang),
                     next_page=more if after < total else None)  # fmt: skip
-
-
-def _offset(value: str) -> int:
-    return int(value) if value.isdigit() and len(value) < 9 else 0

@@ -85,8 +85,7 @@ async def _act(
     try:
         user = await change
     except NotFound:
-        return web.page(request, "error.html", session=session, status=404,
-                        key="error.not-found", values={})  # fmt: skip
+        return web.not_found(request, session)
     except OwnAccount:
         return await users_page(request, session, status=422,
                                        error=catalogue.text(lang, "staff.own"))  # fmt: skip

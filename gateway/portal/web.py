@@ -1,4 +1,4 @@
-"""What every page shares: the cookies, the signed-in person, CSRF tokens, rendering.
+"""What every page shares: the cookies, the signed-in person, CSRF tokens, rendering, paging.
 
 Cookies: `amo_session` carries a signed-in session's random id (the server keeps its hash);
 `amo_pre` an anonymous visitor's random id, which the sign-in form's CSRF token is tied to
@@ -116,6 +116,12 @@ def first(fields: dict[str, list[str]], name: str) -> str:
     return (fields.get(name) or [""])[0]
 
 
+def offset(request: Request) -> int:
+    """Where a list's page starts (?offset=): 0 when absent or not a small whole number."""
+    value = request.query_params.get("offset", "0")
+    return int(value) if value.isdigit() and len(value) < 9 else 0
+
+
 def page(
     request: Request,
     template: str,
@@ -140,6 +146,13 @@ def page(
     }
     answer = templates.TemplateResponse(request, template, values, status_code=status)
     return guarded(request, answer)
+
+
+def not_found(request: Request, session: StaffSession) -> HTMLResponse:
+    """The 404 page: nothing by that id belongs to the person's organization."""
+    return page(
+        request, "error.html", session=session, status=404, key="error.not-found", values={}
+    )
 
 
 def guarded(request: Request, answer: Response) -> Response:
