@@ -29,6 +29,7 @@ from domain.services.exchanges import Submission
 from fhir_profiles import systems
 from fhir_profiles.claim_billing_form import ClaimForm
 from gateway.deps import idempotency_key
+from gateway.portal.formats import typed_day
 from gateway.portal.rights import KINDS
 
 ROWS = 4  # the lines a form offers (empty ones are ignored): a counter sale rarely has more
@@ -87,8 +88,8 @@ class ClaimDraft:
         key = one("key", 64)
         return cls(
             key=key if len(key) >= 16 else secrets.token_urlsafe(18),
-            kind=one("kind", 8), value=one("value"), day=_day(one("date")) or date.today(),
-            prescriber=one("prescriber", 120), prescribed=_day(one("prescribed")),
+            kind=one("kind", 8), value=one("value"), day=typed_day(one("date")) or date.today(),
+            prescriber=one("prescriber", 120), prescribed=typed_day(one("prescribed")),
             pec=one("pec"), documents=tuple(d for d in fields.get("doc", []) if d in DOCUMENTS),
             lines=lines,
         )  # fmt: skip
@@ -229,10 +230,3 @@ def held_until(body: bytes) -> datetime | None:
         if extension.get("url") == systems.EXT_HOLD_UNTIL:
             return datetime.fromisoformat(extension["valueDateTime"])
     return None
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None

@@ -4,7 +4,7 @@ DetectedIssue (only their payer's; another payer's flag is not found)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -17,6 +17,7 @@ from domain.errors import NotFound
 from domain.services import anomalies
 from gateway.portal import catalogue, web
 from gateway.portal.console_views import provider_name, reviewer_of
+from gateway.portal.formats import start_of, typed_day
 from gateway.portal.guards import person
 
 router = APIRouter(include_in_schema=False)
@@ -38,15 +39,15 @@ async def flags_page(request: Request) -> Response:
     code = params.get("code", "")
     code = code if code in CODES else ""
     inpe = params.get("inpe", "").strip()[:32]
-    since, until = _day(params.get("from")), _day(params.get("to"))
+    since, until = typed_day(params.get("from")), typed_day(params.get("to"))
     offset = web.offset(request)
     provider = await _provider_id(request, inpe) if inpe else None
     query = FlagQuery(
         session.org,
         (code,) if code else (),
         provider or (inpe or None),
-        _start(since),
-        _start(until + timedelta(days=1) if until else None),
+        start_of(since),
+        start_of(until + timedelta(days=1) if until else None),
         PAGE,
         offset,
     )
@@ -111,14 +112,3 @@ async def _provider_id(request: Request, inpe: str) -> str | None:
         return None if found is None else found.id
 
     return await run_in_threadpool(find)
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _start(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)

@@ -19,6 +19,7 @@ from domain.services import statistics
 from domain.services.statistics import Figures, Report
 from gateway.portal import catalogue, web
 from gateway.portal.console_views import officer_of, provider_name
+from gateway.portal.formats import typed_day
 from gateway.portal.guards import person
 
 router = APIRouter(include_in_schema=False)
@@ -136,12 +137,5 @@ def _line(f: Figures, name: str) -> list[str]:
 
 def _days(request: Request) -> tuple[date, date]:
     today = web.gateway(request).clock.now().date()
-    start = _day(request.query_params.get("from")) or today.replace(day=1)
-    return start, _day(request.query_params.get("to")) or today
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+    start = typed_day(request.query_params.get("from")) or today.replace(day=1)
+    return start, typed_day(request.query_params.get("to")) or today

@@ -1,9 +1,10 @@
-"""Amounts, rates and dates as people read them in the chosen language (Babel)."""
+"""Amounts, rates and dates as people read them in the chosen language (Babel), and the days
+they type in a form or a filter."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +30,19 @@ def rate(value: Decimal, lang: str) -> str:
 def day(value: date, lang: str) -> str:
     """A day written out (30 novembre 2026)."""
     return format_date(value, format="long", locale=LOCALES[language(lang)])
+
+
+def typed_day(value: str | None) -> date | None:
+    """A day as a form or a link carries it (2026-11-30); None when absent or not a day."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def start_of(value: date | None) -> datetime | None:
+    """The day's first instant, in UTC, where a filter from that day starts (None: none)."""
+    return None if value is None else datetime.combine(value, time.min, tzinfo=UTC)
 
 
 def _morocco() -> tzinfo:

@@ -9,7 +9,7 @@ state, a due date or an ageing band, it only says them in the person's language.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from domain.errors import InvalidRequest
 from domain.money import Money
@@ -24,6 +24,7 @@ from fhir_profiles.statement import rejections
 from gateway.payment_search import position_of
 from gateway.payment_search import token as transfer_token
 from gateway.portal.claims import reason
+from gateway.portal.formats import start_of, typed_day
 from gateway.routes.statement import cursor_of
 from gateway.routes.statement import token as statement_token
 from gateway.search import InvalidSearch
@@ -55,10 +56,10 @@ class PaymentsQuery:
         return cls(
             state=state if state in STATES else "",
             payer=payer if payer in PAYERS else "",
-            since=_day(params.get("from")),
-            until=_day(params.get("to")),
-            filed_from=_day(params.get("filed-from")),
-            filed_to=_day(params.get("filed-to")),
+            since=typed_day(params.get("from")),
+            until=typed_day(params.get("to")),
+            filed_from=typed_day(params.get("filed-from")),
+            filed_to=typed_day(params.get("filed-to")),
             page=params.get("page") or None,
             after=params.get("after") or None,
         )
@@ -155,8 +156,8 @@ def _transfers(query: PaymentsQuery) -> TransferQuery:
     return TransferQuery(
         provider="",  # the use case sets the requester's own
         payer=query.payer or None,
-        created_from=_start(query.since),
-        created_to=_start(until),
+        created_from=start_of(query.since),
+        created_to=start_of(until),
         limit=PAGE,
         after=position_of(query.after),
     )
@@ -175,14 +176,3 @@ def status_key(record: TransferRecord) -> str:
 def bank_reason(record: TransferRecord) -> str:
     """The bank's reason code of a returned transfer ('' otherwise)."""
     return record.reason or "" if record.status is TransferStatus.REJECTED else ""
-
-
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _start(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)

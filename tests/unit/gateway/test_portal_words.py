@@ -16,7 +16,7 @@ from domain.eligibility import EligibilityStatus
 from domain.money import Money
 from fhir_profiles import labels
 from gateway.portal import catalogue
-from gateway.portal.formats import amount, day, moment, rate
+from gateway.portal.formats import amount, day, moment, rate, start_of, typed_day
 
 
 def _fields(template: str) -> set[str]:
@@ -84,3 +84,11 @@ class TestFormats:
         assert day(date(2026, 11, 30), "fr") == "30 novembre 2026"
         assert day(date(2026, 11, 30), "en") == "30 November 2026"
         assert "2026" in day(date(2026, 11, 30), "ar")
+
+    def test_a_typed_day_is_read_and_anything_else_is_none(self) -> None:
+        assert typed_day("2026-11-30") == date(2026, 11, 30)
+        assert [typed_day(v) for v in (None, "", "2026-02-30", "30/11/2026")] == [None] * 4
+
+    def test_a_filter_from_a_day_starts_at_its_first_instant_in_utc(self) -> None:
+        assert start_of(date(2026, 11, 30)) == datetime(2026, 11, 30, tzinfo=UTC)
+        assert start_of(None) is None
