@@ -34,7 +34,7 @@ from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.claim_lines import SqlClaimHistoryReader
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.ledger import SqlLedgerReader
-from adapters.sql.member_lookup import SqliteMemberLookup
+from adapters.sql.member_lookup import PostgresMemberLookup, SqliteMemberLookup, postgres_pool
 from adapters.sql.payment_clock import SqlClaimClock
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
@@ -192,7 +192,7 @@ async def _member_directory(
     settings: Settings, storage: Storage, reads: SqlReads, stack: AsyncExitStack
 ) -> MemberDirectory:
     """The cold check's lookup: one statement without a thread hop (adapters/sql/member_lookup),
-    on a SQLite file unless the settings ask for the threaded one."""
+    unless the settings ask for the threaded one or the database is not a file or a server."""
     threaded = SqlMemberDirectory(reads)
     if not settings.direct_member_lookup:
         return threaded
@@ -204,11 +204,10 @@ async def _member_directory(
         lookup = SqliteMemberLookup(path, index=storage.index, deadline=deadline, fallback=threaded)
         stack.callback(lookup.close)
         return lookup
-    # PostgreSQL: not yet. A statement given up on a silent server makes psycopg try to cancel
-    # it on the server for up to ten more seconds, past the request's deadline; until that is
-    # bounded, PostgresMemberLookup is tested (tests/integration/test_member_lookup.py) but the
-    # threaded directory serves.
-    return threaded
+    pool = postgres_pool(settings.database_url, size=settings.db_pool_size, deadline=deadline)
+    await pool.open(wait=False)  # a database still starting is waited for by each lookup
+    stack.push_async_callback(pool.close)
+    return PostgresMemberLookup(pool, index=storage.index, deadline=deadline)
 
 
 @asynccontextmanager

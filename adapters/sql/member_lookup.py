@@ -148,24 +148,24 @@ class PostgresMemberLookup:
         indexes = [identifier_index(self._index, identifier) for identifier in identifiers]
         if not indexes:
             return []
+        until = asyncio.get_running_loop().time() + self._deadline
         try:
-            async with asyncio.timeout(self._deadline):
-                rows = await self._rows(indexes)
+            rows = await self._rows(indexes, until)
         except TimeoutError as exc:
             raise Unavailable("Base de données trop lente : réessayez plus tard") from exc
         except (PsycopgError, PoolTimeout, OSError) as exc:
             raise Unavailable("Base de données indisponible") from exc
         return facts_of(rows, indexes)
 
-    async def _rows(self, indexes: list[str]) -> list[Any]:
+    async def _rows(self, indexes: list[str], until: float) -> list[Any]:
         """The statement's rows. A pooled connection the server closed meanwhile (a restart,
         a failover) fails at once: the statement is sent again once on a new one, as a
         pre-ping would, without a round trip for every lookup."""
         for attempt in (1, 2):
-            held = await self._pool.getconn()
+            async with asyncio.timeout_at(until):
+                held = await self._pool.getconn()
             try:
-                cursor = await held.execute(_POSTGRES, {"indexes": indexes})
-                rows = await cursor.fetchall()
+                rows = await _within(held, indexes, until)
             except OperationalError:
                 await self._discard(held)
                 if attempt == 2:
@@ -178,14 +178,49 @@ class PostgresMemberLookup:
             return rows
         raise AssertionError("unreachable")
 
-    async def _discard(self, held: AsyncConnection[Any] | None) -> None:
+    async def _discard(self, held: AsyncConnection[Any]) -> None:
         """A connection whose statement failed or was given up is closed, never reused: a
         server that went silent would otherwise keep the pool's connections hanging (the
         pool opens new ones in the background)."""
-        if held is None:
-            return
-        await held.close()  # closes the socket at once: nothing waits for the server
+        held.pgconn.finish()  # the socket closed at once: nothing waits for the server
         await self._pool.putconn(held)
+
+
+async def _within(held: AsyncConnection[Any], indexes: list[str], until: float) -> list[Any]:
+    """The statement's rows on that connection, or TimeoutError at `until`.
+
+    The statement runs as a task of its own, never cancelled while it waits for the server:
+    psycopg answers the cancellation of a running statement by asking the server to cancel it
+    and waiting for that, up to ten seconds more on a silent server. Past the deadline (or
+    when the request itself is given up) the connection's socket is closed first; the task,
+    cancelled then, finds no statement running and ends at once."""
+    task = asyncio.ensure_future(_fetch(held, indexes))
+    try:
+        done, _ = await asyncio.wait((task,), timeout=until - asyncio.get_running_loop().time())
+    except BaseException:
+        _abandon(held, task)
+        raise
+    if not done:
+        _abandon(held, task)
+        raise TimeoutError
+    return task.result()
+
+
+async def _fetch(held: AsyncConnection[Any], indexes: list[str]) -> list[Any]:
+    cursor = await held.execute(_POSTGRES, {"indexes": indexes})
+    return await cursor.fetchall()
+
+
+def _abandon(held: AsyncConnection[Any], task: asyncio.Future[list[Any]]) -> None:
+    held.pgconn.finish()
+    task.cancel()
+    task.add_done_callback(_quiet)
+
+
+def _quiet(task: asyncio.Future[list[Any]]) -> None:
+    """Read an abandoned statement's end, so that it is not reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def postgres_pool(url: str, *, size: int, deadline: float) -> AsyncConnectionPool[Any]:

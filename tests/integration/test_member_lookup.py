@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from domain.errors import Unavailable
 from domain.members import EligibilityFacts, IdentifierKind, PersonIdentifier
 from domain.records import RegistryEntry
 from domain.services.registry import store_registry
+from tests.e2e.tcpproxy import TcpProxy
 from tests.pipeline_fakes import FakeDecisionCache
 
 TODAY = date(2026, 3, 2)
@@ -173,6 +175,43 @@ class TestFaults:
                 await pool.close()
 
         before, after = asyncio.run(look())
+        assert same(after) == same(before) and before
+
+    @pytest.mark.parametrize("engine", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                             indirect=True)  # fmt: skip
+    def test_a_silent_server_is_given_up_at_the_deadline_then_answers_again(
+        self, engine: Engine, everyone, index: BlindIndex
+    ) -> None:
+        """A server that accepts and never answers: the lookup is Unavailable at its deadline,
+        not after psycopg's own cancel of the statement (up to ten seconds more), and the
+        next lookup once the server answers again is answered."""
+        proxy = TcpProxy(("127.0.0.1", engine.url.port or 5432))
+        proxy.start()
+        url = engine.url.set(host="127.0.0.1", port=proxy.port)
+        asked = everyone[0].identifiers
+
+        async def look() -> tuple[list[EligibilityFacts], float, list[EligibilityFacts]]:
+            pool = postgres_pool(url.render_as_string(hide_password=False), size=1, deadline=1)
+            await pool.open(wait=True)
+            lookup = PostgresMemberLookup(pool, index=index, deadline=1)
+            try:
+                before = await lookup.find(asked)
+                proxy.hang()
+                started = time.monotonic()
+                with pytest.raises(Unavailable, match="trop lente"):
+                    await lookup.find(asked)
+                took = time.monotonic() - started
+                proxy.restore()
+                return before, took, await lookup.find(asked)
+            finally:
+                proxy.restore()
+                await pool.close()
+
+        try:
+            before, took, after = asyncio.run(look())
+        finally:
+            proxy.cut()
+        assert took < 4, f"given up after {took:.1f} s for a deadline of 1 s"
         assert same(after) == same(before) and before
 
     @pytest.mark.postgres
