@@ -60,6 +60,16 @@ def moment(value: datetime, lang: str) -> str:
     return format_datetime(value, format="short", tzinfo=MOROCCO, locale=LOCALES[language(lang)])
 
 
+def booked(value: datetime, lang: str) -> str:
+    """When a bank booked a transfer: the moment its statement gave, or the day alone when the
+    statement gave only a day (adapters.bank_statements keeps it as that day's first UTC
+    instant, which Morocco's time would show as a made-up 01:00)."""
+    at = value.astimezone(UTC)
+    if at.time() == time.min:
+        return day(at.date(), lang)
+    return moment(value, lang)
+
+
 def filters() -> dict[str, Callable[..., Any]]:
     """The templates' filters: {{ amount | mad(lang) }}, {{ rate | percent(lang) }}, ..."""
-    return {"mad": amount, "percent": rate, "longdate": day, "moment": moment}
+    return {"mad": amount, "percent": rate, "longdate": day, "moment": moment, "booked": booked}

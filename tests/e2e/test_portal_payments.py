@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from fhir_profiles import messages
+from gateway.portal.formats import day
 from tests.e2e.portal_money import Settled
 from tests.e2e.portal_world import PortalWorld, sign_in
 
@@ -58,6 +59,9 @@ class TestPayments:
         assert page.status_code == 200
         assert settled.paid in page.text
         assert f"{settled.amount:.2f}".replace(".", ",") in page.text  # 1 234,50 MAD, French
+        # the statement booked it on a day, without a time: the day is shown, no made-up hour
+        executed = page.text.split("<dd>")[1:]
+        assert any(d.startswith(day(settled.booked, "fr") + "</dd>") for d in executed), page.text
 
     def test_another_organization_s_transfer_is_not_found(
         self, settled: Settled, portal: PortalWorld

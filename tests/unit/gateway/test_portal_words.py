@@ -16,7 +16,7 @@ from domain.eligibility import EligibilityStatus
 from domain.money import Money
 from fhir_profiles import labels
 from gateway.portal import catalogue
-from gateway.portal.formats import amount, day, moment, rate, start_of, typed_day
+from gateway.portal.formats import amount, booked, day, moment, rate, start_of, typed_day
 
 
 def _fields(template: str) -> set[str]:
@@ -79,6 +79,14 @@ class TestFormats:
         noon_utc = datetime(2026, 11, 30, 13, 5, tzinfo=UTC)
         assert moment(noon_utc, "fr") == "30/11/2026 14:05"  # UTC+1 outside Ramadan
         assert moment(noon_utc, "en") == "30/11/2026, 14:05"
+
+    def test_a_booking_given_as_a_day_is_shown_as_that_day_and_a_moment_as_a_moment(
+        self,
+    ) -> None:
+        assert booked(datetime(2026, 11, 30, tzinfo=UTC), "fr") == "30 novembre 2026"
+        one_second_later = datetime(2026, 11, 30, 0, 0, 1, tzinfo=UTC)
+        assert booked(one_second_later, "fr") == moment(one_second_later, "fr")
+        assert booked(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), "fr") == "01/12/2026 00:30"
 
     def test_a_day_is_written_out(self) -> None:
         assert day(date(2026, 11, 30), "fr") == "30 novembre 2026"
