@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from domain.bank_accounts import AccountChange
 from gateway.settings import Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -58,8 +59,8 @@ def _statement(args: argparse.Namespace, settings: Settings) -> int:
 def _accounts_propose(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.settlement import propose
 
-    change = propose(settings, args.provider, args.rib, args.by)
-    print(f"compte {change.rib.iban} proposé pour {args.provider} ({change.id}) : à approuver")
+    change = propose(settings, args.provider, args.rib, args.by, holder=args.holder)
+    print(f"compte {_named(change)} proposé pour {args.provider} ({change.id}) : à approuver")
     return 0
 
 
@@ -67,8 +68,13 @@ def _accounts_approve(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.commands.settlement import approve
 
     change = approve(settings, args.provider, args.by)
-    print(f"compte {change.rib.iban} de {args.provider} en vigueur, approuvé par {args.by}")
+    print(f"compte {_named(change)} de {args.provider} en vigueur, approuvé par {args.by}")
     return 0
+
+
+def _named(change: AccountChange) -> str:
+    """The account as the approver checks it: its IBAN, and its holder when given."""
+    return f"{change.rib.iban} ({change.holder})" if change.holder else change.rib.iban
 
 
 def _settle_args(p: argparse.ArgumentParser) -> None:
@@ -85,6 +91,7 @@ def _propose_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--provider", required=True)
     p.add_argument("--rib", required=True, help="24-character RIB, or its MA IBAN")
     p.add_argument("--by", required=True, help="the payer-side user proposing it")
+    p.add_argument("--holder", default="", help="the account holder's name as the RIB states it")
 
 
 def _approve_args(p: argparse.ArgumentParser) -> None:

@@ -133,13 +133,18 @@ def run_statement(settings: Settings, path: Path) -> StatementReport:
     return report
 
 
-def propose(settings: Settings, provider: str, rib_text: str, by: str) -> AccountChange:
-    """Propose a provider's new account (RIB or IBAN), checked twice."""
+def propose(
+    settings: Settings, provider: str, rib_text: str, by: str, *, holder: str = ""
+) -> AccountChange:
+    """Propose a provider's new account (RIB or IBAN), checked twice, and its holder's name
+    when given (the approver compares it with the provider's RIB certificate)."""
     rib = checked(any_rib(rib_text))
     with open_storage(settings) as storage:
         _known(storage, provider)
         uow = _uow(storage)()
-        return propose_account(uow, provider, rib, by=by, now=datetime.now(UTC), new_id=new_id)
+        return propose_account(
+            uow, provider, rib, by=by, now=datetime.now(UTC), new_id=new_id, holder=holder
+        )
 
 
 def approve(settings: Settings, provider: str, by: str) -> AccountChange:

@@ -50,6 +50,19 @@ class TestAccounts:
         assert cli.main(["accounts", "approve", "--provider", "P1", "--by", "bob"]) == 0
         assert f"compte {rib.iban} de P1 en vigueur" in capsys.readouterr().out
 
+    def test_the_holder_s_name_goes_with_the_account_to_its_approver(
+        self, settings: Settings, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        rib = rib_for(1)
+        assert cli.main(["accounts", "propose", "--provider", "P1", "--rib", rib.value,
+                         "--by", "alice", "--holder", " Pharmacie Atlas "]) == 0  # fmt: skip
+        assert f"compte {rib.iban} (Pharmacie Atlas) proposé pour P1" in capsys.readouterr().out
+        assert cli.main(["accounts", "approve", "--provider", "P1", "--by", "bob"]) == 0
+        assert f"compte {rib.iban} (Pharmacie Atlas) de P1 en vigueur" in capsys.readouterr().out
+        assert cli.main(["accounts", "propose", "--provider", "P1", "--rib", rib.value,
+                         "--by", "alice", "--holder", "x" * 500]) == 2  # fmt: skip
+        assert "titulaire" in capsys.readouterr().err
+
     def test_a_wrong_key_is_refused(
         self, settings: Settings, capsys: pytest.CaptureFixture[str]
     ) -> None:
