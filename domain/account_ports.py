@@ -75,6 +75,14 @@ class AccountStore(Protocol):
         """Change the account's role, committed."""
         ...
 
+    async def step_down(
+        self, user_id: str, org: str, *, active: bool = True, role: StaffRole = StaffRole.ADMIN
+    ) -> bool:
+        """Deactivate an admin of the organization or give it that role, unless no other
+        active admin would remain; checked and changed in one transaction, so that two admins
+        stepping each other down at once leave one. False: refused, nothing changed."""
+        ...
+
 
 class SessionStore(Protocol):
     """Signed-in sessions, kept under the hash of their cookie id."""

@@ -70,6 +70,19 @@ class FakeAccounts:
         """Change an account's role."""
         self.users[user_id] = replace(self.users[user_id], role=role)
 
+    async def step_down(
+        self, user_id: str, org: str, *, active: bool = True, role: StaffRole = StaffRole.ADMIN
+    ) -> bool:
+        """Deactivate or re-role an admin unless it is the organization's last active one."""
+        others = [
+            u for u in self.users.values()
+            if u.org == org and u.id != user_id and u.active and u.role is StaffRole.ADMIN
+        ]  # fmt: skip
+        if not others:
+            return False
+        self.users[user_id] = replace(self.users[user_id], active=active, role=role)
+        return True
+
     async def open(self, key: str, session: StaffSession) -> None:
         """Keep a session."""
         self.sessions[key] = session

@@ -100,6 +100,30 @@ class SqlAccountStore:
         """Change the account's role, committed."""
         await self._change(user_id, role=role.value)
 
+    async def step_down(
+        self, user_id: str, org: str, *, active: bool = True, role: StaffRole = StaffRole.ADMIN
+    ) -> bool:
+        """Deactivate or re-role an admin unless no other active admin of the organization
+        would remain. The organization's active admins are locked while checked (FOR UPDATE
+        on PostgreSQL; SQLite's write transactions begin IMMEDIATE, one at a time), so a
+        colleague stepping this one down at the same moment waits and then sees the change."""
+        admins = (
+            select(USER.c.id)
+            .where(USER.c.org == org, USER.c.active.is_(True))
+            .where(USER.c.role == StaffRole.ADMIN.value)
+            .order_by(USER.c.id)
+            .with_for_update()
+        )
+        change = update(USER).where(USER.c.id == user_id).values(active=active, role=role.value)
+
+        def work(session: Session) -> bool:
+            if not set(session.execute(admins).scalars()) - {user_id}:
+                return False
+            session.execute(change)
+            return True
+
+        return await self._run(work, commit=True)
+
     async def open(self, key: str, session: StaffSession) -> None:
         """Store a new session, committed."""
         row = {

@@ -29,8 +29,9 @@ async def set_colleague_active(
     them sign in again."""
     user = await _colleague(session, user_id, ports)
     if not active and user.role is StaffRole.ADMIN:
-        await _keeps_an_admin(session, user, ports)
-    await ports.accounts.set_active(user.id, active)
+        _kept_an_admin(await ports.accounts.step_down(user.id, session.org, active=False))
+    else:
+        await ports.accounts.set_active(user.id, active)
     closed = 0 if active else await ports.sessions.close_all(user.id)
     action = "portal.user-reactivate" if active else "portal.user-deactivate"
     await _audit(session, user, action, f"{closed} sessions fermées", ports)
@@ -59,8 +60,9 @@ async def change_colleague_role(
     if new is user.role:
         return user
     if user.role is StaffRole.ADMIN:
-        await _keeps_an_admin(session, user, ports)
-    await ports.accounts.set_role(user.id, new)
+        _kept_an_admin(await ports.accounts.step_down(user.id, session.org, role=new))
+    else:
+        await ports.accounts.set_role(user.id, new)
     closed = await ports.sessions.close_all(user.id)
     detail = f"rôle {user.role.value} -> {new.value}, {closed} sessions fermées"
     await _audit(session, user, "portal.user-role", detail, ports)
@@ -77,14 +79,10 @@ async def _colleague(session: StaffSession, user_id: str, ports: AccountPorts) -
     return user
 
 
-async def _keeps_an_admin(session: StaffSession, leaving: StaffUser, ports: AccountPorts) -> None:
-    """Refuse when no other active admin would remain (the acting one may have just been
+def _kept_an_admin(stepped_down: bool) -> None:
+    """Refused when no other active admin would remain (the acting one may have just been
     deactivated by a colleague)."""
-    others = [
-        u for u in await ports.accounts.of_org(session.org)
-        if u.id != leaving.id and u.active and u.role is StaffRole.ADMIN
-    ]  # fmt: skip
-    if not others:
+    if not stepped_down:
         raise LastAdmin("L'organisation doit garder un administrateur actif")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -149,3 +151,38 @@ class TestSessions:
         assert forget_expired_sessions(uow_factory, NOW + timedelta(hours=2)) == 1
         assert await store.find("new") is not None
         assert await store.find("old") is None
+
+
+def admin(name: str, org: str) -> StaffUser:
+    """An admin of that organization."""
+    return replace(user(f"{name}@{org.lower()}.ma", org=org), id=name, role=StaffRole.ADMIN)
+
+
+class TestStepDown:
+    async def test_the_last_active_admin_stays_one(self, store: SqlAccountStore) -> None:
+        await store.add(admin("first", "P-1"))
+        await store.add(user("b@atlas.ma"))  # a pharmacist is no admin
+        assert await store.step_down("first", "P-1", active=False) is False
+        assert await store.step_down("first", "P-1", role=StaffRole.PHARMACIST) is False
+        kept = await store.by_id("first")
+        assert kept is not None and kept.active and kept.role is StaffRole.ADMIN
+        await store.add(admin("second", "P-1"))
+        assert await store.step_down("first", "P-1", active=False) is True
+        gone = await store.by_id("first")
+        assert gone is not None and not gone.active and gone.role is StaffRole.ADMIN
+        assert await store.step_down("second", "P-1", role=StaffRole.ACCOUNTANT) is False
+
+    async def test_two_admins_stepping_each_other_down_at_once_leave_one(
+        self, store: SqlAccountStore
+    ) -> None:
+        for round_ in range(12):
+            org = f"ORG-{round_}"
+            await store.add(admin(f"x{round_}", org))
+            await store.add(admin(f"y{round_}", org))
+            outcomes = await asyncio.gather(
+                store.step_down(f"x{round_}", org, active=False),
+                store.step_down(f"y{round_}", org, role=StaffRole.ACCOUNTANT),
+            )
+            assert sorted(outcomes) == [False, True], round_
+            left = [u for u in await store.of_org(org) if u.active and u.role is StaffRole.ADMIN]
+            assert len(left) == 1, round_
