@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from domain.errors import InvalidRequest, MalformedRequest, TooLarge
 from fhir_profiles import structure
+from fhir_profiles.limits import MAX_ATTACHMENTS
 
 Json = dict[str, Any]
 
@@ -27,10 +28,31 @@ SIGNATURES: Final[dict[str, bytes]] = {
     "image/jpeg": b"\xff\xd8\xff",
 }
 MAX_TITLE_CHARS: Final = 256  # a file name or a short title
+# Each document, unless the settings say otherwise (Settings.max_attachment_bytes says why).
+DEFAULT_MAX_BYTES: Final = 2_097_152
 _ELEMENTS: Final = frozenset(
     {"id", "extension", "contentType", "language", "data", "url", "size", "hash", "title",
      "creation"}
 )  # fmt: skip
+
+
+def check_supporting_documents(claim: Json, *, max_bytes: int) -> None:
+    """The documents a Claim joins for its reviewer (`supportingInfo[].valueAttachment`: the
+    prescription's scan, a report): at most MAX_ATTACHMENTS, counted before any is decoded,
+    each checked as an answer's are. The Claim is kept as it came."""
+    infos = claim.get("supportingInfo")
+    if not isinstance(infos, list):
+        return
+    joined = [(i, info["valueAttachment"]) for i, info in enumerate(infos)
+              if isinstance(info, dict) and "valueAttachment" in info]  # fmt: skip
+    if len(joined) > MAX_ATTACHMENTS:
+        raise TooLarge(
+            f"Au plus {MAX_ATTACHMENTS} pièces jointes par demande ({len(joined)} reçues)",
+            code="pieces-jointes-trop-nombreuses",
+            expression="Claim.supportingInfo",
+        )
+    for i, value in joined:
+        read_attachment(value, f"Claim.supportingInfo[{i}].valueAttachment", max_bytes=max_bytes)
 
 
 def read_attachment(value: Any, path: str, *, max_bytes: int) -> Json:

@@ -14,7 +14,7 @@ from domain.records import Rendered
 from domain.reference import ReferenceData
 from domain.services.claims import ClaimOutcome
 from domain.services.exchanges import Stamp
-from fhir_profiles import claim_billing_in, claim_billing_out, systems, wording
+from fhir_profiles import attachments, claim_billing_in, claim_billing_out, systems, wording
 from fhir_profiles.claim_billing_in import ClaimIn
 
 
@@ -28,8 +28,10 @@ class ClaimForm:
         ref: ReferenceData,
         requestor_inpe: str,
         language: str = wording.FRENCH,
+        max_attachment_bytes: int = attachments.DEFAULT_MAX_BYTES,
     ) -> None:
         self._body = body
+        self._max_attachment_bytes = max_attachment_bytes
         self._ref = ref
         self._requestor_inpe = requestor_inpe
         self._language = language
@@ -45,6 +47,9 @@ class ClaimForm:
     def read(self, today: date) -> ClaimRequest:
         """The request; a domain error when the claim is malformed or breaks a rule."""
         parsed = self._parsed = claim_billing_in.to_domain(self._body, ref=self._ref, today=today)
+        attachments.check_supporting_documents(
+            parsed.resource, max_bytes=self._max_attachment_bytes
+        )
         return ClaimRequest(
             identifiers=parsed.persons,
             claim_id=parsed.claim_id,

@@ -20,7 +20,7 @@ from domain.records import Rendered
 from domain.reference import ReferenceData
 from domain.services.exchanges import Stamp
 from domain.services.prior_auth import PaOutcome, RequestPriorAuth
-from fhir_profiles import bundle, claim_in, claim_out, patients, wording
+from fhir_profiles import attachments, bundle, claim_in, claim_out, patients, wording
 from fhir_profiles.claim_in import ClaimRequestIn
 
 
@@ -34,8 +34,10 @@ class PriorAuthForm:
         ref: ReferenceData,
         requestor_inpe: str,
         language: str = wording.FRENCH,
+        max_attachment_bytes: int = attachments.DEFAULT_MAX_BYTES,
     ) -> None:
         self._body = body
+        self._max_attachment_bytes = max_attachment_bytes
         self._ref = ref
         self._requestor_inpe = requestor_inpe
         self._language = language
@@ -51,6 +53,9 @@ class PriorAuthForm:
     def read(self, today: date) -> RequestPriorAuth:
         """The command; a domain error when the request is malformed or breaks a rule."""
         self._parsed = claim_in.to_domain(self._body, ref=self._ref, today=today)
+        attachments.check_supporting_documents(
+            self._parsed.resource, max_bytes=self._max_attachment_bytes
+        )
         return self._parsed.command
 
     def render(self, result: PaOutcome, stamp: Stamp) -> Rendered:

@@ -150,14 +150,15 @@ async def fhir_body(request: Request) -> dict[str, Any]:
     return await _fhir_body(request, settings_of(request).max_body_bytes)
 
 
-async def answer_body(request: Request) -> dict[str, Any]:
-    """A provider's answer to a request for information: a FHIR JSON body that may carry
-    documents, read within the larger limit `answer_body_bytes` allows."""
-    return await _fhir_body(request, answer_body_bytes(settings_of(request)))
+async def documents_body(request: Request) -> dict[str, Any]:
+    """A FHIR JSON body that may join documents (a Claim with the prescription's scan, an
+    answer to a request for information), read within the larger limit
+    `documents_body_bytes` allows."""
+    return await _fhir_body(request, documents_body_bytes(settings_of(request)))
 
 
-def answer_body_bytes(settings: Settings) -> int:
-    """The usual body, plus every document an answer may join at its largest, in base64
+def documents_body_bytes(settings: Settings) -> int:
+    """The usual body, plus every document a request may join at its largest, in base64
     (four characters for three bytes): the other routes keep their smaller limit."""
     return settings.max_body_bytes + MAX_ATTACHMENTS * -(-settings.max_attachment_bytes * 4 // 3)
 
@@ -219,6 +220,6 @@ StatementPortsDep = Annotated[StatementPorts, Depends(statement_ports)]
 PaymentPortsDep = Annotated[PaymentPorts, Depends(payment_ports)]
 AnyCaller = Annotated[Caller, Depends(authenticated)]
 FhirBody = Annotated[dict[str, Any], Depends(fhir_body)]
-AnswerBody = Annotated[dict[str, Any], Depends(answer_body)]
+DocumentsBody = Annotated[dict[str, Any], Depends(documents_body)]
 IdempotencyHeader = Annotated[str | None, Depends(idempotency_header)]
 AnswerLanguage = Annotated[str, Depends(answer_language)]

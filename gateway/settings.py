@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from fhir_profiles import attachments
 from gateway.addresses import proxy_problems
 from gateway.key_settings import KEY_VARIABLES, key_problems, load_or_create_secrets
 from gateway.oidc_settings import oidc_problems, oidc_providers
@@ -82,7 +83,7 @@ class Settings:
     # better sent again at a lower resolution than stored encrypted and read back by every
     # reviewer. Only POST /fhir/Communication reads bodies past max_body_bytes: its own limit
     # adds room for fhir_profiles.limits.MAX_ATTACHMENTS such documents in base64.
-    max_attachment_bytes: int = 2_097_152
+    max_attachment_bytes: int = attachments.DEFAULT_MAX_BYTES
     # Those examples nest at most 18 levels (a Da Vinci PAS notification Bundle); 32 leaves
     # room and refuses documents built to make the parser and the mapping recurse.
     max_json_depth: int = 32

@@ -16,6 +16,7 @@ from domain.errors import DomainError, NotFound
 from domain.services import information, prior_auth
 from fhir_profiles import communications, messages
 from fhir_profiles.limits import MAX_ATTACHMENTS
+from gateway.deps import documents_body_bytes
 from gateway.errors import rule_for
 from gateway.portal import authorizations, catalogue, pec_request, uploads, web
 from gateway.portal.guards import WrongSide, person
@@ -91,8 +92,9 @@ async def ask(request: Request) -> Response:
     if org is None:
         raise WrongSide(Side.PROVIDER)
     asking = pec_request.Wired(
-        wired.reference, wired.prior_auth, wired.claims, limit, wired.settings.max_body_bytes
-    )
+        wired.reference, wired.prior_auth, wired.claims, limit,
+        documents_body_bytes(wired.settings),
+    )  # fmt: skip
     try:
         answer = await pec_request.request(
             query, posted.uploads, pec_request.caller(session, org), lang, asking
@@ -124,7 +126,6 @@ def _form(
         error=error, kinds=pec_request.KINDS, types=pec_request.pa_types(ref, query.day, lang),
         specialties=pec_request.specialties(ref), conditions=pec_request.conditions(ref, query.day),
         size=_size(limit, lang), count=MAX_ATTACHMENTS,
-        total=_size(wired.settings.max_body_bytes * 3 // 4, lang),  # documents go in base64
     )  # fmt: skip
 
 

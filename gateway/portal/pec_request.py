@@ -170,7 +170,7 @@ class Wired:
     ports: PriorAuthPorts
     claim_ports: ClaimPorts
     max_attachment_bytes: int
-    max_body_bytes: int  # what the API reads of a Claim at most
+    max_body_bytes: int  # what the API reads of a Claim at most, documents included
 
 
 async def request(
@@ -187,7 +187,7 @@ async def request(
             "scan en 150 à 200 dpi)",
             code="corps-trop-volumineux",
         )
-    asked = Asked(query.key or None, "$submit", lang)
+    asked = Asked(query.key or None, "$submit", lang, wired.max_attachment_bytes)
     return await ask(who, body, asked, wired.ref, wired.ports, wired.claim_ports)
 
 

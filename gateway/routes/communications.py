@@ -18,7 +18,7 @@ from fhir_profiles import communications, review
 from fhir_profiles.bundle import searchset
 from gateway.auth import Caller
 from gateway.deps import (
-    AnswerBody,
+    DocumentsBody,
     FhirBody,
     PriorAuthPortsDep,
     SettingsDep,
@@ -118,7 +118,7 @@ async def search_requests(
     openapi_extra=ANSWER_OPENAPI,
 )
 async def answer(
-    caller: Answerer, body: AnswerBody, ports: PriorAuthPortsDep, settings: SettingsDep
+    caller: Answerer, body: DocumentsBody, ports: PriorAuthPortsDep, settings: SettingsDep
 ) -> Response:
     """The provider answers a request for information, once: the Communication as kept
     (201); the prise en charge is back in the reviewer's queue. A retry after the answer

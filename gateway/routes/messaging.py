@@ -22,6 +22,7 @@ from gateway.auth import ROLE_PROVIDER, Caller
 from gateway.deps import (
     AnyCaller,
     ClaimPortsDep,
+    DocumentsBody,
     EligibilityPortsDep,
     FhirBody,
     IdempotencyHeader,
@@ -44,7 +45,7 @@ OPENAPI = FHIR_BODY("Bundle « message » : MessageHeader puis la demande qu'il 
 async def process_message(
     request: Request,
     caller: AnyCaller,
-    body: FhirBody,
+    body: DocumentsBody,
     key: IdempotencyHeader,
     ref: ReferenceDep,
     ports: EligibilityPortsDep,
@@ -56,7 +57,7 @@ async def process_message(
     message, focus = envelope.opened_message(body)
     try:
         language = answer_language(request)
-        sent = prior_auth.Asked(key, "$process-message", language)
+        sent = prior_auth.Asked(key, "$process-message", language, settings.max_attachment_bytes)
         answer = await _route(caller, focus, body, sent, ref, ports, pa_ports, claim_ports)
     except Exception as exc:  # answered in the message, through the one error table
         refused = await render_error(request, exc)

@@ -25,6 +25,7 @@ from gateway.auth import Caller
 from gateway.deps import (
     AnswerLanguage,
     ClaimPortsDep,
+    DocumentsBody,
     FhirBody,
     IdempotencyHeader,
     PriorAuthPortsDep,
@@ -60,7 +61,7 @@ REQUESTS = Searched("Claim", "Claim", requests=True)
 @hot
 async def submit(
     caller: Writer,
-    body: FhirBody,
+    body: DocumentsBody,
     key: IdempotencyHeader,
     language: AnswerLanguage,
     ref: ReferenceDep,
@@ -69,7 +70,14 @@ async def submit(
     settings: SettingsDep,
 ) -> Response:
     """The $submit operation (Da Vinci PAS, HCX): the ClaimResponse (200)."""
-    answer = await ask(caller, body, Asked(key, "$submit", language), ref, ports, claim_ports)
+    answer = await ask(
+        caller,
+        body,
+        Asked(key, "$submit", language, settings.max_attachment_bytes),
+        ref,
+        ports,
+        claim_ports,
+    )
     location = f"{settings.fhir_base}/ClaimResponse/{answer.response_id}"
     return submitted(answer.body, location, replayed=answer.replayed)
 
@@ -78,7 +86,7 @@ async def submit(
 @hot
 async def create(
     caller: Writer,
-    body: FhirBody,
+    body: DocumentsBody,
     key: IdempotencyHeader,
     language: AnswerLanguage,
     ref: ReferenceDep,
@@ -88,7 +96,14 @@ async def create(
 ) -> Response:
     """Ask for a prise en charge, or bill a claim; the answer is a ClaimResponse (201,
     stored)."""
-    answer = await ask(caller, body, Asked(key, "create", language), ref, ports, claim_ports)
+    answer = await ask(
+        caller,
+        body,
+        Asked(key, "create", language, settings.max_attachment_bytes),
+        ref,
+        ports,
+        claim_ports,
+    )
     base = settings.fhir_base
     return created(
         answer.body,
@@ -100,11 +115,13 @@ async def create(
 
 @dataclass(frozen=True, slots=True)
 class Asked:
-    """How a Claim was sent: its Idempotency-Key, the operation, the answer's language."""
+    """How a Claim was sent: its Idempotency-Key, the operation, the answer's language, and
+    the largest document it may join (Settings.max_attachment_bytes)."""
 
     key: str | None
     operation: str
     language: str
+    max_attachment_bytes: int
 
 
 async def ask(
@@ -120,11 +137,13 @@ async def ask(
     idempotency = idempotency_key(asked.key, asked.operation, body)
     inpe, language = caller.inpe, asked.language
     if _use(body) in BILLING:
-        billing = ClaimForm(body, ref=ref, requestor_inpe=inpe, language=language)
+        billing = ClaimForm(body, ref=ref, requestor_inpe=inpe, language=language,
+                            max_attachment_bytes=asked.max_attachment_bytes)  # fmt: skip
         return await claims.submit_claim(
             Submission(caller.requester, billing, idempotency), ref=ref, ports=claim_ports
         )
-    form = PriorAuthForm(body, ref=ref, requestor_inpe=inpe, language=language)
+    form = PriorAuthForm(body, ref=ref, requestor_inpe=inpe, language=language,
+                         max_attachment_bytes=asked.max_attachment_bytes)  # fmt: skip
     submission = Submission(caller.requester, form, idempotency)
     return await prior_auth.request_prior_auth(submission, ref=ref, ports=ports)
 

@@ -88,16 +88,19 @@ class TestAsking:
         assert "Demande non envoyée" in answer.text and "par pièce jointe" in answer.text
         assert f'value="{EPOETIN}"' in answer.text  # the fields kept
 
-    def test_a_request_heavier_than_the_api_reads_is_refused(
+    def test_a_scan_heavier_than_a_plain_request_is_sent_whole(
         self, portal: PortalWorld, browser: httpx.Client
     ) -> None:
+        """A phone's photo of the prescription weighs more than a request without documents
+        may: within its own limit, it goes with the request and the reviewer gets it."""
         settings = portal.state.settings
         assert settings.max_body_bytes < settings.max_attachment_bytes
-        heavy = PDF + b"0" * settings.max_body_bytes  # a document within its own limit
-        files = [("documents", ("scan.pdf", heavy, "application/pdf"))]
-        answer = ask(signed(portal, browser, "pharmacist"), costly(portal), files)
-        assert answer.status_code == 413
-        assert "comme par l&#39;API" in answer.text
+        heavy = PDF + b"0" * settings.max_body_bytes
+        files = [("documents", ("ordonnance.pdf", heavy, "application/pdf"))]
+        client = signed(portal, browser, "pharmacist")
+        pec = pec_of(ask(client, costly(portal), files))
+        page = client.get(f"/portal/authorizations/{pec}")
+        assert page.status_code == 200 and "ordonnance.pdf" in page.text
 
     def test_a_document_of_another_kind_is_refused(
         self, portal: PortalWorld, browser: httpx.Client

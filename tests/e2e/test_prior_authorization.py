@@ -15,7 +15,7 @@ import httpx
 import orjson
 import pytest
 
-from tests.documents import PDF, attachment, communication, information_request
+from tests.documents import PDF, attachment, b64, communication, information_request
 from tests.e2e.pa_world import (
     DECISION_DEADLINE,
     REVIEWER_SCOPES,
@@ -37,6 +37,36 @@ from tests.fhir_schema import assert_valid_r4
 
 pytestmark = pytest.mark.e2e
 __all__ = ["world"]  # the module's fixture
+
+
+class TestDocumentsJoined:
+    """The prescription's scan goes with the request, as a phone or a scanner makes it."""
+
+    def joining(self, world: World, document: bytes) -> dict[str, object]:
+        body = costly_drug(world.patient("dialysis"), quantity=1)
+        scan = attachment(document)["contentAttachment"]
+        body["supportingInfo"] = [
+            {"sequence": 1, "category": {"text": "ordonnance"}, "valueAttachment": scan}
+        ]
+        return body
+
+    def test_a_scan_heavier_than_a_plain_body_goes_with_the_request(self, world: World) -> None:
+        scan = PDF + b"0" * world.state.settings.max_body_bytes  # within a document's limit
+        answer = submit(world, world.state.pharmacy, self.joining(world, scan))
+        assert answer.status_code == 200, answer.text[:500]
+        claim = read(world, world.state.pharmacy, answer.json()["request"]["reference"]).json()
+        assert claim["supportingInfo"][0]["valueAttachment"]["data"] == b64(scan)
+
+    def test_a_document_over_its_limit_is_refused_and_nothing_recorded(self, world: World) -> None:
+        scan = PDF + b"0" * world.state.settings.max_attachment_bytes
+        keyed = {"Idempotency-Key": "pec-heavy-scan-1"}
+        answer = submit(world, world.state.pharmacy, self.joining(world, scan), **keyed)
+        assert answer.status_code == 413, answer.text[:500]
+        assert answer.json()["issue"][0]["details"]["coding"][0]["code"] == (
+            "piece-jointe-trop-lourde"
+        )
+        lighter = submit(world, world.state.pharmacy, self.joining(world, PDF), **keyed)
+        assert lighter.status_code == 200 and "Idempotent-Replayed" not in lighter.headers
 
 
 class TestGrantedAtOnce:

@@ -28,7 +28,6 @@ FR = {
     "pec.documents": "Pièces jointes",
     "pec.documents.hint": "PDF, PNG ou JPEG ; {size} au plus par document, {count} documents "
     "au plus.",
-    "pec.documents.total": "Ensemble des documents d'une demande : environ {total} au plus.",
     "pec.submit": "Envoyer la demande",
     "pec.refused": "Demande non envoyée : {detail}",
     "pec.too-many": "Au plus {count} pièces jointes par demande ({given} reçues).",
@@ -128,7 +127,6 @@ AR = {
     "pec.documents": "المرفقات",
     "pec.documents.hint": "PDF أو PNG أو JPEG؛ {size} على الأكثر لكل وثيقة، و{count} وثائق "
     "على الأكثر.",
-    "pec.documents.total": "مجموع وثائق الطلب: حوالي {total} على الأكثر.",
     "pec.submit": "إرسال الطلب",
     "pec.refused": "لم يُرسَل الطلب: {detail}",
     "pec.too-many": "{count} مرفقات على الأكثر لكل طلب (وصل {given}).",
@@ -226,7 +224,6 @@ EN = {
     "pec.documents": "Attachments",
     "pec.documents.hint": "PDF, PNG or JPEG; at most {size} per document, at most {count} "
     "documents.",
-    "pec.documents.total": "All the documents of one request: about {total} at most.",
     "pec.submit": "Send the request",
     "pec.refused": "Request not sent: {detail}",
     "pec.too-many": "At most {count} attachments per request ({given} received).",
