@@ -130,5 +130,6 @@ BY_MONTH = "paid_month"  # claim-to-cash grouped by the month the claims were pa
 async def claim_to_cash(requester: Requester, by: str, *, ports: StatementPorts) -> list[CashDelay]:
     """The requester's own claim-to-cash and what it was paid, per payer (`by` = "payer") or
     per month of payment (`by` = BY_MONTH, months in order)."""
-    today = ports.clock.now().date()
-    return await ports.claims.delays(ClockQuery(requester.tenant, today=today), by)
+    # No day: claim-to-cash reads paid claims only, and a paid claim's state is the same
+    # whatever the day (domain.payment_clock.clock).
+    return await ports.claims.delays(ClockQuery(requester.tenant), by)

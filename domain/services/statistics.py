@@ -119,7 +119,7 @@ async def payer_figures(
     detail = f"{days[0].isoformat()}..{days[1].isoformat()}"
     await ports.audit.append(
         AuditEntry(ports.clock.now(), "statistics.read", 200, tenant=f"payer:{payer}",
-                   client_id=officer.client_id, resource=None, detail=detail)
+                   client_id=officer.client_id, detail=detail)
     )  # fmt: skip
     return Report(payer, days[0], days[1], tuple(rows), combined(payer, claims, asked))
 

@@ -6,6 +6,7 @@ import pytest
 
 from domain.accounts import InvalidCredentials, NotPermitted, StaffRole
 from domain.errors import InvalidRequest, NotFound
+from domain.records import AuditEntry
 from domain.services import accounts, colleagues
 from domain.services.accounts import AddUser, LogIn, Opened
 from domain.services.colleagues import LastAdmin, OwnAccount
@@ -146,3 +147,101 @@ class TestResetSecondFactor:
         assert await accounts.current_session(desk.token, ports=ports) is None
         assert audit.entries[-1].action == "portal.user-totp-reset"
         assert await accounts.log_in(LogIn("desk@atlas.ma", PASSWORD, "1"), ports=ports)
+
+
+def _entry(clock: FakeClock, admin: Opened, colleague: Opened, action: str, detail: str):
+    return AuditEntry(
+        clock.now(), action, 200, PHARMACY.id, f"staff:{admin.session.user_id}",
+        f"StaffUser/{colleague.session.user_id}", detail,
+    )  # fmt: skip
+
+
+class TestAudited:
+    async def test_deactivating_tells_how_many_sessions_ended(self, world: World) -> None:
+        _, audit, clock = world
+        ports = account_ports(*world)
+        admin = await _person(ports, "admin@atlas.ma", "admin")
+        desk = await _person(ports, "desk@atlas.ma", "desk")
+        await colleagues.set_colleague_active(admin.session, desk.session.user_id, False,
+                                              ports=ports)  # fmt: skip
+        assert audit.entries[-1] == _entry(
+            clock, admin, desk, "portal.user-deactivate", "1 sessions fermées"
+        )
+
+    async def test_reactivating_an_active_colleague_keeps_their_sessions(
+        self, world: World
+    ) -> None:
+        _, audit, clock = world
+        ports = account_ports(*world)
+        admin = await _person(ports, "admin@atlas.ma", "admin")
+        desk = await _person(ports, "desk@atlas.ma", "desk")
+        await colleagues.set_colleague_active(admin.session, desk.session.user_id, True,
+                                              ports=ports)  # fmt: skip
+        assert await accounts.current_session(desk.token, ports=ports) == desk.session
+        assert audit.entries[-1] == _entry(
+            clock, admin, desk, "portal.user-reactivate", "0 sessions fermées"
+        )
+
+    async def test_an_admin_comes_back_even_with_no_other_admin_active(self, world: World) -> None:
+        store, _, _ = world
+        ports = account_ports(*world)
+        admin = await _person(ports, "admin@atlas.ma", "admin")
+        other = await _person(ports, "other@atlas.ma", "admin")
+        await store.set_active(other.session.user_id, False)
+        await store.set_active(admin.session.user_id, False)  # e.g. from the command line
+        await colleagues.set_colleague_active(admin.session, other.session.user_id, True,
+                                              ports=ports)  # fmt: skip
+        assert store.users[other.session.user_id].active
+
+    async def test_a_second_factor_reset_tells_how_many_sessions_ended(self, world: World) -> None:
+        _, audit, clock = world
+        ports = account_ports(*world)
+        admin = await _person(ports, "admin@atlas.ma", "admin")
+        desk = await _person(ports, "desk@atlas.ma", "desk")
+        await colleagues.reset_colleague_second_factor(admin.session, desk.session.user_id,
+                                                       ports=ports)  # fmt: skip
+        assert audit.entries[-1] == _entry(
+            clock, admin, desk, "portal.user-totp-reset", "1 sessions fermées"
+        )
+
+    async def test_a_role_change_names_both_roles(self, world: World) -> None:
+        _, audit, clock = world
+        ports = account_ports(*world)
+        admin = await _person(ports, "admin@atlas.ma", "admin")
+        desk = await _person(ports, "desk@atlas.ma", "desk")
+        await colleagues.change_colleague_role(admin.session, desk.session.user_id,
+                                               "accountant", ports=ports)  # fmt: skip
+        assert audit.entries[-1] == _entry(
+            clock, admin, desk, "portal.user-role", "rôle desk -> accountant, 1 sessions fermées"
+        )
+
+
+class TestInWords:
+    async def test_another_organization_s_account(self, world: World) -> None:
+        ports = account_ports(*world)
+        admin = await _person(ports, "admin@atlas.ma", "admin")
+        theirs = await _person(ports, "x@other.ma", "desk", org=OTHER.id)
+        with pytest.raises(NotFound, match=r"^Compte introuvable pour votre organisation$"):
+            await colleagues.reset_colleague_second_factor(admin.session, theirs.session.user_id,
+                                                           ports=ports)  # fmt: skip
+
+    async def test_one_s_own_account(self, world: World) -> None:
+        ports = account_ports(*world)
+        admin = await _person(ports, "admin@atlas.ma", "admin")
+        with pytest.raises(
+            OwnAccount, match=r"^Vous ne pouvez pas modifier ainsi votre propre compte$"
+        ):
+            await colleagues.reset_colleague_second_factor(admin.session, admin.session.user_id,
+                                                           ports=ports)  # fmt: skip
+
+    async def test_the_last_admin(self, world: World) -> None:
+        ports = account_ports(*world)
+        first = await _person(ports, "one@atlas.ma", "admin")
+        second = await _person(ports, "two@atlas.ma", "admin")
+        await colleagues.set_colleague_active(first.session, second.session.user_id, False,
+                                              ports=ports)  # fmt: skip
+        with pytest.raises(
+            LastAdmin, match=r"^L'organisation doit garder un administrateur actif$"
+        ):
+            await colleagues.set_colleague_active(second.session, first.session.user_id, False,
+                                                  ports=ports)  # fmt: skip

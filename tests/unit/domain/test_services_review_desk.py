@@ -1,25 +1,20 @@
-"""The reviewer's worklist and a payer's settlement history against fakes of their ports:
-only the reviewer's payer's requests, the most urgent first; another payer's batch is not
-found."""
+"""The reviewer's desk against fakes of its ports: only the reviewer's payer's requests, the
+most urgent first, each thread and the patient's rights read and audited; and the bank account
+changes waiting for a second approval."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.bank_accounts import AccountChange, parse_rib, propose, rib_key
 from domain.errors import NotFound
-from domain.money import Money
-from domain.payment_records import TransferRecord, TransferStatus
-from domain.records import AuditEntry, QueueQuery
+from domain.records import AuditEntry, QueueQuery, StoredAuthorization
 from domain.reference import ReferenceData
-from domain.services import bank_accounts, information, review_desk, settlement_history
-from domain.services.settlement_history import HistoryPorts, Officer
-from domain.settlement import Batch, BatchStatus
-from domain.settlement_ports import BatchSummary
-from tests.fakes import FakeClock
+from domain.services import bank_accounts, information, review_desk
+from tests.pipeline_fakes import FakeAuthorizations
 from tests.unit.domain.test_services_information import Composer
 from tests.unit.domain.test_services_prior_auth import NOW, PHARMACY, ask, reviewer, stay, world
 
@@ -57,32 +52,6 @@ class TestWorklist:
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 
-class FakeHistory:
-    """domain.settlement_ports.SettlementHistory over two payers' batches."""
-
-    def __init__(self) -> None:
-        self.summaries = {
-            payer: BatchSummary(
-                Batch(f"{payer}-1", payer, date(2026, 11, 30), BatchStatus.FILED, AT),
-                1,
-                Money(1000),
-            )
-            for payer in ("CNSS", "CNOPS")
-        }
-
-    async def batches(self, payer: str, limit: int, offset: int) -> tuple[list[BatchSummary], int]:
-        found = [s for s in self.summaries.values() if s.batch.payer == payer]
-        return found[offset : offset + limit], len(found)
-
-    async def batch(self, batch_id: str) -> BatchSummary | None:
-        return next((s for s in self.summaries.values() if s.batch.id == batch_id), None)
-
-    async def transfers(self, batch_id: str) -> list[TransferRecord]:
-        record = TransferRecord("e2e-1", "CNSS", "p-1", batch_id, Money(1000),
-                                TransferStatus.SENT, AT, ())  # fmt: skip
-        return [record]
-
-
 class FakeTrail:
     """domain.ports.AuditTrail: keeps what it is given."""
 
@@ -91,32 +60,6 @@ class FakeTrail:
 
     async def append(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
-
-
-def history() -> HistoryPorts:
-    return HistoryPorts(FakeHistory(), FakeTrail(), FakeClock(AT))
-
-
-OFFICER = Officer("CNSS", "staff:finance-1")
-
-
-class TestSettlementHistory:
-    async def test_the_payers_batches_only_the_read_audited(self) -> None:
-        ports = history()
-        found, total = await settlement_history.payer_batches(OFFICER, 10, 0, ports=ports)
-        assert total == 1 and [s.batch.id for s in found] == ["CNSS-1"]
-        [entry] = ports.audit.entries  # type: ignore[attr-defined]
-        assert (entry.client_id, entry.tenant) == ("staff:finance-1", "payer:CNSS")
-
-    async def test_a_batch_with_its_transfers(self) -> None:
-        ports = history()
-        detail = await settlement_history.payer_batch(OFFICER, "CNSS-1", ports=ports)
-        assert [t.id for t in detail.transfers] == ["e2e-1"]
-        assert ports.audit.entries[0].resource == "Batch/CNSS-1"  # type: ignore[attr-defined]
-
-    async def test_another_payers_batch_is_not_found(self) -> None:
-        with pytest.raises(NotFound):
-            await settlement_history.payer_batch(OFFICER, "CNOPS-1", ports=history())
 
 
 class FakeAccountsUow:
@@ -170,22 +113,6 @@ class TestReviewThread:
             await review_desk.review_thread(reviewer("CNOPS"), "id-1", ports=w.ports)
 
 
-class TestStatementDays:
-    def test_the_banks_answers_counted_and_summed_by_day(self) -> None:
-        def answered(tid: str, status: TransferStatus, day: int, cents: int) -> TransferRecord:
-            at = datetime(2026, 11, day, 10, tzinfo=UTC)
-            return TransferRecord(tid, "CNSS", "p", "b", Money(cents), status, AT, (), at)
-
-        days = settlement_history.by_day([
-            answered("a", TransferStatus.EXECUTED, 3, 1000),
-            answered("b", TransferStatus.REJECTED, 3, 500),
-            answered("c", TransferStatus.EXECUTED, 3, 250),
-            answered("d", TransferStatus.EXECUTED, 5, 100),
-        ])  # fmt: skip
-        assert [(d.day.day, d.executed, d.rejected) for d in days] == [(5, 1, 0), (3, 2, 1)]
-        assert (days[1].paid, days[1].returned) == (Money(1250), Money(500))
-
-
 class TestReviewRights:
     async def test_the_patients_rights_on_the_date_of_care(self, ref: ReferenceData) -> None:
         w = world()
@@ -206,4 +133,53 @@ class TestReviewRights:
         await ask(w, ref, stay())
         pa, version = w.store.authorizations["id-1"]
         w.store.authorizations["id-1"] = (dataclasses.replace(pa, patient="another"), version)
+        assert await review_desk.review_rights(reviewer(), "id-1", ref=ref, ports=w.ports) is None
+
+
+class Vanishing(FakeAuthorizations):
+    """The store after a queued request was removed between the queue's read and its own."""
+
+    async def get(self, authorization_id: str) -> StoredAuthorization | None:
+        return None
+
+
+class TestReviewDeskEdges:
+    async def test_a_request_gone_since_the_queue_was_read_is_left_out(
+        self, ref: ReferenceData
+    ) -> None:
+        w = world()
+        await ask(w, ref, stay())
+        ports = dataclasses.replace(w.ports, authorizations=Vanishing(w.store))
+        found, total = await review_desk.worklist(reviewer(), QueueQuery("CNSS"), ports=ports)
+        assert (found, total) == ([], 1)
+
+    async def test_a_thread_read_is_audited_under_the_reviewer(self, ref: ReferenceData) -> None:
+        w = world()
+        await ask(w, ref, stay())
+        thread = await review_desk.review_thread(reviewer(), "id-1", ports=w.ports)
+        assert thread.authorization.id == "id-1" and thread.messages == ()
+        assert w.store.audit[-1] == AuditEntry(
+            w.clock.now(), "preauthorization.information-thread", 200, None, "reviewer-CNSS",
+            "ClaimResponse/id-1",
+        )  # fmt: skip
+
+    async def test_rights_are_read_on_the_date_of_care_audited(self, ref: ReferenceData) -> None:
+        w = world()
+        await ask(w, ref, stay())
+        pa, version = w.store.authorizations["id-1"]
+        care = w.clock.now().date() - timedelta(days=3)
+        w.store.authorizations["id-1"] = (dataclasses.replace(pa, date_of_care=care), version)
+        outcome = await review_desk.review_rights(reviewer(), "id-1", ref=ref, ports=w.ports)
+        assert outcome is not None and outcome.decision.date_of_care == care
+        assert w.store.audit[-1] == AuditEntry(
+            w.clock.now(), "preauthorization.review-rights", 200, None, "reviewer-CNSS",
+            "ClaimResponse/id-1",
+        )  # fmt: skip
+
+    async def test_a_request_without_its_exchange_reads_no_rights(self, ref: ReferenceData) -> None:
+        w = world()
+        await ask(w, ref, stay())
+        w.store.exchanges.records[:] = [
+            r for r in w.store.exchanges.records if r.kind != "preauthorization"
+        ]
         assert await review_desk.review_rights(reviewer(), "id-1", ref=ref, ports=w.ports) is None

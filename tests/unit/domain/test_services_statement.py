@@ -3,6 +3,7 @@ state, a page at a time, rejected claims read alone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from domain.errors import InvalidRequest
 from domain.ledger import Entry, claim_accepted, payment
 from domain.money import Money
-from domain.payment_clock import ClaimState
+from domain.payment_clock import AcceptedClaim, ClaimState, ClockQuery
 from domain.records import ExchangeRecord, Requester
 from domain.services.statement import (
     BY_MONTH,
@@ -49,11 +50,16 @@ def ports() -> StatementPorts:
         accepted("org-cl", "F-9", 0, date(2026, 8, 1)),
         payment("V-1", payer="CNSS", provider="org-ph", claims=(paid.source,),
                 amount=Money(5_000), at=NOW - timedelta(days=10)),
+        payment("V-2", payer="CNSS", provider="org-cl", claims=("org-cl:F-9",),
+                amount=Money(5_000), at=NOW - timedelta(days=5)),
     ]  # fmt: skip
     for n, tenant in enumerate(("org-ph", "org-cl")):
         store.exchanges.add(ExchangeRecord(
             f"r-{n}", "claim", tenant, NOW, f"q-{n}", "not-payable", None, (), b"{}", b"{}",
         ))  # fmt: skip
+    store.exchanges.add(ExchangeRecord(
+        "r-payable", "claim", "org-ph", NOW, "q-9", "complete", None, (), b"{}", b"{}",
+    ))  # fmt: skip
     return StatementPorts(FakeClaimClock(store), store, FakeClock(NOW))
 
 
@@ -160,3 +166,84 @@ class TestFiledDays:
                                filed_to=date(2026, 11, 30))  # fmt: skip
         page = await statement_page(PHARMACY, month, ports=november)
         assert sorted(r.id for r in page.rejected) == ["r-1", "r-30"]
+
+
+class Recording(FakeClaimClock):
+    """The fake claim clock, remembering the pages asked of it."""
+
+    def __init__(self, store: FakeStore) -> None:
+        super().__init__(store)
+        self.asked: list[ClockQuery] = []
+
+    async def page(self, query: ClockQuery) -> list[AcceptedClaim]:
+        self.asked.append(query)
+        return await super().page(query)
+
+
+def rejected(n: int) -> StatementPorts:
+    """A pharmacy with `n` rejected claims, a minute apart, the latest first."""
+    store = FakeStore()
+    for i in range(n):
+        store.exchanges.add(ExchangeRecord(
+            f"r-{i}", "claim", "org-ph", NOW - timedelta(minutes=i), f"q-{i}", "not-payable",
+            None, (), b"{}", b"{}",
+        ))  # fmt: skip
+    return StatementPorts(FakeClaimClock(store), store, FakeClock(NOW))
+
+
+class TestPageEdges:
+    async def test_one_more_claim_than_the_page_is_asked_to_know_if_another_follows(
+        self, ports: StatementPorts
+    ) -> None:
+        recording = Recording(ports.exchanges)  # type: ignore[arg-type]
+        ports = replace(ports, claims=recording)
+        page = await statement_page(PHARMACY, StatementQuery(limit=3), ports=ports)
+        assert ids(page) == ["F-1", "F-2", "F-3"] and page.next is None
+        assert page.today == NOW.date()
+        assert [q.limit for q in recording.asked] == [4]
+
+    async def test_a_full_last_page_has_no_next(self, ports: StatementPorts) -> None:
+        page = await statement_page(PHARMACY, StatementQuery(limit=3), ports=ports)
+        assert len(page.lines) == 3 and page.next is None
+
+    async def test_a_page_continues_after_its_last_claim(self, ports: StatementPorts) -> None:
+        page = await statement_page(PHARMACY, StatementQuery(limit=1), ports=ports)
+        (line,) = page.lines
+        assert page.next == Cursor(after=(line.claim.accepted_at, "claim:org-ph:F-1"))
+
+    async def test_one_payer_s_or_one_state_s_claims(self, ports: StatementPorts) -> None:
+        cnops = await statement_page(PHARMACY, StatementQuery(payer="CNOPS"), ports=ports)
+        assert cnops.lines == () and cnops.next is None
+        paid = await statement_page(PHARMACY, StatementQuery((ClaimState.PAID,)), ports=ports)
+        assert ids(paid) == ["F-1"]
+
+    async def test_rejected_claims_are_not_read_with_others_in_words(
+        self, ports: StatementPorts
+    ) -> None:
+        both = StatementQuery((ClaimState.REJECTED, ClaimState.PAID))
+        with pytest.raises(InvalidRequest) as refused:
+            await statement_page(PHARMACY, both, ports=ports)
+        assert str(refused.value) == (
+            "Les demandes rejetées se consultent seules (state=rejected), sans autre état"
+        )
+
+
+class TestRejectedPages:
+    async def test_pages_of_rejected_claims_follow_each_other(self) -> None:
+        ports = rejected(3)
+        query = StatementQuery((ClaimState.REJECTED,), limit=2)
+        first = await statement_page(PHARMACY, query, ports=ports)
+        assert [r.id for r in first.rejected] == ["r-0", "r-1"]
+        assert first.next == Cursor(offset=2) and first.today == NOW.date()
+        rest = await statement_page(PHARMACY, replace(query, cursor=first.next), ports=ports)
+        assert [r.id for r in rest.rejected] == ["r-2"] and rest.next is None
+
+    async def test_a_full_last_page_of_rejected_claims_has_no_next(self) -> None:
+        query = StatementQuery((ClaimState.REJECTED,), limit=2)
+        page = await statement_page(PHARMACY, query, ports=rejected(2))
+        assert len(page.rejected) == 2 and page.next is None
+
+    async def test_the_last_of_one_per_page_has_no_next(self) -> None:
+        query = StatementQuery((ClaimState.REJECTED,), limit=1, cursor=Cursor(offset=1))
+        page = await statement_page(PHARMACY, query, ports=rejected(2))
+        assert [r.id for r in page.rejected] == ["r-1"] and page.next is None

@@ -10,6 +10,7 @@ import pytest
 
 from domain.accounts import InvalidCredentials
 from domain.errors import RateLimited
+from domain.records import AuditEntry
 from domain.services import accounts
 from domain.services.accounts import AddUser
 from domain.services.sign_on import ACTION, VouchedLogIn, log_in_vouched
@@ -104,3 +105,49 @@ class TestVouched:
             await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)
         with pytest.raises(RateLimited):
             await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)
+
+
+class TestVouchedAudited:
+    @pytest.mark.parametrize(
+        ("email", "verified", "payer", "whose"),
+        [("cnops@x.ma", True, "CNSS", None), ("nobody@x.ma", True, "CNSS", None),
+         ("cnss@x.ma", True, "CNOPS", None), ("cnss@x.ma", False, "CNSS", "cnss"),
+         ("pharmacy@x.ma", True, PHARMACY.id, "pharmacy")],
+        ids=["another-payer", "unknown", "other-provider-vouching", "unverified",
+             "provider-org-named-as-payer"],
+    )  # fmt: skip
+    async def test_a_refusal_names_the_account_only_of_the_payer_vouching(
+        self, world, email, verified, payer, whose
+    ) -> None:
+        _, audit, clock = world
+        ports = account_ports(*world)
+        ids = await _people(ports)
+        with pytest.raises(InvalidCredentials, match=r"^Identifiants incorrects$"):
+            await log_in_vouched(_vouched(email, verified=verified, payer=payer), ports=ports)
+        client = None if whose is None else f"staff:{ids[whose]}"
+        tenant = None if whose is None else payer
+        assert audit.entries[-1] == AuditEntry(
+            clock.now(), ACTION, 401, tenant, client, None, f"connexion {payer} refusée"
+        )
+
+    async def test_a_lock_ends_at_its_instant_and_is_audited_under_the_account(self, world) -> None:
+        store, audit, clock = world
+        ports = account_ports(*world)
+        ids = await _people(ports)
+        await store.lock(ids["cnss"], clock.now() + timedelta(minutes=10))
+        with pytest.raises(RateLimited):
+            await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)
+        entry = audit.entries[-1]
+        assert (entry.outcome, entry.tenant, entry.client_id, entry.detail) == (
+            429, "CNSS", f"staff:{ids['cnss']}", "compte verrouillé",
+        )  # fmt: skip
+        clock.advance(timedelta(minutes=10))
+        assert (await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)).session.org == "CNSS"
+
+    async def test_another_address_is_not_slowed_down(self, world) -> None:
+        limited = account_ports(*world, attempts=1).per_account
+        ports = replace(account_ports(*world), per_address=limited)
+        await _people(ports)
+        await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)
+        other = replace(_vouched("cnss@x.ma"), address="10.0.0.2")
+        assert (await log_in_vouched(other, ports=ports)).session.org == "CNSS"
