@@ -99,7 +99,7 @@ bench-import: $(STAMP) ## import IMPORT_PEOPLE generated people (SQLite, Postgre
 	$(BIN)/python -m bench.import_run --people $(IMPORT_PEOPLE) --database-url $(BENCH_POSTGRES) \
 		$(if $(IMPORT_WORKERS),--workers $(IMPORT_WORKERS))
 
-mutate: $(STAMP) ## mutation-test the eligibility rules with their unit tests (mutmut; slow, not in CI)
+mutate: $(STAMP) ## mutation-test the domain rules and use cases with their unit tests (mutmut; slow, not in CI)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python mutmut==$(MUTMUT_VERSION)
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children $(MUTATE_CHILDREN)

@@ -37,7 +37,7 @@ class VouchedLogIn:
 async def log_in_vouched(cmd: VouchedLogIn, *, ports: AccountPorts) -> Opened:
     """Open a session for the payer's own person; anyone else is refused like a wrong
     password (the answer does not tell whether the address has an account)."""
-    await throttle_attempt(f"login-ip:{cmd.address}", ports.per_address, None, ports)
+    await throttle_attempt(f"login-ip:{cmd.address}", ports.per_address, None, ports, ACTION)
     user = await ports.accounts.by_email(normal_email(cmd.email))
     known = (
         user is not None
@@ -54,5 +54,5 @@ async def log_in_vouched(cmd: VouchedLogIn, *, ports: AccountPorts) -> Opened:
     assert user is not None
     now = ports.clock.now()
     if user.locked_until is not None and user.locked_until > now:
-        await refuse_locked(user, (user.locked_until - now).total_seconds(), ports)
+        await refuse_locked(user, (user.locked_until - now).total_seconds(), ports, ACTION)
     return await open_session(user, cmd.replacing, ACTION, ports=ports)

@@ -105,6 +105,13 @@ class TestVouched:
             await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)
         with pytest.raises(RateLimited):
             await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)
+        _, audit, _ = world
+        slowed = audit.entries[-1]
+        assert (slowed.action, slowed.outcome, slowed.detail) == (
+            ACTION,
+            429,
+            "connexion freinée (adresse)",
+        )
 
 
 class TestVouchedAudited:
@@ -138,8 +145,8 @@ class TestVouchedAudited:
         with pytest.raises(RateLimited):
             await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)
         entry = audit.entries[-1]
-        assert (entry.outcome, entry.tenant, entry.client_id, entry.detail) == (
-            429, "CNSS", f"staff:{ids['cnss']}", "compte verrouillé",
+        assert (entry.action, entry.outcome, entry.tenant, entry.client_id, entry.detail) == (
+            ACTION, 429, "CNSS", f"staff:{ids['cnss']}", "compte verrouillé",
         )  # fmt: skip
         clock.advance(timedelta(minutes=10))
         assert (await log_in_vouched(_vouched("cnss@x.ma"), ports=ports)).session.org == "CNSS"
