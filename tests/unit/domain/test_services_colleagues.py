@@ -100,6 +100,22 @@ class TestLastAdmin:
         assert store.users[first.session.user_id].active
         assert store.users[first.session.user_id].role is StaffRole.ADMIN
 
+    async def test_one_of_two_admins_steps_down_exactly_as_asked(self, world: World) -> None:
+        store, _, _ = world
+        ports = account_ports(*world)
+        first = await _person(ports, "one@atlas.ma", "admin")
+        second = await _person(ports, "two@atlas.ma", "admin")
+        third = await _person(ports, "three@atlas.ma", "admin")
+        await colleagues.change_colleague_role(first.session, second.session.user_id,
+                                               "accountant", ports=ports)  # fmt: skip
+        demoted = store.users[second.session.user_id]
+        assert (demoted.role, demoted.active) == (StaffRole.ACCOUNTANT, True)
+        await colleagues.set_colleague_active(first.session, third.session.user_id, False,
+                                              ports=ports)  # fmt: skip
+        gone = store.users[third.session.user_id]
+        assert (gone.role, gone.active) == (StaffRole.ADMIN, False)
+        assert await accounts.current_session(third.token, ports=ports) is None
+
     async def test_an_admin_cannot_demote_itself(self, world: World) -> None:
         store, _, _ = world
         ports = account_ports(*world)
