@@ -19,6 +19,9 @@ is exactly the threaded directory's (tests/integration/test_member_lookup.py che
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -69,6 +72,7 @@ WHERE m.member_id IN (
 APPLICATION = "amo-member-lookup"  # as pg_stat_activity shows its connections
 PROGRESS_STEPS = 100  # SQLite virtual machine steps between two looks at the clock (~1 µs)
 SQLITE_BUSY_MS = 50  # past this a locked database is read through the threaded directory
+HANG_UP_SECONDS = 1.0  # a statement hung up on ends at the next turn of the loop; at most this
 
 
 def facts_of(
@@ -192,16 +196,16 @@ async def _within(held: AsyncConnection[Any], indexes: list[str], until: float) 
     The statement runs as a task of its own, never cancelled while it waits for the server:
     psycopg answers the cancellation of a running statement by asking the server to cancel it
     and waiting for that, up to ten seconds more on a silent server. Past the deadline (or
-    when the request itself is given up) the connection's socket is closed first; the task,
-    cancelled then, finds no statement running and ends at once."""
+    when the request itself is given up) the connection is hung up instead: the task wakes at
+    once on a socket at its end and fails, nothing sent to the server."""
     task = asyncio.ensure_future(_fetch(held, indexes))
     try:
         done, _ = await asyncio.wait((task,), timeout=until - asyncio.get_running_loop().time())
     except BaseException:
-        _abandon(held, task)
+        await _hang_up(held, task)
         raise
     if not done:
-        _abandon(held, task)
+        await _hang_up(held, task)
         raise TimeoutError
     return task.result()
 
@@ -211,10 +215,18 @@ async def _fetch(held: AsyncConnection[Any], indexes: list[str]) -> list[Any]:
     return await cursor.fetchall()
 
 
-def _abandon(held: AsyncConnection[Any], task: asyncio.Future[list[Any]]) -> None:
-    held.pgconn.finish()
-    task.cancel()
+async def _hang_up(held: AsyncConnection[Any], task: asyncio.Future[list[Any]]) -> None:
+    """Shut the connection's socket down both ways, its descriptor left open: the statement
+    waiting on it fails at once, and the descriptor, still the connection's until it is
+    closed (`_discard`), cannot be taken by another socket while the task still watches it."""
     task.add_done_callback(_quiet)
+    try:
+        fd = os.dup(held.pgconn.socket)
+    except (OSError, PsycopgError):  # no socket left: nothing to hang up
+        return
+    with socket.socket(fileno=fd) as hung, contextlib.suppress(OSError):
+        hung.shutdown(socket.SHUT_RDWR)
+    await asyncio.wait((task,), timeout=HANG_UP_SECONDS)
 
 
 def _quiet(task: asyncio.Future[list[Any]]) -> None:
