@@ -33,7 +33,7 @@ demo: $(STAMP) ## run the gateway on SQLite with demo data (10,000 people) on 12
 
 test: $(STAMP) browser haproxy ## run every test (PostgreSQL and Redis tests skip with a reason when absent)
 	@$(MAKE) --no-print-directory bytecode
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 # The portal's browser tests drive Debian's chromium (Playwright pointed at it: no browser is
 # downloaded). Installed when absent and we may; otherwise those tests skip (fail under CI).

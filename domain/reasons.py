@@ -182,8 +182,8 @@ ERROR_REASONS: dict[str, str] = {
     "complement-deja-fourni": "Cette demande de complément a déjà reçu sa réponse",
     "statut-communication-invalide": "Une réponse transmise a le statut « completed »",
     "communication-vide": "La réponse ne porte ni texte ni pièce jointe",
-    "pieces-jointes-trop-nombreuses": "Trop de pièces jointes dans une réponse : envoyez les "
-    "autres dans une réponse suivante",
+    "pieces-jointes-trop-nombreuses": "Trop de pièces jointes dans une demande ou une réponse : "
+    "joignez les pièces utiles, les autres dans une réponse suivante",
     "piece-jointe-trop-lourde": "Pièce jointe trop lourde : réduisez la résolution du scan ou "
     "scindez le document",
     "type-piece-jointe-refuse": "Type de pièce jointe refusé : PDF, PNG ou JPEG uniquement",

@@ -151,7 +151,8 @@ ARABIC: Final[dict[str, str]] = {
     "complement-deja-fourni": "سبق الرد على طلب المعلومات الإضافية هذا",
     "statut-communication-invalide": "يجب أن يكون وضع الجواب المرسل « completed »",
     "communication-vide": "الجواب لا يحمل نصا ولا مرفقا",
-    "pieces-jointes-trop-nombreuses": "عدد المرفقات في الجواب كبير جدا: أرسل الباقي في جواب لاحق",
+    "pieces-jointes-trop-nombreuses": "عدد المرفقات في الطلب أو الجواب كبير جدا: أرفق الوثائق "
+    "المفيدة وأرسل الباقي في جواب لاحق",
     "piece-jointe-trop-lourde": "حجم المرفق كبير جدا: خفض دقة المسح أو قسم الوثيقة",
     "type-piece-jointe-refuse": "نوع المرفق مرفوض: PDF أو PNG أو JPEG فقط",
     "piece-jointe-illisible": "المرفق غير مقروء: يجب إرفاق المحتوى بترميز base64 في data",
@@ -319,8 +320,8 @@ ENGLISH: Final[dict[str, str]] = {
     "complement-deja-fourni": "This request for information has already been answered",
     "statut-communication-invalide": "An answer sent has the status « completed »",
     "communication-vide": "The answer carries neither text nor attachment",
-    "pieces-jointes-trop-nombreuses": "Too many attachments in one answer: send the others in a "
-    "further answer",
+    "pieces-jointes-trop-nombreuses": "Too many attachments in one request or answer: join the "
+    "useful ones, the others in a further answer",
     "piece-jointe-trop-lourde": "Attachment too large: lower the scan's resolution or split the "
     "document",
     "type-piece-jointe-refuse": "Attachment type refused: PDF, PNG or JPEG only",
