@@ -28,6 +28,7 @@ from pathlib import Path
 from bench.changes import write_changes
 from bench.gateway_watch import Watch, watching
 from bench.setup import scratch_database
+from devtools.processes import children
 from gateway.commands import admin
 from gateway.settings import Settings
 
@@ -138,21 +139,8 @@ class _PeakMemory:
 
     def _watch(self) -> None:
         while not self._done.wait(0.25):
-            pids = [self._pid, *_children(self._pid)]
+            pids = [self._pid, *children(self._pid)]
             self.mb = max(self.mb, sum(_pss_kib(pid) for pid in pids) / 1024)
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def _pss_kib(pid: int) -> int:

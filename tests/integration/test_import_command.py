@@ -15,6 +15,7 @@ import pytest
 
 from adapters.population import write_population
 from adapters.registry_parallel import SMALL_FILE_BYTES
+from devtools.processes import children
 from gateway.bootstrap import open_storage
 from gateway.commands import admin
 from gateway.settings import Settings
@@ -48,20 +49,6 @@ def members(env: dict[str, str]) -> int:
     settings = Settings.from_env(env)
     with open_storage(settings) as storage, storage.uow() as uow:
         return uow.members.count()
-
-
-def children(pid: int) -> list[int]:
-    """The processes a process started (its workers)."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def command(registry: Path) -> list[str]:
