@@ -7,7 +7,7 @@ written under an old key stays readable after the current key changes.
 from __future__ import annotations
 
 import base64
-import hmac
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -20,6 +20,7 @@ NONCE_BYTES = 12  # the GCM nonce size NIST SP 800-38D recommends
 INDEX_HEX_CHARS = 32  # 128 bits of HMAC-SHA256: collisions stay negligible at registry scale
 _INDEX_BYTES = INDEX_HEX_CHARS // 2
 _VERSION = b"v1"
+_SHA256_BLOCK = 64  # bytes: HMAC pads a key shorter than this to it
 _KEY_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
@@ -116,10 +117,17 @@ class BlindIndex:
 
     def __init__(self, key: bytes) -> None:
         _check_key("blind-index", key)
-        self._key = key
+        # HMAC-SHA256 (RFC 2104) with its two padded keys hashed once: each digest then
+        # copies both states, about half the cost of hmac.digest's one-shot path, which
+        # sets them up anew for every identifier of a registry.
+        block = key.ljust(_SHA256_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
     def digest(self, kind: str, value: str) -> str:
         """The index of a (kind, value) pair, as hex; kind separates the namespaces."""
-        message = f"{kind}\x1f{value}".encode()
-        # hmac.digest: the one-shot C path, several times faster than hmac.new on a registry
-        return hmac.digest(self._key, message, "sha256")[:_INDEX_BYTES].hex()
+        inner = self._inner.copy()
+        inner.update(f"{kind}\x1f{value}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()[:_INDEX_BYTES].hex()

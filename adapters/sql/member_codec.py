@@ -23,14 +23,44 @@ _KIND = {kind: kind.value for kind in IdentifierKind}  # an Enum's .value costs,
 
 
 def encode_facts(member: Member) -> str:
-    """Everything eligibility needs of a member but its id and version, as JSON text."""
+    """Everything eligibility needs of a member but its id and version, as JSON text.
+
+    The text orjson gives of the dataclasses themselves, field by field in their order, but
+    written from plain dicts: orjson reads a slotted dataclass ten times slower than a dict,
+    and a registry import encodes millions of members.
+    """
+    dependant = member.dependant
     facts = {
         "birth_date": member.birth_date,
-        "affiliations": member.affiliations,
-        "ald": member.ald,
-        "dependant": member.dependant,
+        "affiliations": [_affiliation_facts(a) for a in member.affiliations],
+        "ald": [{"condition": g.condition, "start": g.start, "end": g.end} for g in member.ald],
+        "dependant": None
+        if dependant is None
+        else {
+            "student_until": dependant.student_until,
+            "married": dependant.married,
+            "disabled": dependant.disabled,
+            "married_on": dependant.married_on,
+        },
     }
     return orjson.dumps(facts).decode()
+
+
+def _affiliation_facts(a: Affiliation) -> dict[str, Any]:
+    return {
+        "scheme": a.scheme,
+        "role": a.role,
+        "start": a.start,
+        "end": a.end,
+        "insured_id": a.insured_id,
+        "contributions": [
+            {"month": c.month, "working_days": c.working_days} for c in a.contributions
+        ],
+        "first_payment": a.first_payment,
+        "suspended_from": a.suspended_from,
+        "suspended_until": a.suspended_until,
+        "transferred_from": a.transferred_from,
+    }
 
 
 def decode_member(member_id: str, version: int, facts: str) -> Member:

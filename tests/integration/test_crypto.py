@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hmac
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adapters.crypto import BlindIndex, CryptoError, FieldCipher, new_key, parse_keyring
 
@@ -92,6 +95,18 @@ class TestBlindIndex:
     def test_short_key_is_refused(self) -> None:
         with pytest.raises(CryptoError):
             BlindIndex(b"0" * 16)
+
+    def test_is_the_stored_hmac_sha256_prefix(self) -> None:
+        # Every stored index was written with this function: it must never change.
+        assert BlindIndex(b"k" * 32).digest("cin", "BK1") == "c6dfb3616b30cb932609db7cdabd160e"
+
+    @given(key=st.binary(min_size=32, max_size=32), kind=st.text(), value=st.text())
+    def test_agrees_with_the_standard_library_hmac(self, key: bytes, kind: str, value: str) -> None:
+        message = f"{kind}\x1f{value}".encode()
+        expected = hmac.new(key, message, "sha256").hexdigest()[:32]
+        index = BlindIndex(key)
+        assert index.digest(kind, value) == expected
+        assert index.digest(kind, value) == expected  # the precomputed states stay untouched
 
 
 class TestParseKeyring:
