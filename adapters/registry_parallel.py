@@ -25,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from adapters.bulk_gc import pace_for_bulk
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.registry_files import household_object, read_entries
 from adapters.registry_format import read_household
@@ -118,6 +119,7 @@ def _start(ref: ReferenceData, today: date, cipher: FieldCipher, index: BlindInd
     """A worker's readers, once."""
     global _worker
     _worker = (quick_reader(ref, today), cipher, index)
+    pace_for_bulk()
 
 
 def _seal_block(first: int, block: bytes) -> list[Answer]:

@@ -84,7 +84,6 @@ class MemberRow(SQLModel, table=True):
     """A registry member: eligibility facts in clear JSON, names and identifiers encrypted."""
 
     __tablename__ = "member"
-    __table_args__ = (Index("ix_member_updated_at", "updated_at"),)
 
     member_id: str = Field(primary_key=True)
     version: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -61,10 +61,11 @@ class _Tally:
         if len(self.stale) > self.stale_at_most:
             self.stale = None  # the new registry version tells the gateways instead
 
-    def stale_identifiers(self) -> set[PersonIdentifier]:
-        """The identifiers to name to the shared cache (none if too many)."""
+    def stale_identifiers(self) -> Iterator[PersonIdentifier]:
+        """The identifiers to name to the shared cache (none if too many), made as the cache
+        reads them: distinct already, and a cache with nothing to forget reads none."""
         kinds = {kind.value: kind for kind in IdentifierKind}  # an Enum call costs, per pair
-        return {PersonIdentifier(kinds[kind], value) for kind, value in self.stale or ()}
+        return (PersonIdentifier(kinds[kind], value) for kind, value in self.stale or ())
 
     def report(self, invalidated: bool) -> ImportReport:
         """The counts as the use case answers them."""

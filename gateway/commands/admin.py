@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from adapters.bulk_gc import paced_for_bulk
 from adapters.population import write_population
 from adapters.refdata_files import load_reference_files
 from adapters.registry_files import count_lines
@@ -190,7 +191,8 @@ def import_members(
         ref, today = load_reference(storage.uow), date.today()
         entries = read_sealed(path, ref, today, cipher=cipher, index=storage.index, workers=workers)
         try:
-            return store_registry(entries, uow=storage.uow(), cache=cache, progress=progress)
+            with paced_for_bulk():
+                return store_registry(entries, uow=storage.uow(), cache=cache, progress=progress)
         except ReadingFailed as error:
             raise SystemExit(f"import interrompu, rien n'a été enregistré : {error}") from None
 
