@@ -42,12 +42,19 @@ LOOKUP_CHUNK = 500  # member ids per IN (...): well under SQLite's bound variabl
 
 _NEW = "member (member_id, version, updated_at, facts, names_enc)"
 _IDS = 'member_identifier ("index", member_id)'
+_STAGED = "member_staged (updated_at, facts, names_enc, member_id)"
+# PostgreSQL copies these rows in its binary format: the server reads each value as it is
+# stored, with no text to parse, and the encrypted names travel as bytes, not doubled in hex.
+_COPY_TYPES = {
+    _NEW: ("varchar", "int4", "timestamptz", "text", "bytea"),
+    _IDS: ("varchar", "varchar"),
+    _STAGED: ("timestamptz", "text", "bytea", "text"),
+}
 _REPLACE = (
     "UPDATE member SET version = version + 1, updated_at = {m}, facts = {m}, names_enc = {m} "
     "WHERE member_id = {m}"
 )
 _FORGET = 'DELETE FROM member_identifier WHERE "index" = {m} AND member_id = {m}'
-_STAGED = "member_staged (updated_at, facts, names_enc, member_id)"
 _STAGING_BEFORE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS member_staged "
     "(updated_at timestamptz, facts text, names_enc bytea, member_id text PRIMARY KEY) "
@@ -203,7 +210,8 @@ class MemberBatchWriter:
             self._many(f"INSERT INTO {into} VALUES ({marks})", rows)
             return
         cursor = self._connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {into} FROM STDIN") as copy:
+        with cursor.copy(f"COPY {into} FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_COPY_TYPES[into])
             for row in rows:
                 copy.write_row(row)
 
