@@ -151,6 +151,14 @@ class MemberBatchWriter:
         now = datetime.now(UTC)
         when: Any = now if self._copy else sqlite_instant(now)
         rows = _Rows()
+        if not old:  # new members only, as in nearly every batch of a full file
+            sealed = [self._sealed(entry) for entry in entries]
+            rows.new = [
+                (m, version, when, facts, names) for m, _, version, facts, names, _ in sealed
+            ]
+            rows.added = [(digest, s[0]) for s in sealed for digest in s[5]]
+            self._pending = self._thread.submit(self._write, rows)
+            return old
         for entry in entries:
             member_id, _pairs, version, facts, names, digests = self._sealed(entry)
             before = old.get(member_id)
