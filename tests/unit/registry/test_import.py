@@ -156,6 +156,13 @@ class TestImportRegistry:
         run(FakeUnitOfWork(), FakeDecisionCache(), ref, *households, progress=seen.append)
         assert seen == [500]
 
+    def test_a_rule_broken_on_a_line_names_that_line(self, ref: ReferenceData) -> None:
+        """Well formed, but against the rules of the day: the careful check names the line."""
+        bad = other_household()
+        bad["members"][0]["affiliations"][0]["scheme"] = "AMO_INCONNU"
+        with pytest.raises(InvalidRequest, match=r"^ligne 2, "):
+            run(FakeUnitOfWork(), FakeDecisionCache(), ref, valid_household(), bad)
+
     def test_an_empty_file_reports_zero(self, ref: ReferenceData) -> None:
         seen: list[int] = []
         report = run(FakeUnitOfWork(), FakeDecisionCache(), ref, progress=seen.append)
@@ -177,6 +184,25 @@ class TestStoreRegistry:
         assert (IDCS_OF_INSURED, date(2026, 3, 2), "v1") in cache.decisions  # not told
         assert uow.members.version() == 1  # what tells the gateways instead
         assert report.members == 3
+
+    def test_as_many_changed_people_as_allowed_are_named(self, ref: ReferenceData) -> None:
+        uow, cache = FakeUnitOfWork(), FakeDecisionCache()
+        cached(cache, IDCS_OF_INSURED)
+        checked = [
+            (line, check_household(household, ref, line=line, today=TODAY))
+            for line, household in numbered(valid_household(), other_household())
+        ]
+        named = len({i for _, entries in checked for e in entries for i in e.identifiers})
+        report = store_registry(checked, uow=uow, cache=cache, stale_at_most=named)
+        assert (report.too_many_to_name, report.cache_invalidated) == (False, True)
+        assert cache.decisions == {}
+
+    def test_replaced_members_are_counted_over_every_batch(self, ref: ReferenceData) -> None:
+        uow, cache = FakeUnitOfWork(), FakeDecisionCache()
+        # Each line holds the same two members: each starts a batch of its own, and the
+        # second and third replace what the line before stored.
+        report = run(uow, cache, ref, valid_household(), valid_household(), valid_household())
+        assert (report.members, report.replaced) == (6, 4)
 
     def test_a_member_twice_in_a_file_is_stored_twice_in_order(self, ref: ReferenceData) -> None:
         uow, cache = FakeUnitOfWork(), FakeDecisionCache()
