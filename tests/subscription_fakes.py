@@ -117,7 +117,8 @@ class FakeSubscriptionRepository:
 
 
 class FakeSubscriptionStore:
-    """domain.ports.SubscriptionStore over the repositories' fakes (each call committed)."""
+    """domain.subscription_ports.SubscriptionStore over the repositories' fakes (each call
+    committed)."""
 
     def __init__(self) -> None:
         self.endpoints = FakeEndpointRepository()

@@ -39,7 +39,7 @@ _USABLE = (PaStatus.GRANTED.value, PaStatus.PARTIAL.value)
 
 
 class SqlAuthorizationRepository:
-    """domain.ports.AuthorizationRepository over the prior_authorization table."""
+    """domain.authorization_ports.AuthorizationRepository over the prior_authorization table."""
 
     def __init__(
         self,

@@ -34,7 +34,8 @@ _IN_TRANSFER = (
 
 
 class SqlLedger:
-    """domain.ports.Ledger over the ledger_entry and ledger_posting tables; it never commits."""
+    """domain.authorization_ports.Ledger over the ledger_entry and ledger_posting tables; it
+    never commits."""
 
     def __init__(self, session: Session) -> None:
         self._session = session

@@ -173,7 +173,7 @@ def _claim(row: Any) -> AcceptedClaim:
 
 
 class SqlClaimClock:
-    """domain.ports.ClaimClockReader: the clock read in worker threads."""
+    """domain.clock_ports.ClaimClockReader: the clock read in worker threads."""
 
     def __init__(self, reads: SqlReads) -> None:
         self._reads = reads
