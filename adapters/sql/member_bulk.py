@@ -150,6 +150,15 @@ class MemberBatchWriter:
         old = {member_id: self._old(member_id, token) for member_id, token in stored.items()}
         now = datetime.now(UTC)
         when: Any = now if self._copy else sqlite_instant(now)
+        self._pending = self._thread.submit(self._write, self._rows(entries, old, when))
+        return old
+
+    def _rows(
+        self,
+        entries: Sequence[StoredEntry],
+        old: dict[str, tuple[PersonIdentifier, ...]],
+        when: Any,
+    ) -> _Rows:
         rows = _Rows()
         if not old:  # new members only, as in nearly every batch of a full file
             sealed = [self._sealed(entry) for entry in entries]
@@ -157,8 +166,7 @@ class MemberBatchWriter:
                 (m, version, when, facts, names) for m, _, version, facts, names, _ in sealed
             ]
             rows.added = [(digest, s[0]) for s in sealed for digest in s[5]]
-            self._pending = self._thread.submit(self._write, rows)
-            return old
+            return rows
         for entry in entries:
             member_id, _pairs, version, facts, names, digests = self._sealed(entry)
             before = old.get(member_id)
@@ -167,8 +175,7 @@ class MemberBatchWriter:
             else:
                 rows.known.append((when, facts, names, member_id))
             rows.identifiers(member_id, digests, self._digests(before))
-        self._pending = self._thread.submit(self._write, rows)
-        return old
+        return rows
 
     def _sealed(self, entry: StoredEntry) -> Sealed:
         if isinstance(entry, SealedEntry):

@@ -116,6 +116,8 @@ class TestBatchImport:
             (facts,) = uow.members.find(new_cin)
             assert (facts.member.member_id, facts.member.version) == ("M-1", 2)
             assert [f.member.member_id for f in uow.members.find(IDCS)] == ["M-2"]
+            # new beside a replaced one in the same batch: found by its identifier too
+            assert [f.member.member_id for f in uow.members.find(other)] == ["M-3"]
             assert uow.members.count() == 3
 
     def test_a_replaced_member_has_the_index_rows_of_its_new_identifiers_only(
