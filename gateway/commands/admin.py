@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from adapters.bulk_gc import paced_for_bulk
+from adapters.crypto import CryptoError
 from adapters.population import write_population
 from adapters.refdata_files import load_reference_files
 from adapters.registry_files import count_lines
@@ -195,6 +196,14 @@ def import_members(
                 return store_registry(entries, uow=storage.uow(), cache=cache, progress=progress)
         except ReadingFailed as error:
             raise SystemExit(f"import interrompu, rien n'a été enregistré : {error}") from None
+        except CryptoError:
+            # A member already stored is read back to know the identifiers it drops: with
+            # other keys than those that sealed it, nothing of the file can be applied.
+            raise SystemExit(
+                "import interrompu, rien n'a été enregistré : des personnes déjà enregistrées "
+                "ne se déchiffrent pas avec les clés configurées (AMO_DATA_KEYS, ou secrets.json "
+                "du répertoire d'état AMO_STATE_DIR) : utilisez les clés qui les ont chiffrées"
+            ) from None
 
 
 def generate(path: Path, *, seed: int, people: int, today: date) -> int:

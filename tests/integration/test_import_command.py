@@ -81,3 +81,21 @@ class TestImportCommand:
         assert child.returncode != 0
         assert "rien n'a été enregistré" in stderr.decode()
         assert members(env) == 0
+
+    def test_other_keys_than_the_stored_members_ones_fail_clearly_with_nothing_changed(
+        self, tmp_path: Path, env: dict[str, str]
+    ) -> None:
+        small = tmp_path / "small.jsonl"
+        write_population(small, seed=3, people=50, today=date.today())
+        first = subprocess.run(command(small), env=env, capture_output=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        # The same database, but the secrets of another state directory: other keys.
+        other = {**env, "AMO_STATE_DIR": str(tmp_path / "elsewhere")}
+        again = subprocess.run(command(small), env=other, capture_output=True, timeout=120)
+        assert again.returncode == 1
+        message = again.stderr.decode()
+        assert "rien n'a été enregistré" in message and "AMO_DATA_KEYS" in message
+        assert "Traceback" not in message
+        assert members(env) == 50
+        with open_storage(Settings.from_env(env)) as storage, storage.uow() as uow:
+            assert uow.members.version() == 1  # the failed import did not advance it
