@@ -4,26 +4,44 @@ By default the connection whose commit pushes the WAL past 1,000 pages copies it
 the database file, fsync included, while holding up every request waiting on that commit.
 A server engine leaves that to this thread: a PASSIVE checkpoint every second, which never
 blocks writers.
+
+A PASSIVE checkpoint alone never lets the WAL start over under steady traffic: a commit
+always lands while it copies, so the WAL is never wholly copied when the next writer
+begins, and it grows without end (hundreds of MB within a minute of claims), every read
+searching it. So once the WAL holds `restart_frames` pages, the PASSIVE pass (which copies
+nearly everything without blocking anyone) is followed by a RESTART one: it copies the few
+pages committed meanwhile and waits, for at most `RESTART_WAIT_MS`, for the readers still on
+the WAL, holding writers back that long at most; the next commit then writes the WAL from
+its start. A RESTART that cannot finish in that time is tried again a second later.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from sqlalchemy import Engine
 
-from adapters.sql.engine import BACKGROUND_CHECKPOINTS, is_database_error
+from adapters.sql.engine import BACKGROUND_CHECKPOINTS, SQLITE_BUSY_TIMEOUT_MS, is_database_error
 
 log = logging.getLogger("amo.sql")
+
+# SQLite's own automatic checkpoint starts at 1,000 pages (4 MB with 4 KB pages).
+RESTART_FRAMES = 1000
+# How long a RESTART checkpoint waits for readers (and so holds writers back), at most.
+RESTART_WAIT_MS = 100
 
 
 class SqliteCheckpointer:
     """Checkpoints a SQLite database every `interval` seconds until stopped."""
 
-    def __init__(self, engine: Engine, *, interval: float = 1.0) -> None:
+    def __init__(
+        self, engine: Engine, *, interval: float = 1.0, restart_frames: int = RESTART_FRAMES
+    ) -> None:
         self._engine = engine
         self._interval = interval
+        self._restart_frames = restart_frames
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="amo-checkpoints", daemon=True)
 
@@ -44,11 +62,15 @@ class SqliteCheckpointer:
         self.checkpoint()
 
     def checkpoint(self) -> None:
-        """Copy what the WAL holds back into the database, without waiting for writers."""
+        """Copy what the WAL holds back into the database, without waiting for writers; once
+        it is long, have the next commit write it from its start."""
         try:
             connection = self._engine.raw_connection()  # outside any transaction, as it must be
             try:
-                connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+                driver = connection.driver_connection
+                _busy, logged, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()  # type: ignore[union-attr]
+                if logged >= self._restart_frames:
+                    _restart(driver)
             finally:
                 connection.close()
         except Exception as exc:
@@ -59,3 +81,11 @@ class SqliteCheckpointer:
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             self.checkpoint()
+
+
+def _restart(driver: Any) -> None:
+    driver.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+    try:
+        driver.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

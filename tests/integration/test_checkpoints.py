@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
 from sqlalchemy import text
 
 from adapters.sql.checkpoints import SqliteCheckpointer
-from adapters.sql.engine import make_engine
+from adapters.sql.engine import BACKGROUND_CHECKPOINTS, make_engine
 
 
 class TestSqliteCheckpointer:
@@ -49,5 +51,43 @@ class TestSqliteCheckpointer:
         try:
             with engine.connect() as connection:
                 assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        finally:
+            engine.dispose()
+
+    def test_a_long_wal_starts_over_though_a_reader_held_it_during_the_copy(
+        self, tmp_path: Path
+    ) -> None:
+        """Under steady traffic a PASSIVE checkpoint never finds the WAL wholly copied when
+        the next writer begins, and the WAL grows without end. Past `restart_frames`, the
+        checkpoint waits (briefly) for the reader still on the WAL, so the next commit writes
+        the WAL from its start."""
+        path = tmp_path / "c.db"
+        engine = make_engine(f"sqlite:///{path}")
+        checkpointer = SqliteCheckpointer(engine, interval=3600, restart_frames=50)
+        BACKGROUND_CHECKPOINTS.add(engine)
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE t (v TEXT)"))
+                connection.execute(text("INSERT INTO t VALUES (:v)"), [{"v": "x" * 500}] * 400)
+            reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM t").fetchone()  # a snapshot on the WAL
+            with engine.begin() as connection:  # committed after the reader began
+                connection.execute(text("INSERT INTO t VALUES (:v)"), [{"v": "y" * 500}] * 100)
+            done = threading.Timer(0.02, reader.rollback)  # the reader ends during the checkpoint
+            done.start()
+            checkpointer.checkpoint()
+            done.join()
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES ('z')"))
+            raw = engine.raw_connection()
+            try:
+                _busy, logged, _copied = raw.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA wal_checkpoint(PASSIVE)"
+                ).fetchone()
+            finally:
+                raw.close()
+            assert logged < 10  # the last commit's pages only: the WAL started over
+            reader.close()
         finally:
             engine.dispose()
