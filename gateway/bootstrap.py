@@ -32,6 +32,7 @@ from adapters.sql.anomaly_flags import SqlFlagReader
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.claim_lines import SqlClaimHistoryReader
+from adapters.sql.direct_reads import SqliteClaimHistory, SqliteDirect, SqliteIdempotencyLookup
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.ledger import SqlLedgerReader
 from adapters.sql.member_lookup import PostgresMemberLookup, SqliteMemberLookup, postgres_pool
@@ -44,11 +45,13 @@ from adapters.sql.statistics import SqlFigures
 from adapters.sql.subscriptions import SqlSubscriptionStore
 from adapters.sql.transfers import SqlTransferReader
 from adapters.sql.uow import SqlUnitOfWorkFactory
+from domain.authorization_ports import ClaimHistoryReader
 from domain.errors import Unavailable
 from domain.ports import (
     AuditTrail,
     CacheInvalidation,
     Clock,
+    IdempotencyStore,
     IdGenerator,
     MemberDirectory,
     RateLimiter,
@@ -188,22 +191,37 @@ def with_calendar(data: ReferenceData) -> ReferenceData:
     return replace(data, calendar=moroccan_calendar(range(this_year - 1, this_year + 2)))
 
 
+def _direct(settings: Settings, stack: AsyncExitStack) -> SqliteDirect | None:
+    """The event loop's own read-only connection, on a SQLite file; None on a server or an
+    in-memory database (adapters/sql/direct_reads.py)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite":
+        return None
+    path = url.database or ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    direct = SqliteDirect(path, deadline=settings.request_deadline_seconds)
+    stack.callback(direct.close)
+    return direct
+
+
 async def _member_directory(
-    settings: Settings, storage: Storage, reads: SqlReads, stack: AsyncExitStack
+    settings: Settings,
+    storage: Storage,
+    reads: SqlReads,
+    direct: SqliteDirect | None,
+    stack: AsyncExitStack,
 ) -> MemberDirectory:
     """The cold check's lookup: one statement without a thread hop (adapters/sql/member_lookup),
     unless the settings ask for the threaded one or the database is not a file or a server."""
     threaded = SqlMemberDirectory(reads)
     if not settings.direct_member_lookup:
         return threaded
-    url, deadline = make_url(settings.database_url), settings.request_deadline_seconds
-    if url.get_backend_name() == "sqlite":
-        path = url.database or ""
-        if not path or path == ":memory:" or path.startswith("file:"):
-            return threaded
-        lookup = SqliteMemberLookup(path, index=storage.index, deadline=deadline, fallback=threaded)
-        stack.callback(lookup.close)
-        return lookup
+    if direct is not None:
+        return SqliteMemberLookup(direct, index=storage.index, fallback=threaded)
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        return threaded
+    deadline = settings.request_deadline_seconds
     pool = postgres_pool(settings.database_url, size=settings.db_pool_size, deadline=deadline)
     await pool.open(wait=False)  # a database still starting is waited for by each lookup
     stack.push_async_callback(pool.close)
@@ -247,9 +265,15 @@ async def wire(
         )
         with contextlib.suppress(Unavailable):  # unknown until the database answers
             await registry.refresh()
+        direct = _direct(settings, stack)
+        idempotency: IdempotencyStore = SqlIdempotencyStore(reads)
+        history: ClaimHistoryReader = SqlClaimHistoryReader(reads)
+        if direct is not None and settings.direct_reads:
+            idempotency = SqliteIdempotencyLookup(direct, fallback=idempotency)
+            history = SqliteClaimHistory(direct, index=storage.index, fallback=history)
         exchange = ExchangePorts(
             limiter=limiter,
-            idempotency=SqlIdempotencyStore(reads),
+            idempotency=idempotency,
             recorder=recorder,
             audit=recorder,
             store=SqlExchangeStore(reads),
@@ -258,7 +282,7 @@ async def wire(
             in_flight=in_flight,
             wait_seconds=settings.idempotency_wait_seconds,
         )
-        members = await _member_directory(settings, storage, reads, stack)
+        members = await _member_directory(settings, storage, reads, direct, stack)
         authorizations = SqlAuthorizationStore(
             reads, storage.uow, deadline=settings.request_deadline_seconds
         )
@@ -282,7 +306,7 @@ async def wire(
                 render=rerender,
                 hold_minutes=settings.claim_hold_minutes,
                 ledger=SqlLedgerReader(reads),
-                history=SqlClaimHistoryReader(reads),
+                history=history,
                 supply_days=settings.claim_supply_days,
                 stored=claim_billing_in.stored,
                 patient=patient,

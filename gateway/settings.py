@@ -172,6 +172,9 @@ class Settings:
     # A cold eligibility check finds its member in one statement without a thread hop
     # (adapters/sql/member_lookup.py); false reads through the threaded directory instead.
     direct_member_lookup: bool = True
+    # On a SQLite file, a request's Idempotency-Key and a claim's history are read on the event
+    # loop without a thread hop (adapters/sql/direct_reads.py); false: through the read threads.
+    direct_reads: bool = True
     # Proxies in front ("10.0.0.5,10.1.0.0/16") whose X-Forwarded-For is believed; none: ignored.
     trusted_proxies: str = ""
     # A session lasts a working day at most; signing out ends it sooner.

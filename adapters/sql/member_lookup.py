@@ -5,10 +5,11 @@
 the time of a cold check. Here one statement finds both, run where the driver allows it
 without leaving the event loop:
 
-- SQLite: a read-only connection of the event loop's own. A WAL reader never waits for the
-  writer, and an indexed lookup takes tens of microseconds, less than the hop it saves. A
-  progress handler interrupts a statement past the deadline; a locked or failing database
-  falls back to the threaded directory, which waits and answers `Unavailable` as it always did.
+- SQLite: the read-only connection of the event loop's own (adapters/sql/direct_reads.py). A
+  WAL reader never waits for the writer, and an indexed lookup takes tens of microseconds,
+  less than the hop it saves. A statement past the deadline is `Unavailable`; a locked or
+  failing database falls back to the threaded directory, which waits and answers
+  `Unavailable` as it always did.
 - PostgreSQL: psycopg's async connections from a pool of their own (psycopg_pool), the
   statement prepared by the server after its first uses, given up after the deadline.
 
@@ -22,8 +23,6 @@ import asyncio
 import contextlib
 import os
 import socket
-import sqlite3
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,6 +32,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.engine import make_url
 
 from adapters.crypto import BlindIndex
+from adapters.sql.direct_reads import SqliteDirect
 from adapters.sql.member_codec import decode_member
 from adapters.sql.members import identifier_index, insured_ids, insureds_of
 from domain.errors import Unavailable
@@ -70,8 +70,6 @@ WHERE m.member_id IN (
 )
 """
 APPLICATION = "amo-member-lookup"  # as pg_stat_activity shows its connections
-PROGRESS_STEPS = 100  # SQLite virtual machine steps between two looks at the clock (~1 µs)
-SQLITE_BUSY_MS = 50  # past this a locked database is read through the threaded directory
 HANG_UP_SECONDS = 1.0  # a statement hung up on ends at the next turn of the loop; at most this
 
 
@@ -96,39 +94,22 @@ def facts_of(
 
 
 class SqliteMemberLookup:
-    """domain.ports.MemberDirectory on a SQLite file, on the event loop."""
+    """domain.ports.MemberDirectory on the event loop's SQLite connection."""
 
     def __init__(
-        self, path: str, *, index: BlindIndex, deadline: float, fallback: MemberDirectory
+        self, direct: SqliteDirect, *, index: BlindIndex, fallback: MemberDirectory
     ) -> None:
-        self._index, self._deadline, self._fallback = index, deadline, fallback
-        self._connection = sqlite3.connect(
-            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-        )
-        self._connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-        self._connection.execute("PRAGMA query_only=ON")
-        self._until = 0.0
-        self._connection.set_progress_handler(self._past_deadline, PROGRESS_STEPS)
+        self._direct, self._index, self._fallback = direct, index, fallback
         self._statements: dict[int, str] = {}
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._connection.close()
 
     async def find(self, identifiers: Sequence[PersonIdentifier]) -> list[EligibilityFacts]:
         """The records of the first identifier that finds any, in one statement."""
         indexes = [identifier_index(self._index, identifier) for identifier in identifiers]
         if not indexes:
             return []
-        self._until = time.monotonic() + self._deadline
-        try:
-            rows = self._connection.execute(self._statement(len(indexes)), indexes).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "interrupted" in str(exc):
-                raise Unavailable("Base de données trop lente : réessayez plus tard") from exc
+        rows = self._direct.rows(self._statement(len(indexes)), indexes)
+        if rows is None:
             return await self._fallback.find(identifiers)  # locked, or gone: the careful way
-        except sqlite3.Error as exc:
-            raise Unavailable("Base de données indisponible") from exc
         return facts_of(rows, indexes)
 
     def _statement(self, count: int) -> str:
@@ -136,9 +117,6 @@ class SqliteMemberLookup:
         if found is None:
             found = self._statements[count] = _SQLITE.format(marks=", ".join("?" * count))
         return found
-
-    def _past_deadline(self) -> int:
-        return 1 if time.monotonic() > self._until else 0
 
 
 class PostgresMemberLookup:

@@ -21,6 +21,7 @@ from adapters.population import write_population
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.registry_files import read_entries
 from adapters.sql import SqlUnitOfWorkFactory
+from adapters.sql.direct_reads import SqliteDirect
 from adapters.sql.member_lookup import (
     APPLICATION,
     PostgresMemberLookup,
@@ -71,9 +72,9 @@ def direct(
     if engine.dialect.name == "sqlite":
         path = engine.url.database
         assert path
-        lookup = SqliteMemberLookup(path, index=index, deadline=5, fallback=threaded)
-        yield lookup
-        lookup.close()
+        direct = SqliteDirect(path, deadline=5)
+        yield SqliteMemberLookup(direct, index=index, fallback=threaded)
+        direct.close()
         return
     yield _PerLoop(engine.url.render_as_string(hide_password=False), index)
 
@@ -128,12 +129,13 @@ class TestFaults:
     ) -> None:
         path = engine.url.database
         assert path
-        lookup = SqliteMemberLookup(path, index=index, deadline=0, fallback=threaded)
+        direct = SqliteDirect(path, deadline=0)
+        lookup = SqliteMemberLookup(direct, index=index, fallback=threaded)
         try:
             with pytest.raises(Unavailable):
                 asyncio.run(lookup.find(everyone[0].identifiers))
         finally:
-            lookup.close()
+            direct.close()
 
     def test_a_database_it_cannot_read_is_read_the_threaded_way(
         self, index: BlindIndex, tmp_path: Path
@@ -143,11 +145,12 @@ class TestFaults:
         empty = tmp_path / "empty.db"
         sqlite3.connect(empty).close()
         fallback = _Recording([])
-        lookup = SqliteMemberLookup(str(empty), index=index, deadline=5, fallback=fallback)  # type: ignore[arg-type]
+        direct = SqliteDirect(str(empty), deadline=5)
+        lookup = SqliteMemberLookup(direct, index=index, fallback=fallback)  # type: ignore[arg-type]
         try:
             assert asyncio.run(lookup.find([UNKNOWN])) == [] and fallback.calls == 1
         finally:
-            lookup.close()
+            direct.close()
 
     @pytest.mark.parametrize("engine", [pytest.param("postgres", marks=pytest.mark.postgres)],
                              indirect=True)  # fmt: skip
