@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import Row, delete, func, insert, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.orm import Session
 
+from adapters.sql.bulk import insert_rows
 from adapters.sql.reads import SqlReads
 from adapters.sql.tables import AnomalyFlagRow
 from domain.anomaly_flags import AnomalyFlag, Figure, FlagKind, FlagQuery, SubjectKind
@@ -25,7 +26,7 @@ class SqlAnomalyFlags:
 
     def add_many(self, flags: Sequence[AnomalyFlag]) -> None:
         if flags:
-            self._session.execute(insert(FLAG), [_row(flag) for flag in flags])
+            insert_rows(self._session.connection(), FLAG, [_row(flag) for flag in flags])
 
     def replace_statistical(self, payer: str, flags: Sequence[AnomalyFlag]) -> None:
         self._session.execute(

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import Row, and_, bindparam, exists, insert, or_, select
+from sqlalchemy import Row, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from adapters.crypto import BlindIndex
+from adapters.sql.bulk import insert_rows
 from adapters.sql.reads import SqlReads
 from adapters.sql.tables import ClaimLineRow, LedgerEntryRow
 from domain.claim_history import HistoryLine
@@ -52,7 +53,7 @@ class SqlClaimLines:
     def add_many(self, lines: Sequence[HistoryLine]) -> None:
         """Record payable lines (a claim's lines once: its source and sequence are the key)."""
         if lines:
-            self._session.execute(insert(LINE), [self._row(line) for line in lines])
+            insert_rows(self._session.connection(), LINE, [self._row(line) for line in lines])
 
     def history(
         self, member_id: str, since: date, prescriptions: Collection[str]

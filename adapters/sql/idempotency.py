@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_
+from sqlalchemy import bindparam, delete, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adapters.sql.bulk import insert_rows
 from adapters.sql.tables import IdempotencyKeyRow
 from domain.records import IdempotentAnswer
 
@@ -59,7 +60,7 @@ class SqlIdempotencyRepository:
             }
             for answer in answers
         ]
-        self._session.execute(insert(IDEMPOTENCY_KEY), rows)
+        insert_rows(self._session.connection(), IDEMPOTENCY_KEY, rows)
 
     def taken(self, keys: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of these (tenant, key) pairs have an answer kept, in one query."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adapters.sql.bulk import insert_rows
 from adapters.sql.reads import SqlReads
 from adapters.sql.settlement_tables import TransferClaimRow, TransferRow
 from adapters.sql.tables import LedgerEntryRow, LedgerPostingRow
@@ -56,14 +57,17 @@ class SqlLedger:
         for the caller to undo its savepoint."""
         if not entries:
             return
-        self._session.execute(
-            insert(ENTRY),
+        connection = self._session.connection()
+        insert_rows(
+            connection,
+            ENTRY,
             [{"id": e.id, "kind": e.kind.value, "at": e.at, "source": e.source, "due": e.due,
               "request_id": e.request, "response_id": e.response}
              for e in entries],
         )  # fmt: skip
-        self._session.execute(
-            insert(POSTING),
+        insert_rows(
+            connection,
+            POSTING,
             [
                 {"entry_id": e.id, "position": i, "account": p.account,
                  "amount_centimes": p.amount.centimes}
