@@ -249,7 +249,11 @@ async def wire(
         checkpointer = SqliteCheckpointer.start_for(storage.engine)
         if checkpointer is not None:
             stack.callback(checkpointer.stop)
-        recorder = GroupCommitRecorder(storage.uow, deadline=settings.request_deadline_seconds)
+        recorder = GroupCommitRecorder(
+            storage.uow,
+            deadline=settings.request_deadline_seconds,
+            between_batches=None if checkpointer is None else checkpointer.between_batches,
+        )
         stack.callback(recorder.close)  # runs first: what is queued is committed
         reader = _uow_factory(reader_engine(storage.engine), settings)
         reads = SqlReads(

@@ -12,7 +12,13 @@ searching it. So once the WAL holds `restart_frames` pages, the PASSIVE pass (wh
 nearly everything without blocking anyone) is followed by a RESTART one: it copies the few
 pages committed meanwhile and waits, for at most `RESTART_WAIT_MS`, for the readers still on
 the WAL, holding writers back that long at most; the next commit then writes the WAL from
-its start. A RESTART that cannot finish in that time is tried again a second later.
+its start.
+
+A writer that commits without pause (the group-commit writer of a saturated gateway) takes
+the write lock again within microseconds of releasing it, and a RESTART polling for that lock
+from this thread hardly ever gets it. So a RESTART that could not finish is left to the writer
+itself: `between_batches`, which the group-commit writer calls after each commit, runs it
+there, when this process holds no lock, once per long WAL.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ class SqliteCheckpointer:
         self._engine = engine
         self._interval = interval
         self._restart_frames = restart_frames
+        self._restart_wanted = False  # a long WAL this thread could not restart
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="amo-checkpoints", daemon=True)
 
@@ -70,7 +77,7 @@ class SqliteCheckpointer:
                 driver = connection.driver_connection
                 _busy, logged, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()  # type: ignore[union-attr]
                 if logged >= self._restart_frames:
-                    _restart(driver)
+                    self._restart_wanted = not _restart(driver)
             finally:
                 connection.close()
         except Exception as exc:
@@ -78,14 +85,33 @@ class SqliteCheckpointer:
                 raise
             log.warning("checkpoint skipped: %s", exc)
 
+    def between_batches(self) -> None:
+        """Restart a long WAL that the checkpoint thread could not: called by the writer
+        between two commits, when it holds no lock (a no-op otherwise)."""
+        if not self._restart_wanted:
+            return
+        self._restart_wanted = False
+        try:
+            connection = self._engine.raw_connection()
+            try:
+                _restart(connection.driver_connection)
+            finally:
+                connection.close()
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            log.warning("WAL restart skipped: %s", exc)
+
     def _run(self) -> None:
         while not self._stop.wait(self._interval):
             self.checkpoint()
 
 
-def _restart(driver: Any) -> None:
+def _restart(driver: Any) -> bool:
+    """A RESTART checkpoint; False if it could not finish (a writer or a reader in the way)."""
     driver.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
     try:
-        driver.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+        busy, _logged, _copied = driver.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
     finally:
         driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    return not busy

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -40,9 +40,17 @@ class GroupCommitRecorder:
     """Records exchanges and audit entries in batches, from one writer thread."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, *, deadline: float = 5.0, max_batch: int = 256
+        self,
+        uow: UnitOfWorkFactory,
+        *,
+        deadline: float = 5.0,
+        max_batch: int = 256,
+        between_batches: Callable[[], None] | None = None,
     ) -> None:
+        """`between_batches`: called by the writer thread after each commit, holding no lock
+        (the SQLite checkpointer's WAL restart)."""
         self._uow = uow
+        self._between_batches = between_batches
         self._deadline = deadline  # how long a request waits for its commit before a 503
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
@@ -85,6 +93,8 @@ class GroupCommitRecorder:
                 return
             batch, stop = self._drain(first)
             self._commit(batch)
+            if self._between_batches is not None:
+                self._between_batches()
             if stop:
                 return
 

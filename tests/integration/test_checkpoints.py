@@ -91,3 +91,43 @@ class TestSqliteCheckpointer:
             reader.close()
         finally:
             engine.dispose()
+
+    def test_a_restart_the_writer_s_lock_kept_out_is_done_between_its_batches(
+        self, tmp_path: Path
+    ) -> None:
+        """A writer that commits without pause holds the write lock nearly all the time: the
+        checkpoint thread's RESTART gives up, and the group-commit writer restarts the WAL
+        itself after its next commit (between_batches)."""
+        path = tmp_path / "c.db"
+        engine = make_engine(f"sqlite:///{path}")
+        checkpointer = SqliteCheckpointer(engine, interval=3600, restart_frames=50)
+        BACKGROUND_CHECKPOINTS.add(engine)
+
+        def commit(rows: int) -> None:
+            with engine.begin() as connection:
+                connection.execute(text("INSERT INTO t VALUES (:v)"), [{"v": "x" * 500}] * rows)
+
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE t (v TEXT)"))
+            commit(400)
+            reader = sqlite3.connect(path, isolation_level=None)
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM t").fetchone()  # a snapshot before the next
+            commit(100)  # pages the reader keeps from being copied
+            writer = sqlite3.connect(path, isolation_level=None)
+            writer.execute("BEGIN IMMEDIATE")  # the write lock, as a busy writer holds it
+            checkpointer.checkpoint()  # copies what it may; its RESTART gives up
+            writer.rollback()
+            reader.rollback()
+            wal = path.with_name("c.db-wal")
+            size = wal.stat().st_size
+            checkpointer.between_batches()
+            commit(100)
+            # The WAL started over: the commit wrote its pages from the start of the file
+            # (left alone, the WAL is not wholly copied and the commit would append to it).
+            assert wal.stat().st_size == size
+            writer.close()
+            reader.close()
+        finally:
+            engine.dispose()
