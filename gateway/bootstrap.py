@@ -32,10 +32,16 @@ from adapters.sql.anomaly_flags import SqlFlagReader
 from adapters.sql.authorizations import SqlAuthorizationStore
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.claim_lines import SqlClaimHistoryReader
-from adapters.sql.direct_reads import SqliteClaimHistory, SqliteDirect, SqliteIdempotencyLookup
+from adapters.sql.direct_reads import (
+    DirectClaimHistory,
+    DirectIdempotencyLookup,
+    PostgresDirect,
+    SqliteDirect,
+    postgres_pool,
+)
 from adapters.sql.engine import make_engine, reader_engine
 from adapters.sql.ledger import SqlLedgerReader
-from adapters.sql.member_lookup import PostgresMemberLookup, SqliteMemberLookup, postgres_pool
+from adapters.sql.member_lookup import PostgresMemberLookup, SqliteMemberLookup
 from adapters.sql.payment_clock import SqlClaimClock
 from adapters.sql.reads import SqlExchangeStore, SqlIdempotencyStore, SqlMemberDirectory, SqlReads
 from adapters.sql.recorder import GroupCommitRecorder
@@ -191,41 +197,42 @@ def with_calendar(data: ReferenceData) -> ReferenceData:
     return replace(data, calendar=moroccan_calendar(range(this_year - 1, this_year + 2)))
 
 
-def _direct(settings: Settings, stack: AsyncExitStack) -> SqliteDirect | None:
-    """The event loop's own read-only connection, on a SQLite file; None on a server or an
-    in-memory database (adapters/sql/direct_reads.py)."""
-    url = make_url(settings.database_url)
-    if url.get_backend_name() != "sqlite":
+async def _direct(
+    settings: Settings, stack: AsyncExitStack
+) -> SqliteDirect | PostgresDirect | None:
+    """The connections the reads without a thread hop use (adapters/sql/direct_reads.py): the
+    event loop's own read-only connection to a SQLite file, or an async pool on PostgreSQL;
+    None when the settings ask for neither kind of direct read, or on an in-memory database."""
+    if not (settings.direct_member_lookup or settings.direct_reads):
         return None
-    path = url.database or ""
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    direct = SqliteDirect(path, deadline=settings.request_deadline_seconds)
-    stack.callback(direct.close)
-    return direct
+    url, deadline = make_url(settings.database_url), settings.request_deadline_seconds
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return None
+        sqlite = SqliteDirect(path, deadline=deadline)
+        stack.callback(sqlite.close)
+        return sqlite
+    pool = postgres_pool(settings.database_url, size=settings.db_pool_size, deadline=deadline)
+    await pool.open(wait=False)  # a database still starting is waited for by each read
+    stack.push_async_callback(pool.close)
+    return PostgresDirect(pool, deadline=deadline)
 
 
-async def _member_directory(
+def _member_directory(
     settings: Settings,
     storage: Storage,
     reads: SqlReads,
-    direct: SqliteDirect | None,
-    stack: AsyncExitStack,
+    direct: SqliteDirect | PostgresDirect | None,
 ) -> MemberDirectory:
     """The cold check's lookup: one statement without a thread hop (adapters/sql/member_lookup),
-    unless the settings ask for the threaded one or the database is not a file or a server."""
+    unless the settings ask for the threaded one or the database is in memory."""
     threaded = SqlMemberDirectory(reads)
-    if not settings.direct_member_lookup:
+    if not settings.direct_member_lookup or direct is None:
         return threaded
-    if direct is not None:
+    if isinstance(direct, SqliteDirect):
         return SqliteMemberLookup(direct, index=storage.index, fallback=threaded)
-    if make_url(settings.database_url).get_backend_name() == "sqlite":
-        return threaded
-    deadline = settings.request_deadline_seconds
-    pool = postgres_pool(settings.database_url, size=settings.db_pool_size, deadline=deadline)
-    await pool.open(wait=False)  # a database still starting is waited for by each lookup
-    stack.push_async_callback(pool.close)
-    return PostgresMemberLookup(pool, index=storage.index, deadline=deadline)
+    return PostgresMemberLookup(direct, index=storage.index)
 
 
 @asynccontextmanager
@@ -269,12 +276,12 @@ async def wire(
         )
         with contextlib.suppress(Unavailable):  # unknown until the database answers
             await registry.refresh()
-        direct = _direct(settings, stack)
+        direct = await _direct(settings, stack)
         idempotency: IdempotencyStore = SqlIdempotencyStore(reads)
         history: ClaimHistoryReader = SqlClaimHistoryReader(reads)
         if direct is not None and settings.direct_reads:
-            idempotency = SqliteIdempotencyLookup(direct, fallback=idempotency)
-            history = SqliteClaimHistory(direct, index=storage.index, fallback=history)
+            idempotency = DirectIdempotencyLookup(direct, fallback=idempotency)
+            history = DirectClaimHistory(direct, index=storage.index, fallback=history)
         exchange = ExchangePorts(
             limiter=limiter,
             idempotency=idempotency,
@@ -286,7 +293,7 @@ async def wire(
             in_flight=in_flight,
             wait_seconds=settings.idempotency_wait_seconds,
         )
-        members = await _member_directory(settings, storage, reads, direct, stack)
+        members = _member_directory(settings, storage, reads, direct)
         authorizations = SqlAuthorizationStore(
             reads, storage.uow, deadline=settings.request_deadline_seconds
         )

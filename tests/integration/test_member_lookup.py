@@ -21,13 +21,8 @@ from adapters.population import write_population
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.registry_files import read_entries
 from adapters.sql import SqlUnitOfWorkFactory
-from adapters.sql.direct_reads import SqliteDirect
-from adapters.sql.member_lookup import (
-    APPLICATION,
-    PostgresMemberLookup,
-    SqliteMemberLookup,
-    postgres_pool,
-)
+from adapters.sql.direct_reads import APPLICATION, PostgresDirect, SqliteDirect, postgres_pool
+from adapters.sql.member_lookup import PostgresMemberLookup, SqliteMemberLookup
 from adapters.sql.reads import SqlMemberDirectory, SqlReads
 from domain.errors import Unavailable
 from domain.members import EligibilityFacts, IdentifierKind, PersonIdentifier
@@ -89,7 +84,9 @@ class _PerLoop:
         pool = postgres_pool(self.url, size=2, deadline=5)
         await pool.open(wait=True)
         try:
-            return await PostgresMemberLookup(pool, index=self.index, deadline=5).find(identifiers)
+            return await PostgresMemberLookup(
+                PostgresDirect(pool, deadline=5), index=self.index
+            ).find(identifiers)
         finally:
             await pool.close()
 
@@ -164,7 +161,7 @@ class TestFaults:
         async def look() -> tuple[list[EligibilityFacts], list[EligibilityFacts]]:
             pool = postgres_pool(url, size=1, deadline=5)
             await pool.open(wait=True)
-            lookup = PostgresMemberLookup(pool, index=index, deadline=5)
+            lookup = PostgresMemberLookup(PostgresDirect(pool, deadline=5), index=index)
             try:
                 before = await lookup.find(asked)
                 with engine.connect() as admin:
@@ -196,7 +193,7 @@ class TestFaults:
         async def look() -> tuple[list[EligibilityFacts], float, list[EligibilityFacts]]:
             pool = postgres_pool(url.render_as_string(hide_password=False), size=1, deadline=1)
             await pool.open(wait=True)
-            lookup = PostgresMemberLookup(pool, index=index, deadline=1)
+            lookup = PostgresMemberLookup(PostgresDirect(pool, deadline=1), index=index)
             try:
                 before = await lookup.find(asked)
                 proxy.hang()
@@ -224,7 +221,9 @@ class TestFaults:
         async def look() -> None:
             await pool.open(wait=False)
             try:
-                await PostgresMemberLookup(pool, index=index, deadline=1).find([UNKNOWN])
+                await PostgresMemberLookup(PostgresDirect(pool, deadline=1), index=index).find(
+                    [UNKNOWN]
+                )
             finally:
                 await pool.close()
 
