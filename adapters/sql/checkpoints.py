@@ -49,6 +49,7 @@ class SqliteCheckpointer:
         self._interval = interval
         self._restart_frames = restart_frames
         self._restart_wanted = False  # a long WAL this thread could not restart
+        self._restarted = -1  # the WAL's length when this thread last restarted it
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="amo-checkpoints", daemon=True)
 
@@ -76,8 +77,12 @@ class SqliteCheckpointer:
             try:
                 driver = connection.driver_connection
                 _busy, logged, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()  # type: ignore[union-attr]
-                if logged >= self._restart_frames:
-                    self._restart_wanted = not _restart(driver)
+                if logged >= self._restart_frames and logged != self._restarted:
+                    restarted = _restart(driver)
+                    self._restart_wanted = not restarted
+                    # Until the next commit writes it from its start, the WAL keeps its
+                    # length: an idle database is not restarted again every second.
+                    self._restarted = logged if restarted else -1
             finally:
                 connection.close()
         except Exception as exc:

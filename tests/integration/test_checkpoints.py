@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import BACKGROUND_CHECKPOINTS, make_engine
@@ -129,5 +129,31 @@ class TestSqliteCheckpointer:
             assert wal.stat().st_size == size
             writer.close()
             reader.close()
+        finally:
+            engine.dispose()
+
+    def test_an_idle_database_is_not_restarted_again_every_second(self, tmp_path: Path) -> None:
+        """Until the next commit writes the WAL from its start, the WAL keeps its length: a
+        gateway left idle does not run a RESTART (and its waits) every second for nothing."""
+        engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+        checkpointer = SqliteCheckpointer(engine, interval=3600, restart_frames=50)
+        BACKGROUND_CHECKPOINTS.add(engine)
+        sent: list[str] = []
+        event.listen(
+            engine, "connect", lambda dbapi, _record: dbapi.set_trace_callback(sent.append)
+        )
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE t (v TEXT)"))
+                connection.execute(text("INSERT INTO t VALUES (:v)"), [{"v": "x" * 500}] * 400)
+            restarts = lambda: sum("wal_checkpoint(RESTART)" in s for s in sent)  # noqa: E731
+            checkpointer.checkpoint()
+            assert restarts() == 1
+            checkpointer.checkpoint()  # nothing written since
+            assert restarts() == 1
+            with engine.begin() as connection:  # written from the WAL's start: short again
+                connection.execute(text("INSERT INTO t VALUES (:v)"), [{"v": "y" * 500}] * 600)
+            checkpointer.checkpoint()
+            assert restarts() == 2
         finally:
             engine.dispose()
