@@ -24,7 +24,9 @@ there, when this process holds no lock, once per long WAL.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -72,23 +74,7 @@ class SqliteCheckpointer:
     def checkpoint(self) -> None:
         """Copy what the WAL holds back into the database, without waiting for writers; once
         it is long, have the next commit write it from its start."""
-        try:
-            connection = self._engine.raw_connection()  # outside any transaction, as it must be
-            try:
-                driver = connection.driver_connection
-                _busy, logged, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()  # type: ignore[union-attr]
-                if logged >= self._restart_frames and logged != self._restarted:
-                    restarted = _restart(driver)
-                    self._restart_wanted = not restarted
-                    # Until the next commit writes it from its start, the WAL keeps its
-                    # length: an idle database is not restarted again every second.
-                    self._restarted = logged if restarted else -1
-            finally:
-                connection.close()
-        except Exception as exc:
-            if not is_database_error(exc):
-                raise
-            log.warning("checkpoint skipped: %s", exc)
+        self._on_driver("checkpoint", self._passive_then_restart)
 
     def between_batches(self) -> None:
         """Restart a long WAL that the checkpoint thread could not: called by the writer
@@ -96,16 +82,31 @@ class SqliteCheckpointer:
         if not self._restart_wanted:
             return
         self._restart_wanted = False
+        self._on_driver("WAL restart", _restart)
+
+    def _passive_then_restart(self, driver: Any) -> None:
+        _busy, logged, _copied = driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if logged >= self._restart_frames and logged != self._restarted:
+            restarted = _restart(driver)
+            self._restart_wanted = not restarted
+            # Until the next commit writes it from its start, the WAL keeps its length: an
+            # idle database is not restarted again every second.
+            self._restarted = logged if restarted else -1
+
+    def _on_driver(self, what: str, work: Callable[[Any], object]) -> None:
+        """`work` on the driver's connection, outside any transaction as a checkpoint must
+        be; a database error is logged and `what` skipped."""
         try:
             connection = self._engine.raw_connection()
             try:
-                _restart(connection.driver_connection)
+                work(connection.driver_connection)
             finally:
                 connection.close()
         except Exception as exc:
-            if not is_database_error(exc):
+            # The driver's own errors can come unwrapped (a file it cannot open).
+            if not (isinstance(exc, sqlite3.Error) or is_database_error(exc)):
                 raise
-            log.warning("WAL restart skipped: %s", exc)
+            log.warning("%s skipped: %s", what, exc)
 
     def _run(self) -> None:
         while not self._stop.wait(self._interval):

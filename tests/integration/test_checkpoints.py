@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 
-from sqlalchemy import event, text
+import pytest
+from sqlalchemy import Engine, event, text
 
 from adapters.sql.checkpoints import SqliteCheckpointer
 from adapters.sql.engine import BACKGROUND_CHECKPOINTS, make_engine
+
+
+def passive(engine: Engine) -> tuple[int, int, int]:
+    """A PASSIVE checkpoint's answer: busy, pages in the WAL, pages copied."""
+    raw = engine.raw_connection()
+    try:
+        busy, logged, copied = raw.driver_connection.execute(  # type: ignore[union-attr]
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        ).fetchone()
+    finally:
+        raw.close()
+    return busy, logged, copied
 
 
 class TestSqliteCheckpointer:
@@ -33,13 +47,7 @@ class TestSqliteCheckpointer:
                 connection.execute(text("CREATE TABLE t (v TEXT)"))
                 connection.execute(text("INSERT INTO t VALUES (:v)"), [{"v": "x" * 500}] * 200)
             checkpointer.checkpoint()
-            raw = engine.raw_connection()
-            try:
-                busy, logged, done = raw.driver_connection.execute(  # type: ignore[union-attr]
-                    "PRAGMA wal_checkpoint(PASSIVE)"
-                ).fetchone()
-            finally:
-                raw.close()
+            busy, logged, done = passive(engine)
             assert busy == 0
             assert logged == done
         finally:
@@ -80,13 +88,7 @@ class TestSqliteCheckpointer:
             done.join()
             with engine.begin() as connection:
                 connection.execute(text("INSERT INTO t VALUES ('z')"))
-            raw = engine.raw_connection()
-            try:
-                _busy, logged, _copied = raw.driver_connection.execute(  # type: ignore[union-attr]
-                    "PRAGMA wal_checkpoint(PASSIVE)"
-                ).fetchone()
-            finally:
-                raw.close()
+            _busy, logged, _copied = passive(engine)
             assert logged < 10  # the last commit's pages only: the WAL started over
             reader.close()
         finally:
@@ -155,5 +157,20 @@ class TestSqliteCheckpointer:
                 connection.execute(text("INSERT INTO t VALUES (:v)"), [{"v": "y" * 500}] * 600)
             checkpointer.checkpoint()
             assert restarts() == 2
+        finally:
+            engine.dispose()
+
+    def test_a_database_it_cannot_open_is_skipped_and_logged_never_raised(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """The thread outlives a database it cannot open: a warning, no exception."""
+        engine = make_engine(f"sqlite:///{tmp_path}")  # a directory, not a file
+        checkpointer = SqliteCheckpointer(engine, interval=3600)
+        BACKGROUND_CHECKPOINTS.add(engine)
+        try:
+            with caplog.at_level(logging.WARNING, logger="amo.sql"):
+                checkpointer.checkpoint()
+                checkpointer.between_batches()  # nothing wanted: nothing tried
+            assert [r.getMessage().split(":")[0] for r in caplog.records] == ["checkpoint skipped"]
         finally:
             engine.dispose()
