@@ -94,9 +94,16 @@ class GroupCommitRecorder:
             batch, stop = self._drain(first)
             self._commit(batch)
             if self._between_batches is not None:
-                self._between_batches()
+                self._after_batch(self._between_batches)
             if stop:
                 return
+
+    @staticmethod
+    def _after_batch(hook: Callable[[], None]) -> None:
+        try:
+            hook()
+        except Exception:  # the writer outlives its hook: the requests after wait on it
+            log.exception("after a batch")
 
     def _drain(self, first: _Pending) -> tuple[list[_Pending], bool]:
         batch = [first]

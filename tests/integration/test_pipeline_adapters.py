@@ -58,6 +58,28 @@ class TestGroupCommitRecorder:
             query = ExchangeQuery(tenant="P-1", kind="eligibility")
             assert [r.id for r in uow.exchanges.search(query)[0]] == [first.id]
 
+    async def test_its_hook_between_batches_runs_after_each_and_never_stops_it(
+        self, uow_factory: SqlUnitOfWorkFactory
+    ) -> None:
+        """The SQLite checkpointer's WAL restart runs there: a hook that fails is logged,
+        and the writer goes on committing."""
+        calls: list[int] = []
+
+        def failing() -> None:
+            calls.append(1)
+            raise RuntimeError("a bug in the hook")
+
+        recorder = GroupCommitRecorder(uow_factory, between_batches=failing)
+        try:
+            first, second = exchange(), exchange()
+            assert await recorder.record(Recording(first, audit()))
+            assert await recorder.record(Recording(second, audit()))
+        finally:
+            recorder.close()
+        assert len(calls) == 2
+        with uow_factory() as uow:
+            assert uow.exchanges.get("P-1", "eligibility", second.id) == second
+
     async def test_an_unreachable_database_is_unavailable(
         self, cipher: FieldCipher, index: BlindIndex
     ) -> None:
