@@ -59,7 +59,10 @@ _STAGING_BEFORE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS member_staged "
     "(updated_at timestamptz, facts text, names_enc bytea, member_id text PRIMARY KEY) "
     "ON COMMIT DROP",
-    "DELETE FROM member_staged",
+    # Emptied, not deleted from: a DELETE leaves its dead rows for the rest of the file's
+    # transaction, and each batch's UPDATE and ANALYZE would read every batch before it
+    # (28.5 s against 13.9 s for a 347,235-person change file on a million-person registry).
+    "TRUNCATE member_staged",
 )
 _STAGING_AFTER = (
     # A temporary table has no statistics until analysed: without them the planner joins

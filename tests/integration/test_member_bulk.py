@@ -8,13 +8,14 @@ from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adapters.crypto import BlindIndex, FieldCipher
 from adapters.population import write_population
 from adapters.refdata_files import DEFAULT_REFDATA_DIR, load_reference_files
 from adapters.registry_files import read_entries
 from adapters.sql import SqlUnitOfWorkFactory
+from adapters.sql.member_bulk import MemberBatchWriter
 from adapters.sql.member_codec import encode_facts, encode_person
 from adapters.sql.members import identifier_index
 from domain.errors import InvalidRequest
@@ -152,6 +153,35 @@ class TestBatchImport:
             (facts,) = [f for f in uow.members.find(identifier) if f.member.member_id == member_id]
             assert facts.member.version == 2
 
+    @pytest.mark.parametrize(  # the staging table is PostgreSQL's; SQLite replaces row by row
+        "engine", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+    )
+    def test_batch_after_batch_of_replacements_keeps_one_batch_staged(
+        self, engine: Engine, cipher: FieldCipher, index: BlindIndex
+    ) -> None:
+        """A change file replaces its known members batch after batch in one transaction: the
+        staging table must hold one batch, not every batch's dead rows, or each batch's
+        UPDATE scans all those before it (a change file's time then grows with its square)."""
+        people = [
+            entry(insured(f"M-{n}"), PersonIdentifier(IdentifierKind.CIN, f"AB{n:06d}"))
+            for n in range(300)
+        ]
+        staged_pages = []
+        with engine.begin() as connection:
+            writer = MemberBatchWriter(connection, cipher=cipher, index=index)
+            try:
+                for _ in range(6):  # the first inserts, the five after replace
+                    writer.save(people)
+                    writer.settle()
+                    if staged_pages or _staged(connection) is not None:
+                        staged_pages.append(_staged(connection))
+            finally:
+                writer.close()
+            versions = connection.exec_driver_sql("SELECT DISTINCT version FROM member")
+            assert [v for (v,) in versions] == [6]
+        assert len(staged_pages) == 5
+        assert staged_pages == [staged_pages[0]] * 5
+
     def test_a_failed_file_leaves_nothing(
         self,
         population: Path,
@@ -182,6 +212,15 @@ class TestBatchImport:
             (e, *_) = everyone(population, ref)
             (facts,) = uow.members.find(e.identifiers[0])
             assert facts.member.version == 1
+
+
+def _staged(connection: Connection) -> int | None:
+    """The pages of this session's staging table; None before it exists."""
+    exists = connection.exec_driver_sql("SELECT to_regclass('pg_temp.member_staged')").scalar()
+    if exists is None:
+        return None
+    size = "SELECT pg_relation_size('pg_temp.member_staged') / current_setting('block_size')::int"
+    return int(connection.exec_driver_sql(size).scalar_one())
 
 
 def _household_line(tmp_path: Path) -> bytes:
