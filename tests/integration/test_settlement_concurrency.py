@@ -7,8 +7,6 @@ refuse a second payment if the lock ever failed."""
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,26 +15,12 @@ from sqlalchemy import Engine, delete
 
 from adapters.crypto import BlindIndex, FieldCipher, new_key, parse_keyring
 from adapters.sql import SqlUnitOfWorkFactory, make_engine, migrate
-from gateway import cli
-from gateway.commands import settlement as _imported_before_forking  # noqa: F401
+from tests.cli_children import exit_status, start_cli
 from tests.integration.conftest import our_tables
 from tests.settlement_world import CYCLE, DEBTOR, accept, add_provider, assert_settled, ledger
 
 ROUNDS = 4
 SETTLE = ["settle", "--payer", "CNSS", "--date", CYCLE.isoformat(), "--quiet"]
-
-
-def _child(env: dict[str, str]) -> int:
-    pid = os.fork()
-    if pid == 0:
-        code = 70
-        try:
-            os.environ.update(env)
-            sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-            code = cli.main(SETTLE)
-        finally:
-            os._exit(code)
-    return pid
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -82,9 +66,8 @@ def test_two_processes_never_pay_twice(database: tuple[str, Engine], tmp_path: P
                 claim = f"r{round_}-{n}-{k}"
                 accept(factory, provider, claim, 1_000 + 37 * k + n, CYCLE)
                 sources.append(f"{provider}:{claim}")
-        children = [_child(env), _child(env)]
-        statuses = [os.waitpid(pid, 0)[1] for pid in children]
-        assert [os.waitstatus_to_exitcode(s) for s in statuses] == [0, 0]
+        children = [start_cli(env, SETTLE), start_cli(env, SETTLE)]
+        assert [exit_status(child) for child in children] == [0, 0]
     book = assert_settled(factory, tmp_path / "settlement", sources)
     assert len(book.payments()) == ROUNDS * len(providers)
     assert len(list((tmp_path / "settlement").glob("*.xml"))) == ROUNDS

@@ -3,10 +3,11 @@ until it finishes: every claim paid exactly once, the ledger balanced, each file
 totals those of the ledger.
 
 The named points run the real command in a subprocess. The random points (many seeds) run
-the same command line in a forked child of the test process, which has the modules already
-imported: a process start costs more than the cycle itself. Both on SQLite and on PostgreSQL
-(each state a database cloned from a seeded template). AMO_TEST_CRASH_SEEDS sets how many
-seeds per backend (default 100: 200 crash sequences, beside the state machine's examples).
+the same command line in a child forked from a process that has the modules already imported
+(tests/cli_children.py): a process start costs more than the cycle itself. Both on SQLite and
+on PostgreSQL (each state a database cloned from a seeded template). AMO_TEST_CRASH_SEEDS
+sets how many seeds per backend (default 100: 200 crash sequences, beside the state machine's
+examples).
 """
 
 from __future__ import annotations
@@ -27,11 +28,10 @@ from sqlalchemy.exc import OperationalError
 
 from adapters.crypto import BlindIndex, FieldCipher, new_key, parse_keyring
 from adapters.sql import SqlUnitOfWorkFactory, make_engine
-from gateway import cli
 from gateway.commands import admin
-from gateway.commands import settlement as _imported_before_forking  # noqa: F401
 from gateway.settings import Settings
 from tests.bank_documents import Booked, camt054
+from tests.cli_children import run_cli
 from tests.integration.conftest import POSTGRES_URL, unavailable
 from tests.settlement_world import CYCLE, DEBTOR, accept, add_provider, assert_settled, ledger
 
@@ -160,21 +160,9 @@ def subprocess_cli(root: Path, *args: str, crash: str = "") -> int:
 
 
 def forked_cli(root: Path, *args: str, crash: str = "") -> int:
-    """The same command line in a forked child (the parent's imports, its own everything
-    else): its exit status, -9 when killed."""
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        code = 70
-        try:
-            os.environ.update(_env(root, crash))
-            sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115
-            code = cli.main(list(args))
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
-        return -os.WTERMSIG(status)
-    return os.WEXITSTATUS(status)
+    """The same command line in a child forked from a process without threads, with the
+    modules imported (tests/cli_children.py): its exit status, -9 when killed."""
+    return run_cli(_env(root, crash), args)
 
 
 SETTLE = ("settle", "--payer", "CNSS", "--date", CYCLE.isoformat(), "--quiet")
@@ -208,8 +196,8 @@ class TestNamedCrashes:
         assert_settled(uow_factory, state / "settlement", SOURCES)
 
 
-# Each seed forks the pytest process: late in a full run that process is large, and every
-# child copies the pages it touches. 50 s alone, up to 120 s and more at the end of `make test`.
+# Each seed runs the command once or more: about 50 s in all when run alone, more on a loaded
+# machine.
 @pytest.mark.timeout(480)
 class TestRandomCrashes:
     def test_every_seed_ends_settled(self, template: Path, tmp_path: Path) -> None:
