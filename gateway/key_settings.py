@@ -95,10 +95,14 @@ def _random_key() -> str:
 
 
 def load_or_create_secrets(path: Path) -> dict[str, str]:
-    """Secrets for a single machine (demo, development); production passes AMO_* keys."""
+    """Secrets for a single machine (demo, development); production passes AMO_* keys.
+
+    Several processes may start at once on a new state directory (the gateway, a worker, a
+    command): the first to publish its keys wins and every other reads those. A file is
+    written whole under a name of its own, then linked to `path` (which fails if it exists),
+    so `path` is never seen half written."""
     if path.exists():
-        loaded: dict[str, str] = orjson.loads(path.read_bytes())
-        return loaded
+        return _stored_secrets(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     created = {
         "token_key": _random_key(),
@@ -106,7 +110,21 @@ def load_or_create_secrets(path: Path) -> dict[str, str]:
         "data_key_current": "k1",
         "index_key": _random_key(),
     }
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(orjson.dumps(created, option=orjson.OPT_INDENT_2))
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(orjson.dumps(created, option=orjson.OPT_INDENT_2))
+            out.flush()
+            os.fsync(out.fileno())
+        os.link(draft, path)
+    except FileExistsError:  # another process published its keys first: those are the keys
+        return _stored_secrets(path)
+    finally:
+        draft.unlink(missing_ok=True)
     return created
+
+
+def _stored_secrets(path: Path) -> dict[str, str]:
+    loaded: dict[str, str] = orjson.loads(path.read_bytes())
+    return loaded

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import pickle
 import secrets
+import threading
 from base64 import b64encode
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -108,6 +110,26 @@ class TestEmbeddedMode:
         assert first.token_key == second.token_key
         assert first.data_keys == second.data_keys
         assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
+
+    def test_processes_starting_at_once_on_a_new_directory_share_one_set_of_keys(
+        self, tmp_path: Path
+    ) -> None:
+        """The gateway, its worker and a command started together on a new state directory:
+        none fails for finding the file another has just created, all get the same keys,
+        and no draft file stays behind."""
+        starters = 8
+        for attempt in range(20):
+            state = tmp_path / f"state-{attempt}"
+            together = threading.Barrier(starters)
+
+            def start(state: Path = state, together: threading.Barrier = together) -> Settings:
+                together.wait()
+                return Settings(state_dir=state).with_secrets()
+
+            with ThreadPoolExecutor(starters) as pool:
+                started = list(pool.map(lambda _: start(), range(starters)))
+            assert len({(s.token_key, s.data_keys, s.index_key) for s in started}) == 1
+            assert [p.name for p in state.iterdir()] == ["secrets.json"]
 
     def test_given_keys_win_over_generated_ones(self, tmp_path: Path) -> None:
         token = key()
